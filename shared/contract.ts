@@ -1,0 +1,216 @@
+// The one typed map of admin operations. The HTTP router, the Electron IPC bridge and the renderer's
+// transports all dispatch through this table, and every input is validated against it at the edge.
+// Path parameters (":id") are fields of the input object; GET inputs travel as the query string.
+import { z } from 'zod';
+import { Scopes, ProviderId } from './scopes.ts';
+import { ProviderKind } from './facts.ts';
+import {
+  AgentView,
+  ApprovalView,
+  AuditEntry,
+  Decision,
+  GrantView,
+  KeySource,
+  ProviderView,
+  SecretView,
+  Severity,
+  Status,
+} from './models.ts';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface OpDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  method: HttpMethod;
+  path: string;
+  summary: string;
+  input: I;
+  output: O;
+}
+
+function op<I extends z.ZodType, O extends z.ZodType>(def: OpDef<I, O>): OpDef<I, O> {
+  return def;
+}
+
+const AgentIdParam = z.string().regex(/^agt_[A-Za-z0-9]{1,64}$/, 'must be an agent id like agt_…');
+const SecretName = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be 1–128 letters, digits, ".", "-" or "_"');
+const Iso = z.iso.datetime({ offset: true });
+const Empty = z.strictObject({});
+const Deleted = z.object({ deleted: z.literal(true) });
+const Cut = z.object({ agent: AgentView, cut: z.number() });
+const RevokeBody = {
+  reason: z.string().trim().min(1).max(500),
+  severity: Severity,
+};
+
+export const SecretNameSchema = SecretName;
+export const AgentIdSchema = AgentIdParam;
+
+export const AuditQuery = z.strictObject({
+  agentId: AgentIdParam.optional(),
+  decision: Decision.optional(),
+  /** Exact action or a prefix ending in ".*", e.g. "proxy.*". */
+  action: z.string().max(100).regex(/^[a-z0-9_.*-]+$/).optional(),
+  since: Iso.optional(),
+  until: Iso.optional(),
+  limit: z.coerce.number().int().min(1).max(1000).optional(),
+  /** Opaque cursor from a previous page: entries older than it. */
+  cursor: z.string().regex(/^[0-9]{1,19}$/).optional(),
+});
+export type AuditQuery = z.infer<typeof AuditQuery>;
+
+export const adminOps = {
+  status: op({ method: 'GET', path: '/admin/v1/status', summary: 'Vault state, key source, version, counts', input: Empty, output: Status }),
+  vaultInit: op({
+    method: 'POST',
+    path: '/admin/v1/vault/init',
+    summary: 'First run: create the vault key in the OS keychain or derive it from a passphrase',
+    input: z.discriminatedUnion('keySource', [
+      z.strictObject({ keySource: z.literal('os-keychain') }),
+      z.strictObject({ keySource: z.literal('passphrase'), passphrase: z.string().min(12).max(1024) }),
+    ]),
+    output: Status,
+  }),
+  vaultUnlock: op({
+    method: 'POST',
+    path: '/admin/v1/vault/unlock',
+    summary: 'Unlock a passphrase vault, or retry the OS keychain',
+    input: z.strictObject({ passphrase: z.string().min(1).max(1024).optional() }),
+    output: Status,
+  }),
+  vaultLock: op({ method: 'POST', path: '/admin/v1/vault/lock', summary: 'Drop the vault key from memory', input: Empty, output: Status }),
+
+  providersList: op({
+    method: 'GET',
+    path: '/admin/v1/providers',
+    summary: 'Providers with a key hint (last 4 characters) only',
+    input: Empty,
+    output: z.object({ providers: z.array(ProviderView) }),
+  }),
+  providerPut: op({
+    method: 'PUT',
+    path: '/admin/v1/providers/:id',
+    summary: 'Add or replace a provider and its master key (write-only)',
+    input: z.strictObject({
+      id: ProviderId,
+      kind: ProviderKind,
+      baseUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+      key: z.string().min(1).max(8192),
+      authHeader: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).optional(),
+      authPrefix: z.string().max(64).optional(),
+    }),
+    output: ProviderView,
+  }),
+  providerDelete: op({ method: 'DELETE', path: '/admin/v1/providers/:id', summary: 'Remove a provider and its key', input: z.strictObject({ id: ProviderId }), output: Deleted }),
+
+  secretsList: op({ method: 'GET', path: '/admin/v1/secrets', summary: 'Secret names and hints only', input: Empty, output: z.object({ secrets: z.array(SecretView) }) }),
+  secretPut: op({
+    method: 'PUT',
+    path: '/admin/v1/secrets/:name',
+    summary: 'Store or replace a named secret (write-only)',
+    input: z.strictObject({ name: SecretName, value: z.string().min(1).max(65536) }),
+    output: SecretView,
+  }),
+  secretDelete: op({ method: 'DELETE', path: '/admin/v1/secrets/:name', summary: 'Remove a secret', input: z.strictObject({ name: SecretName }), output: Deleted }),
+
+  agentsList: op({ method: 'GET', path: '/admin/v1/agents', summary: 'All agents', input: Empty, output: z.object({ agents: z.array(AgentView) }) }),
+  agentCreate: op({
+    method: 'POST',
+    path: '/admin/v1/agents',
+    summary: 'Create an agent; the response is the only time its credential is shown',
+    input: z.strictObject({ name: z.string().trim().min(1).max(100), scopes: Scopes, expiresAt: Iso.optional() }),
+    output: z.object({ agent: AgentView, token: z.string() }),
+  }),
+  agentGet: op({ method: 'GET', path: '/admin/v1/agents/:id', summary: 'One agent', input: z.strictObject({ id: AgentIdParam }), output: AgentView }),
+  agentUpdate: op({
+    method: 'PATCH',
+    path: '/admin/v1/agents/:id',
+    summary: 'Change name, scopes or expiry',
+    input: z.strictObject({
+      id: AgentIdParam,
+      name: z.string().trim().min(1).max(100).optional(),
+      scopes: Scopes.optional(),
+      expiresAt: Iso.nullable().optional(),
+    }),
+    output: AgentView,
+  }),
+  agentRevoke: op({
+    method: 'POST',
+    path: '/admin/v1/agents/:id/revoke',
+    summary: 'Revoke for good: credential dead, in-flight requests cut, approvals denied, grants removed',
+    input: z.strictObject({ id: AgentIdParam, ...RevokeBody }),
+    output: Cut,
+  }),
+  agentSuspend: op({
+    method: 'POST',
+    path: '/admin/v1/agents/:id/suspend',
+    summary: 'Pause an agent (reversible); in-flight requests are cut',
+    input: z.strictObject({ id: AgentIdParam, reason: z.string().trim().max(500).optional() }),
+    output: Cut,
+  }),
+  agentResume: op({ method: 'POST', path: '/admin/v1/agents/:id/resume', summary: 'Resume a suspended agent', input: z.strictObject({ id: AgentIdParam }), output: Cut }),
+  agentRotate: op({
+    method: 'POST',
+    path: '/admin/v1/agents/:id/rotate',
+    summary: 'New credential; the old one dies at once',
+    input: z.strictObject({ id: AgentIdParam }),
+    output: z.object({ agent: AgentView, token: z.string(), cut: z.number() }),
+  }),
+  agentsRevokeAll: op({
+    method: 'POST',
+    path: '/admin/v1/agents/revoke-all',
+    summary: 'Panic button: revoke every agent',
+    input: z.strictObject(RevokeBody),
+    output: z.object({ revoked: z.number(), cut: z.number() }),
+  }),
+
+  approvalsList: op({ method: 'GET', path: '/admin/v1/approvals', summary: 'Requests waiting for the owner', input: Empty, output: z.object({ approvals: z.array(ApprovalView) }) }),
+  approvalDecide: op({
+    method: 'POST',
+    path: '/admin/v1/approvals/:id/decision',
+    summary: 'Approve or deny a held request, optionally remembering the approval for minutes or uses',
+    input: z.strictObject({
+      id: z.string().regex(/^apr_[A-Za-z0-9]{1,64}$/),
+      decision: z.enum(['approve', 'deny']),
+      remember: z
+        .strictObject({
+          minutes: z.number().int().min(1).max(24 * 60).optional(),
+          uses: z.number().int().min(1).max(1000).optional(),
+        })
+        .optional(),
+    }),
+    output: z.object({ id: z.string(), decision: z.enum(['approve', 'deny']), grant: GrantView.nullable(), merged: z.number() }),
+  }),
+  grantsList: op({ method: 'GET', path: '/admin/v1/grants', summary: 'Remembered approvals', input: Empty, output: z.object({ grants: z.array(GrantView) }) }),
+  grantDelete: op({ method: 'DELETE', path: '/admin/v1/grants/:id', summary: 'Remove a remembered approval', input: z.strictObject({ id: z.string().regex(/^grt_[A-Za-z0-9]{1,64}$/) }), output: Deleted }),
+
+  auditList: op({
+    method: 'GET',
+    path: '/admin/v1/audit',
+    summary: 'Audit entries, newest first, with filters and cursor paging',
+    input: AuditQuery,
+    output: z.object({ entries: z.array(AuditEntry), nextCursor: z.string().nullable() }),
+  }),
+  auditVerify: op({
+    method: 'GET',
+    path: '/admin/v1/audit/verify',
+    summary: 'Check the hash chain and the sealed head',
+    input: Empty,
+    output: z.object({ ok: z.boolean(), checked: z.number(), firstBrokenSeq: z.number().optional(), problem: z.string().optional() }),
+  }),
+} as const;
+
+export type AdminOps = typeof adminOps;
+export type AdminOpName = keyof AdminOps;
+export type OpInput<N extends AdminOpName> = z.input<AdminOps[N]['input']>;
+export type OpParsedInput<N extends AdminOpName> = z.output<AdminOps[N]['input']>;
+export type OpOutput<N extends AdminOpName> = z.output<AdminOps[N]['output']>;
+
+/** Names of path parameters in a route template, in order. */
+export function pathParams(path: string): string[] {
+  return [...path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1] ?? '');
+}
+
+/** Fills a route template from an input object; parameters are URI-encoded. */
+export function fillPath(path: string, input: Record<string, unknown>): string {
+  return path.replace(/:([A-Za-z]+)/g, (_, name: string) => encodeURIComponent(String(input[name] ?? '')));
+}
