@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   approval_denied: 403,
   approval_timeout: 403,
   forbidden_origin: 403,
+  wrong_passphrase: 403,
   not_found: 404,
   provider_not_configured: 404,
   method_not_allowed: 405,
@@ -22,7 +23,9 @@ export const ERROR_STATUS = {
   internal_error: 500,
   upstream_error: 502,
   vault_locked: 503,
+  integrity_error: 500,
   audit_unavailable: 503,
+  keychain_unavailable: 503,
   upstream_timeout: 504,
 } as const;
 

@@ -1,0 +1,78 @@
+// Revoke, suspend, rotate (DESIGN §5). Everything that kills access happens in one synchronous step,
+// before any other request can run: credential dead, in-flight requests aborted, pending approvals
+// denied, grants removed. The audit entry follows; revocation never waits on anything.
+import type { Core } from '../core.ts';
+import type { ApprovalCenter } from '../approvals/center.ts';
+import type { AgentRecord } from './store.ts';
+import type { Severity } from '../../shared/models.ts';
+
+export interface CutResult {
+  agent: AgentRecord;
+  cut: number;
+}
+
+function recordLifecycle(core: Core, agent: AgentRecord, action: string, rule: string, facts: Record<string, unknown>): void {
+  try {
+    core.record({ actor: 'owner', action, agentId: agent.id, agentName: agent.name, decision: 'event', reason: action, rule, facts });
+  } catch (err) {
+    // Access is already gone; a failed audit write must not undo or block that. Say so on stderr.
+    process.stderr.write(`agent-keychain: could not audit ${action} of ${agent.id}: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+}
+
+/** Cuts an agent off right now: aborts its requests, denies its approvals, removes its grants. */
+function cutOff(core: Core, approvals: ApprovalCenter, agentId: string, reason: string, removeGrants: boolean): { cut: number; approvals: number; grants: number } {
+  const cut = core.inflight.cut(agentId, reason);
+  const denied = approvals.cancelAgent(agentId);
+  const grants = removeGrants ? approvals.grants.deleteForAgent(agentId) : 0;
+  return { cut, approvals: denied, grants };
+}
+
+export function revokeAgent(core: Core, approvals: ApprovalCenter, id: string, reason: string, severity: Severity, via: string): CutResult {
+  const agent = core.agents.revoke(id, reason, severity, core.now());
+  const effects = cutOff(core, approvals, id, `Agent ${agent.name} was revoked`, true);
+  recordLifecycle(core, agent, 'agent.revoked', `Revoked by the owner (${severity}): ${reason}`, {
+    via,
+    severity,
+    reason,
+    cutRequests: effects.cut,
+    deniedApprovals: effects.approvals,
+    removedGrants: effects.grants,
+  });
+  const view = core.agentView(agent);
+  core.bus.emit('agent.revoked', { agent: view, cut: effects.cut });
+  core.bus.emit('agent.updated', view);
+  return { agent, cut: effects.cut };
+}
+
+export function suspendAgent(core: Core, approvals: ApprovalCenter, id: string, reason: string | undefined, via: string): CutResult {
+  const agent = core.agents.setStatus(id, 'suspended', core.now());
+  const effects = cutOff(core, approvals, id, `Agent ${agent.name} was suspended`, false);
+  recordLifecycle(core, agent, 'agent.suspended', reason ? `Suspended by the owner: ${reason}` : 'Suspended by the owner', {
+    via,
+    cutRequests: effects.cut,
+    deniedApprovals: effects.approvals,
+  });
+  core.bus.emit('agent.updated', core.agentView(agent));
+  return { agent, cut: effects.cut };
+}
+
+export function resumeAgent(core: Core, id: string, via: string): CutResult {
+  const agent = core.agents.setStatus(id, 'active', core.now());
+  recordLifecycle(core, agent, 'agent.resumed', 'Resumed by the owner', { via });
+  core.bus.emit('agent.updated', core.agentView(agent));
+  return { agent, cut: 0 };
+}
+
+export function rotateAgent(core: Core, approvals: ApprovalCenter, id: string, via: string): CutResult & { token: string } {
+  const { agent, token } = core.agents.rotate(id, core.now());
+  // Requests made with the old credential are cut too: it is dead, and so is what it started.
+  const effects = cutOff(core, approvals, id, `The credential of ${agent.name} was rotated`, false);
+  recordLifecycle(core, agent, 'agent.rotated', `New credential ${agent.credentialId}; the old one stopped working`, {
+    via,
+    cutRequests: effects.cut,
+    deniedApprovals: effects.approvals,
+  });
+  core.bus.emit('agent.updated', core.agentView(agent));
+  return { agent, token, cut: effects.cut };
+}

@@ -1,0 +1,253 @@
+// Agents and their credentials. The table is the truth; an in-memory index by credential hash makes
+// authentication a hash + map lookup (no query on the hot path). This process is the only writer.
+import type { Db } from '../storage/db.ts';
+import { Scopes } from '../../shared/scopes.ts';
+import type { Severity } from '../../shared/models.ts';
+import { AGENT_PREFIX, credentialHint, hashToken, isWellFormed, mintToken, newId } from './credentials.ts';
+import { AppError } from '../errors.ts';
+
+export interface AgentRecord {
+  id: string;
+  name: string;
+  status: 'active' | 'suspended' | 'revoked';
+  scopes: Scopes;
+  scopesSetAt: number;
+  tokenHash: Buffer;
+  credentialId: string;
+  expiresAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  lastSeenAt: number | null;
+  revokedAt: number | null;
+  revokeReason: string | null;
+  revokeSeverity: Severity | null;
+}
+
+interface Row {
+  id: string;
+  name: string;
+  status: string;
+  scopes_json: string;
+  scopes_set_at: string;
+  token_hash: Buffer;
+  credential_id: string;
+  expires_at: string | null;
+  created_at: string;
+  updated_at: string;
+  last_seen_at: string | null;
+  revoked_at: string | null;
+  revoke_reason: string | null;
+  revoke_severity: string | null;
+}
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+const ms = (s: string | null): number | null => (s === null ? null : Date.parse(s));
+
+function fromRow(r: Row): AgentRecord {
+  const status = r.status === 'suspended' || r.status === 'revoked' ? r.status : 'active';
+  const severity = r.revoke_severity === 'low' || r.revoke_severity === 'medium' || r.revoke_severity === 'high' ? r.revoke_severity : null;
+  // Scopes are re-validated on load: a row edited outside the app cannot widen an agent's rights silently.
+  const scopes = Scopes.safeParse(JSON.parse(r.scopes_json));
+  return {
+    id: r.id,
+    name: r.name,
+    status,
+    scopes: scopes.success ? scopes.data : {},
+    scopesSetAt: Date.parse(r.scopes_set_at),
+    tokenHash: r.token_hash,
+    credentialId: r.credential_id,
+    expiresAt: ms(r.expires_at),
+    createdAt: Date.parse(r.created_at),
+    updatedAt: Date.parse(r.updated_at),
+    lastSeenAt: ms(r.last_seen_at),
+    revokedAt: ms(r.revoked_at),
+    revokeReason: r.revoke_reason,
+    revokeSeverity: severity,
+  };
+}
+
+export type AuthResult =
+  | { ok: true; agent: AgentRecord }
+  | { ok: false; code: 'invalid_token' | 'revoked' | 'expired' | 'suspended'; message: string; agent?: AgentRecord };
+
+export class AgentStore {
+  private readonly db: Db;
+  private readonly byId = new Map<string, AgentRecord>();
+  private readonly byHash = new Map<string, AgentRecord>();
+  private readonly dirtySeen = new Set<string>();
+  private readonly upsert;
+  private readonly touchStmt;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.reload();
+    this.upsert = db.prepare(
+      `INSERT INTO agents (id, name, status, scopes_json, scopes_set_at, token_hash, credential_id, expires_at,
+         created_at, updated_at, last_seen_at, revoked_at, revoke_reason, revoke_severity)
+       VALUES (@id, @name, @status, @scopes_json, @scopes_set_at, @token_hash, @credential_id, @expires_at,
+         @created_at, @updated_at, @last_seen_at, @revoked_at, @revoke_reason, @revoke_severity)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, status = excluded.status, scopes_json = excluded.scopes_json,
+         scopes_set_at = excluded.scopes_set_at, token_hash = excluded.token_hash, credential_id = excluded.credential_id,
+         expires_at = excluded.expires_at, updated_at = excluded.updated_at, last_seen_at = excluded.last_seen_at,
+         revoked_at = excluded.revoked_at, revoke_reason = excluded.revoke_reason, revoke_severity = excluded.revoke_severity`,
+    );
+    this.touchStmt = db.prepare<[string, string]>('UPDATE agents SET last_seen_at = ? WHERE id = ?');
+  }
+
+  /** Re-reads every agent from the table (after a rolled-back transaction, the table is the truth). */
+  reload(): void {
+    this.byId.clear();
+    this.byHash.clear();
+    for (const row of this.db.prepare<[], Row>('SELECT * FROM agents').all()) this.index(fromRow(row));
+  }
+
+  list(): AgentRecord[] {
+    return [...this.byId.values()].sort((a, b) => a.createdAt - b.createdAt);
+  }
+
+  get(id: string): AgentRecord {
+    const agent = this.byId.get(id);
+    if (!agent) throw new AppError('not_found', `No agent with id ${id}.`);
+    return agent;
+  }
+
+  find(id: string): AgentRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  /** Effective status: an agent past its expiry is "expired" without any action. */
+  statusOf(agent: AgentRecord, now: number): 'active' | 'suspended' | 'revoked' | 'expired' {
+    if (agent.status !== 'active') return agent.status;
+    return agent.expiresAt !== null && agent.expiresAt <= now ? 'expired' : 'active';
+  }
+
+  /**
+   * Authenticates an agent credential. Grants nothing by itself: it only says which agent is calling and
+   * whether its credential is still good. Malformed tokens are refused before any lookup.
+   */
+  authenticate(token: string, now: number): AuthResult {
+    if (!isWellFormed(token, AGENT_PREFIX)) {
+      return { ok: false, code: 'invalid_token', message: 'The credential is not a valid Agent Keychain agent credential.' };
+    }
+    const agent = this.byHash.get(hashToken(token).toString('hex'));
+    if (!agent) return { ok: false, code: 'invalid_token', message: 'Unknown credential: it was never issued or has been rotated.' };
+    const status = this.statusOf(agent, now);
+    if (status === 'revoked') return { ok: false, code: 'revoked', message: `Agent ${agent.name} was revoked; its credential no longer works.`, agent };
+    if (status === 'expired') return { ok: false, code: 'expired', message: `Agent ${agent.name} expired at ${iso(agent.expiresAt) ?? ''}.`, agent };
+    if (status === 'suspended') return { ok: false, code: 'suspended', message: `Agent ${agent.name} is suspended by its owner.`, agent };
+    return { ok: true, agent };
+  }
+
+  create(name: string, scopes: Scopes, expiresAt: number | null, now: number): { agent: AgentRecord; token: string } {
+    const token = mintToken(AGENT_PREFIX);
+    const agent: AgentRecord = {
+      id: newId('agt_'),
+      name,
+      status: 'active',
+      scopes,
+      scopesSetAt: now,
+      tokenHash: hashToken(token),
+      credentialId: credentialHint(token, AGENT_PREFIX),
+      expiresAt,
+      createdAt: now,
+      updatedAt: now,
+      lastSeenAt: null,
+      revokedAt: null,
+      revokeReason: null,
+      revokeSeverity: null,
+    };
+    this.save(agent);
+    return { agent, token };
+  }
+
+  update(id: string, patch: { name?: string; scopes?: Scopes; expiresAt?: number | null }, now: number): AgentRecord {
+    const agent = { ...this.get(id) };
+    if (agent.status === 'revoked') throw new AppError('conflict', `Agent ${agent.name} is revoked; create a new agent instead.`);
+    if (patch.name !== undefined) agent.name = patch.name;
+    if (patch.scopes !== undefined) {
+      agent.scopes = patch.scopes;
+      agent.scopesSetAt = now;
+    }
+    if (patch.expiresAt !== undefined) agent.expiresAt = patch.expiresAt;
+    agent.updatedAt = now;
+    this.save(agent);
+    return agent;
+  }
+
+  setStatus(id: string, status: 'active' | 'suspended', now: number): AgentRecord {
+    const agent = { ...this.get(id) };
+    if (agent.status === 'revoked') throw new AppError('conflict', `Agent ${agent.name} is revoked; it cannot be ${status === 'active' ? 'resumed' : 'suspended'}.`);
+    agent.status = status;
+    agent.updatedAt = now;
+    this.save(agent);
+    return agent;
+  }
+
+  /** A new credential; the old hash leaves the index in the same step, so the old token dies at once. */
+  rotate(id: string, now: number): { agent: AgentRecord; token: string } {
+    const agent = { ...this.get(id) };
+    if (agent.status === 'revoked') throw new AppError('conflict', `Agent ${agent.name} is revoked; create a new agent instead.`);
+    const token = mintToken(AGENT_PREFIX);
+    agent.tokenHash = hashToken(token);
+    agent.credentialId = credentialHint(token, AGENT_PREFIX);
+    agent.updatedAt = now;
+    this.save(agent);
+    return { agent, token };
+  }
+
+  revoke(id: string, reason: string, severity: Severity, now: number): AgentRecord {
+    const agent = { ...this.get(id) };
+    if (agent.status === 'revoked') return agent;
+    agent.status = 'revoked';
+    agent.revokedAt = now;
+    agent.revokeReason = reason;
+    agent.revokeSeverity = severity;
+    agent.updatedAt = now;
+    this.save(agent);
+    return agent;
+  }
+
+  /** Last-seen times are kept in memory and written in batches, not once per request. */
+  touch(agent: AgentRecord, now: number): void {
+    agent.lastSeenAt = now;
+    this.dirtySeen.add(agent.id);
+  }
+
+  flushLastSeen(): void {
+    if (this.dirtySeen.size === 0) return;
+    this.db.transaction(() => {
+      for (const id of this.dirtySeen) {
+        const a = this.byId.get(id);
+        if (a?.lastSeenAt != null) this.touchStmt.run(new Date(a.lastSeenAt).toISOString(), id);
+      }
+    })();
+    this.dirtySeen.clear();
+  }
+
+  private save(agent: AgentRecord): void {
+    this.upsert.run({
+      id: agent.id,
+      name: agent.name,
+      status: agent.status,
+      scopes_json: JSON.stringify(agent.scopes),
+      scopes_set_at: new Date(agent.scopesSetAt).toISOString(),
+      token_hash: agent.tokenHash,
+      credential_id: agent.credentialId,
+      expires_at: iso(agent.expiresAt),
+      created_at: new Date(agent.createdAt).toISOString(),
+      updated_at: new Date(agent.updatedAt).toISOString(),
+      last_seen_at: iso(agent.lastSeenAt),
+      revoked_at: iso(agent.revokedAt),
+      revoke_reason: agent.revokeReason,
+      revoke_severity: agent.revokeSeverity,
+    });
+    this.index(agent);
+  }
+
+  private index(agent: AgentRecord): void {
+    const old = this.byId.get(agent.id);
+    if (old) this.byHash.delete(old.tokenHash.toString('hex'));
+    this.byId.set(agent.id, agent);
+    this.byHash.set(agent.tokenHash.toString('hex'), agent);
+  }
+}

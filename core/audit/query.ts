@@ -1,0 +1,153 @@
+// Filtered, keyset-paged reads of the audit table. Every page is `seq` bounded and ordered, so SQLite
+// walks an index that ends in seq (audit_agent, audit_decision, audit_action or the primary key) and
+// stops after LIMIT rows, whatever the table size. An action prefix ("proxy.*") is answered by finding
+// the distinct actions under the prefix with a few index probes and merging one indexed page per action.
+import type Database from 'better-sqlite3';
+import type { Db } from '../storage/db.ts';
+import { AppError } from '../errors.ts';
+import { AUDIT_COLUMNS } from './row.ts';
+import type { AuditRow } from './row.ts';
+import type { AuditQuery } from '../../shared/contract.ts';
+
+export type AuditFilter = Omit<AuditQuery, 'limit' | 'cursor'>;
+export type Direction = 'asc' | 'desc';
+
+interface NormalFilter {
+  agentId: string | null;
+  decision: string | null;
+  /** Exact action, or null. */
+  action: string | null;
+  /** Action prefix range [from, to), or null. */
+  prefix: { from: string; to: string } | null;
+  since: string | null;
+  until: string | null;
+}
+
+/** Past this many distinct actions under one prefix, a prefix page scans instead of merging. */
+const MAX_MERGED_ACTIONS = 32;
+
+function isoOrThrow(value: string, field: string): string {
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms)) {
+    throw new AppError('bad_request', `"${field}" must be a date and time like 2025-01-31T12:00:00Z.`, {
+      path: field,
+    });
+  }
+  // Stored times are toISOString() text, so normalising makes string comparison a time comparison.
+  return new Date(ms).toISOString();
+}
+
+export function normalizeFilter(filter: AuditFilter): NormalFilter {
+  let action: string | null = null;
+  let prefix: NormalFilter['prefix'] = null;
+  if (filter.action !== undefined) {
+    if (filter.action.endsWith('*')) {
+      const from = filter.action.slice(0, -1);
+      if (from !== '') {
+        const lastCode = from.charCodeAt(from.length - 1);
+        prefix = { from, to: from.slice(0, -1) + String.fromCharCode(lastCode + 1) };
+      }
+    } else {
+      action = filter.action;
+    }
+  }
+  return {
+    agentId: filter.agentId ?? null,
+    decision: filter.decision ?? null,
+    action,
+    prefix,
+    since: filter.since === undefined ? null : isoOrThrow(filter.since, 'since'),
+    until: filter.until === undefined ? null : isoOrThrow(filter.until, 'until'),
+  };
+}
+
+type RowStatement = Database.Statement<unknown[], AuditRow>;
+
+export class AuditPager {
+  private readonly db: Db;
+  private readonly statements = new Map<string, RowStatement>();
+  private readonly firstAction: Database.Statement<[string, string], { action: string }>;
+  private readonly nextAction: Database.Statement<[string, string], { action: string }>;
+
+  constructor(db: Db) {
+    this.db = db;
+    this.firstAction = db.prepare(
+      'SELECT action FROM audit WHERE action >= ? AND action < ? ORDER BY action LIMIT 1',
+    );
+    this.nextAction = db.prepare(
+      'SELECT action FROM audit WHERE action > ? AND action < ? ORDER BY action LIMIT 1',
+    );
+  }
+
+  /** Up to `limit` rows matching the filter with after < seq < before, in the given order. */
+  page(filter: NormalFilter, direction: Direction, after: number, before: number, limit: number): AuditRow[] {
+    if (filter.prefix === null) return this.run(filter, null, direction, after, before, limit);
+    const actions = this.actionsUnder(filter.prefix);
+    if (actions === null) return this.run(filter, filter.prefix, direction, after, before, limit);
+    const rows: AuditRow[] = [];
+    for (const action of actions)
+      rows.push(...this.run({ ...filter, action }, null, direction, after, before, limit));
+    rows.sort(direction === 'desc' ? (a, b) => b.seq - a.seq : (a, b) => a.seq - b.seq);
+    return rows.slice(0, limit);
+  }
+
+  /** Distinct actions in [from, to) by skipping along audit_action; null when there are too many. */
+  private actionsUnder(prefix: { from: string; to: string }): string[] | null {
+    const actions: string[] = [];
+    let row = this.firstAction.get(prefix.from, prefix.to);
+    while (row !== undefined) {
+      if (actions.length === MAX_MERGED_ACTIONS) return null;
+      actions.push(row.action);
+      row = this.nextAction.get(row.action, prefix.to);
+    }
+    return actions;
+  }
+
+  private run(
+    filter: NormalFilter,
+    scanPrefix: NormalFilter['prefix'],
+    direction: Direction,
+    after: number,
+    before: number,
+    limit: number,
+  ): AuditRow[] {
+    const where = ['seq > ?', 'seq < ?'];
+    const params: unknown[] = [after, before];
+    const hasEquality = filter.agentId !== null || filter.decision !== null || filter.action !== null;
+    if (filter.agentId !== null) {
+      where.push('agent_id = ?');
+      params.push(filter.agentId);
+    }
+    if (filter.decision !== null) {
+      where.push('decision = ?');
+      params.push(filter.decision);
+    }
+    if (filter.action !== null) {
+      where.push('action = ?');
+      params.push(filter.action);
+    }
+    if (scanPrefix !== null) {
+      // "+" keeps SQLite off audit_action here: a range there would need a sort of every match.
+      where.push('+action >= ?', '+action < ?');
+      params.push(scanPrefix.from, scanPrefix.to);
+    }
+    // With an equality filter, keep the time bounds off audit_time so the seq-ordered index is used.
+    const time = hasEquality ? '+time' : 'time';
+    if (filter.since !== null) {
+      where.push(`${time} >= ?`);
+      params.push(filter.since);
+    }
+    if (filter.until !== null) {
+      where.push(`${time} <= ?`);
+      params.push(filter.until);
+    }
+    params.push(limit);
+    const sql = `SELECT ${AUDIT_COLUMNS} FROM audit WHERE ${where.join(' AND ')} ORDER BY seq ${direction === 'desc' ? 'DESC' : 'ASC'} LIMIT ?`;
+    let statement = this.statements.get(sql);
+    if (statement === undefined) {
+      statement = this.db.prepare<unknown[], AuditRow>(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement.all(...params);
+  }
+}

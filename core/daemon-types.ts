@@ -1,0 +1,30 @@
+// The surface the Electron main process and the headless CLI use to run the core in process.
+import type { AdminOpName, OpOutput, AuditQuery } from '../shared/contract.ts';
+import type { AppEvent } from '../shared/events.ts';
+
+export interface DaemonOptions {
+  /** Data directory (created 0700). */
+  dataDir: string;
+  /** Loopback port; 0 picks a free one. */
+  port: number;
+  mode: 'headless' | 'electron';
+  /** Folder with the built renderer, served as the browser console in headless mode. */
+  consoleDir?: string;
+  /** How long a request waits for the owner's decision (ms). */
+  approvalTimeoutMs?: number;
+  /** File holding the passphrase for unattended unlock. */
+  passphraseFile?: string;
+}
+
+export interface DaemonHandle {
+  readonly url: string;
+  readonly dataDir: string;
+  /** One-time console login link (headless mode); null in Electron mode. */
+  readonly loginUrl: string | null;
+  /** Runs an admin operation exactly as the HTTP admin API would (validation, audit, events). Actor "owner". */
+  dispatch<N extends AdminOpName>(name: N, input: unknown, via: 'ipc' | 'tray' | 'http'): Promise<OpOutput<N>>;
+  /** Subscribes to core events; returns the unsubscribe function. Slow listeners never slow the proxy. */
+  subscribe(listener: (event: AppEvent) => void): () => void;
+  exportAudit(query: Omit<AuditQuery, 'limit' | 'cursor'>, format: 'jsonl' | 'csv'): Iterable<string>;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,121 @@
+// The policy engine (DESIGN §4). decide() is pure: no I/O, no clock (time is input.now), no mutation of its
+// input. Deny by default: a request is allowed only when a scope names it and every rule of that scope passes.
+//
+// Order: agent status → expiry → the scope for the facts (every deny rule, limits included) → approval.
+// The owner is never asked about a request that would be refused anyway.
+import type { ProxyFacts } from '../../shared/facts.ts';
+import type { ApprovalRule, Scopes } from '../../shared/scopes.ts';
+import type { CounterEffect, PolicyDecision, PolicyInput } from './types.ts';
+import { deny, scopeDenied, type Deny } from './outcome.ts';
+import { checkSecret } from './rules/secret.ts';
+import { checkEmail } from './rules/email.ts';
+import { checkPayment, paymentAmount } from './rules/payments.ts';
+import { checkProvider } from './rules/provider.ts';
+import { approvalReason, liveGrant, needsApproval, type ApprovalSubject } from './rules/approval.ts';
+
+/** The key grants are remembered under: `${action}:${providerId}` for proxy calls, `secret.read:${name}` for secrets. */
+export function actionKeyOf(facts: PolicyInput['facts']): string {
+  return facts.type === 'secret' ? `secret.read:${facts.name}` : `${facts.action}:${facts.providerId}`;
+}
+
+/** The provider scope for `providerId`, own properties only (so "constructor" or "toString" never match). */
+function providerScope(scopes: Scopes, providerId: string) {
+  const providers = scopes.providers;
+  return providers !== undefined && Object.hasOwn(providers, providerId) ? providers[providerId] : undefined;
+}
+
+interface Checked {
+  denied: Deny | null;
+  subject: ApprovalSubject;
+  scopeName: string;
+  approval: ApprovalRule | undefined;
+  quantity: number | undefined;
+}
+
+function checkProxy(input: PolicyInput, facts: ProxyFacts, effects: CounterEffect[], out: Checked): void {
+  const scopes = input.agent.scopes;
+  switch (facts.action) {
+    case 'email.send':
+      out.subject = 'email';
+      out.scopeName = 'email';
+      out.approval = scopes.email?.approval;
+      out.quantity = undefined;
+      out.denied = checkEmail(scopes.email, facts, input.counters, input.now, effects);
+      return;
+    case 'payment.create':
+    case 'card.create':
+      out.subject = 'payments';
+      out.scopeName = 'payments';
+      out.approval = scopes.payments?.approval;
+      out.quantity = paymentAmount(facts);
+      out.denied = checkPayment(scopes.payments, facts, input.counters, input.now, effects);
+      return;
+    case 'secret.read':
+      // Secrets are read through /v1/secrets, never through a provider.
+      out.denied = scopeDenied('vault', null, facts.providerId, 'Reading a secret through a provider call is refused: secrets are read from /v1/secrets under the vault scope.');
+      return;
+    default: {
+      const scope = providerScope(scopes, facts.providerId);
+      out.subject = 'provider';
+      out.scopeName = `providers.${facts.providerId}`;
+      out.approval = scope?.approval;
+      // {above: N} for provider calls compares the estimate in cents.
+      out.quantity = (facts.estimatedUsd ?? 0) * 100;
+      out.denied = checkProvider(scope, facts, input.counters, input.now, effects);
+    }
+  }
+}
+
+/**
+ * Decide one request. Grants access only when the agent is active and unexpired and its scope for the facts
+ * allows the request; otherwise denies with the rule that refused it. An allowed request that an approval rule
+ * holds comes back as 'approval' unless input.approved is true or a live grant covers its action key (then
+ * 'allow' with grantId: the caller spends one use). The caller applies the returned counter effects.
+ */
+export function decide(input: PolicyInput): PolicyDecision {
+  const { agent, facts, now } = input;
+  // Status first: a revoked or suspended agent gets nothing, whatever its scopes say.
+  if (agent.status === 'revoked') {
+    return deny('revoked', 'agent.status', 'active', 'revoked', `Agent ${agent.name} has been revoked.`);
+  }
+  if (agent.status !== 'active') {
+    return deny('suspended', 'agent.status', 'active', agent.status, `Agent ${agent.name} is suspended.`);
+  }
+  // Expiry: the credential dies at expiresAt (that instant included).
+  if (agent.expiresAt !== null && agent.expiresAt <= now) {
+    const at = new Date(agent.expiresAt).toISOString();
+    return deny('expired', 'agent.expiresAt', at, new Date(now).toISOString(), `Agent ${agent.name} expired at ${at}.`);
+  }
+
+  const effects: CounterEffect[] = [];
+  const checked: Checked = { denied: null, subject: 'secret', scopeName: 'vault', approval: undefined, quantity: undefined };
+  if (facts.type === 'secret') {
+    checked.approval = agent.scopes.vault?.approval;
+    checked.denied = checkSecret(agent.scopes.vault, facts.name, agent.scopesSetAt, now);
+  } else {
+    checkProxy(input, facts, effects, checked);
+  }
+  if (checked.denied !== null) return checked.denied;
+
+  const actionKey = actionKeyOf(facts);
+  // Every deny rule has passed; now the approval rule decides whether the owner is asked.
+  if (!needsApproval(checked.approval, checked.quantity) || input.approved === true) {
+    return { outcome: 'allow', rule: checked.scopeName, actionKey, effects };
+  }
+  // A remembered approval for the same action stands in for the owner's answer.
+  const grant = liveGrant(input.grants, actionKey, now);
+  if (grant !== undefined) {
+    return { outcome: 'allow', rule: checked.scopeName, actionKey, effects, grantId: grant.id };
+  }
+  const approval = checked.approval ?? 'always';
+  const { rule, reason } = approvalReason(
+    approval,
+    checked.subject,
+    checked.scopeName,
+    actionKey,
+    checked.quantity,
+    facts.type === 'proxy' ? facts : null,
+    facts.type === 'secret' ? facts.name : null,
+  );
+  return { outcome: 'approval', rule, reason, actionKey, effects };
+}

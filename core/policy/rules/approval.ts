@@ -1,0 +1,87 @@
+// Approval rules: when an allowed request must still wait for the owner.
+//
+// - "never" (or no rule): no approval.
+// - "always": every request needs approval.
+// - "first-use": needs approval unless a live grant exists for the action key (the approvals module should
+//   remember a first-use approval as a grant with no expiry and no use limit).
+// - {above: N}: payments — the amount (or a card's spending limit) in minor units is over N; provider calls —
+//   the estimated cost in cents (estimatedUsd * 100, 0 when absent) is over N. Email and vault requests have no
+//   amount to compare, so {above} there holds every request (the safe reading of an owner's rule).
+// A live grant (same action key, not expired, uses left) or input.approved satisfies any approval rule.
+import type { ApprovalRule } from '../../../shared/scopes.ts';
+import type { RuleRef } from '../../../shared/errors.ts';
+import type { ProxyFacts } from '../../../shared/facts.ts';
+import { formatMinor, formatUsd } from '../../../shared/money.ts';
+import type { PolicyGrant } from '../types.ts';
+
+export type ApprovalSubject = 'email' | 'payments' | 'provider' | 'secret';
+
+/**
+ * Whether `rule` holds this request for the owner. `quantity` is the amount the {above} rule compares (minor
+ * units for payments, cents for provider calls), or undefined where there is none.
+ */
+export function needsApproval(rule: ApprovalRule | undefined, quantity: number | undefined): boolean {
+  if (rule === undefined || rule === 'never') return false;
+  if (typeof rule === 'string') return true;
+  // No amount to compare: hold it rather than guess.
+  return quantity === undefined || quantity > rule.above;
+}
+
+/** The first live grant for `actionKey`: not expired, and with uses left (null means unlimited). */
+export function liveGrant(grants: readonly PolicyGrant[], actionKey: string, now: number): PolicyGrant | undefined {
+  for (const g of grants) {
+    if (g.actionKey !== actionKey) continue;
+    if (g.expiresAt !== null && g.expiresAt <= now) continue;
+    if (g.usesLeft !== null && g.usesLeft <= 0) continue;
+    return g;
+  }
+  return undefined;
+}
+
+/** Rule reference and reason in words for a held request. Only called off the allow path. */
+export function approvalReason(
+  rule: ApprovalRule,
+  subject: ApprovalSubject,
+  scopeName: string,
+  actionKey: string,
+  quantity: number | undefined,
+  facts: ProxyFacts | null,
+  secretName: string | null,
+): { rule: RuleRef; reason: string } {
+  const ref = `${scopeName}.approval`;
+  if (rule === 'first-use') {
+    const reason =
+      subject === 'email'
+        ? 'First use of the email API needs approval'
+        : subject === 'payments'
+          ? `First ${facts?.action === 'card.create' ? 'card' : 'payment'} through ${facts?.providerId ?? 'this provider'} needs approval`
+          : subject === 'provider'
+            ? `First use of ${facts?.providerId ?? 'this provider'} needs approval`
+            : `First read of secret ${secretName ?? ''} needs approval`;
+    return { rule: { scope: ref, limit: 'first-use', value: actionKey }, reason };
+  }
+  if (typeof rule === 'object') {
+    if (quantity !== undefined) {
+      const over =
+        subject === 'payments'
+          ? `Over ${formatMinor(rule.above, facts?.currency ?? '')}`
+          : `Estimated cost over ${formatUsd(rule.above / 100)}`;
+      return { rule: { scope: ref, limit: rule.above, value: quantity }, reason: over };
+    }
+    return {
+      rule: { scope: ref, limit: rule.above, value: null },
+      reason: `${scopeName}.approval is {above: ${rule.above}}, but this request has no amount to compare, so it needs approval`,
+    };
+  }
+  const reason =
+    subject === 'email'
+      ? 'Emails always need approval'
+      : subject === 'payments'
+        ? facts?.action === 'card.create'
+          ? 'New cards always need approval'
+          : 'Payments always need approval'
+        : subject === 'provider'
+          ? `Calls to ${facts?.providerId ?? 'this provider'} always need approval`
+          : 'Reading secrets always needs approval';
+  return { rule: { scope: ref, limit: 'always', value: actionKey }, reason };
+}

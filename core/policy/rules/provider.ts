@@ -1,0 +1,121 @@
+// Provider scope: which calls an agent may make to one provider, how often and for how much.
+//
+// - methods: exact, case-sensitive (Node gives upper-case methods).
+// - paths: a pattern matches the path exactly; a pattern ending in "*" matches every path that starts with the
+//   text before the "*" (so "/v1/*" matches "/v1/" and "/v1/files/1"). A "*" elsewhere is a literal character.
+//   When paths are set, a path with a dot segment ("/../", "/./") or an encoded ".", "/" or "\" is refused,
+//   so a prefix pattern cannot be escaped.
+// - models: exact match; a request without a model is refused when models are set.
+// - rateLimit: fixed UTC-aligned windows, counter "rate:<providerId>".
+// - budget: counter "budget:<providerId>", windows hour/day/week (Monday 00:00 UTC)/month (calendar, UTC). The
+//   request's estimatedUsd (0 when absent) is reserved: allowed only if spent + reserved + estimate <= budget.
+//   A budget that is already fully used refuses even a request estimated at $0.
+import type { ProviderScope } from '../../../shared/scopes.ts';
+import type { ProxyFacts } from '../../../shared/facts.ts';
+import { formatUsd } from '../../../shared/money.ts';
+import type { CounterEffect, CounterReader } from '../types.ts';
+import { limited, listText, quote, scopeDenied, type Deny } from '../outcome.ts';
+import { secondsUntil, windowEnd, windowStart } from '../windows.ts';
+import { checkCount } from './counter.ts';
+
+const UNSAFE_PATH = /(?:^|\/)\.\.?(?:\/|$)|%2e|%2f|%5c|\\/i;
+
+export function rateCounter(providerId: string): string {
+  return `rate:${providerId}`;
+}
+
+export function budgetCounter(providerId: string): string {
+  return `budget:${providerId}`;
+}
+
+/** True when `path` matches one of `patterns` (see the rules at the top of this file). */
+export function pathAllowed(patterns: readonly string[], path: string): boolean {
+  if (UNSAFE_PATH.test(path)) return false;
+  for (const p of patterns) {
+    if (p === path) return true;
+    const last = p.length - 1;
+    if (p.charCodeAt(last) === 42 /* "*" */ && path.length >= last && path.startsWith(p.slice(0, last))) return true;
+  }
+  return false;
+}
+
+function methodAllowed(methods: readonly string[], method: string): boolean {
+  for (const m of methods) if (m === method) return true;
+  return false;
+}
+
+/** Refusal for a call to a provider, or null (rate and budget effects pushed) when the provider scope allows it. */
+export function checkProvider(
+  scope: ProviderScope | undefined,
+  facts: ProxyFacts,
+  counters: CounterReader,
+  now: number,
+  effects: CounterEffect[],
+): Deny | null {
+  const id = facts.providerId;
+  // No scope for this provider: no call to it is allowed (deny by default).
+  if (scope === undefined) {
+    return scopeDenied(`providers.${id}`, null, id, `Provider ${quote(id)} is not in this agent's scopes (providers.${id} is not set).`);
+  }
+  if (scope.methods !== undefined && !methodAllowed(scope.methods, facts.method)) {
+    return scopeDenied(
+      `providers.${id}.methods`,
+      scope.methods,
+      facts.method,
+      `Method ${quote(facts.method)} is not in providers.${id}.methods (allowed: ${listText(scope.methods)}).`,
+    );
+  }
+  if (scope.paths !== undefined && !pathAllowed(scope.paths, facts.path)) {
+    return scopeDenied(
+      `providers.${id}.paths`,
+      scope.paths,
+      facts.path,
+      `Path ${quote(facts.path)} is not in providers.${id}.paths (allowed: ${listText(scope.paths)}).`,
+    );
+  }
+  if (scope.models !== undefined && (facts.model === undefined || !scope.models.includes(facts.model))) {
+    return scopeDenied(
+      `providers.${id}.models`,
+      scope.models,
+      facts.model ?? null,
+      facts.model === undefined
+        ? `The request names no model; providers.${id}.models is set (allowed: ${listText(scope.models)}).`
+        : `Model ${quote(facts.model)} is not in providers.${id}.models (allowed: ${listText(scope.models)}).`,
+    );
+  }
+  if (scope.rateLimit !== undefined) {
+    const rl = scope.rateLimit;
+    const denied = checkCount(rateCounter(id), rl.per, rl.requests, counters, now, effects, `providers.${id}.rateLimit`, 'requests');
+    if (denied !== null) return denied;
+  }
+  if (scope.budget !== undefined) {
+    const budget = scope.budget;
+    const scopeName = `providers.${id}.budget`;
+    const estimate = facts.estimatedUsd ?? 0;
+    // A negative or non-finite estimate would shrink the reservation: refuse it.
+    if (!Number.isFinite(estimate) || estimate < 0) {
+      return scopeDenied(scopeName, budget.usd, estimate, `The request's cost estimate is not a valid amount; ${scopeName} is ${formatUsd(budget.usd)} per ${budget.per}.`);
+    }
+    const estimateMicro = Math.round(estimate * 1e6);
+    const limitMicro = Math.round(budget.usd * 1e6);
+    const key = budgetCounter(id);
+    const start = windowStart(budget.per, now);
+    const end = windowEnd(budget.per, start);
+    const c = counters.get(key, start);
+    const used = c.spentMicro + c.reservedMicro;
+    // Reserve the estimate only if it still fits; a fully used budget refuses everything until the window ends.
+    if (used >= limitMicro || used + estimateMicro > limitMicro) {
+      const retry = secondsUntil(end, now);
+      return limited(
+        'budget_exceeded',
+        scopeName,
+        budget.usd,
+        (used + estimateMicro) / 1e6,
+        `${scopeName} exceeded: ${formatUsd(used / 1e6)} spent or reserved of ${formatUsd(budget.usd)} per ${budget.per} (UTC window), this request is estimated at ${formatUsd(estimate)}; retry in ${retry} s.`,
+        retry,
+      );
+    }
+    effects.push({ key, windowStart: start, windowEnd: end, count: 1, reserveMicro: estimateMicro });
+  }
+  return null;
+}

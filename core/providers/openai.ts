@@ -1,0 +1,111 @@
+// OpenAI: model, streaming flag and a worst-case cost estimate from the request; token usage from the response
+// (JSON, or the SSE chunk that carries it when stream_options.include_usage is set).
+import type { ProxyFacts } from '../../shared/facts.ts';
+import { contentType, isObject, optionalBoolean, optionalCount, optionalString, parseJsonObject, type JsonObject } from './body.ts';
+import { keyHeader } from './auth.ts';
+import { estimateInputTokens } from './estimate.ts';
+import { costUsd, type TokenCounts } from './pricing.ts';
+import { jsonUsageMeter, mediaType, sseUsageMeter, tokens, usageEventData } from './usage.ts';
+import type { AdapterRequest, PriceTable, ProviderAdapter } from './types.ts';
+
+/** Output tokens assumed when a generating request sets no maximum. */
+export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
+
+/** Endpoints that generate text: their estimate includes the maximum output. */
+const GENERATING = new Set(['/chat/completions', '/completions', '/responses']);
+/** Endpoints whose body must be a JSON object. */
+const JSON_REQUIRED = new Set([...GENERATING, '/embeddings', '/moderations']);
+
+/** The path without a leading "/v1", so a base URL with or without it reads the same. */
+function route(path: string): string {
+  return path.replace(/^\/v1(?=\/)/, '');
+}
+
+function readBody(req: AdapterRequest, endpoint: string): JsonObject | undefined {
+  if (req.method !== 'POST') return undefined;
+  if (JSON_REQUIRED.has(endpoint)) return parseJsonObject(req, true);
+  const type = contentType(req);
+  // Other endpoints also take uploads (files, audio, image edits); only JSON bodies are read for facts.
+  if (type === 'application/json' || type.endsWith('+json')) return parseJsonObject(req, false);
+  return undefined;
+}
+
+function outputTokens(body: JsonObject): number {
+  const max =
+    optionalCount(body, 'max_completion_tokens') ??
+    optionalCount(body, 'max_tokens') ??
+    optionalCount(body, 'max_output_tokens') ??
+    DEFAULT_MAX_OUTPUT_TOKENS;
+  // n (and best_of on legacy completions) asks for several completions, each up to the maximum.
+  const choices = Math.max(1, optionalCount(body, 'n') ?? 1, optionalCount(body, 'best_of') ?? 1);
+  return max * choices;
+}
+
+function readUsage(value: unknown): TokenCounts | null {
+  if (!isObject(value)) return null;
+  const input = tokens(value.prompt_tokens) ?? tokens(value.input_tokens);
+  const output = tokens(value.completion_tokens) ?? tokens(value.output_tokens) ?? 0;
+  if (input === undefined) return null;
+  return { inputTokens: input, outputTokens: output };
+}
+
+/** Usage in a response body or stream event: chat/embeddings put it at .usage, the Responses API at .response.usage. */
+function usageOf(value: unknown): TokenCounts | null {
+  if (!isObject(value)) return null;
+  return readUsage(value.usage) ?? (isObject(value.response) ? readUsage(value.response.usage) : null);
+}
+
+export const openaiAdapter: ProviderAdapter = {
+  kind: 'openai',
+  defaultBaseUrl: 'https://api.openai.com/v1',
+
+  facts(req, providerId, prices): ProxyFacts {
+    const endpoint = route(req.path);
+    const facts: ProxyFacts = {
+      type: 'proxy',
+      providerId,
+      providerKind: 'openai',
+      method: req.method,
+      path: req.path,
+      action: 'llm.request',
+    };
+    const body = readBody(req, endpoint);
+    if (body === undefined) return facts;
+    const model = optionalString(body, 'model');
+    const stream = optionalBoolean(body, 'stream');
+    if (model !== undefined) facts.model = model;
+    if (stream !== undefined) facts.stream = stream;
+    const generating = GENERATING.has(endpoint);
+    if (model !== undefined || generating) {
+      const counts = { inputTokens: estimateInputTokens([body]), outputTokens: generating ? outputTokens(body) : 0 };
+      facts.estimatedUsd = costUsd(counts, model, prices);
+    }
+    return facts;
+  },
+
+  authHeaders(masterKey, auth) {
+    return keyHeader(masterKey, auth, { header: 'authorization', prefix: 'Bearer ' });
+  },
+
+  usageMeter(facts, responseContentType, prices: PriceTable) {
+    if (facts.action !== 'llm.request') return null;
+    const type = mediaType(responseContentType);
+    if (type === 'application/json') return jsonUsageMeter(usageOf, facts.model, prices);
+    if (type === 'text/event-stream') {
+      let last: TokenCounts | null = null;
+      return sseUsageMeter(
+        {
+          event(event) {
+            // Chat streams end with a chunk holding usage (when stream_options.include_usage is set);
+            // Responses streams carry it on response.completed. The last one seen wins.
+            last = usageOf(usageEventData(event)) ?? last;
+          },
+          result: () => last,
+        },
+        facts.model,
+        prices,
+      );
+    }
+    return null;
+  },
+};

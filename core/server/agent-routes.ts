@@ -1,0 +1,72 @@
+// Agent routes (agent credential only): whoami, secret release, respond-async approval status.
+// The proxy lives in proxy.ts.
+import type { Route } from './routes.ts';
+import type { Core } from '../core.ts';
+import type { ApprovalCenter } from '../approvals/center.ts';
+import { sendJson } from './respond.ts';
+import { AppError } from '../errors.ts';
+import { SecretNameSchema } from '../../shared/contract.ts';
+import { parseInput } from './validate.ts';
+import { authorize } from './authorize.ts';
+
+export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: () => number): Route[] {
+  return [
+    {
+      method: 'GET',
+      path: '/v1/whoami',
+      auth: 'agent',
+      consoleAllowed: false,
+      handler: (ctx) => {
+        const agent = ctx.agent;
+        if (!agent) throw new AppError('invalid_token', 'No agent credential.');
+        const view = core.agentView(agent);
+        sendJson(ctx.res, 200, {
+          id: view.id,
+          name: view.name,
+          status: view.status,
+          scopes: view.scopes,
+          scopeSummary: view.scopeSummary,
+          expiresAt: view.expiresAt,
+          credentialId: view.credentialId,
+          usage: view.usage,
+        });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/secrets/:name',
+      auth: 'agent',
+      consoleAllowed: false,
+      handler: async (ctx) => {
+        const agent = ctx.agent;
+        if (!agent) throw new AppError('invalid_token', 'No agent credential.');
+        const name = parseInput(SecretNameSchema, ctx.params.name);
+        const facts = { type: 'secret' as const, action: 'secret.read' as const, name };
+        const allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), { provider: null, path: `/v1/secrets/${name}` });
+        // Released only after the allow entry is committed (authorize audits first).
+        let value: string;
+        try {
+          value = core.secrets.value(name);
+        } catch (err) {
+          allowed.finish(err instanceof AppError ? err.code : 'internal_error', 404);
+          throw err;
+        }
+        const ttl = agent.scopes.vault?.ttlSeconds;
+        const expiresAt = ttl === undefined ? null : new Date(agent.scopesSetAt + ttl * 1000).toISOString();
+        allowed.finish('released', 200);
+        sendJson(ctx.res, 200, { name, value, expiresAt });
+      },
+    },
+    {
+      method: 'GET',
+      path: '/v1/approvals/:id',
+      auth: 'agent',
+      consoleAllowed: false,
+      handler: (ctx) => {
+        const agent = ctx.agent;
+        if (!agent) throw new AppError('invalid_token', 'No agent credential.');
+        sendJson(ctx.res, 200, approvals.statusFor(ctx.params.id ?? '', agent.id));
+      },
+    },
+  ];
+}

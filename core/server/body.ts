@@ -1,0 +1,49 @@
+// Bounded request bodies. Our own routes take JSON only; the proxy takes raw bytes up to its own limit.
+import type { IncomingMessage } from 'node:http';
+import { AppError } from '../errors.ts';
+
+export const JSON_BODY_LIMIT = 256 * 1024;
+export const PROXY_BODY_LIMIT = 8 * 1024 * 1024;
+
+export async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) {
+    throw new AppError('payload_too_large', `The request body is larger than ${limit} bytes.`);
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const buf = chunk as Buffer;
+    size += buf.length;
+    if (size > limit) throw new AppError('payload_too_large', `The request body is larger than ${limit} bytes.`);
+    chunks.push(buf);
+  }
+  return chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)) : Buffer.concat(chunks);
+}
+
+function isJsonType(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const mime = contentType.split(';')[0]?.trim().toLowerCase();
+  return mime === 'application/json';
+}
+
+/** Reads a JSON object body. Empty bodies are {} so that bodiless POSTs (lock, resume) work. */
+export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody) return {};
+  if (!isJsonType(req.headers['content-type'])) {
+    throw new AppError('unsupported_media_type', 'Send the body as JSON with "content-type: application/json".');
+  }
+  const raw = await readRaw(req, JSON_BODY_LIMIT);
+  if (raw.length === 0) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new AppError('bad_request', 'The body is not valid JSON.', { path: 'body' });
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new AppError('bad_request', 'The body must be a JSON object.', { path: 'body' });
+  }
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,106 @@
+// The browser console (headless mode): the built renderer, served from our own origin, and the login
+// link that turns a one-time code into an HttpOnly, SameSite=Strict session cookie.
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join, resolve, sep } from 'node:path';
+import type { Route, RouteCtx } from './routes.ts';
+import { BASE_HEADERS, sendJson } from './respond.ts';
+import { AppError } from '../errors.ts';
+import { SESSION_COOKIE, type ConsoleSessions } from './sessions.ts';
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+const CSP =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
+  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
+
+async function serveFile(ctx: RouteCtx, root: string | undefined, relPath: string): Promise<void> {
+  if (!root) {
+    sendJson(ctx.res, 404, {
+      error: { code: 'not_found', message: 'The console is not built. Run "npm run build" (npm start does it for you).', requestId: ctx.requestId },
+    });
+    return;
+  }
+  const base = resolve(root);
+  const file = resolve(join(base, relPath));
+  // Only files inside the console folder; no traversal out of it.
+  if (file !== base && !file.startsWith(base + sep)) throw new AppError('not_found', 'No such file.');
+  let body: Buffer;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw new Error('not a file');
+    body = await readFile(file);
+  } catch {
+    throw new AppError('not_found', 'No such file.');
+  }
+  ctx.res.writeHead(200, {
+    ...BASE_HEADERS,
+    'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+    'content-length': body.length,
+    'content-security-policy': CSP,
+    'x-frame-options': 'DENY',
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-resource-policy': 'same-origin',
+  });
+  ctx.res.end(body);
+}
+
+export function consoleRoutes(consoleDir: string | undefined, sessions: ConsoleSessions): Route[] {
+  return [
+    { method: 'GET', path: '/', auth: 'none', consoleAllowed: true, handler: (ctx) => serveFile(ctx, consoleDir, 'index.html') },
+    {
+      method: 'GET',
+      path: '/assets/*',
+      auth: 'none',
+      consoleAllowed: true,
+      handler: (ctx) => {
+        const rest = ctx.params.rest ?? '';
+        if (!/^\/[A-Za-z0-9._-]+$/.test(rest)) throw new AppError('not_found', 'No such file.');
+        return serveFile(ctx, consoleDir, `assets${rest}`);
+      },
+    },
+    {
+      method: 'GET',
+      path: '/favicon.ico',
+      auth: 'none',
+      consoleAllowed: true,
+      handler: (ctx) => {
+        ctx.res.writeHead(204, BASE_HEADERS);
+        ctx.res.end();
+      },
+    },
+    {
+      method: 'GET',
+      path: '/console/login',
+      auth: 'none',
+      consoleAllowed: true,
+      handler: (ctx) => {
+        const code = ctx.query.get('code') ?? '';
+        const session = sessions.redeem(code, Date.now());
+        if (!session) {
+          ctx.res.writeHead(401, { ...BASE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP });
+          ctx.res.end(
+            '<!doctype html><meta charset="utf-8"><title>Agent Keychain</title><body style="font:14px system-ui;margin:3em">' +
+              '<h1>This login link was already used or has expired.</h1><p>Each link works once, for 10 minutes. ' +
+              'Run <code>npm start</code> again (it prints a fresh link when the daemon is already running).</p></body>',
+          );
+          return;
+        }
+        ctx.res.writeHead(303, {
+          ...BASE_HEADERS,
+          location: '/',
+          'set-cookie': `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200`,
+        });
+        ctx.res.end();
+      },
+    },
+  ];
+}

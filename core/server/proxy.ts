@@ -1,0 +1,224 @@
+// ANY /v1/proxy/{providerId}/{path…}: adapter facts → policy (+ approval) → audit commit → master key
+// injected → forwarded over a keep-alive pool → response streamed back chunk by chunk with backpressure
+// → usage and cost settled → outcome audited. Revocation aborts the upstream call and cuts the stream.
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import type { Route, RouteCtx } from './routes.ts';
+import type { Core } from '../core.ts';
+import type { ApprovalCenter } from '../approvals/center.ts';
+import { AppError } from '../errors.ts';
+import { readRaw, PROXY_BODY_LIMIT } from './body.ts';
+import { checkProxyPath } from './proxy-path.ts';
+import { authorize, type Authorized } from './authorize.ts';
+import { ADAPTERS } from '../providers/registry.ts';
+import { ProviderId } from '../../shared/scopes.ts';
+import { downstreamHeaders, upstreamHeaders } from './upstream-headers.ts';
+import { sendError } from './respond.ts';
+import type { UsageMeter } from '../providers/types.ts';
+
+const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+
+export interface ProxyOptions {
+  /** Upstream must send response headers within this time. */
+  headersTimeoutMs: number;
+  /** Longest silence between two upstream chunks. */
+  idleTimeoutMs: number;
+}
+
+const ERROR_BODY_LIMIT = 1024 * 1024;
+
+export function proxyRoute(core: Core, approvals: ApprovalCenter, serverPort: () => number, options: ProxyOptions): Route {
+  return {
+    method: '*',
+    path: '/v1/proxy/:provider/*',
+    auth: 'agent',
+    consoleAllowed: false,
+    handler: async (ctx) => {
+      const agent = ctx.agent;
+      if (!agent) throw new AppError('invalid_token', 'No agent credential.');
+      const providerId = ctx.params.provider ?? '';
+      const method = (ctx.req.method ?? 'GET').toUpperCase();
+      const path = checkProxyPath(ctx.params.rest ?? '');
+      const rawQuery = (ctx.req.url ?? '').includes('?') ? (ctx.req.url ?? '').slice((ctx.req.url ?? '').indexOf('?') + 1) : '';
+      const provider = ProviderId.safeParse(providerId).success ? core.providers.find(providerId) : undefined;
+      const auditBase = { actor: 'agent' as const, agentId: agent.id, agentName: agent.name, provider: providerId.slice(0, 64), method, path: path.decoded.slice(0, 500), requestId: ctx.requestId };
+      if (!provider) {
+        core.record({ ...auditBase, action: 'proxy.request', decision: 'deny', reason: 'provider_not_configured', rule: `No provider "${providerId.slice(0, 64)}"` });
+        throw new AppError('provider_not_configured', `No provider "${providerId.slice(0, 64)}" is configured in Agent Keychain.`);
+      }
+      const adapter = ADAPTERS[provider.kind];
+      let body: Buffer;
+      let facts;
+      try {
+        body = await readRaw(ctx.req, PROXY_BODY_LIMIT);
+        facts = adapter.facts({ providerId, method, path: path.decoded, query: rawQuery, headers: ctx.req.headers, body }, providerId, core.prices);
+      } catch (err) {
+        if (err instanceof AppError) {
+          core.record({ ...auditBase, action: 'proxy.request', decision: 'deny', reason: err.code, rule: err.message });
+        }
+        throw err;
+      }
+      const allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), { provider: providerId, path: path.decoded });
+      await forward(core, ctx, allowed, {
+        agentId: agent.id,
+        url: `${provider.baseUrl}${path.raw}${rawQuery ? `?${rawQuery}` : ''}`,
+        method,
+        body,
+        headers: () =>
+          upstreamHeaders(ctx.req.headers, adapter.authHeaders(core.providers.masterKey(providerId), provider), adapter.defaultHeaders, body.length),
+        meter: adapter.usageMeter(facts, undefined, core.prices),
+        meterFor: (contentType) => adapter.usageMeter(facts, contentType, core.prices),
+        masterKey: () => core.providers.masterKey(providerId),
+        options,
+      });
+    },
+  };
+}
+
+interface ForwardSpec {
+  agentId: string;
+  url: string;
+  method: string;
+  body: Buffer;
+  headers: () => http.OutgoingHttpHeaders;
+  meter: UsageMeter | null;
+  meterFor: (contentType: string | undefined) => UsageMeter | null;
+  masterKey: () => string;
+  options: ProxyOptions;
+}
+
+function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSpec): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const { res } = ctx;
+    const controller = new AbortController();
+    const release = core.inflight.register(spec.agentId, controller);
+    const budget = allowed.effects.filter((e) => e.reserveMicro > 0);
+    let settled = false;
+    const settle = (actualUsd: number | null): void => {
+      if (settled) return;
+      settled = true;
+      // Unknown usage keeps the reservation as spent: budgets fail safe.
+      for (const e of budget) core.counters.settle(spec.agentId, e, actualUsd === null ? e.reserveMicro : actualUsd * 1e6);
+    };
+    let done = false;
+    const end = (reason: string, status: number, costUsd: number | null): void => {
+      if (done) return;
+      done = true;
+      release();
+      settle(costUsd);
+      allowed.finish(reason, status, { costUsd });
+      resolve();
+    };
+
+    let target: URL;
+    let headers: http.OutgoingHttpHeaders;
+    try {
+      target = new URL(spec.url);
+      headers = spec.headers();
+    } catch (err) {
+      end('upstream_error', 502, 0);
+      sendError(res, err instanceof AppError ? err : new AppError('upstream_error', 'The provider URL is not valid. Check the provider’s base URL.'), ctx.requestId);
+      return;
+    }
+    const lib = target.protocol === 'https:' ? https : http;
+    const upstream = lib.request(target, {
+      method: spec.method,
+      headers,
+      agent: target.protocol === 'https:' ? httpsAgent : httpAgent,
+      signal: controller.signal,
+    });
+
+    const headerTimer = setTimeout(() => {
+      upstream.destroy(new AppError('upstream_timeout', 'The provider did not answer in time.'));
+    }, spec.options.headersTimeoutMs);
+
+    // Revocation (or the agent hanging up) aborts the upstream call and cuts our response at once.
+    controller.signal.addEventListener('abort', () => {
+      clearTimeout(headerTimer);
+      if (!res.headersSent) {
+        sendError(res, new AppError('revoked', 'This agent’s access was withdrawn while the request was in flight.'), ctx.requestId);
+      } else {
+        res.destroy();
+      }
+      end('cut', 499, null);
+    });
+    res.on('close', () => {
+      if (!done) {
+        controller.abort(new Error('agent hung up'));
+      }
+    });
+
+    upstream.on('error', (err) => {
+      clearTimeout(headerTimer);
+      if (done) return;
+      const timeout = err instanceof AppError && err.code === 'upstream_timeout';
+      const code = (err as NodeJS.ErrnoException).code;
+      const appErr = timeout
+        ? new AppError('upstream_timeout', `The provider did not answer within ${Math.round(spec.options.headersTimeoutMs / 1000)} s.`)
+        : new AppError('upstream_error', `The provider could not be reached${code ? ` (${code})` : ''}. Nothing was charged.`);
+      if (!res.headersSent) sendError(res, appErr, ctx.requestId);
+      else res.destroy();
+      end(appErr.code, timeout ? 504 : 502, budget.length > 0 && res.headersSent ? null : 0);
+    });
+
+    upstream.on('response', (up: IncomingMessage) => {
+      clearTimeout(headerTimer);
+      const status = up.statusCode ?? 502;
+      const contentType = up.headers['content-type'];
+      up.socket.setTimeout(spec.options.idleTimeoutMs, () => up.destroy(new AppError('upstream_timeout', 'The provider went silent.')));
+      if (status >= 400 && !String(contentType ?? '').includes('event-stream')) {
+        relayError(up, res, status, spec.masterKey, () => end('upstream_status', status, 0));
+        return;
+      }
+      const meter = spec.meterFor(typeof contentType === 'string' ? contentType : undefined) ?? spec.meter;
+      res.writeHead(status, downstreamHeaders(up.headers));
+      res.flushHeaders();
+      ctx.req.socket.setNoDelay(true);
+      up.on('data', (chunk: Buffer) => {
+        meter?.push(chunk);
+        // Backpressure: a slow agent slows the upstream read, never our memory.
+        if (!res.write(chunk)) {
+          up.pause();
+          res.once('drain', () => up.resume());
+        }
+      });
+      up.on('end', () => {
+        res.end();
+        const usage = meter?.finish() ?? null;
+        end('forwarded', status, usage ? usage.costUsd : budget.length > 0 ? null : 0);
+      });
+      up.on('error', () => {
+        res.destroy();
+        end('upstream_error', 502, null);
+      });
+    });
+
+    upstream.end(spec.body);
+  });
+}
+
+/** Error bodies from the provider are passed on, with any echo of the master key removed. */
+function relayError(up: IncomingMessage, res: RouteCtx['res'], status: number, masterKey: () => string, done: () => void): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  up.on('data', (c: Buffer) => {
+    size += c.length;
+    if (size <= ERROR_BODY_LIMIT) chunks.push(c);
+  });
+  up.on('end', () => {
+    let text = Buffer.concat(chunks).toString('utf8');
+    const key = masterKey();
+    if (key.length >= 8) text = text.split(key).join('[redacted]');
+    const headers = downstreamHeaders(up.headers);
+    delete headers['content-length'];
+    headers['content-length'] = Buffer.byteLength(text);
+    res.writeHead(status, headers);
+    res.end(text);
+    done();
+  });
+  up.on('error', () => {
+    res.destroy();
+    done();
+  });
+}

@@ -1,0 +1,89 @@
+// The route table type and a small matcher. Every route declares its auth kind; the server runs the
+// host, origin and auth checks for it before the handler sees the request.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { AgentRecord } from '../agents/store.ts';
+import type { BrowserContext } from './guard.ts';
+import { AppError } from '../errors.ts';
+
+export type AuthKind = 'admin' | 'agent' | 'none';
+
+export interface RouteCtx {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  params: Record<string, string>;
+  query: URLSearchParams;
+  started: number;
+  browser: BrowserContext;
+  /** Set for agent routes once the credential checked out. */
+  agent: AgentRecord | null;
+  /** "http" for the admin bearer token or console session. */
+  via: 'http';
+}
+
+export interface Route {
+  method: string;
+  path: string;
+  auth: AuthKind;
+  /** The console's own origin may call this route (console pages and admin routes with a session). */
+  consoleAllowed: boolean;
+  handler: (ctx: RouteCtx) => Promise<void> | void;
+}
+
+export interface CompiledRoute extends Route {
+  regex: RegExp;
+  keys: string[];
+  literal: boolean;
+}
+
+export function compile(route: Route): CompiledRoute {
+  const keys: string[] = [];
+  let source = '^';
+  for (const seg of route.path.split('/').slice(1)) {
+    if (seg === '*') {
+      keys.push('rest');
+      source += '(/.*)?';
+    } else if (seg.startsWith(':')) {
+      keys.push(seg.slice(1));
+      source += '/([^/]+)';
+    } else {
+      source += `/${seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
+    }
+  }
+  return { ...route, regex: new RegExp(`${source}$`), keys, literal: keys.length === 0 };
+}
+
+export type Match = { route: CompiledRoute; params: Record<string, string> } | { allowed: string[] } | null;
+
+export function match(routes: readonly CompiledRoute[], method: string, path: string): Match {
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const m = route.regex.exec(path);
+    if (!m) continue;
+    if (route.method !== '*' && route.method !== method) {
+      allowed.push(route.method);
+      continue;
+    }
+    const params: Record<string, string> = {};
+    for (let i = 0; i < route.keys.length; i += 1) {
+      const raw = m[i + 1] ?? '';
+      const key = route.keys[i] ?? '';
+      if (key === 'rest') {
+        params[key] = raw;
+        continue;
+      }
+      try {
+        params[key] = decodeURIComponent(raw);
+      } catch {
+        throw new AppError('bad_request', `The path segment for "${key}" is not valid percent-encoding.`, { path: key });
+      }
+    }
+    return { route, params };
+  }
+  return allowed.length > 0 ? { allowed } : null;
+}
+
+/** Literal routes first, so "/agents/revoke-all" wins over "/agents/:id". */
+export function sortRoutes(routes: CompiledRoute[]): CompiledRoute[] {
+  return [...routes].sort((a, b) => Number(b.literal) - Number(a.literal));
+}

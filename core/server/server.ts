@@ -1,0 +1,199 @@
+// The loopback HTTP server: one route table, and every check before routing (DESIGN §7.3–7.5):
+// Host allowlist (421) → Origin/Referer (403) → route (404/405) → credential for the route's kind → handler.
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Core } from '../core.ts';
+import { AppError } from '../errors.ts';
+import { browserContext, hostAllowed } from './guard.ts';
+import { AlreadyResponded, sendError } from './respond.ts';
+import { compile, match, sortRoutes, type CompiledRoute, type Route, type RouteCtx } from './routes.ts';
+import { ConsoleSessions } from './sessions.ts';
+import { AuthThrottle } from './auth-throttle.ts';
+import { ADMIN_PREFIX, AGENT_PREFIX, hashToken } from '../agents/credentials.ts';
+
+export interface ServerDeps {
+  core: Core;
+  adminTokenHash: Buffer;
+  sessions: ConsoleSessions;
+  routes: Route[];
+  port: () => number;
+}
+
+export function newRequestId(): string {
+  return `req_${randomBytes(12).toString('base64url')}`;
+}
+
+function bearer(req: IncomingMessage): string | null {
+  const auth = req.headers.authorization;
+  if (auth !== undefined) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    return m?.[1] ?? null;
+  }
+  const key = req.headers['x-api-key'];
+  return typeof key === 'string' && key.length > 0 ? key.trim() : null;
+}
+
+export class LoopbackServer {
+  readonly server: Server;
+  private readonly deps: ServerDeps;
+  private readonly routes: CompiledRoute[];
+  private readonly throttle = new AuthThrottle();
+
+  constructor(deps: ServerDeps) {
+    this.deps = deps;
+    this.routes = sortRoutes(deps.routes.map(compile));
+    this.server = createServer(
+      {
+        maxHeaderSize: 16 * 1024,
+        headersTimeout: 10_000,
+        requestTimeout: 60_000,
+        keepAliveTimeout: 5_000,
+      },
+      (req, res) => {
+        void this.handle(req, res);
+      },
+    );
+    this.server.on('clientError', (_err, socket) => {
+      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      else socket.destroy();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = newRequestId();
+    res.setHeader('x-akc-request-id', requestId);
+    const started = performance.now();
+    const port = this.deps.port();
+    try {
+      // DNS-rebinding defence: only our own loopback names, with our port.
+      if (!hostAllowed(req.headers.host, port)) {
+        throw new AppError('misdirected_host', `This server answers only to 127.0.0.1:${port}, localhost:${port} or [::1]:${port}.`);
+      }
+      const rawUrl = req.url ?? '/';
+      if (!rawUrl.startsWith('/')) throw new AppError('bad_request', 'The request target must be a path.', { path: 'url' });
+      const q = rawUrl.indexOf('?');
+      const path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
+      const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
+      const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
+      const referer = typeof req.headers.referer === 'string' ? req.headers.referer : undefined;
+      const browser = browserContext(origin, referer, port);
+      // A web page elsewhere must never reach this server, not even to learn an error.
+      if (browser === 'foreign') {
+        throw new AppError('forbidden_origin', 'Requests from web pages are refused. Call this API from a local program, without Origin or Referer headers.');
+      }
+      const found = match(this.routes, req.method ?? 'GET', path);
+      if (found === null) throw new AppError('not_found', `No route ${req.method ?? 'GET'} ${path.slice(0, 200)}.`);
+      if ('allowed' in found) {
+        res.setHeader('allow', [...new Set(found.allowed)].join(', '));
+        throw new AppError('method_not_allowed', `${req.method ?? 'GET'} is not allowed on ${path.slice(0, 200)}.`);
+      }
+      const { route, params } = found;
+      const ctx: RouteCtx = { req, res, requestId, params, query, started, browser, agent: null, via: 'http' };
+      // The console's own origin is accepted only on console pages and on admin routes with a session.
+      if (browser === 'own' && !route.consoleAllowed) {
+        throw new AppError('forbidden_origin', 'Browser requests are accepted only from the console on its own routes.');
+      }
+      if (route.auth === 'admin') this.checkAdmin(ctx);
+      else if (route.auth === 'agent') this.checkAgent(ctx, path);
+      await route.handler(ctx);
+    } catch (err) {
+      this.fail(res, err, requestId);
+    }
+  }
+
+  /** Admin routes: the admin bearer token, or a console session cookie from the console's own origin. */
+  private checkAdmin(ctx: RouteCtx): void {
+    const now = Date.now();
+    const token = bearer(ctx.req);
+    if (token !== null) {
+      if (token.startsWith(AGENT_PREFIX)) {
+        this.authFailure(ctx, 'invalid_token', 'Agent credentials work only on /v1 routes, never on /admin.', now);
+      }
+      const hash = hashToken(token);
+      if (hash.length === this.deps.adminTokenHash.length && timingSafeEqual(hash, this.deps.adminTokenHash)) return;
+      this.authFailure(ctx, 'unauthorized', 'The admin credential is wrong. Use the token in the data directory’s admin-token file.', now);
+    }
+    if (this.deps.sessions.valid(ctx.req.headers.cookie, now)) return;
+    this.authFailure(ctx, 'unauthorized', 'Admin routes need the admin credential (Authorization: Bearer <admin-token>) or a console session.', now);
+  }
+
+  private checkAgent(ctx: RouteCtx, path: string): void {
+    const now = Date.now();
+    const token = bearer(ctx.req);
+    if (token === null) {
+      this.authFailure(ctx, 'invalid_token', 'Send your agent credential as "Authorization: Bearer akc_…" or "x-api-key: akc_…".', now, path);
+    }
+    if (token.startsWith(ADMIN_PREFIX)) {
+      this.authFailure(ctx, 'invalid_token', 'The admin credential works only on /admin routes, never on agent routes.', now, path);
+    }
+    const result = this.deps.core.agents.authenticate(token, now);
+    if (!result.ok) {
+      this.authFailure(ctx, result.code, result.message, now, path, result.agent);
+    }
+    ctx.agent = result.agent;
+    this.deps.core.agents.touch(result.agent, now);
+  }
+
+  /** Every failed authentication is audited, until the throttle says the caller is flooding. */
+  private authFailure(
+    ctx: RouteCtx,
+    code: 'invalid_token' | 'unauthorized' | 'revoked' | 'expired' | 'suspended',
+    message: string,
+    now: number,
+    path?: string,
+    agent?: { id: string; name: string },
+  ): never {
+    const audited = this.throttle.fail(now);
+    if (!audited) {
+      throw new AppError('rate_limited', 'Too many failed authentications; slow down.', { retryAfter: this.throttle.retryAfterSeconds(now) });
+    }
+    try {
+      this.deps.core.record({
+        actor: 'agent',
+        action: 'auth.failed',
+        agentId: agent?.id ?? null,
+        agentName: agent?.name ?? null,
+        method: ctx.req.method ?? null,
+        path: (path ?? ctx.req.url ?? '').split('?')[0]?.slice(0, 300) ?? null,
+        decision: 'deny',
+        reason: code,
+        rule: message,
+        status: code === 'suspended' ? 403 : 401,
+        requestId: ctx.requestId,
+      });
+    } catch {
+      // The request is refused either way.
+    }
+    throw new AppError(code, message);
+  }
+
+  private fail(res: ServerResponse, err: unknown, requestId: string): void {
+    if (err instanceof AlreadyResponded) return;
+    if (err instanceof AppError) {
+      sendError(res, err, requestId);
+      return;
+    }
+    // Unexpected: log the stack (our own code's, never a value) and answer without details.
+    process.stderr.write(`agent-keychain: internal error on ${requestId}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    sendError(res, new AppError('internal_error', `Something went wrong inside Agent Keychain. Quote request id ${requestId} when reporting it.`), requestId);
+  }
+
+  listen(port: number): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      // Loopback only, never 0.0.0.0 (DESIGN §7.3).
+      this.server.listen(port, '127.0.0.1', () => {
+        this.server.off('error', reject);
+        const addr = this.server.address();
+        resolve(typeof addr === 'object' && addr ? addr.port : port);
+      });
+    });
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}

@@ -1,0 +1,169 @@
+// Provider master keys and named secrets, sealed by the vault. Listings return hints only (last 4
+// characters); the clear value is produced only for the one call that uses it.
+import type { Db } from '../storage/db.ts';
+import type { Vault } from './vault.ts';
+import type { ProviderKind } from '../../shared/facts.ts';
+import { AppError } from '../errors.ts';
+
+export interface ProviderRecord {
+  id: string;
+  kind: ProviderKind;
+  baseUrl: string;
+  keyHint: string;
+  authHeader: string | null;
+  authPrefix: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface SecretRecord {
+  name: string;
+  hint: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** Last 4 characters, and only when the value is long enough that 4 characters reveal little. */
+export function hintOf(value: string): string {
+  return value.length >= 12 ? `••••${value.slice(-4)}` : '••••';
+}
+
+interface ProviderRow {
+  id: string;
+  kind: ProviderKind;
+  base_url: string;
+  key_hint: string;
+  auth_header: string | null;
+  auth_prefix: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export class ProviderStore {
+  private readonly db: Db;
+  private readonly vault: Vault;
+  private readonly cache = new Map<string, ProviderRecord>();
+
+  constructor(db: Db, vault: Vault) {
+    this.db = db;
+    this.vault = vault;
+    this.reload();
+  }
+
+  /** Re-reads the table (after a rolled-back transaction, the table is the truth). */
+  reload(): void {
+    this.cache.clear();
+    const rows = this.db
+      .prepare<[], ProviderRow>('SELECT id, kind, base_url, key_hint, auth_header, auth_prefix, created_at, updated_at FROM providers')
+      .all();
+    for (const r of rows) this.cache.set(r.id, toProvider(r));
+  }
+
+  list(): ProviderRecord[] {
+    return [...this.cache.values()].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  find(id: string): ProviderRecord | undefined {
+    return this.cache.get(id);
+  }
+
+  put(input: { id: string; kind: ProviderKind; baseUrl: string; key: string; authHeader: string | null; authPrefix: string | null }, now: string): ProviderRecord {
+    const sealed = this.vault.sealString(`provider:${input.id}`, input.key);
+    const existing = this.cache.get(input.id);
+    const record: ProviderRecord = {
+      id: input.id,
+      kind: input.kind,
+      baseUrl: input.baseUrl,
+      keyHint: hintOf(input.key),
+      authHeader: input.authHeader,
+      authPrefix: input.authPrefix,
+      createdAt: existing?.createdAt ?? now,
+      updatedAt: now,
+    };
+    this.db
+      .prepare(
+        `INSERT INTO providers (id, kind, base_url, key_sealed, key_hint, auth_header, auth_prefix, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, base_url = excluded.base_url, key_sealed = excluded.key_sealed,
+           key_hint = excluded.key_hint, auth_header = excluded.auth_header, auth_prefix = excluded.auth_prefix,
+           updated_at = excluded.updated_at`,
+      )
+      .run(record.id, record.kind, record.baseUrl, sealed, record.keyHint, record.authHeader, record.authPrefix, record.createdAt, record.updatedAt);
+    this.cache.set(record.id, record);
+    return record;
+  }
+
+  delete(id: string): void {
+    if (!this.cache.has(id)) throw new AppError('not_found', `No provider with id ${id}.`);
+    this.db.prepare('DELETE FROM providers WHERE id = ?').run(id);
+    this.cache.delete(id);
+  }
+
+  /** The master key in clear, for the one upstream call that needs it. Never log or return it. */
+  masterKey(id: string): string {
+    const row = this.db.prepare<[string], { key_sealed: Buffer }>('SELECT key_sealed FROM providers WHERE id = ?').get(id);
+    if (!row) throw new AppError('provider_not_configured', `No provider "${id}" is configured. Add it under Providers & Secrets.`);
+    return this.vault.openString(`provider:${id}`, row.key_sealed, `The stored key of provider ${id}`);
+  }
+}
+
+function toProvider(r: ProviderRow): ProviderRecord {
+  return {
+    id: r.id,
+    kind: r.kind,
+    baseUrl: r.base_url,
+    keyHint: r.key_hint,
+    authHeader: r.auth_header,
+    authPrefix: r.auth_prefix,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export class SecretStore {
+  private readonly db: Db;
+  private readonly vault: Vault;
+
+  constructor(db: Db, vault: Vault) {
+    this.db = db;
+    this.vault = vault;
+  }
+
+  list(): SecretRecord[] {
+    return this.db
+      .prepare<[], { name: string; hint: string; created_at: string; updated_at: string }>(
+        'SELECT name, hint, created_at, updated_at FROM secrets ORDER BY name',
+      )
+      .all()
+      .map((r) => ({ name: r.name, hint: r.hint, createdAt: r.created_at, updatedAt: r.updated_at }));
+  }
+
+  count(): number {
+    return this.db.prepare<[], { n: number }>('SELECT COUNT(*) AS n FROM secrets').get()?.n ?? 0;
+  }
+
+  put(name: string, value: string, now: string): SecretRecord {
+    const sealed = this.vault.sealString(`secret:${name}`, value);
+    const hint = hintOf(value);
+    this.db
+      .prepare(
+        `INSERT INTO secrets (name, value_sealed, hint, created_at, updated_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(name) DO UPDATE SET value_sealed = excluded.value_sealed, hint = excluded.hint, updated_at = excluded.updated_at`,
+      )
+      .run(name, sealed, hint, now, now);
+    const row = this.db.prepare<[string], { created_at: string }>('SELECT created_at FROM secrets WHERE name = ?').get(name);
+    return { name, hint, createdAt: row?.created_at ?? now, updatedAt: now };
+  }
+
+  delete(name: string): void {
+    const result = this.db.prepare('DELETE FROM secrets WHERE name = ?').run(name);
+    if (result.changes === 0) throw new AppError('not_found', `No secret named ${name}.`);
+  }
+
+  /** The secret in clear, for the one release that a vault scope allows. */
+  value(name: string): string {
+    const row = this.db.prepare<[string], { value_sealed: Buffer }>('SELECT value_sealed FROM secrets WHERE name = ?').get(name);
+    if (!row) throw new AppError('not_found', `No secret named ${name} is stored.`);
+    return this.vault.openString(`secret:${name}`, row.value_sealed, `The stored secret ${name}`);
+  }
+}

@@ -1,0 +1,68 @@
+// ipcMain wiring for the preload bridge. Thin: checks the sender, then hands off to ipc.ts.
+import { open } from 'node:fs/promises';
+import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
+import { IPC_EXPORT, IPC_INVOKE, type BridgeResult } from '../../shared/bridge.ts';
+import type { DaemonHandle } from '../../core/daemon-types.ts';
+import { parseExportRequest, routeInvoke, toBridgeError, validateSender, type RendererLocation } from './ipc.ts';
+
+const FORBIDDEN: BridgeResult<never> = {
+  ok: false,
+  error: { code: 'forbidden_origin', message: 'This page may not use Agent Keychain.' },
+};
+
+/** Access check: only the top frame of our own renderer page may call the admin operations. */
+function trustedSender(event: IpcMainInvokeEvent, location: RendererLocation): boolean {
+  const frame = event.senderFrame;
+  return frame !== null && frame.parent === null && validateSender(frame.url, location);
+}
+
+function logInternal(name: string, err: unknown): void {
+  // Type and code only: messages of unexpected errors may carry data that must not reach logs.
+  const kind = err instanceof Error ? err.name : typeof err;
+  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
+  console.error(`[akc] ${name} failed: ${kind}${code ? ` (${code})` : ''}`);
+}
+
+async function exportAudit(
+  daemon: DaemonHandle,
+  event: IpcMainInvokeEvent,
+  query: unknown,
+  format: unknown,
+): Promise<BridgeResult<string | null>> {
+  const req = parseExportRequest(query, format);
+  if (!req.ok) return req;
+  try {
+    const parent = BrowserWindow.fromWebContents(event.sender);
+    const stamp = new Date().toISOString().slice(0, 10);
+    const options = {
+      title: 'Export audit log',
+      defaultPath: `agent-keychain-audit-${stamp}.${req.value.format}`,
+      filters: [{ name: req.value.format === 'csv' ? 'CSV' : 'JSON Lines', extensions: [req.value.format] }],
+    };
+    const picked = parent ? await dialog.showSaveDialog(parent, options) : await dialog.showSaveDialog(options);
+    if (picked.canceled || !picked.filePath) return { ok: true, value: null };
+    // 0600: the audit names agents, recipients and amounts.
+    const file = await open(picked.filePath, 'w', 0o600);
+    try {
+      for (const chunk of daemon.exportAudit(req.value.query, req.value.format)) await file.write(chunk);
+    } finally {
+      await file.close();
+    }
+    return { ok: true, value: picked.filePath };
+  } catch (err) {
+    const error = toBridgeError(err);
+    if (error.code === 'internal_error') logInternal('exportAudit', err);
+    return { ok: false, error };
+  }
+}
+
+export function registerIpc(daemon: DaemonHandle, location: RendererLocation): void {
+  ipcMain.handle(IPC_INVOKE, (event, name: unknown, input: unknown) => {
+    if (!trustedSender(event, location)) return FORBIDDEN;
+    return routeInvoke(daemon, name, input, logInternal);
+  });
+  ipcMain.handle(IPC_EXPORT, (event, query: unknown, format: unknown) => {
+    if (!trustedSender(event, location)) return FORBIDDEN;
+    return exportAudit(daemon, event, query, format);
+  });
+}

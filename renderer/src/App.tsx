@@ -1,0 +1,94 @@
+// The app frame: picks the full-window vault/login panels or the shell with sidebar and screens.
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useStore } from './store/store.ts';
+import { tabTitle } from './routes.ts';
+import { useRoute } from './ui/hooks.ts';
+import { Toasts } from './ui/Toasts.tsx';
+import { Sidebar } from './screens/Sidebar.tsx';
+import { Loading, LoginNeeded, Offline, VaultLocked, VaultSetup } from './screens/VaultScreens.tsx';
+import { AgentsScreen } from './screens/AgentsScreen.tsx';
+import { NewAgent } from './screens/NewAgent.tsx';
+import { ApprovalsScreen } from './screens/ApprovalsScreen.tsx';
+import { ActivityScreen } from './screens/ActivityScreen.tsx';
+import { ProvidersScreen } from './screens/ProvidersScreen.tsx';
+import { SettingsScreen } from './screens/SettingsScreen.tsx';
+import { ApprovalModal, PromptWindow } from './screens/ApprovalModal.tsx';
+import { RevokeDialog } from './screens/RevokeDialog.tsx';
+import { CommandPalette } from './screens/CommandPalette.tsx';
+
+/** Announces new approvals assertively ("Approval needed: mail-bot"), once each. */
+function ApprovalAnnouncer(): ReactNode {
+  const approvals = useStore((s) => s.approvals);
+  const seen = useRef(new Set<string>());
+  const [text, setText] = useState('');
+  useEffect(() => {
+    const fresh = approvals.filter((a) => !seen.current.has(a.id));
+    for (const a of fresh) seen.current.add(a.id);
+    const last = fresh[fresh.length - 1];
+    if (last) setText(`Approval needed: ${last.agentName}${fresh.length > 1 ? ` and ${fresh.length - 1} more` : ''}`);
+  }, [approvals]);
+  return (
+    <div className="sr-only" role="status" aria-live="assertive">
+      {text}
+    </div>
+  );
+}
+
+function Screen(): ReactNode {
+  const route = useRoute();
+  switch (route.name) {
+    case 'agents':
+      return <AgentsScreen agentId={route.agentId} />;
+    case 'agent-new':
+      return <NewAgent />;
+    case 'approvals':
+      return <ApprovalsScreen />;
+    case 'activity':
+      return <ActivityScreen params={route.params} />;
+    case 'providers':
+      return <ProvidersScreen />;
+    case 'settings':
+      return <SettingsScreen />;
+    case 'prompt':
+      return null;
+  }
+}
+
+export function App(): ReactNode {
+  const conn = useStore((s) => s.conn);
+  const vault = useStore((s) => s.status?.vault);
+  const pending = useStore((s) => s.approvals.length);
+  const route = useRoute();
+
+  useEffect(() => {
+    document.title = tabTitle(pending);
+  }, [pending]);
+
+  let body: ReactNode;
+  if (conn === 'login') body = <LoginNeeded />;
+  else if (conn === 'offline') body = <Offline />;
+  else if (conn === 'loading' || !vault) body = <Loading />;
+  else if (vault === 'uninitialized') body = <VaultSetup />;
+  else if (vault === 'locked') body = <VaultLocked />;
+  else if (route.name === 'prompt') body = <PromptWindow />;
+  else {
+    body = (
+      <div className="shell">
+        <Sidebar route={route} />
+        <main className="main" id="main">
+          <Screen />
+        </main>
+        {route.name !== 'approvals' && <ApprovalModal />}
+        <RevokeDialog />
+        <CommandPalette />
+        <ApprovalAnnouncer />
+      </div>
+    );
+  }
+  return (
+    <>
+      {body}
+      <Toasts />
+    </>
+  );
+}

@@ -1,0 +1,53 @@
+// Hash routes: #/agents, #/agents/new, #/agents/:id, #/approvals, #/activity?filters, #/providers, #/settings,
+// and #/prompt (the compact approval window of the desktop app). Pure and DOM-free.
+export type Route =
+  | { name: 'agents'; agentId: string | null }
+  | { name: 'agent-new' }
+  | { name: 'approvals' }
+  | { name: 'activity'; params: string }
+  | { name: 'providers' }
+  | { name: 'settings' }
+  | { name: 'prompt' };
+
+export function parseRoute(hash: string): Route {
+  const raw = hash.replace(/^#/, '');
+  const q = raw.indexOf('?');
+  const path = (q >= 0 ? raw.slice(0, q) : raw).replace(/\/+$/, '');
+  const params = q >= 0 ? raw.slice(q + 1) : '';
+  const parts = path.split('/').filter(Boolean);
+  switch (parts[0]) {
+    case 'agents':
+      if (parts[1] === 'new') return { name: 'agent-new' };
+      return { name: 'agents', agentId: parts[1] && /^agt_[A-Za-z0-9]{1,64}$/.test(parts[1]) ? parts[1] : null };
+    case 'approvals':
+      return { name: 'approvals' };
+    case 'activity':
+      return { name: 'activity', params };
+    case 'providers':
+      return { name: 'providers' };
+    case 'settings':
+      return { name: 'settings' };
+    case 'prompt':
+      return { name: 'prompt' };
+    default:
+      return { name: 'agents', agentId: null };
+  }
+}
+
+export function formatRoute(r: Route): string {
+  switch (r.name) {
+    case 'agents':
+      return r.agentId ? `#/agents/${r.agentId}` : '#/agents';
+    case 'agent-new':
+      return '#/agents/new';
+    case 'activity':
+      return r.params ? `#/activity?${r.params}` : '#/activity';
+    default:
+      return `#/${r.name}`;
+  }
+}
+
+/** Tab title: "(2) Agent Keychain" while approvals wait. */
+export function tabTitle(pendingApprovals: number): string {
+  return pendingApprovals > 0 ? `(${pendingApprovals}) Agent Keychain` : 'Agent Keychain';
+}

@@ -1,0 +1,199 @@
+// Agent detail: scopes as sentences, limits and usage, active grants, recent activity, lifecycle actions.
+import { useEffect, useState, type ReactNode } from 'react';
+import { Pause, Play, RotateCw, X } from 'lucide-react';
+import type { AgentView } from '../../../shared/models.ts';
+import { useStore } from '../store/store.ts';
+import { liveGrants } from '../store/reducers.ts';
+import { absoluteTime, formatDuration, relativeTime } from '../format.ts';
+import { entryText } from '../activityQuery.ts';
+import { errorMessage } from '../transport/types.ts';
+import { OutcomeChip, StatusPill } from '../ui/Pill.tsx';
+import { Meter } from '../ui/Meter.tsx';
+import { useNow } from '../ui/hooks.ts';
+import { CredentialOnce } from './CredentialOnce.tsx';
+
+const EMPTY: never[] = [];
+
+export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
+  const now = useNow(15_000);
+  const grants = useStore((s) => s.grants);
+  const activity = useStore((s) => s.agentActivity[agent.id] ?? EMPTY);
+  const loadActivity = useStore((s) => s.loadAgentActivity);
+  const call = useStore((s) => s.call);
+  const toast = useStore((s) => s.toast);
+  const openRevoke = useStore((s) => s.openRevoke);
+  const [busy, setBusy] = useState(false);
+  const [rotated, setRotated] = useState<string | null>(null);
+
+  useEffect(() => {
+    void loadActivity(agent.id);
+    setRotated(null);
+  }, [agent.id, loadActivity]);
+
+  const mine = liveGrants(grants, now).filter((g) => g.agentId === agent.id);
+  const dead = agent.status === 'revoked' || agent.status === 'expired';
+
+  const run = async (fn: () => Promise<unknown>, done: string): Promise<void> => {
+    setBusy(true);
+    try {
+      await fn();
+      toast(done);
+    } catch (err) {
+      toast(errorMessage(err), 'error');
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const suspend = (): Promise<void> =>
+    run(async () => {
+      const out = await call('agentSuspend', { id: agent.id });
+      useStore.setState((s) => ({ agents: s.agents.map((a) => (a.id === out.agent.id ? out.agent : a)) }));
+    }, `${agent.name} suspended`);
+  const resume = (): Promise<void> =>
+    run(async () => {
+      const out = await call('agentResume', { id: agent.id });
+      useStore.setState((s) => ({ agents: s.agents.map((a) => (a.id === out.agent.id ? out.agent : a)) }));
+    }, `${agent.name} resumed`);
+  const rotate = (): Promise<void> =>
+    run(async () => {
+      const out = await call('agentRotate', { id: agent.id });
+      useStore.setState((s) => ({ agents: s.agents.map((a) => (a.id === out.agent.id ? out.agent : a)) }));
+      setRotated(out.token);
+    }, `New key for ${agent.name}; the old one stopped working`);
+
+  if (rotated) {
+    return <CredentialOnce agent={agent} token={rotated} onDone={() => setRotated(null)} title={`New key for ${agent.name}`} />;
+  }
+
+  return (
+    <div className="detail-inner">
+      <header className="detail-head">
+        <div>
+          <h2>{agent.name}</h2>
+          <p className="muted small mono">{agent.id}</p>
+        </div>
+        <StatusPill status={agent.status} />
+      </header>
+
+      {agent.status === 'revoked' && (
+        <div className="notice notice-red" role="status">
+          Revoked {agent.revokedAt ? relativeTime(agent.revokedAt, now) : ''}
+          {agent.revokeReason ? ` · “${agent.revokeReason}”` : ''}
+          {agent.revokeSeverity ? ` · ${agent.revokeSeverity} severity` : ''}. Its key no longer works.
+        </div>
+      )}
+
+      <section className="section" aria-labelledby="scopes-h">
+        <h3 id="scopes-h">What it can do</h3>
+        <ul className="sentences">
+          {(agent.scopeSummary.length ? agent.scopeSummary : ['Nothing: every request is refused.']).map((s) => (
+            <li key={s}>{s}</li>
+          ))}
+        </ul>
+        <dl className="facts-grid">
+          <dt>Expires</dt>
+          <dd title={agent.expiresAt ? absoluteTime(agent.expiresAt) : undefined}>{agent.expiresAt ? relativeTime(agent.expiresAt, now) : 'Never'}</dd>
+          <dt>Created</dt>
+          <dd title={absoluteTime(agent.createdAt)}>{relativeTime(agent.createdAt, now)}</dd>
+          <dt>Last seen</dt>
+          <dd title={agent.lastSeenAt ? absoluteTime(agent.lastSeenAt) : undefined}>{agent.lastSeenAt ? relativeTime(agent.lastSeenAt, now) : 'Never'}</dd>
+          <dt>Credential</dt>
+          <dd className="mono">{agent.credentialId}</dd>
+        </dl>
+      </section>
+
+      {agent.usage.length > 0 && (
+        <section className="section" aria-labelledby="usage-h">
+          <h3 id="usage-h">Limits and usage</h3>
+          <div className="meters">
+            {agent.usage.map((m) => (
+              <div key={m.key}>
+                <Meter m={m} wide />
+                {m.resetsAt && <p className="muted small">Resets {relativeTime(m.resetsAt, now)}</p>}
+              </div>
+            ))}
+          </div>
+        </section>
+      )}
+
+      <section className="section" aria-labelledby="grants-h">
+        <h3 id="grants-h">Timed approvals</h3>
+        {mine.length === 0 ? (
+          <p className="muted small">None. Approvals you give “for 15 min” appear here until they run out.</p>
+        ) : (
+          <ul className="grant-list">
+            {mine.map((g) => (
+              <li key={g.id} className="grant">
+                <span>{g.covers}</span>
+                <span className="muted small num">
+                  {g.expiresAt ? `${formatDuration(Date.parse(g.expiresAt) - now)} left` : ''}
+                  {g.usesLeft !== null ? ` · ${g.usesLeft} uses left` : ''}
+                </span>
+                <button
+                  type="button"
+                  className="icon-btn"
+                  aria-label={`Remove timed approval: ${g.covers}`}
+                  onClick={() =>
+                    void run(async () => {
+                      await call('grantDelete', { id: g.id });
+                      useStore.setState((s) => ({ grants: s.grants.filter((x) => x.id !== g.id) }));
+                    }, 'Timed approval removed')
+                  }
+                >
+                  <X size={14} aria-hidden="true" />
+                </button>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section className="section" aria-labelledby="recent-h">
+        <div className="section-head">
+          <h3 id="recent-h">Recent activity</h3>
+          <a href={`#/activity?agent=${encodeURIComponent(agent.name)}`} className="link small">
+            All activity
+          </a>
+        </div>
+        {activity.length === 0 ? (
+          <p className="muted small">No requests yet.</p>
+        ) : (
+          <ul className="mini-feed">
+            {activity.slice(0, 12).map((e) => (
+              <li key={e.seq}>
+                <span className="muted small num" title={absoluteTime(e.time)}>
+                  {relativeTime(e.time, now)}
+                </span>
+                <span className="mono small">{e.action}</span>
+                <span className="ellipsis small">{entryText(e)}</span>
+                <OutcomeChip decision={e.decision} />
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      {!dead && (
+        <footer className="detail-actions">
+          {agent.status === 'suspended' ? (
+            <button type="button" className="btn" onClick={() => void resume()} disabled={busy}>
+              <Play size={14} aria-hidden="true" /> Resume
+            </button>
+          ) : (
+            <button type="button" className="btn" onClick={() => void suspend()} disabled={busy}>
+              <Pause size={14} aria-hidden="true" /> Suspend
+            </button>
+          )}
+          <button type="button" className="btn" onClick={() => void rotate()} disabled={busy} data-testid="rotate">
+            <RotateCw size={14} aria-hidden="true" /> Rotate key
+          </button>
+          <span className="spacer" />
+          <button type="button" className="btn btn-danger-outline" onClick={() => openRevoke({ agentId: agent.id })} data-testid="detail-revoke">
+            Revoke…
+          </button>
+        </footer>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,57 @@
+// The credential, shown once: copy buttons and ready-to-paste environment lines. The token lives only in
+// the caller's component state and is dropped on "I've stored it".
+import { useId, useRef, useEffect, type ReactNode } from 'react';
+import { TriangleAlert } from 'lucide-react';
+import type { AgentView } from '../../../shared/models.ts';
+import { useStore } from '../store/store.ts';
+import { envLines, scopeProviderIds } from '../scopeForm.ts';
+import { CopyButton } from '../ui/CopyButton.tsx';
+
+export function CredentialOnce(props: { agent: AgentView; token: string; onDone: () => void; title?: string }): ReactNode {
+  const { agent, token, onDone, title } = props;
+  const url = useStore((s) => s.status?.url ?? window.location.origin);
+  const providers = useStore((s) => s.providers);
+  const headingId = useId();
+  const heading = useRef<HTMLHeadingElement>(null);
+  useEffect(() => heading.current?.focus(), []);
+
+  const ids = scopeProviderIds(agent.scopes);
+  const kinds = ids.map((id) => ({ id, kind: providers.find((p) => p.id === id)?.kind ?? (id === 'anthropic' ? 'anthropic' : id === 'openai' ? 'openai' : 'http') }));
+  const lines = envLines(url, token, kinds);
+  const block = lines.map((l) => `${l.name}=${l.value}`).join('\n');
+
+  return (
+    <section className="credential" aria-labelledby={headingId} data-testid="credential-once">
+      <h2 id={headingId} ref={heading} tabIndex={-1}>
+        {title ?? `${agent.name} is ready`}
+      </h2>
+      <div className="notice notice-amber">
+        <TriangleAlert size={16} aria-hidden="true" />
+        <span>This key is shown only once. Store it where your agent reads its settings; the keychain keeps only a hash.</span>
+      </div>
+      <div className="field">
+        <span className="field-label">Agent key</span>
+        <div className="token-row">
+          <code className="token" data-testid="credential-token">
+            {token}
+          </code>
+          <CopyButton text={token} label="Copy key" testId="copy-token" />
+        </div>
+      </div>
+      <div className="field">
+        <span className="field-label">Environment lines</span>
+        <pre className="env-block" data-testid="env-lines">
+          {block}
+        </pre>
+        <div>
+          <CopyButton text={block} label="Copy lines" testId="copy-env" />
+        </div>
+      </div>
+      <div className="credential-foot">
+        <button type="button" className="btn btn-primary" onClick={onDone} data-testid="stored-it">
+          I’ve stored it
+        </button>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,356 @@
+// Providers & Secrets: write-only. Keys and values go in, only hints come out; there is no Reveal.
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { KeyRound, Plus, Lock } from 'lucide-react';
+import type { ProviderKind } from '../../../shared/facts.ts';
+import type { ProviderView, SecretView } from '../../../shared/models.ts';
+import { useStore } from '../store/store.ts';
+import { TransportError, errorMessage } from '../transport/types.ts';
+import { absoluteTime, maskedHint, relativeTime } from '../format.ts';
+import { Dialog } from '../ui/Dialog.tsx';
+import { Empty } from '../ui/Empty.tsx';
+import { useNow } from '../ui/hooks.ts';
+
+const KINDS: readonly ProviderKind[] = ['openai', 'anthropic', 'stripe', 'resend', 'http'];
+const KIND_LABEL: Record<ProviderKind, string> = { openai: 'OpenAI', anthropic: 'Anthropic', stripe: 'Stripe', resend: 'Resend (email)', http: 'Generic HTTP' };
+
+function agentNames(ids: readonly string[], agents: readonly { id: string; name: string }[]): string {
+  if (!ids.length) return 'No agents';
+  return ids.map((id) => agents.find((a) => a.id === id)?.name ?? id).join(', ');
+}
+
+function ProviderForm({ existing, onDone }: { existing: ProviderView | null; onDone: () => void }): ReactNode {
+  const call = useStore((s) => s.call);
+  const toast = useStore((s) => s.toast);
+  const [kind, setKind] = useState<ProviderKind>(existing?.kind ?? 'openai');
+  const [id, setId] = useState(existing?.id ?? '');
+  const [baseUrl, setBaseUrl] = useState(existing?.baseUrl ?? '');
+  const [key, setKey] = useState('');
+  const [error, setError] = useState<{ text: string; path?: string | undefined } | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const view = await call('providerPut', { id: id.trim() || kind, kind, key, ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}) });
+      setKey('');
+      useStore.setState((s) => ({ providers: [...s.providers.filter((p) => p.id !== view.id), view].sort((a, b) => a.id.localeCompare(b.id)) }));
+      toast(existing ? `Key for ${view.id} replaced` : `${view.id} added`);
+      onDone();
+    } catch (err) {
+      setError({ text: errorMessage(err), path: err instanceof TransportError ? err.path : undefined });
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card stack-sm" onSubmit={(e) => void submit(e)} data-testid="provider-form">
+      <h3>{existing ? `Replace the key for ${existing.id}` : 'Add a provider'}</h3>
+      <div className="row-3">
+        <label className="field">
+          <span>Kind</span>
+          <select value={kind} onChange={(e) => setKind(e.target.value as ProviderKind)} disabled={!!existing} data-testid="provider-kind">
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {KIND_LABEL[k]}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="field">
+          <span>Id</span>
+          <input value={id} onChange={(e) => setId(e.target.value)} placeholder={kind} disabled={!!existing} data-testid="provider-id" />
+        </label>
+        <label className="field">
+          <span>Base URL (optional)</span>
+          <input type="url" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder="The provider's default" data-testid="provider-base-url" />
+        </label>
+      </div>
+      <label className="field">
+        <span>Master key</span>
+        <input
+          type="password"
+          autoComplete="off"
+          spellCheck={false}
+          value={key}
+          onChange={(e) => setKey(e.target.value)}
+          required
+          data-testid="provider-key"
+        />
+        <span className="help">Stored encrypted. It is never shown again, only its last four characters.</span>
+      </label>
+      {error && (
+        <p className="form-error" role="alert">
+          {error.path ? `${error.path}: ` : ''}
+          {error.text}
+        </p>
+      )}
+      <div className="form-foot">
+        <button type="button" className="btn" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={busy || !key} data-testid="provider-save">
+          {busy ? 'Saving…' : existing ? 'Replace key' : 'Add provider'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function SecretForm({ existing, onDone }: { existing: SecretView | null; onDone: () => void }): ReactNode {
+  const call = useStore((s) => s.call);
+  const toast = useStore((s) => s.toast);
+  const [name, setName] = useState(existing?.name ?? '');
+  const [value, setValue] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const view = await call('secretPut', { name: name.trim(), value });
+      setValue('');
+      useStore.setState((s) => ({ secrets: [...s.secrets.filter((x) => x.name !== view.name), view].sort((a, b) => a.name.localeCompare(b.name)) }));
+      toast(existing ? `${view.name} replaced` : `${view.name} stored`);
+      onDone();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <form className="card stack-sm" onSubmit={(e) => void submit(e)} data-testid="secret-form">
+      <h3>{existing ? `Replace ${existing.name}` : 'Add a secret'}</h3>
+      <div className="row-2">
+        <label className="field">
+          <span>Name</span>
+          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="crm_api_key" disabled={!!existing} required data-testid="secret-name" />
+        </label>
+        <label className="field">
+          <span>Value</span>
+          <input type="password" autoComplete="off" spellCheck={false} value={value} onChange={(e) => setValue(e.target.value)} required data-testid="secret-value" />
+        </label>
+      </div>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="form-foot">
+        <button type="button" className="btn" onClick={onDone}>
+          Cancel
+        </button>
+        <button type="submit" className="btn btn-primary" disabled={busy || !value || !name.trim()} data-testid="secret-save">
+          {busy ? 'Saving…' : existing ? 'Replace value' : 'Store secret'}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+interface Removal {
+  kind: 'provider' | 'secret';
+  id: string;
+  usedBy: string[];
+}
+
+function RemoveDialog({ target, onClose }: { target: Removal; onClose: () => void }): ReactNode {
+  const call = useStore((s) => s.call);
+  const toast = useStore((s) => s.toast);
+  const agents = useStore((s) => s.agents);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const remove = async (): Promise<void> => {
+    setBusy(true);
+    try {
+      if (target.kind === 'provider') {
+        await call('providerDelete', { id: target.id });
+        useStore.setState((s) => ({ providers: s.providers.filter((p) => p.id !== target.id) }));
+      } else {
+        await call('secretDelete', { name: target.id });
+        useStore.setState((s) => ({ secrets: s.secrets.filter((p) => p.name !== target.id) }));
+      }
+      toast(`${target.id} removed`);
+      onClose();
+    } catch (err) {
+      setError(errorMessage(err));
+      setBusy(false);
+    }
+  };
+  return (
+    <Dialog open onCancel={onClose} role="alertdialog" labelledBy="remove-title" describedBy="remove-desc" testId="remove-dialog">
+      <div className="dialog-body">
+        <h2 id="remove-title">Remove {target.id}</h2>
+        <p id="remove-desc">
+          {target.kind === 'provider' ? 'Its master key is deleted from the vault.' : 'Its value is deleted from the vault.'}{' '}
+          {target.usedBy.length
+            ? `Requests from ${agentNames(target.usedBy, agents)} that need it will be refused.`
+            : 'No agent uses it.'}
+        </p>
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog-foot">
+          <button type="button" className="btn" onClick={onClose} autoFocus>
+            Cancel
+          </button>
+          <button type="button" className="btn btn-danger" onClick={() => void remove()} disabled={busy} data-testid="remove-confirm">
+            Remove
+          </button>
+        </div>
+      </div>
+    </Dialog>
+  );
+}
+
+export function ProvidersScreen(): ReactNode {
+  const providers = useStore((s) => s.providers);
+  const secrets = useStore((s) => s.secrets);
+  const agents = useStore((s) => s.agents);
+  const now = useNow(60_000);
+  const [providerForm, setProviderForm] = useState<ProviderView | 'new' | null>(null);
+  const [secretForm, setSecretForm] = useState<SecretView | 'new' | null>(null);
+  const [removal, setRemoval] = useState<Removal | null>(null);
+
+  return (
+    <div className="screen">
+      <header className="screen-head">
+        <div>
+          <h1>Providers &amp; Secrets</h1>
+          <p className="muted small">Write-only: keys go in, and only their last four characters are ever shown.</p>
+        </div>
+      </header>
+
+      <section className="section" aria-labelledby="providers-h">
+        <div className="section-head">
+          <h2 id="providers-h">Providers</h2>
+          {providerForm === null && (
+            <button type="button" className="btn" onClick={() => setProviderForm('new')} data-testid="add-provider">
+              <Plus size={14} aria-hidden="true" /> Add provider
+            </button>
+          )}
+        </div>
+        {providerForm !== null && <ProviderForm key={providerForm === 'new' ? 'new' : providerForm.id} existing={providerForm === 'new' ? null : providerForm} onDone={() => setProviderForm(null)} />}
+        {providers.length === 0 && providerForm === null ? (
+          <Empty
+            icon={<KeyRound size={24} />}
+            text="No providers yet. Add one to let agents call it without its key."
+            action={
+              <button type="button" className="btn btn-primary" onClick={() => setProviderForm('new')}>
+                Add provider
+              </button>
+            }
+          />
+        ) : (
+          providers.length > 0 && (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Id</th>
+                  <th scope="col">Kind</th>
+                  <th scope="col">Base URL</th>
+                  <th scope="col">Key</th>
+                  <th scope="col">Added</th>
+                  <th scope="col">Used by</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {providers.map((p) => (
+                  <tr key={p.id} data-testid={`provider-${p.id}`}>
+                    <td className="mono">{p.id}</td>
+                    <td>{KIND_LABEL[p.kind]}</td>
+                    <td className="mono small ellipsis" title={p.baseUrl}>
+                      {p.baseUrl}
+                    </td>
+                    <td className="mono">{maskedHint(p.keyHint)}</td>
+                    <td title={absoluteTime(p.createdAt)}>{relativeTime(p.createdAt, now)}</td>
+                    <td className="small">{agentNames(p.usedBy, agents)}</td>
+                    <td className="actions">
+                      <button type="button" className="btn btn-sm" onClick={() => setProviderForm(p)} aria-label={`Replace key for ${p.id}`}>
+                        Replace
+                      </button>
+                      <button
+                        type="button"
+                        className="btn btn-sm btn-danger-outline"
+                        onClick={() => setRemoval({ kind: 'provider', id: p.id, usedBy: p.usedBy })}
+                        aria-label={`Remove ${p.id}`}
+                      >
+                        Remove
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        )}
+      </section>
+
+      <section className="section" aria-labelledby="secrets-h">
+        <div className="section-head">
+          <h2 id="secrets-h">Secrets</h2>
+          {secretForm === null && (
+            <button type="button" className="btn" onClick={() => setSecretForm('new')} data-testid="add-secret">
+              <Plus size={14} aria-hidden="true" /> Add secret
+            </button>
+          )}
+        </div>
+        {secretForm !== null && <SecretForm key={secretForm === 'new' ? 'new' : secretForm.name} existing={secretForm === 'new' ? null : secretForm} onDone={() => setSecretForm(null)} />}
+        {secrets.length === 0 && secretForm === null ? (
+          <Empty icon={<Lock size={24} />} text="No secrets yet. Store one that an agent may read by name." />
+        ) : (
+          secrets.length > 0 && (
+            <table className="table">
+              <thead>
+                <tr>
+                  <th scope="col">Name</th>
+                  <th scope="col">Value</th>
+                  <th scope="col">Added</th>
+                  <th scope="col">Used by</th>
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {secrets.map((s) => (
+                  <tr key={s.name} data-testid={`secret-${s.name}`}>
+                    <td className="mono">{s.name}</td>
+                    <td className="mono">{maskedHint(s.hint)}</td>
+                    <td title={absoluteTime(s.createdAt)}>{relativeTime(s.createdAt, now)}</td>
+                    <td className="small">{agentNames(s.usedBy, agents)}</td>
+                    <td className="actions">
+                      <button type="button" className="btn btn-sm" onClick={() => setSecretForm(s)} aria-label={`Replace ${s.name}`}>
+                        Replace
+                      </button>
+                      <button
+                        type="button"
+                        className="btn btn-sm btn-danger-outline"
+                        onClick={() => setRemoval({ kind: 'secret', id: s.name, usedBy: s.usedBy })}
+                        aria-label={`Remove ${s.name}`}
+                      >
+                        Remove
+                      </button>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )
+        )}
+      </section>
+      {removal && <RemoveDialog target={removal} onClose={() => setRemoval(null)} />}
+    </div>
+  );
+}

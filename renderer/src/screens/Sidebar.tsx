@@ -1,0 +1,95 @@
+// Left navigation with the approvals badge, and the vault chip with Lock at the bottom.
+import type { ReactNode } from 'react';
+import { Activity, Bot, KeyRound, Lock, Settings, ShieldCheck, BellRing } from 'lucide-react';
+import { useStore } from '../store/store.ts';
+import type { Route } from '../routes.ts';
+import { errorMessage } from '../transport/types.ts';
+import { modKey } from '../ui/hooks.ts';
+
+interface NavItem {
+  href: string;
+  label: string;
+  icon: ReactNode;
+  match: (r: Route) => boolean;
+  badge?: number;
+}
+
+export function Sidebar({ route }: { route: Route }): ReactNode {
+  const approvals = useStore((s) => s.approvals.length);
+  const status = useStore((s) => s.status);
+  const live = useStore((s) => s.live);
+  const call = useStore((s) => s.call);
+  const toast = useStore((s) => s.toast);
+  const setPalette = useStore((s) => s.setPalette);
+
+  const items: NavItem[] = [
+    { href: '#/agents', label: 'Agents', icon: <Bot size={16} />, match: (r) => r.name === 'agents' || r.name === 'agent-new' },
+    { href: '#/approvals', label: 'Approvals', icon: <BellRing size={16} />, match: (r) => r.name === 'approvals', badge: approvals },
+    { href: '#/activity', label: 'Activity', icon: <Activity size={16} />, match: (r) => r.name === 'activity' },
+    { href: '#/providers', label: 'Providers & Secrets', icon: <KeyRound size={16} />, match: (r) => r.name === 'providers' },
+    { href: '#/settings', label: 'Settings', icon: <Settings size={16} />, match: (r) => r.name === 'settings' },
+  ];
+
+  const lock = async (): Promise<void> => {
+    try {
+      await call('vaultLock', {});
+      useStore.setState({ status: await call('status', {}) });
+    } catch (err) {
+      toast(errorMessage(err), 'error');
+    }
+  };
+
+  return (
+    <nav className="sidebar" aria-label="Main">
+      <div className="brand">
+        <ShieldCheck size={18} aria-hidden="true" className="brand-icon" />
+        <span>Agent Keychain</span>
+      </div>
+      <ul className="nav">
+        {items.map((item) => {
+          const current = item.match(route);
+          return (
+            <li key={item.href}>
+              <a href={item.href} className={`nav-item ${current ? 'nav-current' : ''}`} aria-current={current ? 'page' : undefined}>
+                <span className="nav-icon" aria-hidden="true">
+                  {item.icon}
+                </span>
+                <span className="nav-label">{item.label}</span>
+                {item.badge ? (
+                  <span className="badge badge-amber num" data-testid="approvals-badge" aria-label={`${item.badge} waiting`}>
+                    {item.badge}
+                  </span>
+                ) : null}
+              </a>
+            </li>
+          );
+        })}
+      </ul>
+      <button type="button" className="palette-hint" onClick={() => setPalette(true)}>
+        <span>Search and commands</span>
+        <kbd>{modKey}</kbd>
+        <kbd>K</kbd>
+      </button>
+      <div className="sidebar-foot">
+        {live !== 'open' && (
+          <div className="conn-note" role="status">
+            Reconnecting to the keychain…
+          </div>
+        )}
+        <div className="vault-chip">
+          <span className="vault-state">
+            <span className="dot dot-green" aria-hidden="true" />
+            <span>
+              <strong>Unlocked</strong>
+              <span className="muted small">{status?.keySource === 'passphrase' ? ' · passphrase' : ' · OS keychain'}</span>
+            </span>
+          </span>
+          <button type="button" className="btn btn-sm" onClick={() => void lock()} data-testid="lock-vault">
+            <Lock size={14} aria-hidden="true" />
+            Lock
+          </button>
+        </div>
+      </div>
+    </nav>
+  );
+}

@@ -1,0 +1,217 @@
+// Full-window vault panels: first-run setup, locked (passphrase or OS keychain), login needed, offline.
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { KeyRound, Lock, ShieldCheck, Unplug } from 'lucide-react';
+import { useStore } from '../store/store.ts';
+import { errorMessage } from '../transport/types.ts';
+
+function Panel({ icon, title, children, testId }: { icon: ReactNode; title: string; children: ReactNode; testId?: string }): ReactNode {
+  return (
+    <main className="fullpanel" data-testid={testId}>
+      <div className="fullpanel-card">
+        <div className="fullpanel-icon" aria-hidden="true">
+          {icon}
+        </div>
+        <h1>{title}</h1>
+        {children}
+      </div>
+    </main>
+  );
+}
+
+export function VaultSetup(): ReactNode {
+  const call = useStore((s) => s.call);
+  const [source, setSource] = useState<'os-keychain' | 'passphrase'>('os-keychain');
+  const [pass, setPass] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const id = useId();
+
+  const tooShort = source === 'passphrase' && pass.length > 0 && pass.length < 12;
+  const mismatch = source === 'passphrase' && confirm.length > 0 && pass !== confirm;
+
+  const submit = async (e: FormEvent): Promise<void> => {
+    e.preventDefault();
+    setError(null);
+    if (source === 'passphrase') {
+      if (pass.length < 12) return setError('Use at least 12 characters.');
+      if (pass !== confirm) return setError('The two passphrases differ.');
+    }
+    setBusy(true);
+    try {
+      const status = await call('vaultInit', source === 'passphrase' ? { keySource: 'passphrase', passphrase: pass } : { keySource: 'os-keychain' });
+      setPass('');
+      setConfirm('');
+      useStore.setState({ status });
+      if (status.vault === 'unlocked') await useStore.getState().loadAll();
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Panel icon={<ShieldCheck size={28} />} title="Set up Agent Keychain" testId="vault-setup">
+      <p className="lead">Your provider keys are stored encrypted. Choose where the key that protects them lives.</p>
+      <form onSubmit={(e) => void submit(e)} className="stack">
+        <fieldset className="choice-group">
+          <legend className="sr-only">Where the vault key lives</legend>
+          <label className={`choice ${source === 'os-keychain' ? 'choice-on' : ''}`}>
+            <input type="radio" name="src" checked={source === 'os-keychain'} onChange={() => setSource('os-keychain')} data-testid="setup-keychain" />
+            <span>
+              <strong>OS keychain</strong> <span className="tag">Recommended</span>
+              <span className="choice-help">Unlocks by itself when you log in. Nothing to remember.</span>
+            </span>
+          </label>
+          <label className={`choice ${source === 'passphrase' ? 'choice-on' : ''}`}>
+            <input type="radio" name="src" checked={source === 'passphrase'} onChange={() => setSource('passphrase')} data-testid="setup-passphrase" />
+            <span>
+              <strong>Passphrase</strong>
+              <span className="choice-help">You unlock it after each start. If you forget it, the vault cannot be opened.</span>
+            </span>
+          </label>
+        </fieldset>
+        {source === 'passphrase' && (
+          <div className="stack-sm">
+            <label className="field">
+              <span>Passphrase</span>
+              <input
+                type="password"
+                autoComplete="new-password"
+                value={pass}
+                onChange={(e) => setPass(e.target.value)}
+                aria-describedby={`${id}-hint`}
+                aria-invalid={tooShort}
+                data-testid="passphrase"
+              />
+              <span id={`${id}-hint`} className={`help ${tooShort ? 'help-error' : ''}`}>
+                At least 12 characters{pass ? ` · ${pass.length} so far` : ''}.
+              </span>
+            </label>
+            <label className="field">
+              <span>Confirm passphrase</span>
+              <input
+                type="password"
+                autoComplete="new-password"
+                value={confirm}
+                onChange={(e) => setConfirm(e.target.value)}
+                aria-invalid={mismatch}
+                data-testid="passphrase-confirm"
+              />
+              {mismatch && <span className="help help-error">The two passphrases differ.</span>}
+            </label>
+          </div>
+        )}
+        {error && (
+          <p className="form-error" role="alert">
+            {error}
+          </p>
+        )}
+        <button type="submit" className="btn btn-primary btn-block" disabled={busy} data-testid="vault-init">
+          {busy ? 'Creating…' : 'Create vault'}
+        </button>
+      </form>
+    </Panel>
+  );
+}
+
+export function VaultLocked(): ReactNode {
+  const status = useStore((s) => s.status);
+  const call = useStore((s) => s.call);
+  const [pass, setPass] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const keychain = status?.keySource === 'os-keychain';
+
+  const unlock = async (e?: FormEvent): Promise<void> => {
+    e?.preventDefault();
+    setError(null);
+    setBusy(true);
+    try {
+      const next = await call('vaultUnlock', keychain ? {} : { passphrase: pass });
+      setPass('');
+      useStore.setState({ status: next });
+      if (next.vault === 'unlocked') await useStore.getState().loadAll();
+      else if (next.vaultError) setError(next.vaultError);
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Panel icon={<Lock size={28} />} title="Locked" testId="vault-locked">
+      <p className="lead">Agent requests are refused until you unlock.</p>
+      {keychain ? (
+        <div className="stack">
+          <div className="notice">
+            <KeyRound size={16} aria-hidden="true" />
+            <span>
+              The vault key lives in the OS keychain.
+              {status?.vaultError ? ` It could not be read: ${status.vaultError}` : ' It unlocks by itself when the keychain is available.'}
+            </span>
+          </div>
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="button" className="btn btn-primary btn-block" onClick={() => void unlock()} disabled={busy} data-testid="unlock">
+            {busy ? 'Trying…' : 'Retry'}
+          </button>
+        </div>
+      ) : (
+        <form className="stack" onSubmit={(e) => void unlock(e)}>
+          <label className="field">
+            <span>Passphrase</span>
+            <input
+              type="password"
+              autoComplete="current-password"
+              autoFocus
+              value={pass}
+              onChange={(e) => setPass(e.target.value)}
+              data-testid="unlock-passphrase"
+            />
+          </label>
+          {error && (
+            <p className="form-error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" className="btn btn-primary btn-block" disabled={busy || !pass} data-testid="unlock">
+            {busy ? 'Unlocking…' : 'Unlock'}
+          </button>
+        </form>
+      )}
+    </Panel>
+  );
+}
+
+export function LoginNeeded(): ReactNode {
+  return (
+    <Panel icon={<KeyRound size={28} />} title="Sign-in needed" testId="login-needed">
+      <p className="lead">This console needs the login link printed by the daemon. Run npm start again to get a new one.</p>
+    </Panel>
+  );
+}
+
+export function Offline(): ReactNode {
+  return (
+    <Panel icon={<Unplug size={28} />} title="Not connected" testId="offline">
+      <p className="lead">The keychain is not answering. It may have stopped; start it again and reload this page.</p>
+      <button type="button" className="btn btn-block" onClick={() => void useStore.getState().boot()}>
+        Try again
+      </button>
+    </Panel>
+  );
+}
+
+export function Loading(): ReactNode {
+  return (
+    <main className="fullpanel" aria-busy="true">
+      <p className="muted">Connecting…</p>
+    </main>
+  );
+}

@@ -1,0 +1,175 @@
+// Audit log benchmark (DESIGN §8): sustained appends with the hash chain and the sealed head, filtered
+// pages over 1,000,000 entries, and a full verify. Run: node scripts/bench/audit.ts
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { openDatabase } from '../../core/storage/db.ts';
+import { AuditLog } from '../../core/audit/log.ts';
+import type { AuditInput } from '../../core/audit/types.ts';
+import type { AuditQuery } from '../../shared/contract.ts';
+import type { Decision } from '../../shared/models.ts';
+
+const SUSTAINED = 100_000;
+const TOTAL = 1_000_000;
+const FILL_BATCH = 20_000;
+const QUERIES = 50;
+const PAGE = 50;
+const AGENTS = 100;
+
+/** Small deterministic PRNG, so every run queries the same cursors. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function pick<T>(rand: () => number, weighted: readonly (readonly [T, number])[]): T {
+  let r = rand();
+  for (const [value, weight] of weighted) {
+    r -= weight;
+    if (r < 0) return value;
+  }
+  const last = weighted.at(-1);
+  if (last === undefined) throw new Error('empty choice');
+  return last[0];
+}
+
+const ACTIONS = [
+  ['proxy.request', 0.7],
+  ['proxy.stream', 0.15],
+  ['secret.read', 0.06],
+  ['email.send', 0.05],
+  ['payment.create', 0.005],
+  ['agent.created', 0.035],
+] as const;
+const DECISIONS: readonly (readonly [Decision, number])[] = [
+  ['allow', 0.9],
+  ['deny', 0.07],
+  ['pending', 0.01],
+  ['approved', 0.01],
+  ['event', 0.01],
+];
+
+function makeInput(rand: () => number, i: number): AuditInput {
+  const agent = Math.floor(rand() * AGENTS);
+  const decision = pick(rand, DECISIONS);
+  return {
+    agentId: `agt_bench${agent}`,
+    agentName: `bench agent ${agent}`,
+    actor: 'agent',
+    action: pick(rand, ACTIONS),
+    provider: 'openai',
+    method: 'POST',
+    path: '/chat/completions',
+    facts: { kind: 'llm', model: 'gpt-4o-mini', stream: false, inputTokens: 120 + (i % 50) },
+    decision,
+    reason: decision === 'deny' ? 'scope_denied' : null,
+    rule: decision === 'deny' ? 'providers.openai:models=gpt-4o-mini' : null,
+    status: decision === 'deny' ? 403 : 200,
+    latencyMs: 1.5,
+    costUsd: 0.00012,
+    requestId: `req_${i}`,
+  };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i] ?? Number.NaN;
+}
+
+function timePages(log: AuditLog, q: AuditQuery, rand: () => number, maxSeq: number): { p50: number; p99: number; rows: number } {
+  const samples: number[] = [];
+  let rows = 0;
+  log.query({ ...q, limit: PAGE }); // prepare the statement
+  for (let i = 0; i < QUERIES; i++) {
+    const cursor = String(1 + Math.floor(rand() * maxSeq));
+    const t0 = performance.now();
+    const page = log.query({ ...q, limit: PAGE, cursor });
+    samples.push(performance.now() - t0);
+    rows += page.entries.length;
+  }
+  samples.sort((a, b) => a - b);
+  return { p50: percentile(samples, 50), p99: percentile(samples, 99), rows };
+}
+
+export async function benchAudit(): Promise<Record<string, number>> {
+  const dir = mkdtempSync(join(tmpdir(), 'akc-bench-audit-'));
+  const db = openDatabase(dir);
+  try {
+    const log = new AuditLog(db);
+    log.setHeadKey(randomBytes(32));
+    const rand = prng(42);
+    const results: Record<string, number> = {};
+
+    // (1) Sustained single appends, one transaction each, chain + sealed head.
+    const inputs = Array.from({ length: SUSTAINED }, (_, i) => makeInput(rand, i));
+    let t0 = performance.now();
+    for (const input of inputs) log.append(input);
+    results['audit.append.perSec'] = SUSTAINED / ((performance.now() - t0) / 1000);
+    await Promise.resolve();
+
+    // (2) Fill to 1,000,000 with the same hashing, in big transactions.
+    t0 = performance.now();
+    for (let n = log.count(); n < TOTAL; n += FILL_BATCH) {
+      const size = Math.min(FILL_BATCH, TOTAL - n);
+      log.appendMany(Array.from({ length: size }, (_, i) => makeInput(rand, n + i)));
+    }
+    results['audit.fill.seconds'] = (performance.now() - t0) / 1000;
+    const maxSeq = log.last().seq;
+    results['audit.entries'] = maxSeq;
+
+    const filters: [string, AuditQuery][] = [
+      ['agent', { agentId: 'agt_bench7' }],
+      ['decision', { decision: 'deny' }],
+      ['actionPrefix', { action: 'proxy.*' }],
+      ['rareActionPrefix', { action: 'payment.*' }],
+      ['agentAndDecision', { agentId: 'agt_bench7', decision: 'deny' }],
+    ];
+    for (const [name, q] of filters) {
+      const { p50, p99 } = timePages(log, q, rand, maxSeq);
+      results[`audit.query.${name}.p50Ms`] = p50;
+      results[`audit.query.${name}.p99Ms`] = p99;
+    }
+
+    // (3) Verify the whole chain and the sealed head.
+    t0 = performance.now();
+    const verdict = log.verify();
+    results['audit.verify.seconds'] = (performance.now() - t0) / 1000;
+    results['audit.verify.ok'] = verdict.ok ? 1 : 0;
+    return results;
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printTable(results: Record<string, number>): void {
+  const targets: Record<string, [string, (v: number) => boolean]> = {
+    'audit.append.perSec': ['>= 20,000/s', (v) => v >= 20_000],
+    'audit.verify.ok': ['1', (v) => v === 1],
+  };
+  const rows: string[][] = [['figure', 'value', 'target', '']];
+  for (const [key, value] of Object.entries(results)) {
+    let target = targets[key];
+    if (target === undefined && key.startsWith('audit.query.')) target = ['<= 20 ms', (v) => v <= 20];
+    const shown = key.endsWith('Ms') ? `${value.toFixed(3)} ms` : key.endsWith('seconds') ? `${value.toFixed(2)} s` : Math.round(value).toLocaleString('en-US');
+    rows.push([key, shown, target?.[0] ?? '-', target === undefined ? '' : target[1](value) ? 'ok' : 'MISS']);
+  }
+  const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
+  for (const r of rows) console.log(r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join('  '));
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const started = performance.now();
+  const results = await benchAudit();
+  printTable(results);
+  console.log(`(audit bench took ${((performance.now() - started) / 1000).toFixed(1)} s)`);
+}

@@ -1,0 +1,110 @@
+// Resend adapter: recipients of single and batch sends, as the resend SDK posts them (JSON, to as string or array).
+import { describe, expect, it } from 'vitest';
+import { AppError } from '../../core/errors.ts';
+import { parseRecipient } from '../../core/providers/resend.ts';
+import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
+import type { AdapterRequest } from '../../core/providers/types.ts';
+import { ProxyFacts } from '../../shared/facts.ts';
+
+const adapter = ADAPTERS.resend;
+
+function req(method: string, path: string, body: unknown): AdapterRequest {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return { providerId: 'resend', method, path, query: '', headers: { 'content-type': 'application/json' }, body: Buffer.from(text) };
+}
+
+function facts(r: AdapterRequest): ProxyFacts {
+  const f = adapter.facts(r, 'resend', DEFAULT_PRICES);
+  expect(ProxyFacts.parse(f)).toEqual(f);
+  return f;
+}
+
+function badRequestPath(r: AdapterRequest): string | undefined {
+  try {
+    adapter.facts(r, 'resend', DEFAULT_PRICES);
+  } catch (err) {
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('bad_request');
+    expect((err as AppError).message).not.toContain('Quarterly');
+    return (err as AppError).path;
+  }
+  throw new Error('expected a bad_request');
+}
+
+const email = {
+  from: 'Acme <onboarding@acme.dev>',
+  to: ['Bob@Example.com', ' Carol Smith <carol@example.com> '],
+  cc: 'dave@partner.org',
+  bcc: ['"Doe, Erin" <ERIN@audit.example.com>'],
+  reply_to: 'support@acme.dev',
+  subject: 'Quarterly numbers',
+  html: '<p>Quarterly numbers attached</p>',
+  text: 'Quarterly numbers attached',
+  tags: [{ name: 'category', value: 'report' }],
+};
+
+describe('resend', () => {
+  it('reads to, cc and bcc, lower-cased, with display names stripped, and nothing else', () => {
+    const f = facts(req('POST', '/emails', email));
+    expect(f).toEqual({
+      type: 'proxy', providerId: 'resend', providerKind: 'resend', method: 'POST', path: '/emails', action: 'email.send',
+      recipients: ['bob@example.com', 'carol@example.com', 'dave@partner.org', 'erin@audit.example.com'],
+    });
+    const text = JSON.stringify(f);
+    expect(text).not.toContain('Quarterly');
+    expect(text).not.toContain('acme.dev');
+  });
+
+  it('reads a single string "to"', () => {
+    expect(facts(req('POST', '/emails', { from: 'a@acme.dev', to: 'bob@example.com', subject: 's', text: 't' })).recipients).toEqual(['bob@example.com']);
+  });
+
+  it('reads a batch as the union of its recipients', () => {
+    const batch = [
+      { from: 'a@acme.dev', to: ['bob@example.com'], subject: 'one', html: '<p>1</p>' },
+      { from: 'a@acme.dev', to: 'BOB@example.com', cc: ['zed@other.net'], subject: 'two', html: '<p>2</p>' },
+    ];
+    expect(facts(req('POST', '/emails/batch', batch))).toMatchObject({ action: 'email.send', recipients: ['bob@example.com', 'zed@other.net'] });
+  });
+
+  it('refuses malformed bodies and non-addresses with the path of the fault', () => {
+    expect(badRequestPath(req('POST', '/emails', '{"to": "bob@example.com",'))).toBe('body');
+    expect(badRequestPath(req('POST', '/emails', '"bob@example.com"'))).toBe('body');
+    expect(badRequestPath(req('POST', '/emails', { ...email, to: ['bob@example.com', 'Quarterly numbers'] }))).toBe('to[1]');
+    expect(badRequestPath(req('POST', '/emails', { ...email, to: 'bob@example.com, mallory@evil.example' }))).toBe('to');
+    expect(badRequestPath(req('POST', '/emails', { ...email, cc: [42] }))).toBe('cc[0]');
+    expect(badRequestPath(req('POST', '/emails', { ...email, bcc: { address: 'x@y.com' } }))).toBe('bcc');
+    expect(badRequestPath(req('POST', '/emails', { ...email, to: [] }))).toBe('to');
+    expect(badRequestPath(req('POST', '/emails', { from: 'a@acme.dev', subject: 's' }))).toBe('to');
+    expect(badRequestPath(req('POST', '/emails/batch', []))).toBe('body');
+    expect(badRequestPath(req('POST', '/emails/batch', { ...email }))).toBe('body');
+    expect(badRequestPath(req('POST', '/emails/batch', [email, { ...email, to: ['ok@example.com', 'nope'] }]))).toBe('[1].to[1]');
+    expect(badRequestPath(req('POST', '/emails/batch', [email, 'x']))).toBe('[1]');
+  });
+
+  it('is a plain http.request for other calls', () => {
+    expect(facts({ providerId: 'resend', method: 'GET', path: '/emails/4ef9a417', query: '', headers: {}, body: Buffer.alloc(0) }).action).toBe('http.request');
+    expect(facts(req('POST', '/domains', { name: 'example.com' })).action).toBe('http.request');
+  });
+
+  it('sends the master key as a bearer token', () => {
+    expect(adapter.authHeaders('re_master', { authHeader: null, authPrefix: null })).toEqual({ authorization: 'Bearer re_master' });
+    expect(adapter.defaultBaseUrl).toBe('https://api.resend.com');
+  });
+});
+
+describe('parseRecipient', () => {
+  it.each([
+    ['bob@example.com', 'bob@example.com'],
+    ['  Bob@EXAMPLE.com ', 'bob@example.com'],
+    ['Bob Smith <bob@example.com>', 'bob@example.com'],
+    ['"Smith, Bob" <bob@example.com>', 'bob@example.com'],
+    ['<bob@example.com>', 'bob@example.com'],
+    ['first.last+tag@mail.example.co.uk', 'first.last+tag@mail.example.co.uk'],
+  ])('%s → %s', (input, out) => expect(parseRecipient(input)).toBe(out));
+
+  it.each(['bob', 'bob@', '@example.com', 'bob@example', 'a@b.com, c@d.com', 'Smith, Bob <bob@example.com>', 'bob@example.com.', 'b ob@example.com', 'x <a@b.com> <c@d.com>', ''])(
+    'refuses %j',
+    (input) => expect(parseRecipient(input)).toBeNull(),
+  );
+});
