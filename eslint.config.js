@@ -54,6 +54,14 @@ export default tseslint.config(
     ),
   },
   {
+    files: ['client/**/*.ts'],
+    rules: fence(
+      [...uiAndShell, ...nodeBuiltins, 'better-sqlite3', '@napi-rs/keyring'],
+      ['**/core/**', '**/electron/**', '**/renderer/**'],
+      'client/ is a fetch-based SDK over the public contract: no Node built-ins or implementation imports.',
+    ),
+  },
+  {
     files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
     languageOptions: { globals: { ...globals.browser } },
     rules: fence(

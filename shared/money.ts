@@ -7,6 +7,7 @@
 //   formatMinor(10000, '')   → "10,000 minor units"   (currency unknown: the raw minor amount)
 
 /** Currencies without a minor unit (Stripe's zero-decimal list). */
+// prettier-ignore
 const ZERO_DECIMAL = new Set([
   'bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf',
 ]);

@@ -31,7 +31,12 @@ export function durationText(seconds: number): string {
 }
 
 /** The approval clause, or '' when the rule never holds a request. */
-function approvalClause(rule: ApprovalRule | undefined, each: string, first: string, above: (n: number) => string): string {
+function approvalClause(
+  rule: ApprovalRule | undefined,
+  each: string,
+  first: string,
+  above: (n: number) => string,
+): string {
   if (rule === undefined || rule === 'never') return '';
   if (rule === 'always') return `; ${each} needs your approval`;
   if (rule === 'first-use') return `; ${first} needs your approval`;
@@ -98,9 +103,14 @@ export function describeScopes(scopes: Scopes): string[] {
       () => 'each email needs your approval',
     );
     if (targets.length === 0) {
-      out.push('Can send no email: no recipient domains or addresses are allowed, so every email is refused.');
+      out.push(
+        'Can send no email: no recipient domains or addresses are allowed, so every email is refused.',
+      );
     } else {
-      const count = email.dailyLimit !== undefined ? `up to ${plural(email.dailyLimit, 'email', 'emails')} a day` : 'emails';
+      const count =
+        email.dailyLimit !== undefined
+          ? `up to ${plural(email.dailyLimit, 'email', 'emails')} a day`
+          : 'emails';
       out.push(`Can send ${count}${through} to ${orList(targets)}${approval}; anything else is refused.`);
     }
   }
@@ -110,8 +120,16 @@ export function describeScopes(scopes: Scopes): string[] {
   const vault = scopes.vault;
   if (vault !== undefined && vault.readOnly.length > 0) {
     const names = `${vault.readOnly.length === 1 ? 'secret' : 'secrets'} ${orList(vault.readOnly, 'and')}`;
-    const ttl = vault.ttlSeconds !== undefined ? ` for ${durationText(vault.ttlSeconds)} after these scopes were set` : '';
-    const approval = approvalClause(vault.approval, 'each read', 'the first read', () => 'each read needs your approval');
+    const ttl =
+      vault.ttlSeconds !== undefined
+        ? ` for ${durationText(vault.ttlSeconds)} after these scopes were set`
+        : '';
+    const approval = approvalClause(
+      vault.approval,
+      'each read',
+      'the first read',
+      () => 'each read needs your approval',
+    );
     out.push(`Can read ${names}${ttl}${approval}.`);
   }
 

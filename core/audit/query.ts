@@ -114,17 +114,20 @@ export class AuditPager {
     const where = ['seq > ?', 'seq < ?'];
     const params: unknown[] = [after, before];
     const hasEquality = filter.agentId !== null || filter.decision !== null || filter.action !== null;
+    // One index drives the walk: the agent's (many agents, few rows each), else the action's, else the
+    // decision's (a handful of values). "+" keeps the other terms as plain filters, so SQLite never
+    // walks a big decision range checking each row for a small agent.
     if (filter.agentId !== null) {
       where.push('agent_id = ?');
       params.push(filter.agentId);
     }
-    if (filter.decision !== null) {
-      where.push('decision = ?');
-      params.push(filter.decision);
-    }
     if (filter.action !== null) {
-      where.push('action = ?');
+      where.push(filter.agentId !== null ? '+action = ?' : 'action = ?');
       params.push(filter.action);
+    }
+    if (filter.decision !== null) {
+      where.push(filter.agentId !== null || filter.action !== null ? '+decision = ?' : 'decision = ?');
+      params.push(filter.decision);
     }
     if (scanPrefix !== null) {
       // "+" keeps SQLite off audit_action here: a range there would need a sort of every match.

@@ -52,7 +52,12 @@ function checkProxy(input: PolicyInput, facts: ProxyFacts, effects: CounterEffec
       return;
     case 'secret.read':
       // Secrets are read through /v1/secrets, never through a provider.
-      out.denied = scopeDenied('vault', null, facts.providerId, 'Reading a secret through a provider call is refused: secrets are read from /v1/secrets under the vault scope.');
+      out.denied = scopeDenied(
+        'vault',
+        null,
+        facts.providerId,
+        'Reading a secret through a provider call is refused: secrets are read from /v1/secrets under the vault scope.',
+      );
       return;
     default: {
       const scope = providerScope(scopes, facts.providerId);
@@ -84,11 +89,23 @@ export function decide(input: PolicyInput): PolicyDecision {
   // Expiry: the credential dies at expiresAt (that instant included).
   if (agent.expiresAt !== null && agent.expiresAt <= now) {
     const at = new Date(agent.expiresAt).toISOString();
-    return deny('expired', 'agent.expiresAt', at, new Date(now).toISOString(), `Agent ${agent.name} expired at ${at}.`);
+    return deny(
+      'expired',
+      'agent.expiresAt',
+      at,
+      new Date(now).toISOString(),
+      `Agent ${agent.name} expired at ${at}.`,
+    );
   }
 
   const effects: CounterEffect[] = [];
-  const checked: Checked = { denied: null, subject: 'secret', scopeName: 'vault', approval: undefined, quantity: undefined };
+  const checked: Checked = {
+    denied: null,
+    subject: 'secret',
+    scopeName: 'vault',
+    approval: undefined,
+    quantity: undefined,
+  };
   if (facts.type === 'secret') {
     checked.approval = agent.scopes.vault?.approval;
     checked.denied = checkSecret(agent.scopes.vault, facts.name, agent.scopesSetAt, now);

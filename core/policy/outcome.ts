@@ -6,7 +6,13 @@ export type Deny = Extract<PolicyDecision, { outcome: 'deny' }>;
 
 type RuleValue = RuleRef['value'];
 
-export function deny(code: ErrorCode, scope: string, limit: RuleValue, value: RuleValue, message: string): Deny {
+export function deny(
+  code: ErrorCode,
+  scope: string,
+  limit: RuleValue,
+  value: RuleValue,
+  message: string,
+): Deny {
   return { outcome: 'deny', code, rule: { scope, limit, value }, message };
 }
 

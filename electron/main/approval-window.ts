@@ -18,19 +18,30 @@ export interface ApprovalWindowController {
 
 export function createApprovalWindowController(ctx: ShellContext): ApprovalWindowController {
   let win: BrowserWindow | null = null;
+  // Approvals on screen when the owner closed the window: it reopens only for a new request, not for an
+  // update of one already seen (merged count, process details).
+  let dismissed = new Set<string>();
+  let shown = new Set<string>();
+  let closingByUs = false;
   const alive = (): BrowserWindow | null => (win && !win.isDestroyed() ? win : null);
 
   return {
     sync(approvals) {
       const existing = alive();
       if (approvals.length === 0) {
-        existing?.close();
+        dismissed = new Set();
+        if (existing) {
+          closingByUs = true;
+          existing.close();
+        }
         return;
       }
+      shown = new Set(approvals.map((a) => a.id));
       if (existing) {
         if (!existing.isVisible()) existing.showInactive();
         return;
       }
+      if (approvals.every((a) => dismissed.has(a.id))) return;
       const created = new BrowserWindow(approvalWindowOptions({ preload: ctx.preload, devTools: ctx.devTools }));
       win = created;
       // 'floating' keeps it above normal windows without covering full-screen or system UI.
@@ -39,6 +50,8 @@ export function createApprovalWindowController(ctx: ShellContext): ApprovalWindo
         if (!created.isDestroyed()) created.showInactive();
       });
       created.on('closed', () => {
+        if (!closingByUs) dismissed = new Set(shown);
+        closingByUs = false;
         if (win === created) win = null;
       });
       loadRoute(created, ctx.location, APPROVAL_ROUTE).catch(() => {
@@ -47,7 +60,11 @@ export function createApprovalWindowController(ctx: ShellContext): ApprovalWindo
     },
     current: alive,
     close() {
-      alive()?.close();
+      const existing = alive();
+      if (existing) {
+        closingByUs = true;
+        existing.close();
+      }
     },
   };
 }

@@ -7,7 +7,7 @@ import { defaultDataDir } from '../../core/paths.ts';
 import type { DaemonHandle } from '../../core/daemon-types.ts';
 import type { AppEvent } from '../../shared/events.ts';
 import type { ApprovalView } from '../../shared/models.ts';
-import { launchConfig } from './launch-config.ts';
+import { launchConfig, type LaunchConfig } from './launch-config.ts';
 import { installHardening } from './hardening.ts';
 import { registerIpc } from './ipc-main.ts';
 import { toBridgeError } from './ipc.ts';
@@ -28,6 +28,17 @@ const ctx: ShellContext = {
   preload: join(here, '..', 'preload', 'index.cjs'),
   devTools: !app.isPackaged,
 };
+
+let config: LaunchConfig | null = null;
+let configError = '';
+try {
+  config = launchConfig(process.env, process.argv, defaultDataDir);
+} catch (err) {
+  configError = err instanceof Error ? err.message : String(err);
+}
+// An explicit AKC_DATA_DIR gets its own Chromium profile and so its own single-instance lock: a test run
+// or a second vault never collides with the owner's everyday instance.
+if (config && process.env['AKC_DATA_DIR']) app.setPath('userData', join(config.dataDir, 'electron'));
 
 // Every renderer runs sandboxed, whatever its webPreferences say.
 app.enableSandbox();
@@ -56,15 +67,19 @@ async function run(): Promise<void> {
   await app.whenReady();
   installHardening(ctx.location);
 
+  if (!config) {
+    dialog.showErrorBox('Agent Keychain could not start', configError);
+    app.exit(1);
+    return;
+  }
+  const startHidden = config.startHidden;
   let daemon: DaemonHandle;
-  let startHidden: boolean;
   try {
-    const config = launchConfig(process.env, process.argv, defaultDataDir);
-    startHidden = config.startHidden;
     daemon = await startDaemon({
       dataDir: config.dataDir,
       port: config.port,
       mode: 'electron',
+      log: (line) => console.log(`[akc] ${line}`),
       ...(config.passphraseFile ? { passphraseFile: config.passphraseFile } : {}),
     });
   } catch (err) {

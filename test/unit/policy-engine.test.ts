@@ -1,12 +1,23 @@
 // Table-driven tests for every rule of the policy engine (DESIGN §4).
 import { describe, expect, it } from 'vitest';
-import type { Scopes } from '../../shared/scopes.ts';
+import type { PaymentsScope, Scopes } from '../../shared/scopes.ts';
 import type { ProxyFacts, SecretFacts } from '../../shared/facts.ts';
 import type { ErrorCode, RuleRef } from '../../shared/errors.ts';
 import type { PolicyDecision, PolicyGrant } from '../../core/policy/types.ts';
 import { actionKeyOf, decide } from '../../core/policy/engine.ts';
 import { DAY_MS, MINUTE_MS } from '../../core/policy/windows.ts';
-import { MemoryCounters, NOW, card, llm, mail, makeAgent, payment, run, secret, type RunOptions } from './policy-fixtures.ts';
+import {
+  MemoryCounters,
+  NOW,
+  card,
+  llm,
+  mail,
+  makeAgent,
+  payment,
+  run,
+  secret,
+  type RunOptions,
+} from './policy-fixtures.ts';
 
 const DAY_START = Date.UTC(2025, 0, 15);
 const MINUTE_START = Date.UTC(2025, 0, 15, 12, 30);
@@ -26,7 +37,13 @@ interface Expected {
   reason?: string;
   grantId?: string;
   retryAfter?: number;
-  effects?: Array<{ key: string; count: number; reserveMicro: number; windowStart?: number; windowEnd?: number }>;
+  effects?: Array<{
+    key: string;
+    count: number;
+    reserveMicro: number;
+    windowStart?: number;
+    windowEnd?: number;
+  }>;
 }
 
 interface Case {
@@ -47,7 +64,8 @@ function check(d: PolicyDecision, e: Expected): void {
     if (e.message !== undefined) expect(d.message).toBe(e.message);
     if (e.retryAfter !== undefined) expect(d.retryAfterSeconds).toBe(e.retryAfter);
     // Limits that reopen say when; scope refusals never do.
-    if (d.code === 'rate_limited' || d.code === 'budget_exceeded') expect(d.retryAfterSeconds).toBeGreaterThan(0);
+    if (d.code === 'rate_limited' || d.code === 'budget_exceeded')
+      expect(d.retryAfterSeconds).toBeGreaterThan(0);
     else expect(d.retryAfterSeconds).toBeUndefined();
     // Every denial names its rule in words.
     if (d.code === 'scope_denied' || d.code === 'rate_limited' || d.code === 'budget_exceeded') {
@@ -81,7 +99,8 @@ function table(cases: Case[]): void {
   }
 }
 
-const counters = (key: string, windowStart: number, count: number) => new MemoryCounters().set(key, windowStart, { count });
+const counters = (key: string, windowStart: number, count: number) =>
+  new MemoryCounters().set(key, windowStart, { count });
 const grant = (actionKey: string, over: Partial<PolicyGrant> = {}): PolicyGrant => ({
   id: 'grt_1',
   actionKey,
@@ -102,12 +121,18 @@ const openai: Scopes = {
   },
 };
 const mailScope: Scopes = { email: { allowedDomains: ['gmail.com', 'outlook.com'], dailyLimit: 50 } };
-const pay: Scopes = { payments: { provider: 'stripe', maxAmount: 10000, currency: 'usd', oneTime: true } };
+const payScope: PaymentsScope = { provider: 'stripe', maxAmount: 10000, currency: 'usd', oneTime: true };
+const pay: Scopes = { payments: payScope };
 const vault: Scopes = { vault: { readOnly: ['crm_api_key'], ttlSeconds: 3600 } };
 
 describe('agent status and expiry', () => {
   table([
-    { name: 'active agent is allowed', scopes: vault, facts: secret('crm_api_key'), expect: { outcome: 'allow', rule: 'vault' } },
+    {
+      name: 'active agent is allowed',
+      scopes: vault,
+      facts: secret('crm_api_key'),
+      expect: { outcome: 'allow', rule: 'vault' },
+    },
     {
       name: 'revoked → revoked',
       scopes: vault,
@@ -141,7 +166,12 @@ describe('agent status and expiry', () => {
       scopes: vault,
       facts: secret('crm_api_key'),
       opts: { agent: { expiresAt: NOW } },
-      expect: { outcome: 'deny', code: 'expired', scope: 'agent.expiresAt', limit: new Date(NOW).toISOString() },
+      expect: {
+        outcome: 'deny',
+        code: 'expired',
+        scope: 'agent.expiresAt',
+        limit: new Date(NOW).toISOString(),
+      },
     },
     {
       name: 'expiresAt one ms in the future → allowed',
@@ -264,7 +294,15 @@ describe('email scope', () => {
       expect: {
         outcome: 'allow',
         rule: 'email',
-        effects: [{ key: 'email:day', count: 1, reserveMicro: 0, windowStart: DAY_START, windowEnd: DAY_START + DAY_MS }],
+        effects: [
+          {
+            key: 'email:day',
+            count: 1,
+            reserveMicro: 0,
+            windowStart: DAY_START,
+            windowEnd: DAY_START + DAY_MS,
+          },
+        ],
       },
     },
     {
@@ -300,17 +338,24 @@ describe('email scope', () => {
         code: 'scope_denied',
         scope: 'email.allowedDomains',
         value: 'eve@evil.com',
-        message: 'Recipient "eve@evil.com" is not in email.allowedDomains (allowed: gmail.com, outlook.com); subdomains do not match.',
+        message:
+          'Recipient "eve@evil.com" is not in email.allowedDomains (allowed: gmail.com, outlook.com); subdomains do not match.',
       },
     },
-    ...['eve@evil.com,bob@gmail.com', 'Eve <eve@gmail.com>', 'gmail.com', 'bob@@gmail.com', '@gmail.com', 'bob @gmail.com', '"a@b"@gmail.com'].map(
-      (r): Case => ({
-        name: `malformed recipient ${JSON.stringify(r)} → refused`,
-        scopes: mailScope,
-        facts: mail([r]),
-        expect: { outcome: 'deny', code: 'scope_denied', scope: 'email.allowedDomains' },
-      }),
-    ),
+    ...[
+      'eve@evil.com,bob@gmail.com',
+      'Eve <eve@gmail.com>',
+      'gmail.com',
+      'bob@@gmail.com',
+      '@gmail.com',
+      'bob @gmail.com',
+      '"a@b"@gmail.com',
+    ].map((r): Case => ({
+      name: `malformed recipient ${JSON.stringify(r)} → refused`,
+      scopes: mailScope,
+      facts: mail([r]),
+      expect: { outcome: 'deny', code: 'scope_denied', scope: 'email.allowedDomains' },
+    })),
     {
       name: 'allowedAddresses: exact address (case-insensitive, even if the scope has capitals)',
       scopes: { email: { allowedAddresses: ['Bob@Example.com'] } },
@@ -321,7 +366,13 @@ describe('email scope', () => {
       name: 'allowedAddresses: another address at the same domain → refused',
       scopes: { email: { allowedAddresses: ['bob@example.com'] } },
       facts: mail(['ann@example.com']),
-      expect: { outcome: 'deny', code: 'scope_denied', scope: 'email.allowedAddresses', limit: ['bob@example.com'], value: 'ann@example.com' },
+      expect: {
+        outcome: 'deny',
+        code: 'scope_denied',
+        scope: 'email.allowedAddresses',
+        limit: ['bob@example.com'],
+        value: 'ann@example.com',
+      },
     },
     {
       name: 'addresses and domains together: either matches',
@@ -351,13 +402,24 @@ describe('email scope', () => {
       name: 'no email scope → "email" (a provider scope for the email API does not allow sends)',
       scopes: { providers: { resend: {} } },
       facts: mail(['bob@gmail.com']),
-      expect: { outcome: 'deny', code: 'scope_denied', scope: 'email', message: 'Sending email is refused: the email scope is not set.' },
+      expect: {
+        outcome: 'deny',
+        code: 'scope_denied',
+        scope: 'email',
+        message: 'Sending email is refused: the email scope is not set.',
+      },
     },
     {
       name: 'email.provider mismatch → email.provider',
       scopes: { email: { provider: 'resend', allowedDomains: ['gmail.com'] } },
       facts: mail(['bob@gmail.com'], { providerId: 'other-mail' }),
-      expect: { outcome: 'deny', code: 'scope_denied', scope: 'email.provider', limit: 'resend', value: 'other-mail' },
+      expect: {
+        outcome: 'deny',
+        code: 'scope_denied',
+        scope: 'email.provider',
+        limit: 'resend',
+        value: 'other-mail',
+      },
     },
     {
       name: 'email.provider match → allow',
@@ -377,7 +439,14 @@ describe('email scope', () => {
       scopes: mailScope,
       facts: mail(['bob@gmail.com']),
       opts: { counters: counters('email:day', DAY_START, 50) },
-      expect: { outcome: 'deny', code: 'rate_limited', scope: 'email.dailyLimit', limit: 50, value: 50, retryAfter: TO_MIDNIGHT },
+      expect: {
+        outcome: 'deny',
+        code: 'rate_limited',
+        scope: 'email.dailyLimit',
+        limit: 50,
+        value: 50,
+        retryAfter: TO_MIDNIGHT,
+      },
     },
     {
       name: 'daily limit: yesterday’s count does not matter',
@@ -408,7 +477,13 @@ describe('email scope', () => {
       name: 'email first-use → approval',
       scopes: { email: { allowedDomains: ['gmail.com'], approval: 'first-use' } },
       facts: mail(['bob@gmail.com']),
-      expect: { outcome: 'approval', scope: 'email.approval', limit: 'first-use', value: 'email.send:resend', reason: 'First use of the email API needs approval' },
+      expect: {
+        outcome: 'approval',
+        scope: 'email.approval',
+        limit: 'first-use',
+        value: 'email.send:resend',
+        reason: 'First use of the email API needs approval',
+      },
     },
     {
       name: 'email first-use with a grant → allow',
@@ -444,7 +519,9 @@ describe('email scope', () => {
     expect(outcomes).toEqual(['allow', 'allow', 'allow', 'deny', 'deny']);
     expect(store.get('email:day', DAY_START).count).toBe(3);
     // Last ms of the day: still refused. First ms of the next: allowed.
-    expect(run(scopes, mail(['a@gmail.com']), { counters: store, now: DAY_START + DAY_MS - 1 }).outcome).toBe('deny');
+    expect(run(scopes, mail(['a@gmail.com']), { counters: store, now: DAY_START + DAY_MS - 1 }).outcome).toBe(
+      'deny',
+    );
     const next = run(scopes, mail(['a@gmail.com']), { counters: store, now: DAY_START + DAY_MS });
     expect(next.outcome).toBe('allow');
     if (next.outcome === 'allow') expect(next.effects[0]?.windowStart).toBe(DAY_START + DAY_MS);
@@ -453,8 +530,18 @@ describe('email scope', () => {
 
 describe('payments scope', () => {
   table([
-    { name: 'payment within maxAmount → allow', scopes: pay, facts: payment(), expect: { outcome: 'allow', rule: 'payments', effects: [] } },
-    { name: 'amount exactly maxAmount → allow', scopes: pay, facts: payment({ amount: 10000 }), expect: { outcome: 'allow' } },
+    {
+      name: 'payment within maxAmount → allow',
+      scopes: pay,
+      facts: payment(),
+      expect: { outcome: 'allow', rule: 'payments', effects: [] },
+    },
+    {
+      name: 'amount exactly maxAmount → allow',
+      scopes: pay,
+      facts: payment({ amount: 10000 }),
+      expect: { outcome: 'allow' },
+    },
     {
       name: 'amount maxAmount + 1 → payments.maxAmount',
       scopes: pay,
@@ -474,13 +561,29 @@ describe('payments scope', () => {
       facts: payment({ amount: undefined }),
       expect: { outcome: 'deny', code: 'scope_denied', scope: 'payments.maxAmount', value: null },
     },
-    { name: 'negative amount → refused', scopes: pay, facts: payment({ amount: -5 }), expect: { outcome: 'deny', code: 'scope_denied', scope: 'payments.maxAmount' } },
-    { name: 'fractional amount → refused', scopes: pay, facts: payment({ amount: 10.5 }), expect: { outcome: 'deny', code: 'scope_denied', scope: 'payments.maxAmount' } },
+    {
+      name: 'negative amount → refused',
+      scopes: pay,
+      facts: payment({ amount: -5 }),
+      expect: { outcome: 'deny', code: 'scope_denied', scope: 'payments.maxAmount' },
+    },
+    {
+      name: 'fractional amount → refused',
+      scopes: pay,
+      facts: payment({ amount: 10.5 }),
+      expect: { outcome: 'deny', code: 'scope_denied', scope: 'payments.maxAmount' },
+    },
     {
       name: 'currency mismatch → payments.currency',
       scopes: pay,
       facts: payment({ currency: 'eur' }),
-      expect: { outcome: 'deny', code: 'scope_denied', scope: 'payments.currency', limit: 'usd', value: 'eur' },
+      expect: {
+        outcome: 'deny',
+        code: 'scope_denied',
+        scope: 'payments.currency',
+        limit: 'usd',
+        value: 'eur',
+      },
     },
     {
       name: 'missing currency when the scope pins one → payments.currency',
@@ -488,7 +591,12 @@ describe('payments scope', () => {
       facts: payment({ currency: undefined }),
       expect: { outcome: 'deny', code: 'scope_denied', scope: 'payments.currency', value: null },
     },
-    { name: 'currency compared case-insensitively', scopes: pay, facts: payment({ currency: 'USD' }), expect: { outcome: 'allow' } },
+    {
+      name: 'currency compared case-insensitively',
+      scopes: pay,
+      facts: payment({ currency: 'USD' }),
+      expect: { outcome: 'allow' },
+    },
     {
       name: 'no currency in the scope → any currency',
       scopes: { payments: { maxAmount: 10000 } },
@@ -517,7 +625,13 @@ describe('payments scope', () => {
       name: 'payments.provider mismatch',
       scopes: pay,
       facts: payment({ providerId: 'stripe-test' }),
-      expect: { outcome: 'deny', code: 'scope_denied', scope: 'payments.provider', limit: 'stripe', value: 'stripe-test' },
+      expect: {
+        outcome: 'deny',
+        code: 'scope_denied',
+        scope: 'payments.provider',
+        limit: 'stripe',
+        value: 'stripe-test',
+      },
     },
     {
       name: 'no payments scope → "payments"',
@@ -525,12 +639,23 @@ describe('payments scope', () => {
       facts: payment(),
       expect: { outcome: 'deny', code: 'scope_denied', scope: 'payments' },
     },
-    { name: 'virtual card within limits → allow', scopes: pay, facts: card(), expect: { outcome: 'allow', rule: 'payments' } },
+    {
+      name: 'virtual card within limits → allow',
+      scopes: pay,
+      facts: card(),
+      expect: { outcome: 'allow', rule: 'payments' },
+    },
     {
       name: 'physical card → payments.card.type',
       scopes: pay,
       facts: card({ card: { type: 'physical', spendingLimit: { amount: 100, interval: 'all_time' } } }),
-      expect: { outcome: 'deny', code: 'scope_denied', scope: 'payments.card.type', limit: 'virtual', value: 'physical' },
+      expect: {
+        outcome: 'deny',
+        code: 'scope_denied',
+        scope: 'payments.card.type',
+        limit: 'virtual',
+        value: 'physical',
+      },
     },
     {
       name: 'card without card facts → payments.card.type',
@@ -547,7 +672,9 @@ describe('payments scope', () => {
     {
       name: 'card limit exactly maxAmount → allow',
       scopes: pay,
-      facts: card({ card: { type: 'virtual', spendingLimit: { amount: 10000, interval: 'per_authorization' } } }),
+      facts: card({
+        card: { type: 'virtual', spendingLimit: { amount: 10000, interval: 'per_authorization' } },
+      }),
       expect: { outcome: 'allow' },
     },
     {
@@ -579,109 +706,136 @@ describe('payments scope', () => {
       scopes: { payments: { maxAmount: 10000, dailyLimit: 2 } },
       facts: payment(),
       opts: { counters: counters('payments:day', DAY_START, 1) },
-      expect: { outcome: 'allow', effects: [{ key: 'payments:day', count: 1, reserveMicro: 0, windowStart: DAY_START }] },
+      expect: {
+        outcome: 'allow',
+        effects: [{ key: 'payments:day', count: 1, reserveMicro: 0, windowStart: DAY_START }],
+      },
     },
     {
       name: 'payments daily limit reached → rate_limited',
       scopes: { payments: { maxAmount: 10000, dailyLimit: 2 } },
       facts: card(),
       opts: { counters: counters('payments:day', DAY_START, 2) },
-      expect: { outcome: 'deny', code: 'rate_limited', scope: 'payments.dailyLimit', limit: 2, value: 2, retryAfter: TO_MIDNIGHT },
+      expect: {
+        outcome: 'deny',
+        code: 'rate_limited',
+        scope: 'payments.dailyLimit',
+        limit: 2,
+        value: 2,
+        retryAfter: TO_MIDNIGHT,
+      },
     },
     {
       name: 'approval always → approval "Payments always need approval"',
-      scopes: { payments: { ...pay.payments!, approval: 'always' } },
+      scopes: { payments: { ...payScope, approval: 'always' } },
       facts: payment(),
-      expect: { outcome: 'approval', scope: 'payments.approval', limit: 'always', value: 'payment.create:stripe', reason: 'Payments always need approval' },
+      expect: {
+        outcome: 'approval',
+        scope: 'payments.approval',
+        limit: 'always',
+        value: 'payment.create:stripe',
+        reason: 'Payments always need approval',
+      },
     },
     {
       name: 'approval always + input.approved → allow without grant',
-      scopes: { payments: { ...pay.payments!, approval: 'always' } },
+      scopes: { payments: { ...payScope, approval: 'always' } },
       facts: payment(),
       opts: { approved: true },
       expect: { outcome: 'allow' },
     },
     {
       name: 'approval always + live grant (uses left) → allow with grantId',
-      scopes: { payments: { ...pay.payments!, approval: 'always' } },
+      scopes: { payments: { ...payScope, approval: 'always' } },
       facts: payment(),
       opts: { grants: [grant('payment.create:stripe', { id: 'grt_pay', usesLeft: 2, expiresAt: NOW + 1 })] },
       expect: { outcome: 'allow', grantId: 'grt_pay' },
     },
     {
       name: 'approval always + expired grant → approval',
-      scopes: { payments: { ...pay.payments!, approval: 'always' } },
+      scopes: { payments: { ...payScope, approval: 'always' } },
       facts: payment(),
       opts: { grants: [grant('payment.create:stripe', { expiresAt: NOW })] },
       expect: { outcome: 'approval' },
     },
     {
       name: 'approval always + used-up grant → approval',
-      scopes: { payments: { ...pay.payments!, approval: 'always' } },
+      scopes: { payments: { ...payScope, approval: 'always' } },
       facts: payment(),
       opts: { grants: [grant('payment.create:stripe', { usesLeft: 0 })] },
       expect: { outcome: 'approval' },
     },
     {
       name: 'approval always + grant for another action → approval',
-      scopes: { payments: { ...pay.payments!, approval: 'always' } },
+      scopes: { payments: { ...payScope, approval: 'always' } },
       facts: payment(),
       opts: { grants: [grant('card.create:stripe'), grant('payment.create:stripe-test')] },
       expect: { outcome: 'approval' },
     },
     {
       name: 'second live grant is used when the first is spent',
-      scopes: { payments: { ...pay.payments!, approval: 'always' } },
+      scopes: { payments: { ...payScope, approval: 'always' } },
       facts: payment(),
-      opts: { grants: [grant('payment.create:stripe', { id: 'a', usesLeft: 0 }), grant('payment.create:stripe', { id: 'b', usesLeft: 1 })] },
+      opts: {
+        grants: [
+          grant('payment.create:stripe', { id: 'a', usesLeft: 0 }),
+          grant('payment.create:stripe', { id: 'b', usesLeft: 1 }),
+        ],
+      },
       expect: { outcome: 'allow', grantId: 'b' },
     },
     {
       name: 'approval always on cards → "New cards always need approval"',
-      scopes: { payments: { ...pay.payments!, approval: 'always' } },
+      scopes: { payments: { ...payScope, approval: 'always' } },
       facts: card(),
       expect: { outcome: 'approval', reason: 'New cards always need approval', value: 'card.create:stripe' },
     },
     {
       name: 'deny rules come before approval: over maxAmount with approval always → deny',
-      scopes: { payments: { ...pay.payments!, approval: 'always' } },
+      scopes: { payments: { ...payScope, approval: 'always' } },
       facts: payment({ amount: 20000 }),
       expect: { outcome: 'deny', code: 'scope_denied', scope: 'payments.maxAmount' },
     },
     {
       name: '{above: 2500}: exactly 2500 → allow',
-      scopes: { payments: { ...pay.payments!, approval: { above: 2500 } } },
+      scopes: { payments: { ...payScope, approval: { above: 2500 } } },
       facts: payment({ amount: 2500 }),
       expect: { outcome: 'allow' },
     },
     {
       name: '{above: 2500}: 2501 → approval "Over $25.00 USD"',
-      scopes: { payments: { ...pay.payments!, approval: { above: 2500 } } },
+      scopes: { payments: { ...payScope, approval: { above: 2500 } } },
       facts: payment({ amount: 2501 }),
-      expect: { outcome: 'approval', scope: 'payments.approval', limit: 2500, value: 2501, reason: 'Over $25.00 USD' },
+      expect: {
+        outcome: 'approval',
+        scope: 'payments.approval',
+        limit: 2500,
+        value: 2501,
+        reason: 'Over $25.00 USD',
+      },
     },
     {
       name: '{above} on cards compares the spending limit',
-      scopes: { payments: { ...pay.payments!, approval: { above: 2500 } } },
+      scopes: { payments: { ...payScope, approval: { above: 2500 } } },
       facts: card({ card: { type: 'virtual', spendingLimit: { amount: 3000, interval: 'all_time' } } }),
       expect: { outcome: 'approval', value: 3000 },
     },
     {
       name: 'first-use without grant → approval',
-      scopes: { payments: { ...pay.payments!, approval: 'first-use' } },
+      scopes: { payments: { ...payScope, approval: 'first-use' } },
       facts: payment(),
       expect: { outcome: 'approval', reason: 'First payment through stripe needs approval' },
     },
     {
       name: 'first-use with grant → allow',
-      scopes: { payments: { ...pay.payments!, approval: 'first-use' } },
+      scopes: { payments: { ...payScope, approval: 'first-use' } },
       facts: payment(),
       opts: { grants: [grant('payment.create:stripe')] },
       expect: { outcome: 'allow', grantId: 'grt_1' },
     },
     {
       name: 'approval never + a grant → allow without spending the grant',
-      scopes: { payments: { ...pay.payments!, approval: 'never' } },
+      scopes: { payments: { ...payScope, approval: 'never' } },
       facts: payment(),
       opts: { grants: [grant('payment.create:stripe', { usesLeft: 1 })] },
       expect: { outcome: 'allow' },
@@ -699,8 +853,20 @@ describe('provider scopes', () => {
         outcome: 'allow',
         rule: 'providers.openai',
         effects: [
-          { key: 'rate:openai', count: 1, reserveMicro: 0, windowStart: MINUTE_START, windowEnd: MINUTE_START + MINUTE_MS },
-          { key: 'budget:openai', count: 1, reserveMicro: 12500, windowStart: DAY_START, windowEnd: DAY_START + DAY_MS },
+          {
+            key: 'rate:openai',
+            count: 1,
+            reserveMicro: 0,
+            windowStart: MINUTE_START,
+            windowEnd: MINUTE_START + MINUTE_MS,
+          },
+          {
+            key: 'budget:openai',
+            count: 1,
+            reserveMicro: 12500,
+            windowStart: DAY_START,
+            windowEnd: DAY_START + DAY_MS,
+          },
         ],
       },
     },
@@ -710,19 +876,23 @@ describe('provider scopes', () => {
       facts: llm({ providerId: 'anthropic', providerKind: 'anthropic' }),
       expect: { outcome: 'deny', code: 'scope_denied', scope: 'providers.anthropic', value: 'anthropic' },
     },
-    ...['constructor', 'tostring', 'hasownproperty', 'valueof'].map(
-      (id): Case => ({
-        name: `provider id "${id}" cannot hit Object.prototype`,
-        scopes: openai,
-        facts: llm({ providerId: id }),
-        expect: { outcome: 'deny', code: 'scope_denied', scope: `providers.${id}` },
-      }),
-    ),
+    ...['constructor', 'tostring', 'hasownproperty', 'valueof'].map((id): Case => ({
+      name: `provider id "${id}" cannot hit Object.prototype`,
+      scopes: openai,
+      facts: llm({ providerId: id }),
+      expect: { outcome: 'deny', code: 'scope_denied', scope: `providers.${id}` },
+    })),
     {
       name: 'method not listed → providers.openai.methods',
       scopes: openai,
       facts: llm({ method: 'GET' }),
-      expect: { outcome: 'deny', code: 'scope_denied', scope: 'providers.openai.methods', limit: ['POST'], value: 'GET' },
+      expect: {
+        outcome: 'deny',
+        code: 'scope_denied',
+        scope: 'providers.openai.methods',
+        limit: ['POST'],
+        value: 'GET',
+      },
     },
     {
       name: 'methods are case-sensitive',
@@ -734,7 +904,13 @@ describe('provider scopes', () => {
       name: 'path not listed → providers.openai.paths',
       scopes: openai,
       facts: llm({ path: '/embeddings' }),
-      expect: { outcome: 'deny', code: 'scope_denied', scope: 'providers.openai.paths', limit: ['/chat/completions'], value: '/embeddings' },
+      expect: {
+        outcome: 'deny',
+        code: 'scope_denied',
+        scope: 'providers.openai.paths',
+        limit: ['/chat/completions'],
+        value: '/embeddings',
+      },
     },
     {
       name: 'exact path pattern does not match a longer path',
@@ -755,14 +931,15 @@ describe('provider scopes', () => {
       ['/v1/a\\b', 'deny'],
       ['/v1/..', 'deny'],
       ['/v1/a..b', 'allow'],
-    ].map(
-      ([path, outcome]): Case => ({
-        name: `prefix pattern /v1/* and path ${path} → ${outcome}`,
-        scopes: { providers: { web: { paths: ['/v1/*'] } } },
-        facts: llm({ providerId: 'web', providerKind: 'http', action: 'http.request', path: path ?? '' }),
-        expect: outcome === 'allow' ? { outcome: 'allow', rule: 'providers.web' } : { outcome: 'deny', code: 'scope_denied', scope: 'providers.web.paths' },
-      }),
-    ),
+    ].map(([path, outcome]): Case => ({
+      name: `prefix pattern /v1/* and path ${path} → ${outcome}`,
+      scopes: { providers: { web: { paths: ['/v1/*'] } } },
+      facts: llm({ providerId: 'web', providerKind: 'http', action: 'http.request', path: path ?? '' }),
+      expect:
+        outcome === 'allow'
+          ? { outcome: 'allow', rule: 'providers.web' }
+          : { outcome: 'deny', code: 'scope_denied', scope: 'providers.web.paths' },
+    })),
     {
       name: '"*" not at the end is a literal character',
       scopes: { providers: { web: { paths: ['/a/*/b'] } } },
@@ -824,7 +1001,14 @@ describe('provider scopes', () => {
       scopes: openai,
       facts: llm(),
       opts: { counters: counters('rate:openai', MINUTE_START, 60) },
-      expect: { outcome: 'deny', code: 'rate_limited', scope: 'providers.openai.rateLimit', limit: 60, value: 60, retryAfter: 45 },
+      expect: {
+        outcome: 'deny',
+        code: 'rate_limited',
+        scope: 'providers.openai.rateLimit',
+        limit: 60,
+        value: 60,
+        retryAfter: 45,
+      },
     },
     {
       name: 'rate limit: the previous minute does not count',
@@ -845,14 +1029,24 @@ describe('provider scopes', () => {
       scopes: { providers: { openai: { rateLimit: { requests: 100, per: 'hour' } } } },
       facts: llm(),
       opts: { counters: counters('rate:openai', HOUR_START, 100) },
-      expect: { outcome: 'deny', code: 'rate_limited', retryAfter: 1785, scope: 'providers.openai.rateLimit' },
+      expect: {
+        outcome: 'deny',
+        code: 'rate_limited',
+        retryAfter: 1785,
+        scope: 'providers.openai.rateLimit',
+      },
     },
     {
       name: 'rate limit per day: aligned to UTC midnight',
       scopes: { providers: { openai: { rateLimit: { requests: 1000, per: 'day' } } } },
       facts: llm(),
       opts: { counters: counters('rate:openai', DAY_START, 1000) },
-      expect: { outcome: 'deny', code: 'rate_limited', retryAfter: TO_MIDNIGHT, scope: 'providers.openai.rateLimit' },
+      expect: {
+        outcome: 'deny',
+        code: 'rate_limited',
+        retryAfter: TO_MIDNIGHT,
+        scope: 'providers.openai.rateLimit',
+      },
     },
     {
       name: 'budget: spent + estimate exactly the budget → allow',
@@ -866,13 +1060,25 @@ describe('provider scopes', () => {
       scopes: openai,
       facts: llm({ estimatedUsd: 0.010001 }),
       opts: { counters: new MemoryCounters().set('budget:openai', DAY_START, { spentMicro: 4_990_000 }) },
-      expect: { outcome: 'deny', code: 'budget_exceeded', scope: 'providers.openai.budget', limit: 5, value: 5.000001, retryAfter: TO_MIDNIGHT },
+      expect: {
+        outcome: 'deny',
+        code: 'budget_exceeded',
+        scope: 'providers.openai.budget',
+        limit: 5,
+        value: 5.000001,
+        retryAfter: TO_MIDNIGHT,
+      },
     },
     {
       name: 'budget: reservations of requests in flight count',
       scopes: openai,
       facts: llm({ estimatedUsd: 0.02 }),
-      opts: { counters: new MemoryCounters().set('budget:openai', DAY_START, { spentMicro: 4_000_000, reservedMicro: 990_000 }) },
+      opts: {
+        counters: new MemoryCounters().set('budget:openai', DAY_START, {
+          spentMicro: 4_000_000,
+          reservedMicro: 990_000,
+        }),
+      },
       expect: { outcome: 'deny', code: 'budget_exceeded', scope: 'providers.openai.budget' },
     },
     {
@@ -898,26 +1104,64 @@ describe('provider scopes', () => {
       name: 'budget per hour uses the UTC hour window',
       scopes: { providers: { openai: { budget: { usd: 1, per: 'hour' } } } },
       facts: llm({ estimatedUsd: 0.5 }),
-      expect: { outcome: 'allow', effects: [{ key: 'budget:openai', count: 1, reserveMicro: 500_000, windowStart: HOUR_START, windowEnd: HOUR_START + 3600_000 }] },
+      expect: {
+        outcome: 'allow',
+        effects: [
+          {
+            key: 'budget:openai',
+            count: 1,
+            reserveMicro: 500_000,
+            windowStart: HOUR_START,
+            windowEnd: HOUR_START + 3600_000,
+          },
+        ],
+      },
     },
     {
       name: 'budget per week starts Monday 00:00 UTC',
       scopes: { providers: { openai: { budget: { usd: 1, per: 'week' } } } },
       facts: llm({ estimatedUsd: 0.5 }),
-      expect: { outcome: 'allow', effects: [{ key: 'budget:openai', count: 1, reserveMicro: 500_000, windowStart: WEEK_START, windowEnd: WEEK_START + 7 * DAY_MS }] },
+      expect: {
+        outcome: 'allow',
+        effects: [
+          {
+            key: 'budget:openai',
+            count: 1,
+            reserveMicro: 500_000,
+            windowStart: WEEK_START,
+            windowEnd: WEEK_START + 7 * DAY_MS,
+          },
+        ],
+      },
     },
     {
       name: 'budget per week exceeded: retry at next Monday',
       scopes: { providers: { openai: { budget: { usd: 1, per: 'week' } } } },
       facts: llm({ estimatedUsd: 0.5 }),
       opts: { counters: new MemoryCounters().set('budget:openai', WEEK_START, { spentMicro: 600_000 }) },
-      expect: { outcome: 'deny', code: 'budget_exceeded', retryAfter: Math.ceil((WEEK_START + 7 * DAY_MS - NOW) / 1000), scope: 'providers.openai.budget' },
+      expect: {
+        outcome: 'deny',
+        code: 'budget_exceeded',
+        retryAfter: Math.ceil((WEEK_START + 7 * DAY_MS - NOW) / 1000),
+        scope: 'providers.openai.budget',
+      },
     },
     {
       name: 'budget per month is the calendar month (UTC)',
       scopes: { providers: { openai: { budget: { usd: 1, per: 'month' } } } },
       facts: llm({ estimatedUsd: 0.5 }),
-      expect: { outcome: 'allow', effects: [{ key: 'budget:openai', count: 1, reserveMicro: 500_000, windowStart: MONTH_START, windowEnd: Date.UTC(2025, 1, 1) }] },
+      expect: {
+        outcome: 'allow',
+        effects: [
+          {
+            key: 'budget:openai',
+            count: 1,
+            reserveMicro: 500_000,
+            windowStart: MONTH_START,
+            windowEnd: Date.UTC(2025, 1, 1),
+          },
+        ],
+      },
     },
     {
       name: 'rate limit is checked before budget',
@@ -936,7 +1180,13 @@ describe('provider scopes', () => {
       name: 'provider approval {above: 50} cents: $0.51 → approval',
       scopes: { providers: { openai: { approval: { above: 50 } } } },
       facts: llm({ estimatedUsd: 0.51 }),
-      expect: { outcome: 'approval', scope: 'providers.openai.approval', limit: 50, value: 51, reason: 'Estimated cost over $0.50' },
+      expect: {
+        outcome: 'approval',
+        scope: 'providers.openai.approval',
+        limit: 50,
+        value: 51,
+        reason: 'Estimated cost over $0.50',
+      },
     },
     {
       name: 'provider approval {above}: no estimate counts as $0',
@@ -948,13 +1198,21 @@ describe('provider scopes', () => {
       name: 'provider first-use → approval',
       scopes: { providers: { openai: { approval: 'first-use' } } },
       facts: llm(),
-      expect: { outcome: 'approval', value: 'llm.request:openai', reason: 'First use of openai needs approval' },
+      expect: {
+        outcome: 'approval',
+        value: 'llm.request:openai',
+        reason: 'First use of openai needs approval',
+      },
     },
     {
       name: 'provider always → approval carries effects',
       scopes: { providers: { openai: { approval: 'always', rateLimit: { requests: 5, per: 'minute' } } } },
       facts: llm(),
-      expect: { outcome: 'approval', reason: 'Calls to openai always need approval', effects: [{ key: 'rate:openai', count: 1, reserveMicro: 0 }] },
+      expect: {
+        outcome: 'approval',
+        reason: 'Calls to openai always need approval',
+        effects: [{ key: 'rate:openai', count: 1, reserveMicro: 0 }],
+      },
     },
     {
       name: 'budget is checked before approval',
@@ -1016,7 +1274,13 @@ describe('decide() contract', () => {
       return o;
     };
     const agent = deepFreeze(makeAgent({ ...openai, ...mailScope, ...pay, ...vault }));
-    const inputs = [llm({ estimatedUsd: 0.01 }), mail(['bob@gmail.com']), payment(), card(), secret('crm_api_key')].map((f) => deepFreeze(f));
+    const inputs = [
+      llm({ estimatedUsd: 0.01 }),
+      mail(['bob@gmail.com']),
+      payment(),
+      card(),
+      secret('crm_api_key'),
+    ].map((f) => deepFreeze(f));
     for (const facts of inputs) {
       const d = decide({ agent, facts, counters: new MemoryCounters(), grants: deepFreeze([]), now: NOW });
       expect(d.outcome).toBe('allow');
@@ -1024,7 +1288,7 @@ describe('decide() contract', () => {
   });
 
   it('the same input gives the same decision', () => {
-    const store = new MemoryCounters().set('rate:openai', MINUTE_START, 10);
+    const store = new MemoryCounters().set('rate:openai', MINUTE_START, { count: 10 });
     const a = run(openai, llm({ model: 'gpt-4o' }), { counters: store });
     const b = run(openai, llm({ model: 'gpt-4o' }), { counters: store });
     expect(a).toEqual(b);

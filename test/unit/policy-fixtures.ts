@@ -30,7 +30,10 @@ export class MemoryCounters implements CounterReader {
   apply(effects: readonly CounterEffect[]): void {
     for (const e of effects) {
       const v = this.get(e.key, e.windowStart);
-      this.set(e.key, e.windowStart, { count: v.count + e.count, reservedMicro: v.reservedMicro + e.reserveMicro });
+      this.set(e.key, e.windowStart, {
+        count: v.count + e.count,
+        reservedMicro: v.reservedMicro + e.reserveMicro,
+      });
     }
   }
 }

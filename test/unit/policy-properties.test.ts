@@ -15,24 +15,56 @@ import { NOW } from './policy-fixtures.ts';
 
 const PROVIDER_IDS = ['openai', 'anthropic', 'resend', 'stripe', 'web', 'constructor'];
 const MODELS = ['gpt-4o-mini', 'gpt-4o', 'claude-3', 'o1'];
-const PATHS = ['/chat/completions', '/v1/files', '/v1/files/1', '/v1/', '/v1', '/v1/../admin', '/v1/%2e%2e/x', '/emails', '/a*', '/embeddings'];
+const PATHS = [
+  '/chat/completions',
+  '/v1/files',
+  '/v1/files/1',
+  '/v1/',
+  '/v1',
+  '/v1/../admin',
+  '/v1/%2e%2e/x',
+  '/emails',
+  '/a*',
+  '/embeddings',
+];
 const PATTERNS = ['/chat/completions', '/v1/*', '/v1/files', '/emails', '/a*', '/*'];
 const DOMAINS = ['gmail.com', 'outlook.com', 'example.com', 'mail.example.com'];
 const ADDRESSES = ['bob@example.com', 'Alice@Corp.io', 'carol@gmail.com'];
 const RECIPIENTS = [
-  'bob@gmail.com', 'BOB@GMAIL.COM', 'x@outlook.com', 'y@example.com', 'z@mail.example.com', 'bob@example.com',
-  'alice@corp.io', 'eve@corp.io', 'eve@evil.com', 'a@evil.com,b@gmail.com', 'Eve <eve@gmail.com>', 'gmail.com',
-  'bob@@gmail.com', 'eve@evilgmail.com',
+  'bob@gmail.com',
+  'BOB@GMAIL.COM',
+  'x@outlook.com',
+  'y@example.com',
+  'z@mail.example.com',
+  'bob@example.com',
+  'alice@corp.io',
+  'eve@corp.io',
+  'eve@evil.com',
+  'a@evil.com,b@gmail.com',
+  'Eve <eve@gmail.com>',
+  'gmail.com',
+  'bob@@gmail.com',
+  'eve@evilgmail.com',
 ];
 const SECRETS = ['crm_api_key', 'db_password', 'CRM_API_KEY'];
-const ACTIONS = ['llm.request', 'http.request', 'email.send', 'payment.create', 'card.create', 'secret.read'] as const;
+const ACTIONS = [
+  'llm.request',
+  'http.request',
+  'email.send',
+  'payment.create',
+  'card.create',
+  'secret.read',
+] as const;
 const WINDOWS = ['second', 'minute', 'hour', 'day'] as const;
 
 const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
 const sub = <T>(items: readonly T[]) => fc.subarray([...items], { minLength: 0 });
 
 const approvalArb: fc.Arbitrary<ApprovalRule | undefined> = opt(
-  fc.oneof(fc.constantFrom('never' as const, 'always' as const, 'first-use' as const), fc.record({ above: fc.constantFrom(0, 50, 2500, 10000) })),
+  fc.oneof(
+    fc.constantFrom('never' as const, 'always' as const, 'first-use' as const),
+    fc.record({ above: fc.constantFrom(0, 50, 2500, 10000) }),
+  ),
 );
 
 /** Drop undefined fields so the generated object is what JSON would give. */
@@ -46,7 +78,12 @@ const providerScopeArb = fc
     methods: opt(sub(['GET', 'POST', 'DELETE'] as const)),
     paths: opt(sub(PATTERNS)),
     rateLimit: opt(fc.record({ requests: fc.integer({ min: 1, max: 5 }), per: fc.constantFrom(...WINDOWS) })),
-    budget: opt(fc.record({ usd: fc.constantFrom(0.5, 1, 5), per: fc.constantFrom('hour' as const, 'day' as const, 'week' as const, 'month' as const) })),
+    budget: opt(
+      fc.record({
+        usd: fc.constantFrom(0.5, 1, 5),
+        per: fc.constantFrom('hour' as const, 'day' as const, 'week' as const, 'month' as const),
+      }),
+    ),
     approval: approvalArb,
   })
   .map(clean);
@@ -77,7 +114,15 @@ const scopesArb = fc
         })
         .map(clean),
     ),
-    vault: opt(fc.record({ readOnly: sub(['crm_api_key', 'db_password']), ttlSeconds: opt(fc.constantFrom(60, 3600)), approval: approvalArb }).map(clean)),
+    vault: opt(
+      fc
+        .record({
+          readOnly: sub(['crm_api_key', 'db_password']),
+          ttlSeconds: opt(fc.constantFrom(60, 3600)),
+          approval: approvalArb,
+        })
+        .map(clean),
+    ),
   })
   .map(clean)
   // Every generated scope must be a valid Scopes value: the engine only ever sees parsed scopes.
@@ -101,7 +146,12 @@ const proxyFactsArb: fc.Arbitrary<ProxyFacts> = fc
       fc
         .record({
           type: fc.constantFrom('virtual', 'physical'),
-          spendingLimit: opt(fc.record({ amount: fc.constantFrom(500, 1000, 1001, 10000, 20000), interval: fc.constantFrom('all_time', 'per_authorization', 'monthly') })),
+          spendingLimit: opt(
+            fc.record({
+              amount: fc.constantFrom(500, 1000, 1001, 10000, 20000),
+              interval: fc.constantFrom('all_time', 'per_authorization', 'monthly'),
+            }),
+          ),
         })
         .map(clean),
     ),
@@ -110,10 +160,18 @@ const proxyFactsArb: fc.Arbitrary<ProxyFacts> = fc
 
 const factsArb: fc.Arbitrary<RequestFacts> = fc.oneof(
   { weight: 4, arbitrary: proxyFactsArb },
-  { weight: 1, arbitrary: fc.record({ type: fc.constant('secret' as const), action: fc.constant('secret.read' as const), name: fc.constantFrom(...SECRETS) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      type: fc.constant('secret' as const),
+      action: fc.constant('secret.read' as const),
+      name: fc.constantFrom(...SECRETS),
+    }),
+  },
 );
 
-const pick = <T>(items: readonly T[], fallback: readonly T[]) => fc.constantFrom(...(items.length > 0 ? items : fallback));
+const pick = <T>(items: readonly T[], fallback: readonly T[]) =>
+  fc.constantFrom(...(items.length > 0 ? items : fallback));
 
 /** Facts drawn from the scopes' own values, so that many requests land inside (or just outside) them. */
 function nearFactsArb(scopes: Scopes): fc.Arbitrary<RequestFacts> {
@@ -133,7 +191,10 @@ function nearFactsArb(scopes: Scopes): fc.Arbitrary<RequestFacts> {
         providerId: fc.constant(id),
         action: fc.constantFrom('llm.request' as const, 'http.request' as const),
         method: pick(ps.methods ?? [], ['GET', 'POST']),
-        path: pick((ps.paths ?? []).map((x) => (x.endsWith('*') ? x.slice(0, -1) + 'more' : x)), PATHS),
+        path: pick(
+          (ps.paths ?? []).map((x) => (x.endsWith('*') ? x.slice(0, -1) + 'more' : x)),
+          PATHS,
+        ),
         model: opt(pick(ps.models ?? [], MODELS)),
         estimatedUsd: opt(fc.constantFrom(0, 0.001, 0.3, 0.6)),
       })
@@ -142,7 +203,14 @@ function nearFactsArb(scopes: Scopes): fc.Arbitrary<RequestFacts> {
   // Allowed recipients, plus near misses: subdomains, look-alike suffixes, parent domains, other local parts.
   const recipients = [
     ...(e?.allowedAddresses ?? []).flatMap((a) => [a.toLowerCase(), a.toUpperCase(), `x${a.toLowerCase()}`]),
-    ...(e?.allowedDomains ?? []).flatMap((d) => [`u@${d}`, `u@${d}`, `U@${d.toUpperCase()}`, `u@sub.${d}`, `u@x${d}`, `u@${d.slice(d.indexOf('.') + 1)}`]),
+    ...(e?.allowedDomains ?? []).flatMap((d) => [
+      `u@${d}`,
+      `u@${d}`,
+      `U@${d.toUpperCase()}`,
+      `u@sub.${d}`,
+      `u@x${d}`,
+      `u@${d.slice(d.indexOf('.') + 1)}`,
+    ]),
   ];
   const email: fc.Arbitrary<RequestFacts> = fc.record({
     ...base,
@@ -167,7 +235,10 @@ function nearFactsArb(scopes: Scopes): fc.Arbitrary<RequestFacts> {
     action: fc.constant('card.create' as const),
     card: fc.record({
       type: fc.constant('virtual'),
-      spendingLimit: fc.record({ amount: fc.constantFrom(1, max, max + 1), interval: fc.constantFrom('all_time', 'per_authorization', 'monthly') }),
+      spendingLimit: fc.record({
+        amount: fc.constantFrom(1, max, max + 1),
+        interval: fc.constantFrom('all_time', 'per_authorization', 'monthly'),
+      }),
     }),
   });
   const secret: fc.Arbitrary<RequestFacts> = fc.record({
@@ -185,7 +256,11 @@ function nearFactsArb(scopes: Scopes): fc.Arbitrary<RequestFacts> {
   return present.length > 0 ? fc.oneof(...present) : fc.oneof(provider, email, payment, card, secret);
 }
 
-const COUNTER_KEYS = [...PROVIDER_IDS.flatMap((id) => [`rate:${id}`, `budget:${id}`]), 'email:day', 'payments:day'];
+const COUNTER_KEYS = [
+  ...PROVIDER_IDS.flatMap((id) => [`rate:${id}`, `budget:${id}`]),
+  'email:day',
+  'payments:day',
+];
 
 const counterArb = fc.record({
   count: fc.constantFrom(0, 0, 0, 1, 2, 4, 5, 6),
@@ -201,18 +276,30 @@ const worldArb = scopesArb.chain((scopes) =>
       { weight: 8, arbitrary: fc.constant('active' as const) },
       { weight: 1, arbitrary: fc.constantFrom('suspended' as const, 'revoked' as const) },
     ),
-    expiresIn: fc.oneof({ weight: 8, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: fc.constantFrom(-1000, 0, 1000) }),
+    expiresIn: fc.oneof(
+      { weight: 8, arbitrary: fc.constant(undefined) },
+      { weight: 2, arbitrary: fc.constantFrom(-1000, 0, 1000) },
+    ),
     setAgo: fc.constantFrom(0, 59_999, 60_000, 3_599_999, 3_600_000),
     // Counters for the scopes' own providers, so that limits are actually reached.
     counters: fc.dictionary(
-      fc.constantFrom(...Object.keys(scopes.providers ?? {}).flatMap((id) => [`rate:${id}`, `budget:${id}`]), ...COUNTER_KEYS.slice(-4)),
+      fc.constantFrom(
+        ...Object.keys(scopes.providers ?? {}).flatMap((id) => [`rate:${id}`, `budget:${id}`]),
+        ...COUNTER_KEYS.slice(-4),
+      ),
       counterArb,
       { maxKeys: 3 },
     ),
     grants: fc.array(
       fc.record({
         id: fc.constantFrom('g1', 'g2'),
-        actionKey: fc.constantFrom('llm.request:openai', 'email.send:resend', 'payment.create:stripe', 'card.create:stripe', 'secret.read:crm_api_key'),
+        actionKey: fc.constantFrom(
+          'llm.request:openai',
+          'email.send:resend',
+          'payment.create:stripe',
+          'card.create:stripe',
+          'secret.read:crm_api_key',
+        ),
         usesLeft: fc.constantFrom(null, 0, 1),
         expiresAt: fc.constantFrom(null, NOW - 1, NOW, NOW + 1),
       }),
@@ -246,7 +333,12 @@ function safePath(path: string): boolean {
   return !path.split('/').some((seg) => seg === '.' || seg === '..') && !/%2e|%2f|%5c|\\/i.test(path);
 }
 
-function reference(agent: PolicyAgent, facts: RequestFacts, c: Record<string, CounterValue>, now: number): Verdict {
+function reference(
+  agent: PolicyAgent,
+  facts: RequestFacts,
+  c: Record<string, CounterValue>,
+  now: number,
+): Verdict {
   const get = (k: string) => c[k] ?? ZERO;
   if (agent.status === 'revoked') return fail('agent.status', 'revoked');
   if (agent.status === 'suspended') return fail('agent.status', 'suspended');
@@ -257,8 +349,14 @@ function reference(agent: PolicyAgent, facts: RequestFacts, c: Record<string, Co
     const v = s.vault;
     if (!v) return fail('vault');
     if (!v.readOnly.some((n) => n === facts.name)) return fail('vault.readOnly');
-    if (v.ttlSeconds !== undefined && now - agent.scopesSetAt >= v.ttlSeconds * 1000) return fail('vault.ttlSeconds');
-    return { ok: true, approval: { rule: v.approval, amount: undefined }, actionKey: `secret.read:${facts.name}`, counters: [] };
+    if (v.ttlSeconds !== undefined && now - agent.scopesSetAt >= v.ttlSeconds * 1000)
+      return fail('vault.ttlSeconds');
+    return {
+      ok: true,
+      approval: { rule: v.approval, amount: undefined },
+      actionKey: `secret.read:${facts.name}`,
+      counters: [],
+    };
   }
 
   const key = `${facts.action}:${facts.providerId}`;
@@ -277,9 +375,20 @@ function reference(agent: PolicyAgent, facts: RequestFacts, c: Record<string, Co
       const inDomains = (e.allowedDomains ?? []).includes(r.split('@')[1] ?? '');
       return !inAddresses && !inDomains;
     });
-    if (bad !== undefined) return fail(e.allowedDomains === undefined && e.allowedAddresses !== undefined ? 'email.allowedAddresses' : 'email.allowedDomains');
-    if (e.dailyLimit !== undefined && get('email:day').count + 1 > e.dailyLimit) return fail('email.dailyLimit', 'rate_limited');
-    return { ok: true, approval: { rule: e.approval, amount: undefined }, actionKey: key, counters: e.dailyLimit ? ['email:day'] : [] };
+    if (bad !== undefined)
+      return fail(
+        e.allowedDomains === undefined && e.allowedAddresses !== undefined
+          ? 'email.allowedAddresses'
+          : 'email.allowedDomains',
+      );
+    if (e.dailyLimit !== undefined && get('email:day').count + 1 > e.dailyLimit)
+      return fail('email.dailyLimit', 'rate_limited');
+    return {
+      ok: true,
+      approval: { rule: e.approval, amount: undefined },
+      actionKey: key,
+      counters: e.dailyLimit ? ['email:day'] : [],
+    };
   }
 
   if (facts.action === 'payment.create' || facts.action === 'card.create') {
@@ -289,14 +398,22 @@ function reference(agent: PolicyAgent, facts: RequestFacts, c: Record<string, Co
     const isCard = facts.action === 'card.create';
     if (isCard && facts.card?.type !== 'virtual') return fail('payments.card.type');
     const amount = isCard ? facts.card?.spendingLimit?.amount : facts.amount;
-    if (amount === undefined || !Number.isInteger(amount) || amount < 0 || amount > p.maxAmount) return fail('payments.maxAmount');
+    if (amount === undefined || !Number.isInteger(amount) || amount < 0 || amount > p.maxAmount)
+      return fail('payments.maxAmount');
     if (p.currency && facts.currency?.toLowerCase() !== p.currency) return fail('payments.currency');
     if (p.oneTime === true) {
-      if (isCard && !['all_time', 'per_authorization'].includes(facts.card?.spendingLimit?.interval ?? '')) return fail('payments.oneTime');
+      if (isCard && !['all_time', 'per_authorization'].includes(facts.card?.spendingLimit?.interval ?? ''))
+        return fail('payments.oneTime');
       if (!isCard && facts.oneTime !== true) return fail('payments.oneTime');
     }
-    if (p.dailyLimit !== undefined && get('payments:day').count >= p.dailyLimit) return fail('payments.dailyLimit', 'rate_limited');
-    return { ok: true, approval: { rule: p.approval, amount }, actionKey: key, counters: p.dailyLimit ? ['payments:day'] : [] };
+    if (p.dailyLimit !== undefined && get('payments:day').count >= p.dailyLimit)
+      return fail('payments.dailyLimit', 'rate_limited');
+    return {
+      ok: true,
+      approval: { rule: p.approval, amount },
+      actionKey: key,
+      counters: p.dailyLimit ? ['payments:day'] : [],
+    };
   }
 
   const id = facts.providerId;
@@ -305,21 +422,30 @@ function reference(agent: PolicyAgent, facts: RequestFacts, c: Record<string, Co
   const ps = entry[1];
   if (ps.methods && !ps.methods.some((m) => m === facts.method)) return fail(`providers.${id}.methods`);
   if (ps.paths) {
-    const matches = ps.paths.some((p) => (p.endsWith('*') ? facts.path.startsWith(p.slice(0, -1)) : p === facts.path));
+    const matches = ps.paths.some((p) =>
+      p.endsWith('*') ? facts.path.startsWith(p.slice(0, -1)) : p === facts.path,
+    );
     if (!matches || !safePath(facts.path)) return fail(`providers.${id}.paths`);
   }
   if (ps.models && !ps.models.some((m) => m === facts.model)) return fail(`providers.${id}.models`);
-  if (ps.rateLimit && get(`rate:${id}`).count >= ps.rateLimit.requests) return fail(`providers.${id}.rateLimit`, 'rate_limited');
+  if (ps.rateLimit && get(`rate:${id}`).count >= ps.rateLimit.requests)
+    return fail(`providers.${id}.rateLimit`, 'rate_limited');
   const est = facts.estimatedUsd ?? 0;
   if (ps.budget) {
     if (est < 0) return fail(`providers.${id}.budget`);
     const b = get(`budget:${id}`);
     const used = b.spentMicro + b.reservedMicro;
     const cap = ps.budget.usd * 1_000_000;
-    if (used >= cap || used + Math.round(est * 1_000_000) > cap) return fail(`providers.${id}.budget`, 'budget_exceeded');
+    if (used >= cap || used + Math.round(est * 1_000_000) > cap)
+      return fail(`providers.${id}.budget`, 'budget_exceeded');
   }
   const counters = [...(ps.rateLimit ? [`rate:${id}`] : []), ...(ps.budget ? [`budget:${id}`] : [])];
-  return { ok: true, approval: { rule: ps.approval, amount: Math.round(est * 100 * 1e6) / 1e6 }, actionKey: key, counters };
+  return {
+    ok: true,
+    approval: { rule: ps.approval, amount: Math.round(est * 100 * 1e6) / 1e6 },
+    actionKey: key,
+    counters,
+  };
 }
 
 function referenceNeedsApproval(v: Verdict): boolean {
@@ -330,7 +456,12 @@ function referenceNeedsApproval(v: Verdict): boolean {
 }
 
 function referenceGrant(grants: PolicyGrant[], key: string, now: number): PolicyGrant | undefined {
-  return grants.find((g) => g.actionKey === key && (g.expiresAt === null || now < g.expiresAt) && (g.usesLeft === null || g.usesLeft >= 1));
+  return grants.find(
+    (g) =>
+      g.actionKey === key &&
+      (g.expiresAt === null || now < g.expiresAt) &&
+      (g.usesLeft === null || g.usesLeft >= 1),
+  );
 }
 
 // ---- properties ------------------------------------------------------------------------------------------
@@ -368,7 +499,11 @@ describe('policy engine properties', () => {
         if (d.outcome === 'deny') return;
         expect(d.actionKey).toBe(ref.actionKey);
         expect(d.effects.map((e) => e.key)).toEqual(ref.counters);
-        expect(d.effects.every((e) => e.count === 1 && e.reserveMicro >= 0 && e.windowEnd > NOW && e.windowStart <= NOW)).toBe(true);
+        expect(
+          d.effects.every(
+            (e) => e.count === 1 && e.reserveMicro >= 0 && e.windowEnd > NOW && e.windowStart <= NOW,
+          ),
+        ).toBe(true);
         // (c) approval exactly when a rule holds the request and neither the owner nor a grant has answered it.
         const needs = referenceNeedsApproval(ref) && !w.approved;
         const g = needs ? referenceGrant(grants, ref.actionKey ?? '', NOW) : undefined;
@@ -390,8 +525,22 @@ describe('policy engine properties', () => {
   it('an agent with empty scopes is refused everything', () => {
     fc.assert(
       fc.property(factsArb, (facts) => {
-        const agent: PolicyAgent = { id: 'agt_e', name: 'empty', status: 'active', expiresAt: null, scopes: {}, scopesSetAt: NOW };
-        const d = decide({ agent, facts, counters: { get: () => ZERO }, grants: [], now: NOW, approved: true });
+        const agent: PolicyAgent = {
+          id: 'agt_e',
+          name: 'empty',
+          status: 'active',
+          expiresAt: null,
+          scopes: {},
+          scopesSetAt: NOW,
+        };
+        const d = decide({
+          agent,
+          facts,
+          counters: { get: () => ZERO },
+          grants: [],
+          now: NOW,
+          approved: true,
+        });
         expect(d.outcome).toBe('deny');
       }),
       { numRuns: 500 },

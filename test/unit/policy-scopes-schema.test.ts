@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { Scopes } from '../../shared/scopes.ts';
 import { mail, run, secret } from './policy-fixtures.ts';
 
-const SEED = { email: { allowedDomains: ['gmail.com', 'outlook.com'], dailyLimit: 50 }, vault: { readOnly: ['crm_api_key'] } };
+const SEED = {
+  email: { allowedDomains: ['gmail.com', 'outlook.com'], dailyLimit: 50 },
+  vault: { readOnly: ['crm_api_key'] },
+};
 
 function issues(input: unknown) {
   const r = Scopes.safeParse(input);
@@ -16,9 +19,16 @@ describe('Scopes schema', () => {
     const scopes = Scopes.parse(SEED);
     expect(scopes).toEqual(SEED);
     expect(run(scopes, mail(['bob@gmail.com', 'ann@outlook.com'])).outcome).toBe('allow');
-    expect(run(scopes, mail(['bob@yahoo.com']))).toMatchObject({ outcome: 'deny', code: 'scope_denied', rule: { scope: 'email.allowedDomains' } });
+    expect(run(scopes, mail(['bob@yahoo.com']))).toMatchObject({
+      outcome: 'deny',
+      code: 'scope_denied',
+      rule: { scope: 'email.allowedDomains' },
+    });
     expect(run(scopes, secret('crm_api_key')).outcome).toBe('allow');
-    expect(run(scopes, secret('other'))).toMatchObject({ outcome: 'deny', rule: { scope: 'vault.readOnly' } });
+    expect(run(scopes, secret('other'))).toMatchObject({
+      outcome: 'deny',
+      rule: { scope: 'vault.readOnly' },
+    });
   });
 
   it('a typo in a field name fails at the object holding it and names the key', () => {
@@ -32,7 +42,9 @@ describe('Scopes schema', () => {
   it('unknown top-level and nested keys fail at their path', () => {
     expect(issues({ emails: {} })[0]?.path).toEqual([]);
     expect(issues({ providers: { openai: { model: ['x'] } } })[0]?.path).toEqual(['providers', 'openai']);
-    expect(issues({ providers: { openai: { rateLimit: { requests: 1, per: 'minute', burst: 2 } } } })[0]?.path).toEqual(['providers', 'openai', 'rateLimit']);
+    expect(
+      issues({ providers: { openai: { rateLimit: { requests: 1, per: 'minute', burst: 2 } } } })[0]?.path,
+    ).toEqual(['providers', 'openai', 'rateLimit']);
   });
 
   it.each<[string, unknown, (string | number)[]]>([
@@ -42,10 +54,26 @@ describe('Scopes schema', () => {
     ['upper-case currency', { payments: { maxAmount: 1, currency: 'USD' } }, ['payments', 'currency']],
     ['dailyLimit zero', { email: { dailyLimit: 0 } }, ['email', 'dailyLimit']],
     ['domain with capitals', { email: { allowedDomains: ['Gmail.com'] } }, ['email', 'allowedDomains', 0]],
-    ['rate window unknown', { providers: { openai: { rateLimit: { requests: 1, per: 'week' } } } }, ['providers', 'openai', 'rateLimit', 'per']],
-    ['budget negative', { providers: { openai: { budget: { usd: -1, per: 'day' } } } }, ['providers', 'openai', 'budget', 'usd']],
-    ['method unknown', { providers: { openai: { methods: ['TRACE'] } } }, ['providers', 'openai', 'methods', 0]],
-    ['path without a slash', { providers: { openai: { paths: ['chat'] } } }, ['providers', 'openai', 'paths', 0]],
+    [
+      'rate window unknown',
+      { providers: { openai: { rateLimit: { requests: 1, per: 'week' } } } },
+      ['providers', 'openai', 'rateLimit', 'per'],
+    ],
+    [
+      'budget negative',
+      { providers: { openai: { budget: { usd: -1, per: 'day' } } } },
+      ['providers', 'openai', 'budget', 'usd'],
+    ],
+    [
+      'method unknown',
+      { providers: { openai: { methods: ['TRACE'] } } },
+      ['providers', 'openai', 'methods', 0],
+    ],
+    [
+      'path without a slash',
+      { providers: { openai: { paths: ['chat'] } } },
+      ['providers', 'openai', 'paths', 0],
+    ],
     ['approval unknown', { vault: { readOnly: [], approval: 'sometimes' } }, ['vault', 'approval']],
     ['readOnly not an array', { vault: { readOnly: 'crm_api_key' } }, ['vault', 'readOnly']],
   ])('%s → error at its path', (_name, input, path) => {

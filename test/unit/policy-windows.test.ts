@@ -1,7 +1,13 @@
 // Counter windows: UTC alignment for every period, checked against Date's own calendar arithmetic.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { DAY_MS, secondsUntil, windowEnd, windowStart, type WindowPeriod } from '../../core/policy/windows.ts';
+import {
+  DAY_MS,
+  secondsUntil,
+  windowEnd,
+  windowStart,
+  type WindowPeriod,
+} from '../../core/policy/windows.ts';
 
 const PERIODS: WindowPeriod[] = ['second', 'minute', 'hour', 'day', 'week', 'month'];
 // 1970 … 2200, with extra weight on boundaries.
@@ -28,7 +34,9 @@ describe('windows', () => {
   });
 
   it('months of every length, leap years included', () => {
-    expect(windowEnd('month', windowStart('month', Date.UTC(2024, 1, 29, 23, 59)))).toBe(Date.UTC(2024, 2, 1));
+    expect(windowEnd('month', windowStart('month', Date.UTC(2024, 1, 29, 23, 59)))).toBe(
+      Date.UTC(2024, 2, 1),
+    );
     expect(windowStart('month', Date.UTC(2024, 1, 29, 23, 59))).toBe(Date.UTC(2024, 1, 1));
     expect(windowEnd('month', Date.UTC(2023, 1, 1))).toBe(Date.UTC(2023, 2, 1));
     expect(windowEnd('month', Date.UTC(2025, 11, 1))).toBe(Date.UTC(2026, 0, 1));
@@ -54,10 +62,18 @@ describe('windows', () => {
         const d = new Date(now);
         const expected = {
           second: Math.floor(now / 1000) * 1000,
-          minute: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()),
+          minute: Date.UTC(
+            d.getUTCFullYear(),
+            d.getUTCMonth(),
+            d.getUTCDate(),
+            d.getUTCHours(),
+            d.getUTCMinutes(),
+          ),
           hour: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours()),
           day: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()),
-          week: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - ((d.getUTCDay() + 6) % 7) * DAY_MS,
+          week:
+            Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) -
+            ((d.getUTCDay() + 6) % 7) * DAY_MS,
           month: Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), 1),
         }[per];
         expect(start).toBe(expected);

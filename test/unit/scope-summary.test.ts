@@ -43,11 +43,16 @@ describe('describeScopes', () => {
   it('empty scopes', () => {
     expect(describeScopes({})).toEqual(['Can do nothing yet: every request is refused.']);
     expect(describeScopes({ providers: {} })).toEqual(['Can do nothing yet: every request is refused.']);
-    expect(describeScopes({ vault: { readOnly: [] } })).toEqual(['Can do nothing yet: every request is refused.']);
+    expect(describeScopes({ vault: { readOnly: [] } })).toEqual([
+      'Can do nothing yet: every request is refused.',
+    ]);
   });
 
   it('the seed example', () => {
-    const scopes = Scopes.parse({ email: { allowedDomains: ['gmail.com', 'outlook.com'], dailyLimit: 50 }, vault: { readOnly: ['crm_api_key'] } });
+    const scopes = Scopes.parse({
+      email: { allowedDomains: ['gmail.com', 'outlook.com'], dailyLimit: 50 },
+      vault: { readOnly: ['crm_api_key'] },
+    });
     expect(describeScopes(scopes)).toEqual([
       'Can send up to 50 emails a day to gmail.com or outlook.com; anything else is refused.',
       'Can read secret crm_api_key.',
@@ -81,29 +86,73 @@ describe('describeScopes', () => {
 
   it.each<[string, Scopes, string]>([
     ['provider with no rules', { providers: { web: {} } }, 'Can call web: any request.'],
-    ['methods only', { providers: { web: { methods: ['GET', 'HEAD'] } } }, 'Can call web: GET or HEAD on any path.'],
-    ['paths only', { providers: { web: { paths: ['/a', '/b/*', '/c'] } } }, 'Can call web: any method on /a, /b/* or /c.'],
-    ['budget only, first-use', { providers: { openai: { budget: { usd: 20, per: 'month' }, approval: 'first-use' } } }, 'Can call openai: any request, up to $20.00 a month; the first call needs your approval.'],
-    ['above', { providers: { openai: { approval: { above: 50 } } } }, 'Can call openai: any request; calls estimated over $0.50 need your approval.'],
-    ['one request an hour', { providers: { openai: { rateLimit: { requests: 1, per: 'hour' } } } }, 'Can call openai: any request, up to 1 request an hour.'],
-    ['addresses and no limit', { email: { allowedAddresses: ['bob@example.com'] } }, 'Can send emails to bob@example.com; anything else is refused.'],
-    ['email approval', { email: { allowedDomains: ['a.com'], approval: 'always' } }, 'Can send emails to a.com; each email needs your approval; anything else is refused.'],
-    ['no recipients', { email: { dailyLimit: 5 } }, 'Can send no email: no recipient domains or addresses are allowed, so every email is refused.'],
-    ['payments any currency, above', { payments: { maxAmount: 5000, approval: { above: 2500 }, dailyLimit: 2 } }, 'Can make payments up to 5,000 minor units in any currency, at most 2 a day; those over 2,500 minor units need your approval.'],
-    ['payments first-use eur', { payments: { maxAmount: 5000, currency: 'eur', approval: 'first-use' } }, 'Can make payments up to €50.00 EUR; the first one needs your approval.'],
-    ['two secrets, 90 minutes, approval', { vault: { readOnly: ['a', 'b'], ttlSeconds: 5400, approval: 'always' } }, 'Can read secrets a and b for 90 minutes after these scopes were set; each read needs your approval.'],
+    [
+      'methods only',
+      { providers: { web: { methods: ['GET', 'HEAD'] } } },
+      'Can call web: GET or HEAD on any path.',
+    ],
+    [
+      'paths only',
+      { providers: { web: { paths: ['/a', '/b/*', '/c'] } } },
+      'Can call web: any method on /a, /b/* or /c.',
+    ],
+    [
+      'budget only, first-use',
+      { providers: { openai: { budget: { usd: 20, per: 'month' }, approval: 'first-use' } } },
+      'Can call openai: any request, up to $20.00 a month; the first call needs your approval.',
+    ],
+    [
+      'above',
+      { providers: { openai: { approval: { above: 50 } } } },
+      'Can call openai: any request; calls estimated over $0.50 need your approval.',
+    ],
+    [
+      'one request an hour',
+      { providers: { openai: { rateLimit: { requests: 1, per: 'hour' } } } },
+      'Can call openai: any request, up to 1 request an hour.',
+    ],
+    [
+      'addresses and no limit',
+      { email: { allowedAddresses: ['bob@example.com'] } },
+      'Can send emails to bob@example.com; anything else is refused.',
+    ],
+    [
+      'email approval',
+      { email: { allowedDomains: ['a.com'], approval: 'always' } },
+      'Can send emails to a.com; each email needs your approval; anything else is refused.',
+    ],
+    [
+      'no recipients',
+      { email: { dailyLimit: 5 } },
+      'Can send no email: no recipient domains or addresses are allowed, so every email is refused.',
+    ],
+    [
+      'payments any currency, above',
+      { payments: { maxAmount: 5000, approval: { above: 2500 }, dailyLimit: 2 } },
+      'Can make payments up to 5,000 minor units in any currency, at most 2 a day; those over 2,500 minor units need your approval.',
+    ],
+    [
+      'payments first-use eur',
+      { payments: { maxAmount: 5000, currency: 'eur', approval: 'first-use' } },
+      'Can make payments up to €50.00 EUR; the first one needs your approval.',
+    ],
+    [
+      'two secrets, 90 minutes, approval',
+      { vault: { readOnly: ['a', 'b'], ttlSeconds: 5400, approval: 'always' } },
+      'Can read secrets a and b for 90 minutes after these scopes were set; each read needs your approval.',
+    ],
   ])('%s', (_name, scopes, sentence) => {
     expect(describeScopes(Scopes.parse(scopes))[0]).toBe(sentence);
   });
 
   it('durations', () => {
-    expect([durationText(1), durationText(45), durationText(60), durationText(7200), durationText(86400), durationText(90)]).toEqual([
-      '1 second',
-      '45 seconds',
-      '1 minute',
-      '2 hours',
-      '1 day',
-      '90 seconds',
-    ]);
+    expect([
+      durationText(1),
+      durationText(45),
+      durationText(60),
+      durationText(7200),
+      durationText(86400),
+      durationText(90),
+    ]).toEqual(['1 second', '45 seconds', '1 minute', '2 hours', '1 day', '90 seconds']);
   });
 });

@@ -28,7 +28,11 @@ export function needsApproval(rule: ApprovalRule | undefined, quantity: number |
 }
 
 /** The first live grant for `actionKey`: not expired, and with uses left (null means unlimited). */
-export function liveGrant(grants: readonly PolicyGrant[], actionKey: string, now: number): PolicyGrant | undefined {
+export function liveGrant(
+  grants: readonly PolicyGrant[],
+  actionKey: string,
+  now: number,
+): PolicyGrant | undefined {
   for (const g of grants) {
     if (g.actionKey !== actionKey) continue;
     if (g.expiresAt !== null && g.expiresAt <= now) continue;

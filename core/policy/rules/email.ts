@@ -57,7 +57,8 @@ function recipientDenied(scope: EmailScope, raw: string): Deny {
     );
   }
   if (domains !== undefined) {
-    const also = addresses !== undefined ? ` or email.allowedAddresses (allowed: ${listText(addresses)})` : '';
+    const also =
+      addresses !== undefined ? ` or email.allowedAddresses (allowed: ${listText(addresses)})` : '';
     return scopeDenied(
       'email.allowedDomains',
       domains,
@@ -84,7 +85,12 @@ export function checkEmail(
 ): Deny | null {
   // No email scope: no email may be sent (deny by default).
   if (scope === undefined) {
-    return scopeDenied('email', null, facts.providerId, 'Sending email is refused: the email scope is not set.');
+    return scopeDenied(
+      'email',
+      null,
+      facts.providerId,
+      'Sending email is refused: the email scope is not set.',
+    );
   }
   // email.provider pins sends to one provider.
   if (scope.provider !== undefined && scope.provider !== facts.providerId) {
@@ -104,7 +110,16 @@ export function checkEmail(
     if (!recipientAllowed(scope, recipient)) return recipientDenied(scope, recipient);
   }
   if (scope.dailyLimit !== undefined) {
-    return checkCount(EMAIL_DAY_COUNTER, 'day', scope.dailyLimit, counters, now, effects, 'email.dailyLimit', 'emails');
+    return checkCount(
+      EMAIL_DAY_COUNTER,
+      'day',
+      scope.dailyLimit,
+      counters,
+      now,
+      effects,
+      'email.dailyLimit',
+      'emails',
+    );
   }
   return null;
 }

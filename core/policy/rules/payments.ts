@@ -30,7 +30,12 @@ export function paymentAmount(facts: ProxyFacts): number | undefined {
   return facts.action === 'card.create' ? facts.card?.spendingLimit?.amount : facts.amount;
 }
 
-function checkAmount(scope: PaymentsScope, facts: ProxyFacts, amount: number | undefined, what: string): Deny | null {
+function checkAmount(
+  scope: PaymentsScope,
+  facts: ProxyFacts,
+  amount: number | undefined,
+  what: string,
+): Deny | null {
   if (!validAmount(amount)) {
     return scopeDenied(
       'payments.maxAmount',
@@ -78,7 +83,12 @@ export function checkPayment(
 ): Deny | null {
   // No payments scope: no money may move (deny by default).
   if (scope === undefined) {
-    return scopeDenied('payments', null, facts.action, 'Payments are refused: the payments scope is not set.');
+    return scopeDenied(
+      'payments',
+      null,
+      facts.action,
+      'Payments are refused: the payments scope is not set.',
+    );
   }
   // payments.provider pins payments to one provider.
   if (scope.provider !== undefined && scope.provider !== facts.providerId) {
@@ -138,7 +148,16 @@ export function checkPayment(
     }
   }
   if (scope.dailyLimit !== undefined) {
-    return checkCount(PAYMENTS_DAY_COUNTER, 'day', scope.dailyLimit, counters, now, effects, 'payments.dailyLimit', 'payments');
+    return checkCount(
+      PAYMENTS_DAY_COUNTER,
+      'day',
+      scope.dailyLimit,
+      counters,
+      now,
+      effects,
+      'payments.dailyLimit',
+      'payments',
+    );
   }
   return null;
 }

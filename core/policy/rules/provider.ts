@@ -34,7 +34,8 @@ export function pathAllowed(patterns: readonly string[], path: string): boolean 
   for (const p of patterns) {
     if (p === path) return true;
     const last = p.length - 1;
-    if (p.charCodeAt(last) === 42 /* "*" */ && path.length >= last && path.startsWith(p.slice(0, last))) return true;
+    if (p.charCodeAt(last) === 42 /* "*" */ && path.length >= last && path.startsWith(p.slice(0, last)))
+      return true;
   }
   return false;
 }
@@ -55,7 +56,12 @@ export function checkProvider(
   const id = facts.providerId;
   // No scope for this provider: no call to it is allowed (deny by default).
   if (scope === undefined) {
-    return scopeDenied(`providers.${id}`, null, id, `Provider ${quote(id)} is not in this agent's scopes (providers.${id} is not set).`);
+    return scopeDenied(
+      `providers.${id}`,
+      null,
+      id,
+      `Provider ${quote(id)} is not in this agent's scopes (providers.${id} is not set).`,
+    );
   }
   if (scope.methods !== undefined && !methodAllowed(scope.methods, facts.method)) {
     return scopeDenied(
@@ -85,7 +91,16 @@ export function checkProvider(
   }
   if (scope.rateLimit !== undefined) {
     const rl = scope.rateLimit;
-    const denied = checkCount(rateCounter(id), rl.per, rl.requests, counters, now, effects, `providers.${id}.rateLimit`, 'requests');
+    const denied = checkCount(
+      rateCounter(id),
+      rl.per,
+      rl.requests,
+      counters,
+      now,
+      effects,
+      `providers.${id}.rateLimit`,
+      'requests',
+    );
     if (denied !== null) return denied;
   }
   if (scope.budget !== undefined) {
@@ -94,7 +109,12 @@ export function checkProvider(
     const estimate = facts.estimatedUsd ?? 0;
     // A negative or non-finite estimate would shrink the reservation: refuse it.
     if (!Number.isFinite(estimate) || estimate < 0) {
-      return scopeDenied(scopeName, budget.usd, estimate, `The request's cost estimate is not a valid amount; ${scopeName} is ${formatUsd(budget.usd)} per ${budget.per}.`);
+      return scopeDenied(
+        scopeName,
+        budget.usd,
+        estimate,
+        `The request's cost estimate is not a valid amount; ${scopeName} is ${formatUsd(budget.usd)} per ${budget.per}.`,
+      );
     }
     const estimateMicro = Math.round(estimate * 1e6);
     const limitMicro = Math.round(budget.usd * 1e6);

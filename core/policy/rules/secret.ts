@@ -3,10 +3,20 @@ import type { VaultScope } from '../../../shared/scopes.ts';
 import { quote, listText, scopeDenied, type Deny } from '../outcome.ts';
 
 /** Refusal for reading secret `name`, or null when vault.readOnly (and ttlSeconds) allow it. */
-export function checkSecret(vault: VaultScope | undefined, name: string, scopesSetAt: number, now: number): Deny | null {
+export function checkSecret(
+  vault: VaultScope | undefined,
+  name: string,
+  scopesSetAt: number,
+  now: number,
+): Deny | null {
   // No vault scope: no secret is readable (deny by default).
   if (vault === undefined) {
-    return scopeDenied('vault', null, name, `Secret ${quote(name)} is refused: the vault scope is not set, so no secret may be read.`);
+    return scopeDenied(
+      'vault',
+      null,
+      name,
+      `Secret ${quote(name)} is refused: the vault scope is not set, so no secret may be read.`,
+    );
   }
   // Only names listed in vault.readOnly, exact and case-sensitive.
   if (!vault.readOnly.includes(name)) {

@@ -1,0 +1,177 @@
+// A TypeScript client for both Agent Keychain APIs, for scripts, tests and agents. Browser-safe (fetch).
+//
+//   const akc = new AgentKeychain({ baseUrl, adminToken });
+//   const { agent, token } = await akc.agents.create({ name: 'mail-bot', scopes: { email: { allowedDomains: ['example.com'], dailyLimit: 50 } } });
+//   await akc.agents.revoke(agent.id, { reason: 'leaked', severity: 'high' });
+//
+//   const me = new AgentKeychainAgent({ baseUrl, token });
+//   await me.whoami(); await me.secrets.get('crm_api_key');
+import { adminOps, fillPath, type AdminOpName, type OpInput, type OpOutput, type AuditQuery } from '../shared/contract.ts';
+import type { ErrorBody, ErrorCode, RuleRef } from '../shared/errors.ts';
+import type { Scopes } from '../shared/scopes.ts';
+import type { Severity } from '../shared/models.ts';
+
+export const DEFAULT_BASE_URL = 'http://127.0.0.1:7717';
+
+/** An error answered by Agent Keychain, with its code, HTTP status and request id. */
+export class AgentKeychainError extends Error {
+  readonly code: ErrorCode | 'network_error';
+  readonly status: number;
+  readonly requestId: string | null;
+  readonly path: string | undefined;
+  readonly rule: RuleRef | undefined;
+
+  constructor(status: number, body: Partial<ErrorBody['error']> | null, fallback: string) {
+    super(body?.message ?? fallback);
+    this.name = 'AgentKeychainError';
+    this.code = body?.code ?? 'network_error';
+    this.status = status;
+    this.requestId = body?.requestId ?? null;
+    this.path = body?.path;
+    this.rule = body?.rule;
+  }
+}
+
+async function request<T>(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
+  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
+  const init: RequestInit = { method, headers };
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  let res: Response;
+  try {
+    res = await fetch(`${baseUrl}${path}`, init);
+  } catch (err) {
+    throw new AgentKeychainError(0, null, `Agent Keychain is not reachable at ${baseUrl}: ${err instanceof Error ? err.message : String(err)}. Is it running?`);
+  }
+  const text = await res.text();
+  let parsed: unknown = null;
+  try {
+    parsed = text === '' ? null : JSON.parse(text);
+  } catch {
+    parsed = null;
+  }
+  if (!res.ok) {
+    const err = (parsed as Partial<ErrorBody> | null)?.error ?? null;
+    throw new AgentKeychainError(res.status, err, `HTTP ${res.status} from Agent Keychain`);
+  }
+  return parsed as T;
+}
+
+/** Owner-side client (admin credential). */
+export class AgentKeychain {
+  readonly baseUrl: string;
+  private readonly adminToken: string;
+
+  constructor(options: { baseUrl?: string; adminToken: string }) {
+    this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.adminToken = options.adminToken;
+  }
+
+  /** Any admin operation of the contract, by name. */
+  call<N extends AdminOpName>(name: N, input: OpInput<N>): Promise<OpOutput<N>> {
+    const def = adminOps[name];
+    const fields = { ...(input as Record<string, unknown>) };
+    const path = fillPath(def.path, fields);
+    for (const m of def.path.matchAll(/:([A-Za-z]+)/g)) delete fields[m[1] ?? ''];
+    if (def.method === 'GET') {
+      const qs = new URLSearchParams();
+      for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== null) qs.set(k, String(v));
+      const q = qs.toString();
+      return request(this.baseUrl, this.adminToken, 'GET', q ? `${path}?${q}` : path);
+    }
+    return request(this.baseUrl, this.adminToken, def.method, path, def.method === 'DELETE' ? undefined : fields);
+  }
+
+  readonly vault = {
+    status: () => this.call('status', {}),
+    init: (input: OpInput<'vaultInit'>) => this.call('vaultInit', input),
+    unlock: (passphrase?: string) => this.call('vaultUnlock', passphrase === undefined ? {} : { passphrase }),
+    lock: () => this.call('vaultLock', {}),
+  };
+
+  readonly providers = {
+    list: async () => (await this.call('providersList', {})).providers,
+    put: (id: string, input: Omit<OpInput<'providerPut'>, 'id'>) => this.call('providerPut', { id, ...input }),
+    delete: (id: string) => this.call('providerDelete', { id }),
+  };
+
+  readonly secrets = {
+    list: async () => (await this.call('secretsList', {})).secrets,
+    put: (name: string, value: string) => this.call('secretPut', { name, value }),
+    delete: (name: string) => this.call('secretDelete', { name }),
+  };
+
+  readonly agents = {
+    create: (input: { name: string; scopes: Scopes; expiresAt?: string }) => this.call('agentCreate', input),
+    list: async () => (await this.call('agentsList', {})).agents,
+    get: (id: string) => this.call('agentGet', { id }),
+    update: (id: string, patch: Omit<OpInput<'agentUpdate'>, 'id'>) => this.call('agentUpdate', { id, ...patch }),
+    revoke: (id: string, input: { reason: string; severity: Severity }) => this.call('agentRevoke', { id, ...input }),
+    suspend: (id: string, reason?: string) => this.call('agentSuspend', reason === undefined ? { id } : { id, reason }),
+    resume: (id: string) => this.call('agentResume', { id }),
+    rotate: (id: string) => this.call('agentRotate', { id }),
+    revokeAll: (input: { reason: string; severity: Severity }) => this.call('agentsRevokeAll', input),
+  };
+
+  readonly approvals = {
+    list: async () => (await this.call('approvalsList', {})).approvals,
+    approve: (id: string, remember?: { minutes?: number; uses?: number }) =>
+      this.call('approvalDecide', remember ? { id, decision: 'approve', remember } : { id, decision: 'approve' }),
+    deny: (id: string) => this.call('approvalDecide', { id, decision: 'deny' }),
+  };
+
+  readonly grants = {
+    list: async () => (await this.call('grantsList', {})).grants,
+    delete: (id: string) => this.call('grantDelete', { id }),
+  };
+
+  readonly audit = {
+    list: (query: OpInput<'auditList'> = {}) => this.call('auditList', query),
+    verify: () => this.call('auditVerify', {}),
+    /** The export as text (JSONL or CSV). */
+    export: async (format: 'jsonl' | 'csv', query: Omit<AuditQuery, 'limit' | 'cursor'> = {}): Promise<string> => {
+      const qs = new URLSearchParams({ format });
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
+      const res = await fetch(`${this.baseUrl}/admin/v1/audit/export?${qs.toString()}`, { headers: { authorization: `Bearer ${this.adminToken}` } });
+      if (!res.ok) throw new AgentKeychainError(res.status, ((await res.json()) as ErrorBody).error, 'export failed');
+      return res.text();
+    },
+  };
+}
+
+export interface WhoAmI {
+  id: string;
+  name: string;
+  status: string;
+  scopes: Scopes;
+  scopeSummary: string[];
+  expiresAt: string | null;
+  credentialId: string;
+}
+
+/** Agent-side client (the agent's own credential). */
+export class AgentKeychainAgent {
+  readonly baseUrl: string;
+  private readonly token: string;
+
+  constructor(options: { baseUrl?: string; token: string }) {
+    this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.token = options.token;
+  }
+
+  whoami(): Promise<WhoAmI> {
+    return request(this.baseUrl, this.token, 'GET', '/v1/whoami');
+  }
+
+  readonly secrets = {
+    get: (name: string): Promise<{ name: string; value: string; expiresAt: string | null }> =>
+      request(this.baseUrl, this.token, 'GET', `/v1/secrets/${encodeURIComponent(name)}`),
+  };
+
+  /** The base URL to give a provider SDK (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, …). */
+  proxyUrl(providerId: string): string {
+    return `${this.baseUrl}/v1/proxy/${encodeURIComponent(providerId)}`;
+  }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test command (npm test). Runs vitest on the project's own Node 22 inside a private D-Bus session
+# with a throwaway, unlocked gnome-keyring, so tests use a real Secret Service and never touch your own
+# login keyring. Prints one closing line: "N passed, N failed, N skipped".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PWD/node_modules/.bin:$PATH"
+
+if [ -z "${AKC_IN_TEST_SESSION:-}" ]; then
+  export AKC_IN_TEST_SESSION=1
+  if command -v dbus-run-session >/dev/null 2>&1 && command -v gnome-keyring-daemon >/dev/null 2>&1; then
+    XDG_DATA_HOME="$(mktemp -d)"
+    export XDG_DATA_HOME
+    export AKC_TEST_KEYRING=1
+    exec dbus-run-session -- bash -c 'printf %s akc-test-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec bash scripts/test.sh "$@"' _ "$@"
+  fi
+  echo "Note: dbus-run-session or gnome-keyring-daemon is missing; OS-keychain tests will report themselves skipped." >&2
+  echo "      On Debian/Ubuntu: sudo apt-get install gnome-keyring libsecret-tools dbus" >&2
+fi
+
+mkdir -p test-results
+rm -f test-results/vitest.json
+vitest run "$@"
+code=$?
+node scripts/test-summary.ts test-results/vitest.json || code=1
+exit $code

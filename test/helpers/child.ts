@@ -1,0 +1,50 @@
+// Runs the real headless daemon as a child process (node core/cli/headless.ts) and waits for its
+// ready line, so tests exercise exactly what `npm start -- --headless` runs.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { NODE22, ROOT } from './env.ts';
+
+export interface Child {
+  proc: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  url: string;
+  exit: Promise<number | null>;
+}
+
+export function runHeadless(env: NodeJS.ProcessEnv): Promise<Child> {
+  const proc = spawn(NODE22, [join(ROOT, 'core/cli/headless.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    proc.stdout?.on('data', (c: Buffer) => {
+      out += c.toString();
+      const m = /running headless on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+      if (m?.[1] && out.includes('Stop with Ctrl+C')) resolve({ proc, stdout: () => out, stderr: () => err, url: m[1], exit });
+    });
+    proc.stderr?.on('data', (c: Buffer) => {
+      err += c.toString();
+    });
+    void exit.then((code) => reject(new Error(`headless exited with ${String(code)} before it was ready:\n${out}\n${err}`)));
+  });
+}
+
+/** Runs the headless command to completion (for starts that must refuse). */
+export function runHeadlessToExit(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(NODE22, [join(ROOT, 'core/cli/headless.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return new Promise((resolve) => proc.on('exit', (code) => resolve({ code, stdout: out, stderr: err })));
+}
+
+/** The environment of a process outside any D-Bus session: no Secret Service can be reached. */
+export function withoutDbus(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const copy = { ...env };
+  delete copy.DBUS_SESSION_BUS_ADDRESS;
+  delete copy.DISPLAY;
+  delete copy.WAYLAND_DISPLAY;
+  return copy;
+}

@@ -1,0 +1,64 @@
+// Starts a real daemon in process: a temp data directory, real SQLite, the real OS keychain (Secret
+// Service) when the session has one, otherwise a passphrase vault; real HTTP on a free loopback port.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startDaemon, type RunningDaemon, type StartOptions } from '../../core/daemon.ts';
+import { AgentKeychain } from '../../client/index.ts';
+import { hasKeyring } from './env.ts';
+
+export interface TestDaemon {
+  daemon: RunningDaemon;
+  admin: AgentKeychain;
+  dir: string;
+  url: string;
+  stop(): Promise<void>;
+}
+
+export const TEST_PASSPHRASE = 'correct horse battery staple';
+
+export async function startTestDaemon(
+  options: Partial<StartOptions> & { init?: boolean; dir?: string } = {},
+): Promise<TestDaemon> {
+  const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'akc-test-'));
+  const daemon = await startDaemon({ dataDir: dir, port: 0, mode: 'headless', approvalTimeoutMs: 10_000, ...options });
+  const admin = new AgentKeychain({ baseUrl: daemon.url, adminToken: daemon.adminToken });
+  if (options.init !== false && daemon.core.vault.state === 'uninitialized') {
+    await admin.vault.init(hasKeyring ? { keySource: 'os-keychain' } : { keySource: 'passphrase', passphrase: TEST_PASSPHRASE });
+  }
+  return {
+    daemon,
+    admin,
+    dir,
+    url: daemon.url,
+    stop: async () => {
+      await daemon.stop();
+      if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Raw HTTP to the daemon with full control of headers (fetch would add its own). */
+export async function raw(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; path: string },
+): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string; json: () => unknown }> {
+  const { request } = await import('node:http');
+  const target = new URL(init.path, url);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: init.method ?? 'GET', headers: init.headers ?? {}, setHost: !(init.headers && 'host' in init.headers) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8');
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) as unknown });
+        });
+      },
+    );
+    req.on('error', reject);
+    if (init.body !== undefined) req.write(init.body);
+    req.end();
+  });
+}
