@@ -80,7 +80,7 @@ export function buildScopes(template: TemplateId, v: TemplateValues): BuildResul
   if (needProvider && !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(providerId)) {
     errors.push({ field: 'providerId', message: 'Choose a provider (lower-case id like openai).' });
   }
-  let scopes: Scopes = {};
+  let scopes: Scopes;
   if (template === 'llm') {
     const models = list(v.models);
     const budget = positiveNumber(v.budgetUsd);

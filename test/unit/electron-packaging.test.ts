@@ -32,7 +32,7 @@ describe('electron-builder.yml', () => {
 
   it('targets AppImage + deb, dmg and nsis', () => {
     expect(builder).toMatch(/linux:\s*\n\s+target:\s*\n\s+- AppImage\s*\n\s+- deb/);
-    expect(setting('target')).toBe('dmg');
+    expect(builder).toMatch(/mac:\s*\n\s+target: dmg/);
     expect(builder).toMatch(/win:\s*\n\s+target: nsis/);
   });
 

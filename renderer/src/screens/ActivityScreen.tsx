@@ -1,6 +1,6 @@
 // Activity: a virtualized live feed of the audit log with qualifier filters kept in the URL, a row drawer,
 // chain status and export. Live by default; pauses when scrolled away or while a row is open.
-import { useEffect, useMemo, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { type SyntheticEvent, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ArrowUp, Download, Search, ShieldCheck, ShieldAlert, X, ListFilter } from 'lucide-react';
 import type { AuditEntry, Decision } from '../../../shared/models.ts';
@@ -149,7 +149,7 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
     if (feed.nextCursor && !feed.loading && lastIndex >= rows.length - 5 && rows.length > 0) void loadOlder();
   }, [lastIndex, rows.length, feed.nextCursor, feed.loading, loadOlder]);
 
-  const submit = (e: FormEvent): void => {
+  const submit = (e: SyntheticEvent): void => {
     e.preventDefault();
     const parsed = parseQualifiers(text);
     setErrors(parsed.errors);
@@ -158,9 +158,7 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
 
   const toggleOutcome = (d: Decision): void => setFilter({ ...filter, outcome: filter.outcome === d ? undefined : d });
   const remove = (k: keyof ActivityFilter): void => {
-    const next = { ...filter };
-    delete next[k];
-    setFilter(next);
+    setFilter({ ...filter, [k]: undefined });
   };
   const jumpTop = (): void => {
     setSelected(null);

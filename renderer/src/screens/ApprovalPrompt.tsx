@@ -272,7 +272,7 @@ export function ApprovalPrompt(props: {
     onPointerLeave: () => setPointerIn(false),
     onFocus: () => setFocusIn(true),
     onBlur: (e: React.FocusEvent) => {
-      if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFocusIn(false);
+      if (!e.currentTarget.contains(e.relatedTarget)) setFocusIn(false);
     },
   };
 

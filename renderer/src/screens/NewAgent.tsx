@@ -1,6 +1,6 @@
 // New agent: template → plain-language form with a live sentence preview → (optional) scope JSON editor with
 // inline errors at the exact path → the credential, once.
-import { useId, useMemo, useState, type FormEvent, type ReactNode } from 'react';
+import { type SyntheticEvent, useId, useMemo, useState, type ReactNode } from 'react';
 import { ArrowLeft, Braces, Bot, Mail, CreditCard, KeyRound } from 'lucide-react';
 import type { AgentView } from '../../../shared/models.ts';
 import { useStore } from '../store/store.ts';
@@ -92,7 +92,7 @@ export function NewAgent(): ReactNode {
     );
   }
 
-  const submit = async (e: FormEvent): Promise<void> => {
+  const submit = async (e: SyntheticEvent): Promise<void> => {
     e.preventDefault();
     setSubmitted(true);
     setError(null);

@@ -1,5 +1,5 @@
 // Providers & Secrets: write-only. Keys and values go in, only hints come out; there is no Reveal.
-import { useState, type FormEvent, type ReactNode } from 'react';
+import { type SyntheticEvent, useState, type ReactNode } from 'react';
 import { KeyRound, Plus, Lock } from 'lucide-react';
 import type { ProviderKind } from '../../../shared/facts.ts';
 import type { ProviderView, SecretView } from '../../../shared/models.ts';
@@ -28,7 +28,7 @@ function ProviderForm({ existing, onDone }: { existing: ProviderView | null; onD
   const [error, setError] = useState<{ text: string; path?: string | undefined } | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const submit = async (e: FormEvent): Promise<void> => {
+  const submit = async (e: SyntheticEvent): Promise<void> => {
     e.preventDefault();
     setBusy(true);
     setError(null);
@@ -107,7 +107,7 @@ function SecretForm({ existing, onDone }: { existing: SecretView | null; onDone:
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  const submit = async (e: FormEvent): Promise<void> => {
+  const submit = async (e: SyntheticEvent): Promise<void> => {
     e.preventDefault();
     setBusy(true);
     setError(null);

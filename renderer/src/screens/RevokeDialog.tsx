@@ -1,6 +1,6 @@
 // Revoke confirmation: names the action, says the consequence, asks reason and severity, and shows the
 // agent revoked at once. Friction scales with damage: no type-the-name here (UI brief).
-import { useEffect, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { type SyntheticEvent, useEffect, useRef, useState, type ReactNode } from 'react';
 import type { Severity } from '../../../shared/models.ts';
 import { useStore } from '../store/store.ts';
 import { errorMessage } from '../transport/types.ts';
@@ -29,7 +29,7 @@ export function RevokeDialog(): ReactNode {
   if (!target || !agent) return null;
   const close = (): void => openRevoke(null);
 
-  const submit = async (e: FormEvent): Promise<void> => {
+  const submit = async (e: SyntheticEvent): Promise<void> => {
     e.preventDefault();
     if (!reason.trim()) {
       setError('Say why, in a few words. It goes into the audit log.');

@@ -1,5 +1,5 @@
 // Full-window vault panels: first-run setup, locked (passphrase or OS keychain), login needed, offline.
-import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { type SyntheticEvent, useId, useState, type ReactNode } from 'react';
 import { KeyRound, Lock, ShieldCheck, Unplug } from 'lucide-react';
 import { useStore } from '../store/store.ts';
 import { errorMessage } from '../transport/types.ts';
@@ -30,7 +30,7 @@ export function VaultSetup(): ReactNode {
   const tooShort = source === 'passphrase' && pass.length > 0 && pass.length < 12;
   const mismatch = source === 'passphrase' && confirm.length > 0 && pass !== confirm;
 
-  const submit = async (e: FormEvent): Promise<void> => {
+  const submit = async (e: SyntheticEvent): Promise<void> => {
     e.preventDefault();
     setError(null);
     if (source === 'passphrase') {
@@ -124,7 +124,7 @@ export function VaultLocked(): ReactNode {
   const [busy, setBusy] = useState(false);
   const keychain = status?.keySource === 'os-keychain';
 
-  const unlock = async (e?: FormEvent): Promise<void> => {
+  const unlock = async (e?: SyntheticEvent): Promise<void> => {
     e?.preventDefault();
     setError(null);
     setBusy(true);

@@ -37,31 +37,28 @@ export interface UiSlice {
   revokeTarget: RevokeTarget | null;
   paletteOpen: boolean;
   verify: VerifyResult | null;
-  /** Approval ids the owner has seen in the console modal but chose to look at later. */
-  deferredApprovals: string[];
 }
 
 export interface Actions {
-  boot(): Promise<void>;
-  loadAll(): Promise<void>;
-  call<N extends AdminOpName>(name: N, input: OpInput<N>): Promise<OpOutput<N>>;
-  toast(text: string, tone?: Toast['tone']): void;
-  dismissToast(id: number): void;
-  openRevoke(target: RevokeTarget | null): void;
-  setPalette(open: boolean): void;
-  deferApproval(id: string): void;
+  boot: () => Promise<void>;
+  loadAll: () => Promise<void>;
+  call: <N extends AdminOpName>(name: N, input: OpInput<N>) => Promise<OpOutput<N>>;
+  toast: (text: string, tone?: Toast['tone']) => void;
+  dismissToast: (id: number) => void;
+  openRevoke: (target: RevokeTarget | null) => void;
+  setPalette: (open: boolean) => void;
 
-  createAgent(name: string, scopes: Scopes, expiresAt?: string): Promise<{ agent: AgentView; token: string }>;
-  revokeAgent(id: string, reason: string, severity: Severity): Promise<number>;
-  decide(id: string, decision: 'approve' | 'deny', minutes?: number): Promise<void>;
-  denyAllFrom(agentId: string): Promise<number>;
+  createAgent: (name: string, scopes: Scopes, expiresAt?: string) => Promise<{ agent: AgentView; token: string }>;
+  revokeAgent: (id: string, reason: string, severity: Severity) => Promise<number>;
+  decide: (id: string, decision: 'approve' | 'deny', minutes?: number) => Promise<void>;
+  denyAllFrom: (agentId: string) => Promise<number>;
 
-  loadFeed(query: AuditQuery): Promise<void>;
-  loadOlder(): Promise<void>;
-  pauseFeed(paused: boolean): void;
-  loadAgentActivity(agentId: string): Promise<void>;
-  verifyAudit(): Promise<void>;
-  exportAudit(format: 'jsonl' | 'csv'): Promise<void>;
+  loadFeed: (query: AuditQuery) => Promise<void>;
+  loadOlder: () => Promise<void>;
+  pauseFeed: (paused: boolean) => void;
+  loadAgentActivity: (agentId: string) => Promise<void>;
+  verifyAudit: () => Promise<void>;
+  exportAudit: (format: 'jsonl' | 'csv') => Promise<void>;
 }
 
 export type AppState = DataState & UiSlice & Actions;
@@ -86,7 +83,6 @@ export const useStore = create<AppState>()((set, get) => ({
   revokeTarget: null,
   paletteOpen: false,
   verify: null,
-  deferredApprovals: [],
 
   async call(name, input) {
     try {
@@ -149,9 +145,6 @@ export const useStore = create<AppState>()((set, get) => ({
   },
   setPalette(open) {
     set({ paletteOpen: open });
-  },
-  deferApproval(id) {
-    set((s) => ({ deferredApprovals: [...s.deferredApprovals, id] }));
   },
 
   async createAgent(name, scopes, expiresAt) {

@@ -10,8 +10,7 @@ const EXPORT_PATH = '/admin/v1/audit/export';
 function queryString(fields: Record<string, unknown>): string {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(fields)) {
-    if (v === undefined || v === null) continue;
-    p.set(k, String(v));
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') p.set(k, String(v));
   }
   const s = p.toString();
   return s ? `?${s}` : '';
@@ -22,7 +21,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 async function errorFrom(res: Response): Promise<TransportError> {
-  let body: unknown = null;
+  let body: unknown;
   try {
     body = await res.json();
   } catch {
@@ -59,7 +58,7 @@ export function createHttpTransport(base = ''): Transport {
         } catch {
           return;
         }
-        const event = { name, data } as AppEvent<EventName>;
+        const event = { name, data } as AppEvent;
         for (const l of eventListeners) l(event);
       });
     }
@@ -74,9 +73,11 @@ export function createHttpTransport(base = ''): Transport {
     kind: 'http',
     async call<N extends AdminOpName>(name: N, input: OpInput<N>): Promise<OpOutput<N>> {
       const def = adminOps[name];
-      const fields: Record<string, unknown> = isRecord(input) ? { ...input } : {};
-      const url = `${base}${fillPath(def.path, fields)}`;
-      for (const p of pathParams(def.path)) delete fields[p];
+      const all: Record<string, unknown> = isRecord(input) ? input : {};
+      const url = `${base}${fillPath(def.path, all)}`;
+      // Path parameters travel in the path only; the rest is the query string (GET) or the JSON body.
+      const inPath = new Set(pathParams(def.path));
+      const fields = Object.fromEntries(Object.entries(all).filter(([k]) => !inPath.has(k)));
       const init: RequestInit = {
         method: def.method,
         credentials: 'same-origin',

@@ -4,28 +4,23 @@ import { Check, Copy } from 'lucide-react';
 /** Copies text to the clipboard and says so; the text itself is never logged. */
 export function CopyButton({ text, label = 'Copy', testId }: { text: string; label?: string; testId?: string }): ReactNode {
   const [done, setDone] = useState(false);
+  const [failed, setFailed] = useState(false);
   const copy = async (): Promise<void> => {
     try {
       await navigator.clipboard.writeText(text);
+      setDone(true);
     } catch {
-      // Clipboard API unavailable (insecure context): fall back to a hidden textarea.
-      const ta = document.createElement('textarea');
-      ta.value = text;
-      ta.setAttribute('readonly', '');
-      ta.style.position = 'fixed';
-      ta.style.opacity = '0';
-      document.body.append(ta);
-      ta.select();
-      document.execCommand('copy');
-      ta.remove();
+      // No clipboard access (e.g. an insecure context): the text stays selectable on screen.
+      setFailed(true);
+      setTimeout(() => setFailed(false), 2400);
+      return;
     }
-    setDone(true);
     setTimeout(() => setDone(false), 1600);
   };
   return (
     <button type="button" className="btn btn-sm" onClick={() => void copy()} data-testid={testId}>
       {done ? <Check size={14} aria-hidden="true" /> : <Copy size={14} aria-hidden="true" />}
-      <span>{done ? 'Copied' : label}</span>
+      <span>{done ? 'Copied' : failed ? 'Select and copy' : label}</span>
     </button>
   );
 }
