@@ -6,6 +6,8 @@ import { Vault } from './vault/vault.ts';
 import { ProviderStore, SecretStore } from './vault/records.ts';
 import { AuditLog } from './audit/log.ts';
 import type { AuditInput } from './audit/types.ts';
+import { auditUnavailable } from './audit/unavailable.ts';
+import { AppError } from './errors.ts';
 import { AgentStore, type AgentRecord } from './agents/store.ts';
 import { Counters } from './storage/counters.ts';
 import { EventBus } from './events/bus.ts';
@@ -74,6 +76,10 @@ export class Core {
     } catch (err) {
       this.agents.reload();
       this.providers.reload();
+      // A storage failure (locked, read-only, full disk) means the audit entry could not be committed.
+      if (!(err instanceof AppError) && err instanceof Error && 'code' in err && String(err.code).startsWith('SQLITE_')) {
+        throw auditUnavailable(err);
+      }
       throw err;
     }
   }

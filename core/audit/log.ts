@@ -55,6 +55,31 @@ interface Tip {
   hash: string;
 }
 
+/** One pass of verify: the chain so far, the head read before the pass, and that head's row hash. */
+class VerifyScan {
+  readonly checker = new ChainChecker();
+  readonly head: HeadRow | undefined;
+  headRowHash: string | null = null;
+
+  constructor(head: HeadRow | undefined) {
+    this.head = head;
+  }
+
+  /** A failed verdict at the first break, or null. */
+  check(row: AuditRow): AuditVerifyResult | null {
+    const broken = this.checker.check(row);
+    if (broken !== null)
+      return {
+        ok: false,
+        checked: this.checker.checked,
+        firstBrokenSeq: broken.seq,
+        problem: broken.problem,
+      };
+    if (this.head !== undefined && row.seq === this.head.seq) this.headRowHash = row.hash;
+    return null;
+  }
+}
+
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 const EXPORT_BATCH = 500;
@@ -86,6 +111,7 @@ export class AuditLog {
   private readonly selectTip: Database.Statement<[], Tip>;
   private readonly selectAll: Database.Statement<[], AuditRow>;
   private readonly selectFrom: Database.Statement<[number], AuditRow>;
+  private readonly selectBatch: Database.Statement<[number, number, number], AuditRow>;
   private readonly selectCount: Database.Statement<[], { n: number }>;
   private readonly writeRows: Database.Transaction<
     (inputs: readonly AuditInput[], reloadTip: boolean) => AuditRow[]
@@ -114,6 +140,9 @@ export class AuditLog {
     this.selectTip = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
     this.selectAll = db.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY seq`);
     this.selectFrom = db.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE seq >= ? ORDER BY seq`);
+    this.selectBatch = db.prepare(
+      `SELECT ${AUDIT_COLUMNS} FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+    );
     this.selectCount = db.prepare('SELECT count(*) AS n FROM audit');
     this.writeRows = db.transaction((inputs: readonly AuditInput[], reloadTip: boolean) =>
       this.insertChained(inputs, reloadTip),
@@ -154,19 +183,45 @@ export class AuditLog {
     }
   }
 
-  /** Checks the whole chain and the sealed head. Synchronous: it holds the connection while it runs. */
+  /**
+   * Checks the whole chain and the sealed head. Synchronous: it holds the connection (and the event
+   * loop) while it streams every row; see verifyAsync for a long log in a serving process.
+   */
   verify(): AuditVerifyResult {
-    const head = this.selectHead.get();
-    const checker = new ChainChecker();
-    let headRowHash: string | null = null;
+    const scan = new VerifyScan(this.selectHead.get());
     for (const row of this.selectAll.iterate()) {
-      const broken = checker.check(row);
-      if (broken !== null)
-        return { ok: false, checked: checker.checked, firstBrokenSeq: broken.seq, problem: broken.problem };
-      if (head !== undefined && row.seq === head.seq) headRowHash = row.hash;
+      const broken = scan.check(row);
+      if (broken !== null) return broken;
     }
-    const checked = checker.checked;
-    const end = checker.last.seq;
+    return this.verdict(scan);
+  }
+
+  /**
+   * The same checks as verify, in batches of `batchSize` rows with the event loop free between them, so
+   * agent requests keep being served. Covers the log as it was when called.
+   */
+  async verifyAsync(batchSize = 5000): Promise<AuditVerifyResult> {
+    const scan = new VerifyScan(this.selectHead.get());
+    const bound = this.readTip().seq;
+    let after = 0;
+    for (;;) {
+      const rows = this.selectBatch.all(after, bound, batchSize);
+      for (const row of rows) {
+        const broken = scan.check(row);
+        if (broken !== null) return broken;
+      }
+      const lastRow = rows.at(-1);
+      if (rows.length < batchSize || lastRow === undefined) return this.verdict(scan);
+      after = lastRow.seq;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+  }
+
+  /** After a clean chain: compare its end with the sealed head. */
+  private verdict(scan: VerifyScan): AuditVerifyResult {
+    const { head, headRowHash } = scan;
+    const checked = scan.checker.checked;
+    const end = scan.checker.last.seq;
     if (head === undefined) {
       if (this.headKey !== null && this.sealConfirmed && end > 0) {
         return {

@@ -97,6 +97,12 @@ export class LoopbackServer {
       else if (route.auth === 'agent') this.checkAgent(ctx, path);
       await route.handler(ctx);
     } catch (err) {
+      if (err instanceof AppError && err.code === 'payload_too_large') {
+        // Answer, then drain what the client is still sending so it can read the answer; the
+        // connection closes afterwards and requestTimeout bounds the drain.
+        res.setHeader('connection', 'close');
+        req.resume();
+      }
       this.fail(res, err, requestId);
     }
   }

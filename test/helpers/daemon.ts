@@ -44,10 +44,11 @@ export async function raw(
   init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; path: string },
 ): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string; json: () => unknown }> {
   const { request } = await import('node:http');
-  const target = new URL(init.path, url);
+  const target = new URL(url);
   return new Promise((resolve, reject) => {
+    // The path goes out exactly as given (no URL normalisation), so tests can send "..", "%2e" and the like.
     const req = request(
-      { host: target.hostname, port: target.port, path: `${target.pathname}${target.search}`, method: init.method ?? 'GET', headers: init.headers ?? {}, setHost: !(init.headers && 'host' in init.headers) },
+      { host: target.hostname, port: target.port, path: init.path, method: init.method ?? 'GET', headers: init.headers ?? {}, setHost: !(init.headers && 'host' in init.headers) },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

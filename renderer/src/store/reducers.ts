@@ -63,7 +63,11 @@ function prependNewer(list: AuditEntry[], fresh: AuditEntry[]): AuditEntry[] {
 
 function applyAudit(s: DataState, entries: AuditEntry[]): DataState {
   if (!entries.length) return s;
-  const newestFirst = entries.slice().sort((a, b) => b.seq - a.seq);
+  const seen = new Set<number>();
+  const newestFirst = entries
+    .slice()
+    .sort((a, b) => b.seq - a.seq)
+    .filter((e) => (seen.has(e.seq) ? false : (seen.add(e.seq), true)));
   let feed = s.feed;
   if (feed.loaded) {
     const matching = newestFirst.filter((e) => entryMatches(e, feed.query));

@@ -1,7 +1,7 @@
 // HTTP + SSE transport for the headless browser console. Auth is the HttpOnly session cookie the daemon
 // sets when the owner opens the printed login link; this file never sees or stores a token.
 import { adminOps, fillPath, pathParams, type AdminOpName, type OpInput, type OpOutput } from '../../../shared/contract.ts';
-import { EVENT_NAMES, type AppEvent, type EventName } from '../../../shared/events.ts';
+import { EVENT_NAMES, type AppEvent } from '../../../shared/events.ts';
 import { TransportError, type ConnectionState, type ExportQuery, type Transport } from './types.ts';
 
 const EVENTS_PATH = '/admin/v1/events';
