@@ -63,7 +63,6 @@ export async function lookupProcess(clientPort: number | undefined, serverPort: 
   }
   for (const pidText of pids) {
     const pid = Number(pidText);
-    if (pid === process.pid) continue;
     let fds: string[];
     try {
       fds = await readdir(`/proc/${pid}/fd`);

@@ -17,6 +17,8 @@
 //     * bad MAC, head past the end of the log, or the head's row/chain does not match -> the head is left
 //       untouched and appends stop moving it ("held"), so verify keeps reporting the problem instead of
 //       an append quietly sealing over the evidence.
+// - If the head cannot be read or written when the key is set (lock, disk), the check is retried before
+//   the next append, and no append touches the head until it has passed.
 // - setHeadKey(null) zeroes and drops the key. The key lives in memory only.
 import type Database from 'better-sqlite3';
 import type { Db } from '../storage/db.ts';
@@ -126,6 +128,8 @@ export class AuditLog {
   private sealHeld = false;
   /** A head row was seen or written while the current key was set (so a missing one means deletion). */
   private sealConfirmed = false;
+  /** The key is set but checking the head failed (lock, disk); retried before the next append. */
+  private headUnchecked = false;
 
   constructor(db: Db, listener?: AuditListener) {
     this.db = db;
@@ -172,15 +176,12 @@ export class AuditLog {
     this.headKey = null;
     this.sealHeld = false;
     this.sealConfirmed = false;
+    this.headUnchecked = false;
     if (key === null) return;
     if (key.length !== HEAD_KEY_BYTES)
       throw new TypeError(`The audit head key must be ${HEAD_KEY_BYTES} bytes.`);
     this.headKey = Buffer.from(key); // a copy: the caller may wipe its buffer
-    try {
-      this.checkAndReseal(this.headKey);
-    } catch {
-      // Could not read or write the head now (lock, disk): the next append seals it.
-    }
+    this.checkHead(this.headKey);
   }
 
   /**
@@ -325,6 +326,7 @@ export class AuditLog {
   }
 
   private write(inputs: readonly AuditInput[]): AuditEntry[] {
+    if (this.headKey !== null && this.headUnchecked) this.checkHead(this.headKey);
     const outer = this.db.inTransaction;
     let rows: AuditRow[];
     try {
@@ -333,7 +335,7 @@ export class AuditLog {
       // The transaction rolled back; the in-memory tip was not touched, so the next append chains on.
       throw auditUnavailable(err);
     }
-    if (this.headKey !== null && !this.sealHeld) this.sealConfirmed = true;
+    if (this.headKey !== null && !this.sealHeld && !this.headUnchecked) this.sealConfirmed = true;
     const newest = rows.at(-1);
     if (newest !== undefined) this.tip = { seq: newest.seq, hash: newest.hash };
     // Inside a caller's transaction the rows may still roll back: read the tip again next time.
@@ -375,10 +377,21 @@ export class AuditLog {
       seq = row.seq;
       hash = row.hash;
     }
-    if (this.headKey !== null && !this.sealHeld) {
+    if (this.headKey !== null && !this.sealHeld && !this.headUnchecked) {
       this.upsertHead.run(seq, hash, headMac(this.headKey, seq, hash));
     }
     return rows;
+  }
+
+  /** Runs checkAndReseal; if the database cannot be read or written now, retries before the next append. */
+  private checkHead(key: Buffer): void {
+    try {
+      this.checkAndReseal(key);
+      this.headUnchecked = false;
+    } catch {
+      // Until the head has been checked, appends leave it alone: sealing blindly could cover up tampering.
+      this.headUnchecked = true;
+    }
   }
 
   private checkAndReseal(key: Buffer): void {

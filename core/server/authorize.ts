@@ -105,7 +105,9 @@ export async function authorize(
     const outcome = await hold.outcome;
     ctx.res.off('close', onClose);
     if (ctx.res.destroyed) throw new AppError('approval_denied', 'The agent hung up while waiting for approval.');
-    const status = core.agents.statusOf(agent, core.now());
+    // Re-read the agent: it may have been revoked or suspended while the request waited.
+    const current = core.agents.find(agent.id) ?? agent;
+    const status = core.agents.statusOf(current, core.now());
     if (status !== 'active') {
       const code = status === 'revoked' ? 'revoked' : status === 'expired' ? 'expired' : 'suspended';
       refuse(code, `Agent ${agent.name} is ${status}; the held request was refused.`, 'deny', null);

@@ -2,7 +2,7 @@
 // inserted, and the next successful append chains on as if the failure never happened.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -125,5 +125,25 @@ describe('fail-closed append', () => {
     expect(() => log.append(request)).toThrow(AppError);
     other.exec('ROLLBACK');
     expect(other.prepare('SELECT seq, hash FROM audit_head').get()).toEqual({ seq: 1, hash: first.hash });
+  });
+
+  it('seals the head at the next append when it could not be sealed as the key was set', () => {
+    const key = randomBytes(32);
+    const log = new AuditLog(db);
+    log.append(request);
+    log.append(request);
+    db.pragma('busy_timeout = 50');
+    other.exec('BEGIN EXCLUSIVE');
+    log.setHeadKey(key);
+    other.exec('ROLLBACK');
+    expect(other.prepare('SELECT count(*) AS n FROM audit_head').get()).toEqual({ n: 0 });
+    const third = log.append(request);
+    const head = other.prepare('SELECT seq, hash, mac FROM audit_head').get();
+    expect(head).toEqual({
+      seq: 3,
+      hash: third.hash,
+      mac: createHmac('sha256', key).update(`3:${third.hash}`).digest('hex'),
+    });
+    expect(log.verify()).toEqual({ ok: true, checked: 3 });
   });
 });

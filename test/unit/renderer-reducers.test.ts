@@ -80,7 +80,7 @@ function grant(id: string, agentId: string, expiresAt: string | null, usesLeft: 
   return { id, agentId, agentName: 'x', actionKind: 'email.send', covers: 'x · send email', usesLeft, expiresAt, createdAt: '2025-06-01T11:00:00.000Z' };
 }
 
-const ev = <N extends AppEvent['name']>(name: N, data: AppEvent<N>['data']): AppEvent => ({ name, data }) as AppEvent;
+const ev = <N extends AppEvent['name']>(name: N, data: AppEvent<N>['data']): AppEvent => ({ name, data });
 
 function loaded(query = {}): DataState {
   const s = emptyData();

@@ -57,7 +57,7 @@ export function ApprovalPrompt(props: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [pointerIn, setPointerIn] = useState(false);
-  const [focusIn, setFocusIn] = useState(false);
+  const [lastKeyAt, setLastKeyAt] = useState(0);
   const [frozen, setFrozen] = useState<number | null>(null);
   const now = useTick(1000);
 
@@ -71,7 +71,8 @@ export function ApprovalPrompt(props: {
 
   const expires = Date.parse(a.expiresAt);
   const remaining = expires - now;
-  const engaged = pointerIn || focusIn;
+  // Engaged: the pointer is over the prompt, or a key was pressed in it during the last five seconds.
+  const engaged = pointerIn || now - lastKeyAt < 5000;
   useEffect(() => {
     setFrozen(engaged ? Math.max(0, Date.parse(a.expiresAt) - Date.now()) : null);
   }, [engaged, a.expiresAt]);
@@ -95,6 +96,7 @@ export function ApprovalPrompt(props: {
   };
 
   const onKeyDown = (e: React.KeyboardEvent): void => {
+    setLastKeyAt(Date.now());
     if (Date.now() - shownAt.current < KEY_GRACE_MS) {
       // No accidental answers: a key pressed as the prompt appears does nothing (Tab still moves focus).
       if (e.key !== 'Tab') {
@@ -257,7 +259,7 @@ export function ApprovalPrompt(props: {
       <p className="prompt-timer small num" aria-live="off">
         <span className={remaining < 15_000 ? 'text-amber' : 'muted'} data-testid="auto-deny">
           Auto-deny in {formatCountdown(shown)}
-          {paused ? ' · paused while you decide' : ''}
+          {paused ? ' · paused' : ''}
         </span>
         <span className="muted kbd-hints">
           <kbd>Esc</kbd> deny · <kbd>{modKey}</kbd>+<kbd>Enter</kbd> approve once
@@ -270,10 +272,6 @@ export function ApprovalPrompt(props: {
     onKeyDown,
     onPointerEnter: () => setPointerIn(true),
     onPointerLeave: () => setPointerIn(false),
-    onFocus: () => setFocusIn(true),
-    onBlur: (e: React.FocusEvent) => {
-      if (!e.currentTarget.contains(e.relatedTarget)) setFocusIn(false);
-    },
   };
 
   if (inDialog) {

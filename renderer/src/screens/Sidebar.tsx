@@ -79,9 +79,9 @@ export function Sidebar({ route }: { route: Route }): ReactNode {
         <div className="vault-chip">
           <span className="vault-state">
             <span className="dot dot-green" aria-hidden="true" />
-            <span>
+            <span className="vault-text">
               <strong>Unlocked</strong>
-              <span className="muted small">{status?.keySource === 'passphrase' ? ' · passphrase' : ' · OS keychain'}</span>
+              <span className="muted small">{status?.keySource === 'passphrase' ? 'Passphrase' : 'OS keychain'}</span>
             </span>
           </span>
           <button type="button" className="btn btn-sm" onClick={() => void lock()} data-testid="lock-vault">

@@ -1,0 +1,3 @@
+export function benchRevoke(): Promise<Record<string, number>> {
+  return Promise.resolve({});
+}

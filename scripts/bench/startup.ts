@@ -1,0 +1,3 @@
+export function benchStartup(): Promise<Record<string, number>> {
+  return Promise.resolve({});
+}
