@@ -32,6 +32,15 @@ export class AgentKeychainError extends Error {
   }
 }
 
+function parseJson(text: string): unknown {
+  if (text === '') return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}
+
 async function request<T>(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
   const init: RequestInit = { method, headers };
@@ -46,12 +55,7 @@ async function request<T>(baseUrl: string, token: string, method: string, path: 
     throw new AgentKeychainError(0, null, `Agent Keychain is not reachable at ${baseUrl}: ${err instanceof Error ? err.message : String(err)}. Is it running?`);
   }
   const text = await res.text();
-  let parsed: unknown = null;
-  try {
-    parsed = text === '' ? null : JSON.parse(text);
-  } catch {
-    parsed = null;
-  }
+  const parsed = parseJson(text);
   if (!res.ok) {
     const err = (parsed as Partial<ErrorBody> | null)?.error ?? null;
     throw new AgentKeychainError(res.status, err, `HTTP ${res.status} from Agent Keychain`);
@@ -72,12 +76,13 @@ export class AgentKeychain {
   /** Any admin operation of the contract, by name. */
   call<N extends AdminOpName>(name: N, input: OpInput<N>): Promise<OpOutput<N>> {
     const def = adminOps[name];
-    const fields = { ...(input as Record<string, unknown>) };
-    const path = fillPath(def.path, fields);
-    for (const m of def.path.matchAll(/:([A-Za-z]+)/g)) delete fields[m[1] ?? ''];
+    const all = input as Record<string, unknown>;
+    const path = fillPath(def.path, all);
+    const params = new Set([...def.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]));
+    const fields = Object.fromEntries(Object.entries(all).filter(([k]) => !params.has(k)));
     if (def.method === 'GET') {
       const qs = new URLSearchParams();
-      for (const [k, v] of Object.entries(fields)) if (v !== undefined && v !== null) qs.set(k, String(v));
+      for (const [k, v] of Object.entries(fields)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') qs.set(k, String(v));
       const q = qs.toString();
       return request(this.baseUrl, this.adminToken, 'GET', q ? `${path}?${q}` : path);
     }
@@ -133,7 +138,7 @@ export class AgentKeychain {
     /** The export as text (JSONL or CSV). */
     export: async (format: 'jsonl' | 'csv', query: Omit<AuditQuery, 'limit' | 'cursor'> = {}): Promise<string> => {
       const qs = new URLSearchParams({ format });
-      for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, String(v));
+      for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, v);
       const res = await fetch(`${this.baseUrl}/admin/v1/audit/export?${qs.toString()}`, { headers: { authorization: `Bearer ${this.adminToken}` } });
       if (!res.ok) throw new AgentKeychainError(res.status, ((await res.json()) as ErrorBody).error, 'export failed');
       return res.text();

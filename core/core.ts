@@ -71,6 +71,8 @@ export class Core {
    * rolled back too (fail-closed), and the in-memory indexes are re-read from the table.
    */
   atomically<T>(fn: () => T): T {
+    // Owner actions never share a commit with agent requests: close the open group first.
+    this.flush();
     try {
       return this.db.transaction(fn)();
     } catch (err) {
@@ -82,6 +84,60 @@ export class Core {
       }
       throw err;
     }
+  }
+
+  private group: { waiters: { resolve: () => void; reject: (err: unknown) => void }[] } | null = null;
+
+  /**
+   * Group commit for the request path: runs fn (counter bumps + the decision's audit entry) in a
+   * savepoint of the transaction open for this turn of the event loop, and resolves only once that
+   * transaction has committed. Concurrent requests share one commit, which is what lets the audit keep
+   * up under load; each caller still proceeds only after its own entry is committed (fail-closed).
+   * Decisions stay atomic: they run synchronously on the one connection and see every earlier bump.
+   */
+  async commitGrouped<T>(fn: () => T): Promise<T> {
+    if (this.group === null) {
+      try {
+        this.db.exec('BEGIN IMMEDIATE');
+      } catch (err) {
+        throw err instanceof AppError ? err : auditUnavailable(err);
+      }
+      this.group = { waiters: [] };
+      setImmediate(() => this.flush());
+    }
+    const group = this.group;
+    let result: T;
+    try {
+      result = this.db.transaction(fn)();
+    } catch (err) {
+      // Only this unit's savepoint was rolled back; the rest of the group carries on.
+      if (!(err instanceof AppError) && err instanceof Error && 'code' in err && String(err.code).startsWith('SQLITE_')) throw auditUnavailable(err);
+      throw err;
+    }
+    await new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
+    return result;
+  }
+
+  /** Commits the open group now. If the commit fails, every request in it is refused. */
+  flush(): void {
+    const group = this.group;
+    if (group === null) return;
+    this.group = null;
+    try {
+      this.db.exec('COMMIT');
+    } catch (err) {
+      try {
+        this.db.exec('ROLLBACK');
+      } catch {
+        // Already rolled back by SQLite.
+      }
+      this.agents.reload();
+      this.providers.reload();
+      const failure = auditUnavailable(err);
+      for (const w of group.waiters) w.reject(failure);
+      return;
+    }
+    for (const w of group.waiters) w.resolve();
   }
 
   policyAgent(agent: AgentRecord): PolicyAgent {

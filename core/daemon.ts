@@ -109,6 +109,7 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
         approvals.stop();
         await loopback.close();
         try {
+          c.flush();
           c.agents.flushLastSeen();
         } finally {
           db.close();

@@ -3,6 +3,7 @@
 // separated) runs some sections; `--cpu-prof <dir>` runs the daemon under --cpu-prof.
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
+import { availableParallelism, loadavg } from 'node:os';
 import { benchPolicy } from './bench/policy.ts';
 import { benchProxy } from './bench/proxy.ts';
 import { benchRevoke } from './bench/revoke.ts';
@@ -73,7 +74,8 @@ async function main(): Promise<void> {
   console.log(`Agent Keychain benchmarks — Node ${process.version}, ${process.platform}/${process.arch}, loopback only`);
   for (const section of SECTIONS) {
     if (only && !only.has(section.name)) continue;
-    console.log(`\n[${section.name}] ${section.title}`);
+    const load = loadavg()[0] ?? 0;
+    console.log(`\n[${section.name}] ${section.title} (load average ${load.toFixed(2)} on ${availableParallelism()} CPUs${load > availableParallelism() ? ': the machine is busy, figures will be noisy' : ''})`);
     const t0 = performance.now();
     try {
       const figures = await section.run();

@@ -10,7 +10,6 @@ import {
   AuditEntry,
   Decision,
   GrantView,
-  KeySource,
   ProviderView,
   SecretView,
   Severity,
@@ -212,5 +211,8 @@ export function pathParams(path: string): string[] {
 
 /** Fills a route template from an input object; parameters are URI-encoded. */
 export function fillPath(path: string, input: Record<string, unknown>): string {
-  return path.replace(/:([A-Za-z]+)/g, (_, name: string) => encodeURIComponent(String(input[name] ?? '')));
+  return path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+    const value = input[name];
+    return encodeURIComponent(typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+  });
 }

@@ -18,7 +18,5 @@ export const EVENT_NAMES: readonly EventName[] = [
   'agent.revoked',
   'vault.state',
 ];
-export interface AppEvent<N extends EventName = EventName> {
-  name: N;
-  data: EventMap[N];
-}
+/** One event; without a type argument, the union of all events (narrow it with `name`). */
+export type AppEvent<N extends EventName = EventName> = N extends EventName ? { name: N; data: EventMap[N] } : never;

@@ -26,6 +26,7 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
   const status = (): OpOutput<'status'> => core.status(approvals.count());
   const emitVault = (): void => core.bus.emit('vault.state', status());
   const lifecycle = (action: string, rule: string, facts: Record<string, unknown>, agent?: { id: string; name: string }): void => {
+    core.flush();
     core.record({ actor: 'owner', action, decision: 'event', reason: action, rule, facts, agentId: agent?.id ?? null, agentName: agent?.name ?? null });
   };
   const activeNames = (pred: (scopes: Scopes) => boolean): string[] =>

@@ -15,7 +15,7 @@ function base62(value: bigint, width: number): string {
   let out = '';
   let v = value;
   while (v > 0n) {
-    out = ALPHABET[Number(v % 62n)] + out;
+    out = ALPHABET.charAt(Number(v % 62n)) + out;
     v /= 62n;
   }
   return out.padStart(width, '0');

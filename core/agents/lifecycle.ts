@@ -29,6 +29,7 @@ function cutOff(core: Core, approvals: ApprovalCenter, agentId: string, reason: 
 }
 
 export function revokeAgent(core: Core, approvals: ApprovalCenter, id: string, reason: string, severity: Severity, via: string): CutResult {
+  core.flush();
   const agent = core.agents.revoke(id, reason, severity, core.now());
   const effects = cutOff(core, approvals, id, `Agent ${agent.name} was revoked`, true);
   recordLifecycle(core, agent, 'agent.revoked', `Revoked by the owner (${severity}): ${reason}`, {
@@ -46,6 +47,7 @@ export function revokeAgent(core: Core, approvals: ApprovalCenter, id: string, r
 }
 
 export function suspendAgent(core: Core, approvals: ApprovalCenter, id: string, reason: string | undefined, via: string): CutResult {
+  core.flush();
   const agent = core.agents.setStatus(id, 'suspended', core.now());
   const effects = cutOff(core, approvals, id, `Agent ${agent.name} was suspended`, false);
   recordLifecycle(core, agent, 'agent.suspended', reason ? `Suspended by the owner: ${reason}` : 'Suspended by the owner', {
@@ -58,6 +60,7 @@ export function suspendAgent(core: Core, approvals: ApprovalCenter, id: string, 
 }
 
 export function resumeAgent(core: Core, id: string, via: string): CutResult {
+  core.flush();
   const agent = core.agents.setStatus(id, 'active', core.now());
   recordLifecycle(core, agent, 'agent.resumed', 'Resumed by the owner', { via });
   core.bus.emit('agent.updated', core.agentView(agent));
@@ -65,6 +68,7 @@ export function resumeAgent(core: Core, id: string, via: string): CutResult {
 }
 
 export function rotateAgent(core: Core, approvals: ApprovalCenter, id: string, via: string): CutResult & { token: string } {
+  core.flush();
   const { agent, token } = core.agents.rotate(id, core.now());
   // Requests made with the old credential are cut too: it is dead, and so is what it started.
   const effects = cutOff(core, approvals, id, `The credential of ${agent.name} was rotated`, false);

@@ -216,8 +216,8 @@ export class ApprovalCenter {
         agentName: agent.name,
         decision: decision === 'approve' ? 'approved' : 'denied',
         reason: decision === 'approve' ? 'approved' : 'approval_denied',
-        rule: grant ? `${p.view.summary} · remembered: ${(grant as GrantRecord).covers}` : p.view.summary,
-        facts: { approvalId: id, via, merged: p.view.count, grantId: grant ? (grant as GrantRecord).id : null },
+        rule: grant ? `${p.view.summary} · remembered: ${grant.covers}` : p.view.summary,
+        facts: { approvalId: id, via, merged: p.view.count, grantId: grant ? grant.id : null },
         requestId: p.view.requestId,
       });
     });

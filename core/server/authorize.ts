@@ -131,7 +131,7 @@ export async function authorize(
   }
   const allow = decision as Extract<PolicyDecision, { outcome: 'allow' }>;
 
-  core.atomically(() => {
+  await core.commitGrouped(() => {
     core.counters.apply(agent.id, allow.effects);
     core.record({
       ...base,

@@ -8,6 +8,14 @@ export interface ProxyPath {
   decoded: string;
 }
 
+function hasControl(s: string): boolean {
+  for (let i = 0; i < s.length; i += 1) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
+
 export function checkProxyPath(rest: string): ProxyPath {
   const raw = rest === '' ? '/' : rest;
   if (!raw.startsWith('/')) throw new AppError('bad_request', 'The provider path must start with "/".', { path: 'path' });
@@ -26,7 +34,7 @@ export function checkProxyPath(rest: string): ProxyPath {
     } catch {
       throw new AppError('bad_request', 'The provider path is not valid percent-encoding.', { path: 'path' });
     }
-    if (d === '.' || d === '..' || d.includes('\\') || /[\u0000-\u001f\u007f]/.test(d)) {
+    if (d === '.' || d === '..' || d.includes('\\') || hasControl(d)) {
       throw new AppError('bad_request', 'The provider path may not contain "." or ".." segments, backslashes or control characters.', {
         path: 'path',
       });

@@ -167,7 +167,7 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
       const status = up.statusCode ?? 502;
       const contentType = up.headers['content-type'];
       up.socket.setTimeout(spec.options.idleTimeoutMs, () => up.destroy(new AppError('upstream_timeout', 'The provider went silent.')));
-      if (status >= 400 && !String(contentType ?? '').includes('event-stream')) {
+      if (status >= 400 && !(contentType ?? '').includes('event-stream')) {
         relayError(up, res, status, spec.masterKey, () => end('upstream_status', status, 0));
         return;
       }

@@ -44,7 +44,7 @@ export function upstreamHeaders(
 ): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   const connectionListed = new Set(
-    String(incoming.connection ?? '')
+    (incoming.connection ?? '')
       .split(',')
       .map((s) => s.trim().toLowerCase())
       .filter(Boolean),

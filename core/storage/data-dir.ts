@@ -31,6 +31,14 @@ function alive(pid: number): boolean {
   }
 }
 
+function runningUrl(dir: string): string | null {
+  try {
+    return (JSON.parse(readFileSync(join(dir, 'daemon.json'), 'utf8')) as { url?: string }).url ?? null;
+  } catch {
+    return null;
+  }
+}
+
 /** Takes the directory's lock; a stale lock (dead pid) is taken over. Returns the release function. */
 export function lockDataDir(dir: string): () => void {
   const lockFile = join(dir, 'daemon.lock');
@@ -44,13 +52,7 @@ export function lockDataDir(dir: string): () => void {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const pid = Number(readFileSync(lockFile, 'utf8').trim());
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        let url: string | null = null;
-        try {
-          url = (JSON.parse(readFileSync(join(dir, 'daemon.json'), 'utf8')) as { url?: string }).url ?? null;
-        } catch {
-          url = null;
-        }
-        throw new DataDirBusy(pid, url, dir);
+        throw new DataDirBusy(pid, runningUrl(dir), dir);
       }
       rmSync(lockFile, { force: true });
     }

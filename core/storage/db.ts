@@ -27,6 +27,8 @@ export function openDatabase(dataDir: string): Db {
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 2000');
     db.pragma('secure_delete = ON');
+    // Fewer, larger checkpoints: audit appends are many small commits.
+    db.pragma('wal_autocheckpoint = 10000');
     migrate(db);
     for (const suffix of ['-wal', '-shm']) {
       if (existsSync(file + suffix)) chmodSync(file + suffix, 0o600);

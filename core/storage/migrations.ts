@@ -91,7 +91,6 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_decision ON audit (decision, seq);
       CREATE INDEX audit_action   ON audit (action, seq);
       CREATE INDEX audit_time     ON audit (time);
-      CREATE INDEX audit_request  ON audit (request_id);
 
       -- The chain head, sealed with a MAC under a key derived from the vault key, so that deleting the
       -- newest audit rows (truncation) is detected by verify.

@@ -108,7 +108,7 @@ async function run(): Promise<void> {
     const before = state;
     state = applyEvent(state, event);
     if (event.name === 'approval.requested') {
-      const approval = event.data as ApprovalView;
+      const approval = event.data;
       if (!before.approvals.some((a) => a.id === approval.id)) notify(approval);
     }
     if (state.approvals !== before.approvals) approvalWindow.sync(state.approvals);

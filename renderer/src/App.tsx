@@ -25,7 +25,8 @@ function ApprovalAnnouncer(): ReactNode {
     const fresh = approvals.filter((a) => !seen.current.has(a.id));
     for (const a of fresh) seen.current.add(a.id);
     const last = fresh[fresh.length - 1];
-    if (last) setText(`Approval needed: ${last.agentName}${fresh.length > 1 ? ` and ${fresh.length - 1} more` : ''}`);
+    if (last)
+      setText(`Approval needed: ${last.agentName}${fresh.length > 1 ? ` and ${fresh.length - 1} more` : ''}`);
   }, [approvals]);
   return (
     <div className="sr-only" role="status" aria-live="assertive">

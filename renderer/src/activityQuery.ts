@@ -35,7 +35,14 @@ export const OUTCOMES: readonly OutcomeInfo[] = [
 ];
 
 export function outcomeOf(decision: Decision): OutcomeInfo {
-  return OUTCOMES.find((o) => o.decision === decision) ?? { decision, label: decision, word: decision, tone: 'neutral' };
+  return (
+    OUTCOMES.find((o) => o.decision === decision) ?? {
+      decision,
+      label: decision,
+      word: decision,
+      tone: 'neutral',
+    }
+  );
 }
 
 const OUTCOME_ALIASES: Record<string, Decision> = {
@@ -112,7 +119,8 @@ export function parseQualifiers(text: string): ParseResult {
       if (ACTION_RE.test(a) && a.length <= 100) filter.action = a;
       else errors.push(`"${value}" is not an action like email.send or proxy.*.`);
     } else if (key === 'since' || key === 'until') {
-      if (resolveTime(value, 0) === null) errors.push(`"${value}" is not a time like 15m, 2h, 7d or 2025-01-31.`);
+      if (resolveTime(value, 0) === null)
+        errors.push(`"${value}" is not a time like 15m, 2h, 7d or 2025-01-31.`);
       else filter[key] = value;
     } else {
       filter.agent = value;
@@ -144,7 +152,8 @@ export function resolveTime(value: string, now: number): string | null {
   if (rel) {
     const n = Number(rel[1]);
     const unit = rel[2] ?? 'm';
-    const ms = { s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[unit] ?? 60_000;
+    const ms =
+      { s: 1000, m: 60_000, min: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[unit] ?? 60_000;
     return new Date(now - n * ms).toISOString();
   }
   if (!/^\d{4}-\d{2}-\d{2}/.test(value)) return null;
@@ -165,7 +174,9 @@ export function toAuditQuery(f: ActivityFilter, agents: readonly AgentRef[], now
   if (f.agent) {
     if (/^agt_[A-Za-z0-9]{1,64}$/.test(f.agent)) query.agentId = f.agent;
     else {
-      const match = agents.find((a) => a.name === f.agent) ?? agents.find((a) => a.name.toLowerCase() === f.agent?.toLowerCase());
+      const match =
+        agents.find((a) => a.name === f.agent) ??
+        agents.find((a) => a.name.toLowerCase() === f.agent?.toLowerCase());
       if (!match) return { ok: false, error: `No agent named "${f.agent}".` };
       query.agentId = match.id;
     }
@@ -255,9 +266,10 @@ export function entryText(e: AuditEntry): string {
   if (typeof amount === 'number' && currency) parts.push(formatMinor(amount, currency));
   if (e.costUsd !== null && e.costUsd > 0) parts.push(formatUsd(e.costUsd));
   if (!parts.length) {
-    const name = str(f['name']) ?? str(f['id']) ?? str(f['providerId']);
-    if (name) parts.push(name);
-    else if (e.reason) parts.push(e.reason);
+    // Owner and system events: the rule field holds their description ("New credential akc_…").
+    const described = e.actor !== 'agent' ? e.rule : null;
+    const name = described ?? str(f['name']) ?? str(f['id']) ?? str(f['providerId']) ?? e.reason;
+    if (name && name !== e.action) parts.push(name);
   }
   return parts.join(' · ');
 }

@@ -27,16 +27,23 @@ export function coversText(a: Pick<ApprovalView, 'agentName' | 'actionKind' | 'f
   else {
     if (f.recipients?.length) parts.push(`to ${domainsOf(f.recipients).join(', ')}`);
     else if (f.model) parts.push(f.model);
-    else if (typeof f.amount === 'number' && f.currency) parts.push(`up to ${formatMinor(f.amount, f.currency)}`);
+    else if (typeof f.amount === 'number' && f.currency)
+      parts.push(`up to ${formatMinor(f.amount, f.currency)}`);
     else parts.push(`${f.method} ${f.path}`);
   }
   return parts.join(' · ');
 }
 
-/** "via python3 · pid 4312" or "process unknown". */
+/** The program name of a command line: "/usr/bin/python3 agent.py" → "python3". */
+export function programName(command: string): string {
+  const first = command.trim().split(/\s+/)[0] ?? '';
+  return first.slice(Math.max(first.lastIndexOf('/'), first.lastIndexOf('\\')) + 1) || command;
+}
+
+/** "via python3 · pid 4312" or "process unknown"; the full command line goes in the popover. */
 export function processLine(p: ApprovalView['process']): string {
   if (p.pid === null) return 'process unknown';
-  return `via ${p.command ?? 'unknown command'} · pid ${p.pid}`;
+  return `via ${p.command ? programName(p.command) : 'unknown program'} · pid ${p.pid}`;
 }
 
 /** Approvals grouped by agent, in arrival order: for "Deny all from <agent>". */

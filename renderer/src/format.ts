@@ -20,29 +20,34 @@ export function relativeTime(iso: string | number | Date, now: number = Date.now
   const diff = now - t;
   const future = diff < 0;
   const s = Math.abs(diff) / 1000;
-  if (s < 5) return future ? 'in a moment' : 'just now';
+  // A few seconds of clock skew between the core and this window read as "just now", not "in a moment".
+  if (s < 5 || (future && s < 60)) return 'just now';
   let text: string;
   if (s < 60) text = `${Math.floor(s)} s`;
   else if (s < 3600) text = `${Math.floor(s / 60)} min`;
   else if (s < 86_400) text = `${Math.floor(s / 3600)} h`;
   else if (!future && s < 2 * 86_400) return 'yesterday';
   else if (s < 30 * 86_400) text = `${Math.floor(s / 86_400)} d`;
-  else return new Date(t).toLocaleDateString(LOCALE, { year: 'numeric', month: 'short', day: 'numeric' });
+  else return dateFormat.format(t);
   return future ? `in ${text}` : `${text} ago`;
 }
+
+// Formatters are built once: constructing Intl objects per row is what makes long lists slow.
+const absoluteFormat = new Intl.DateTimeFormat(LOCALE, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+const dateFormat = new Intl.DateTimeFormat(LOCALE, { year: 'numeric', month: 'short', day: 'numeric' });
 
 /** Full local date and time, for tooltips. */
 export function absoluteTime(iso: string | number | Date): string {
   const t = toMs(iso);
   if (Number.isNaN(t)) return '';
-  return new Date(t).toLocaleString(LOCALE, {
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  });
+  return absoluteFormat.format(t);
 }
 
 /** "0:58", "12:03", "1:02:03". Negative durations read "0:00". */
@@ -69,8 +74,10 @@ export function formatDuration(ms: number): string {
 /** Number of minor-unit digits of a currency (2 for usd, 0 for jpy, 3 for kwd). */
 export function minorDigits(currency: string): number {
   try {
-    return new Intl.NumberFormat(LOCALE, { style: 'currency', currency: currency.toUpperCase() }).resolvedOptions()
-      .maximumFractionDigits ?? 2;
+    return (
+      new Intl.NumberFormat(LOCALE, { style: 'currency', currency: currency.toUpperCase() }).resolvedOptions()
+        .maximumFractionDigits ?? 2
+    );
   } catch {
     return 2;
   }

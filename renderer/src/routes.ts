@@ -18,7 +18,10 @@ export function parseRoute(hash: string): Route {
   switch (parts[0]) {
     case 'agents':
       if (parts[1] === 'new') return { name: 'agent-new' };
-      return { name: 'agents', agentId: parts[1] && /^agt_[A-Za-z0-9]{1,64}$/.test(parts[1]) ? parts[1] : null };
+      return {
+        name: 'agents',
+        agentId: parts[1] && /^agt_[A-Za-z0-9]{1,64}$/.test(parts[1]) ? parts[1] : null,
+      };
     case 'approvals':
       return { name: 'approvals' };
     case 'activity':

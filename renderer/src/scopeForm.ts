@@ -15,9 +15,24 @@ export interface TemplateInfo {
 }
 
 export const TEMPLATES: readonly TemplateInfo[] = [
-  { id: 'llm', title: 'LLM access', blurb: 'Call a model provider with a daily budget.', kinds: ['openai', 'anthropic', 'http'] },
-  { id: 'email', title: 'Email', blurb: 'Send email to chosen domains, up to a daily limit.', kinds: ['resend', 'http'] },
-  { id: 'payments', title: 'Payments', blurb: 'Create one-time payments up to an amount, each approved by you.', kinds: ['stripe'] },
+  {
+    id: 'llm',
+    title: 'LLM access',
+    blurb: 'Call a model provider with a daily budget.',
+    kinds: ['openai', 'anthropic', 'http'],
+  },
+  {
+    id: 'email',
+    title: 'Email',
+    blurb: 'Send email to chosen domains, up to a daily limit.',
+    kinds: ['resend', 'http'],
+  },
+  {
+    id: 'payments',
+    title: 'Payments',
+    blurb: 'Create one-time payments up to an amount, each approved by you.',
+    kinds: ['stripe'],
+  },
   { id: 'vault', title: 'Vault secret', blurb: 'Read one named secret for a limited time.', kinds: [] },
 ];
 
@@ -84,7 +99,8 @@ export function buildScopes(template: TemplateId, v: TemplateValues): BuildResul
   if (template === 'llm') {
     const models = list(v.models);
     const budget = positiveNumber(v.budgetUsd);
-    if (budget === null) errors.push({ field: 'budgetUsd', message: 'Enter a budget in dollars, more than 0.' });
+    if (budget === null)
+      errors.push({ field: 'budgetUsd', message: 'Enter a budget in dollars, more than 0.' });
     scopes = {
       providers: {
         [providerId]: {
@@ -96,18 +112,24 @@ export function buildScopes(template: TemplateId, v: TemplateValues): BuildResul
   } else if (template === 'email') {
     const domains = list(v.domains).map((d) => d.toLowerCase());
     const limit = positiveInt(v.dailyLimit);
-    if (!domains.length) errors.push({ field: 'domains', message: 'Name at least one domain, like example.com.' });
-    if (limit === null) errors.push({ field: 'dailyLimit', message: 'Enter a whole number of emails per day.' });
+    if (!domains.length)
+      errors.push({ field: 'domains', message: 'Name at least one domain, like example.com.' });
+    if (limit === null)
+      errors.push({ field: 'dailyLimit', message: 'Enter a whole number of emails per day.' });
     scopes = { email: { provider: providerId, allowedDomains: domains, dailyLimit: limit ?? 0 } };
   } else if (template === 'payments') {
     const currency = v.currency.trim().toLowerCase();
-    if (!/^[a-z]{3}$/.test(currency)) errors.push({ field: 'currency', message: 'Use a three-letter currency code like usd.' });
+    if (!/^[a-z]{3}$/.test(currency))
+      errors.push({ field: 'currency', message: 'Use a three-letter currency code like usd.' });
     const max = toMinor(v.maxAmount, currency || 'usd');
     if (max === null) errors.push({ field: 'maxAmount', message: 'Enter an amount like 25 or 25.50.' });
-    scopes = { payments: { provider: providerId, maxAmount: max ?? 0, currency, oneTime: true, approval: 'always' } };
+    scopes = {
+      payments: { provider: providerId, maxAmount: max ?? 0, currency, oneTime: true, approval: 'always' },
+    };
   } else {
     const name = v.secretName.trim();
-    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(name)) errors.push({ field: 'secretName', message: 'Choose a secret by its name.' });
+    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(name))
+      errors.push({ field: 'secretName', message: 'Choose a secret by its name.' });
     const ttl = positiveInt(v.ttlMinutes);
     if (ttl === null) errors.push({ field: 'ttlMinutes', message: 'Enter a whole number of minutes.' });
     scopes = { vault: { readOnly: [name], ttlSeconds: (ttl ?? 0) * 60 } };
@@ -117,7 +139,10 @@ export function buildScopes(template: TemplateId, v: TemplateValues): BuildResul
   if (!parsed.success) {
     return {
       ok: false,
-      errors: parsed.error.issues.map((i) => ({ field: 'providerId', message: `${issuePath(i.path)}: ${i.message}` })),
+      errors: parsed.error.issues.map((i) => ({
+        field: 'providerId',
+        message: `${issuePath(i.path)}: ${i.message}`,
+      })),
       draft: scopes,
     };
   }
@@ -150,17 +175,24 @@ export function validateScopesJson(text: string): JsonResult {
   try {
     value = JSON.parse(text);
   } catch (err) {
-    return { ok: false, issues: [{ path: '(JSON)', message: err instanceof Error ? err.message : 'Not valid JSON' }] };
+    return {
+      ok: false,
+      issues: [{ path: '(JSON)', message: err instanceof Error ? err.message : 'Not valid JSON' }],
+    };
   }
   const parsed = Scopes.safeParse(value);
   if (parsed.success) return { ok: true, scopes: parsed.data };
-  return { ok: false, issues: parsed.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message })) };
+  return {
+    ok: false,
+    issues: parsed.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message })),
+  };
 }
 
 function approvalWords(a: unknown): string | null {
   if (a === 'always') return 'each request needs your approval';
   if (a === 'first-use') return 'the first request needs your approval';
-  if (a && typeof a === 'object' && 'above' in a && typeof a.above === 'number') return `requests above ${formatCount(a.above)} need your approval`;
+  if (a && typeof a === 'object' && 'above' in a && typeof a.above === 'number')
+    return `requests above ${formatCount(a.above)} need your approval`;
   return null;
 }
 
@@ -175,11 +207,13 @@ export function previewSentences(s: Scopes): string[] {
   for (const [id, p] of Object.entries(s.providers ?? {})) {
     const bits = [`Can call ${id}`];
     if (p.models?.length) bits.push(`with ${orList(p.models)}`);
-    if (p.methods?.length || p.paths?.length) bits.push(`(${[p.methods?.join('/'), p.paths?.join(', ')].filter(Boolean).join(' ')})`);
+    if (p.methods?.length || p.paths?.length)
+      bits.push(`(${[p.methods?.join('/'), p.paths?.join(', ')].filter(Boolean).join(' ')})`);
     let sentence = bits.join(' ');
     const limits: string[] = [];
     if (p.budget) limits.push(`spending up to ${formatUsd(p.budget.usd)} a ${p.budget.per}`);
-    if (p.rateLimit) limits.push(`at most ${formatCount(p.rateLimit.requests)} requests a ${p.rateLimit.per}`);
+    if (p.rateLimit)
+      limits.push(`at most ${formatCount(p.rateLimit.requests)} requests a ${p.rateLimit.per}`);
     if (limits.length) sentence += `, ${limits.join(' and ')}`;
     const appr = approvalWords(p.approval);
     if (appr) sentence += `; ${appr}`;
@@ -232,13 +266,24 @@ export interface EnvLine {
  * Ready-to-paste environment lines for a new credential. OpenAI- and Anthropic-kind providers get the SDK
  * variables (DESIGN §3), everything else the keychain's own AKC_* pair.
  */
-export function envLines(baseUrl: string, token: string, providers: readonly { id: string; kind: ProviderKind }[]): EnvLine[] {
+export function envLines(
+  baseUrl: string,
+  token: string,
+  providers: readonly { id: string; kind: ProviderKind }[],
+): EnvLine[] {
   const url = baseUrl.replace(/\/+$/, '');
   const lines: EnvLine[] = [];
   for (const p of providers) {
-    if (p.kind === 'openai') lines.push({ name: 'OPENAI_BASE_URL', value: `${url}/v1/proxy/${p.id}` }, { name: 'OPENAI_API_KEY', value: token });
+    if (p.kind === 'openai')
+      lines.push(
+        { name: 'OPENAI_BASE_URL', value: `${url}/v1/proxy/${p.id}` },
+        { name: 'OPENAI_API_KEY', value: token },
+      );
     else if (p.kind === 'anthropic')
-      lines.push({ name: 'ANTHROPIC_BASE_URL', value: `${url}/v1/proxy/${p.id}` }, { name: 'ANTHROPIC_API_KEY', value: token });
+      lines.push(
+        { name: 'ANTHROPIC_BASE_URL', value: `${url}/v1/proxy/${p.id}` },
+        { name: 'ANTHROPIC_API_KEY', value: token },
+      );
   }
   if (!lines.length) lines.push({ name: 'AKC_URL', value: url }, { name: 'AKC_TOKEN', value: token });
   const seen = new Set<string>();

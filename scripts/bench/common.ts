@@ -72,10 +72,23 @@ export function forkChild(script: string, args: readonly string[] = [], options:
   const proc = fork(join(ROOT, 'scripts', 'bench', 'children', script), [...args], {
     execPath: NODE22,
     execArgv: ['--disable-warning=ExperimentalWarning', ...(options.execArgv ?? [])],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
     env: options.env ?? process.env,
   });
   CHILDREN.add(proc);
+  // Child stderr, each distinct line once (a warning repeated per request would bury the progress lines).
+  const seen = new Set<string>();
+  proc.stderr?.setEncoding('utf8');
+  let partial = '';
+  proc.stderr?.on('data', (text: string) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      if (line === '' || seen.has(line)) continue;
+      seen.add(line);
+      process.stderr.write(`    [${script}] ${line}\n`);
+    }
+  });
   const inbox: unknown[] = [];
   const waiters: ((m: unknown) => void)[] = [];
   proc.on('message', (m: unknown) => {

@@ -72,6 +72,8 @@ export interface ThroughputResult {
   errors: number;
   seconds: number;
   perSec: number;
+  /** Every request sent, warm-up included. */
+  all: number;
 }
 
 /** `concurrency` closed-loop clients for `durationMs` (after `warmupMs` unmeasured); stops by itself. */
@@ -80,11 +82,13 @@ export async function closedLoop(p: Prepared, concurrency: number, warmupMs: num
   const end = warmEnd + durationMs;
   let ok = 0;
   let errors = 0;
+  let all = 0;
   const worker = async (): Promise<void> => {
     for (;;) {
       const now = performance.now();
       if (now >= end) return;
       const status = await send(p);
+      all += 1;
       if (performance.now() < warmEnd) continue;
       if (status >= 200 && status < 300) ok += 1;
       else errors += 1;
@@ -94,5 +98,5 @@ export async function closedLoop(p: Prepared, concurrency: number, warmupMs: num
   // Counted: requests that completed after the warm-up, over the time from the warm-up's end to the last one.
   const seconds = (performance.now() - warmEnd) / 1000;
   const requests = ok + errors;
-  return { requests, ok, errors, seconds, perSec: ok / seconds };
+  return { requests, ok, errors, seconds, perSec: ok / seconds, all };
 }

@@ -17,7 +17,7 @@ import { progress } from './common.ts';
 
 const AGENTS = 100;
 const WARMUP_MS = 300;
-const MEASURE_MS = 1500;
+const MEASURE_MS = 1000;
 const BATCH = 5000;
 
 const SCOPES: Scopes = {
@@ -58,7 +58,7 @@ function rate(step: (i: number) => number): number {
   while (performance.now() < warmEnd) for (let j = 0; j < BATCH; j += 1) sink += step(i++);
   const t0 = performance.now();
   let n = 0;
-  let elapsed = 0;
+  let elapsed: number;
   do {
     for (let j = 0; j < BATCH; j += 1) sink += step(i++);
     n += BATCH;

@@ -2,6 +2,7 @@
 // JSON body), a bare Node pass-through proxy, the daemon, and the load generator; this process only
 // orchestrates (and holds the idle SSE listener). Every figure comes from the same run, side by side.
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { progress, type Child } from './common.ts';
 import type { Target } from './http-load.ts';
@@ -26,13 +27,34 @@ const ThroughputReply = z.object({
   errors: z.number(),
   seconds: z.number(),
   perSec: z.number(),
+  all: z.number(),
 });
 
-async function throughput(load: Child, target: Target): Promise<z.infer<typeof ThroughputReply>> {
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); NaN elsewhere. */
+function cpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const tick = 10; // USER_HZ is 100 on Linux
+    return (Number(fields[11]) + Number(fields[12])) * tick;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/**
+ * Closed-loop throughput against one target; with `server` given, also that process's CPU per request
+ * (robust to a busy machine, unlike req/s), over every request sent, warm-up included.
+ */
+async function throughput(load: Child, target: Target, server?: Child): Promise<z.infer<typeof ThroughputReply> & { cpuPerReqMs: number }> {
+  const cpu0 = cpuMs(server?.proc.pid);
   load.send({ type: 'throughput', target, concurrency: CONCURRENCY, warmupMs: WARMUP_MS, durationMs: DURATION_MS });
   const r = await load.next(ThroughputReply, 60_000);
-  progress(`${target.name}: ${Math.round(r.perSec).toLocaleString('en-US')} req/s at ${CONCURRENCY} clients (${r.errors} errors)`);
-  return r;
+  const cpuPerReqMs = (cpuMs(server?.proc.pid) - cpu0) / r.all;
+  progress(
+    `${target.name}: ${Math.round(r.perSec).toLocaleString('en-US')} req/s at ${CONCURRENCY} clients (${r.errors} errors)` +
+      (server ? `, ~${cpuPerReqMs.toFixed(3)} ms CPU per request in the server process` : ''),
+  );
+  return { ...r, cpuPerReqMs };
 }
 
 /** An admin SSE listener on /admin/v1/events that reads and discards; returns its event count and a closer. */
@@ -101,10 +123,10 @@ export async function benchProxy(): Promise<Record<string, number>> {
 
     progress(`throughput: ${CONCURRENCY} concurrent clients, ${DURATION_MS / 1000} s each after ${WARMUP_MS / 1000} s warm-up…`);
     const rDirect = await throughput(load, direct);
-    const rProxied = await throughput(load, proxied);
-    const rPass = await throughput(load, passthrough);
+    const rProxied = await throughput(load, proxied, daemon.child);
+    const rPass = await throughput(load, passthrough, pass.child);
     const sse = await sseListener(daemon.info.url, daemon.info.adminToken);
-    const rSse = await throughput(load, { ...proxied, name: 'proxied + idle SSE listener' });
+    const rSse = await throughput(load, { ...proxied, name: 'proxied + idle SSE listener' }, daemon.child);
     const sseEvents = sse.events();
     sse.close();
     progress(`the SSE listener received ${sseEvents.toLocaleString('en-US')} events`);
@@ -115,6 +137,9 @@ export async function benchProxy(): Promise<Record<string, number>> {
     out['proxy.c32.proxiedToDirectRatio'] = rProxied.perSec / rDirect.perSec;
     out['proxy.c32.passthroughToDirectRatio'] = rPass.perSec / rDirect.perSec;
     out['proxy.c32.proxiedWithSsePerSec'] = rSse.perSec;
+    out['proxy.c32.daemonCpuPerReqMs'] = rProxied.cpuPerReqMs;
+    out['proxy.c32.daemonCpuPerReqWithSseMs'] = rSse.cpuPerReqMs;
+    out['proxy.c32.passthroughCpuPerReqMs'] = rPass.cpuPerReqMs;
     out['proxy.c32.sseEventsCount'] = sseEvents;
     out['proxy.errorsCount'] = d.errors + p.errors + t.errors + rDirect.errors + rProxied.errors + rPass.errors + rSse.errors;
     return out;

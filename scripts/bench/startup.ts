@@ -1,3 +1,106 @@
-export function benchStartup(): Promise<Record<string, number>> {
-  return Promise.resolve({});
+// Headless start to ready (DESIGN §8: ≤ 1 s): spawn `node core/cli/headless.ts` with a fresh data directory
+// and AKC_PORT=0, five times; time spawn → the ready line on stdout and spawn → daemon.json on disk. Also
+// the idle process's resident memory (VmRSS) for the record.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { NODE22, ROOT, percentile, progress, sleep } from './common.ts';
+
+const RUNS = 5;
+const READY = /is running headless on http:\/\/127\.0\.0\.1:\d+/;
+const IDLE_MS = 1000;
+const TIMEOUT_MS = 20_000;
+
+interface Run {
+  readyMs: number;
+  /** What headless itself reports: from its first line of code to ready (module loading excluded). */
+  selfMs: number;
+  daemonJsonMs: number;
+  rssMB: number;
+}
+
+function rssMB(pid: number): number {
+  const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) / 1024 : Number.NaN;
+}
+
+async function once(): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), 'akc-bench-start-'));
+  const env: NodeJS.ProcessEnv = { ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0' };
+  delete env.AKC_PASSPHRASE_FILE;
+  let daemonJsonAt = Number.NaN;
+  const jsonFile = join(dir, 'daemon.json');
+  const t0 = performance.now();
+  // Watch the directory (created before the spawn) so daemon.json is timed by the event, not by polling.
+  const watcher = watch(dir, () => {
+    if (Number.isNaN(daemonJsonAt) && existsSync(jsonFile)) daemonJsonAt = performance.now();
+  });
+  const child = spawn(NODE22, ['--disable-warning=ExperimentalWarning', join(ROOT, 'core', 'cli', 'headless.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    let selfMs = Number.NaN;
+    const readyAt = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      let err = '';
+      const timer = setTimeout(() => reject(new Error(`no ready line within ${TIMEOUT_MS} ms: ${err.trim().slice(0, 200)}`)), TIMEOUT_MS);
+      child.stdout.setEncoding('utf8');
+      child.stderr.setEncoding('utf8');
+      child.stderr.on('data', (text: string) => (err += text));
+      child.stdout.on('data', (text: string) => {
+        out += text;
+        if (READY.test(out)) {
+          clearTimeout(timer);
+          selfMs = Number(/\(ready in (\d+) ms\)/.exec(out)?.[1] ?? Number.NaN);
+          resolve(performance.now());
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`headless exited with code ${String(code)} before ready: ${err.trim().slice(0, 200)}`));
+      });
+    });
+    if (Number.isNaN(daemonJsonAt) && existsSync(jsonFile)) daemonJsonAt = performance.now();
+    await sleep(IDLE_MS);
+    const rss = child.pid === undefined ? Number.NaN : rssMB(child.pid);
+    return { readyMs: readyAt - t0, selfMs, daemonJsonMs: daemonJsonAt - t0, rssMB: rss };
+  } finally {
+    watcher.close();
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A bare `node -e ""` spawn to exit: the floor any Node program starts from on this machine. */
+async function bareNodeMs(): Promise<number> {
+  const t0 = performance.now();
+  const child = spawn(NODE22, ['-e', ''], { stdio: 'ignore' });
+  await new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return performance.now() - t0;
+}
+
+export async function benchStartup(): Promise<Record<string, number>> {
+  const runs: Run[] = [];
+  const bare: number[] = [];
+  for (let i = 0; i < RUNS; i += 1) bare.push(await bareNodeMs());
+  for (let i = 0; i < RUNS; i += 1) {
+    const r = await once();
+    runs.push(r);
+    progress(`run ${i + 1}/${RUNS}: ready line ${r.readyMs.toFixed(0)} ms (startDaemon ${r.selfMs} ms of it), daemon.json ${r.daemonJsonMs.toFixed(0)} ms, idle RSS ${r.rssMB.toFixed(1)} MB`);
+  }
+  const median = (xs: number[]): number => percentile([...xs].sort((x, y) => x - y), 50);
+  return {
+    'startup.readyLine.medianMs': median(runs.map((r) => r.readyMs)),
+    'startup.daemonJson.medianMs': median(runs.map((r) => r.daemonJsonMs)),
+    'startup.readyLine.maxMs': Math.max(...runs.map((r) => r.readyMs)),
+    'startup.selfReported.medianMs': median(runs.map((r) => r.selfMs)),
+    'startup.bareNode.medianMs': median(bare),
+    'startup.idleRssMB': median(runs.map((r) => r.rssMB)),
+  };
 }

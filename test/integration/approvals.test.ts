@@ -32,7 +32,7 @@ async function agentWith(approval: 'always' | 'first-use', name = 'held-bot'): P
   const { agent, token } = await t.admin.agents.create({ name, scopes: { providers: { openai: { models: ['gpt-4o-mini'], approval } } } });
   return { id: agent.id, token, client: new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 }) };
 }
-const ask = (c: OpenAI): Promise<OpenAI.Chat.Completions.ChatCompletion> => c.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 5 });
+const ask = (c: OpenAI): Promise<OpenAI.Chat.Completions.ChatCompletion> => c.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 5 });
 
 describe('held requests with the real openai client', () => {
   it('completes after approve; the prompt carries the action, the agent and the calling process', async () => {

@@ -173,7 +173,7 @@ describe('bad input never gives a 500', () => {
       res.end('{}');
     });
     const routes = ['/v1/whoami', '/v1/secrets/x', '/v1/proxy/openai/chat/completions', '/v1/proxy/resend/emails', '/v1/proxy/stripe/v1/charges', '/admin/v1/agents', '/admin/v1/providers/x', '/admin/v1/secrets/y', '/admin/v1/audit', '/admin/v1/vault/unlock', '/admin/v1/approvals/apr_x/decision', '/openapi.json', '/'];
-    const auths = [{}, { authorization: `Bearer ${token}` }, { authorization: `Bearer ${t.daemon.adminToken}` }, { 'x-api-key': 'akc_garbage' }];
+    const auths: Record<string, string>[] = [{}, { authorization: `Bearer ${token}` }, { authorization: `Bearer ${t.daemon.adminToken}` }, { 'x-api-key': 'akc_garbage' }];
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...routes),

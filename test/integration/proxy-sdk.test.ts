@@ -70,7 +70,7 @@ describe('openai SDK', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(completion(parsed.model)));
     });
-    const out = await openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_tokens: 50 });
+    const out = await openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 50 });
     expect(out.choices[0]?.message.content).toBe('hello from upstream');
     expect(openaiUp.received.at(-1)?.url).toBe('/v1/chat/completions');
     expectMasterKeyOnly(openaiUp, 'authorization', `Bearer ${OPENAI_KEY}`);
@@ -182,7 +182,7 @@ describe('secrecy on the proxy path', () => {
     for (const file of readdirSync(t.dir)) {
       if (file === 'admin-token') continue;
       const bytes = readFileSync(join(t.dir, file));
-      for (const s of [token, OPENAI_KEY, ANTHROPIC_KEY]) expect(bytes.includes(Buffer.from(s)), `${file}`).toBe(false);
+      for (const s of [token, OPENAI_KEY, ANTHROPIC_KEY]) expect(bytes.includes(Buffer.from(s)), file).toBe(false);
     }
     const exported = await t.admin.audit.export('jsonl');
     for (const s of [token, OPENAI_KEY, ANTHROPIC_KEY, 'hello from upstream', 'stream please']) expect(exported).not.toContain(s);

@@ -4,7 +4,7 @@ import { applyEvent, emptyShellState, type ShellState } from '../../electron/mai
 import type { AppEvent, EventMap, EventName } from '../../shared/events.ts';
 import { makeAgent, makeApproval, makeAuditEntry, makeStatus, minutesAgo } from './electron-fixtures.ts';
 
-const ev = <N extends EventName>(name: N, data: EventMap[N]): AppEvent => ({ name, data });
+const ev = <N extends EventName>(name: N, data: EventMap[N]): AppEvent => ({ name, data }) as AppEvent;
 
 const mail = makeAgent('agt_mail', 'mail-bot', { lastSeenAt: minutesAgo(60) });
 const research = makeAgent('agt_research', 'research-bot');

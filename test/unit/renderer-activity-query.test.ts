@@ -50,7 +50,12 @@ describe('qualifier search', () => {
     const r = toAuditQuery(filter, AGENTS, NOW);
     expect(r).toEqual({
       ok: true,
-      query: { agentId: 'agt_mail1', decision: 'denied', action: 'email.*', since: '2025-06-01T11:00:00.000Z' },
+      query: {
+        agentId: 'agt_mail1',
+        decision: 'denied',
+        action: 'email.*',
+        since: '2025-06-01T11:00:00.000Z',
+      },
     });
     if (r.ok) expect(AuditQuery.safeParse(r.query).success).toBe(true);
   });
@@ -68,7 +73,10 @@ describe('qualifier search', () => {
     const r = parseQualifiers('colour:red outcome:maybe action:EMAIL!! since:yesterdayish');
     expect(r.errors).toHaveLength(4);
     expect(r.filter).toEqual({});
-    expect(toAuditQuery({ agent: 'ghost' }, AGENTS, NOW)).toEqual({ ok: false, error: 'No agent named "ghost".' });
+    expect(toAuditQuery({ agent: 'ghost' }, AGENTS, NOW)).toEqual({
+      ok: false,
+      error: 'No agent named "ghost".',
+    });
   });
 
   it('passes agent ids through and resolves ISO dates', () => {
@@ -77,7 +85,13 @@ describe('qualifier search', () => {
   });
 
   it('round-trips filters through the search box and the URL', () => {
-    const f = { agent: 'research bot', outcome: 'deny' as const, action: 'proxy.*', since: '7d', text: 'gpt' };
+    const f = {
+      agent: 'research bot',
+      outcome: 'deny' as const,
+      action: 'proxy.*',
+      since: '7d',
+      text: 'gpt',
+    };
     expect(parseQualifiers(formatQualifiers(f)).filter).toEqual(f);
     expect(paramsToFilter(filterToParams(f))).toEqual(f);
     expect(filterToParams({ agent: 'mail-bot', outcome: 'denied' })).toBe('agent=mail-bot&outcome=denied');
@@ -104,11 +118,40 @@ describe('entries', () => {
 
   it('writes the plain-text half of a row from typed facts', () => {
     expect(
-      entryText(entry({ action: 'proxy.request', path: '/chat/completions', facts: { model: 'gpt-4o-mini' }, costUsd: 0.0004 })),
+      entryText(
+        entry({
+          action: 'proxy.request',
+          path: '/chat/completions',
+          facts: { model: 'gpt-4o-mini' },
+          costUsd: 0.0004,
+        }),
+      ),
     ).toBe('POST /chat/completions · gpt-4o-mini · $0.0004');
-    expect(entryText(entry({ facts: { recipients: ['a@x.com', 'b@y.com', 'c@z.com'] } }))).toBe('POST /emails · to a@x.com, b@y.com +1');
-    expect(entryText(entry({ path: '/v1/payment_intents', facts: { amount: 4200, currency: 'usd' } }))).toBe('POST /v1/payment_intents · $42.00 USD');
-    expect(entryText(entry({ method: null, path: null, facts: { type: 'secret', name: 'crm_api_key' } }))).toBe('read crm_api_key');
+    expect(entryText(entry({ facts: { recipients: ['a@x.com', 'b@y.com', 'c@z.com'] } }))).toBe(
+      'POST /emails · to a@x.com, b@y.com +1',
+    );
+    expect(entryText(entry({ path: '/v1/payment_intents', facts: { amount: 4200, currency: 'usd' } }))).toBe(
+      'POST /v1/payment_intents · $42.00 USD',
+    );
+    expect(
+      entryText(entry({ method: null, path: null, facts: { type: 'secret', name: 'crm_api_key' } })),
+    ).toBe('read crm_api_key');
     expect(entryText(entry({ method: null, path: null, facts: { name: 'openai' } }))).toBe('openai');
+    expect(
+      entryText(
+        entry({
+          actor: 'owner',
+          action: 'agent.rotated',
+          method: null,
+          path: null,
+          rule: 'New credential akc_…hv2q',
+        }),
+      ),
+    ).toBe('New credential akc_…hv2q');
+    expect(
+      entryText(
+        entry({ actor: 'owner', action: 'agent.revoked', method: null, path: null, reason: 'agent.revoked' }),
+      ),
+    ).toBe('');
   });
 });

@@ -27,6 +27,7 @@ describe('relativeTime', () => {
   });
   it('reads future times as "in …" and falls back to a date after a month', () => {
     expect(relativeTime(ago(-14 * 60_000), NOW)).toBe('in 14 min');
+    expect(relativeTime(ago(-3_000), NOW)).toBe('just now');
     expect(relativeTime(ago(60 * 86_400_000), NOW)).toMatch(/2025/);
     expect(relativeTime('not a date', NOW)).toBe('—');
   });
@@ -94,7 +95,10 @@ describe('routes', () => {
     expect(parseRoute('#/agents/agt_abc123')).toEqual({ name: 'agents', agentId: 'agt_abc123' });
     expect(parseRoute('#/agents/new')).toEqual({ name: 'agent-new' });
     expect(parseRoute('#/agents/../../x')).toEqual({ name: 'agents', agentId: null });
-    expect(parseRoute('#/activity?agent=mail-bot&outcome=denied')).toEqual({ name: 'activity', params: 'agent=mail-bot&outcome=denied' });
+    expect(parseRoute('#/activity?agent=mail-bot&outcome=denied')).toEqual({
+      name: 'activity',
+      params: 'agent=mail-bot&outcome=denied',
+    });
     expect(parseRoute('')).toEqual({ name: 'agents', agentId: null });
     expect(formatRoute({ name: 'activity', params: 'a=1' })).toBe('#/activity?a=1');
     expect(formatRoute({ name: 'agents', agentId: 'agt_x' })).toBe('#/agents/agt_x');

@@ -66,7 +66,15 @@ function approval(id: string, agentId: string, createdAt: string, count = 1): Ap
     reason: 'Email always needs approval',
     rule: 'email.approval=always',
     actionKind: 'email.send',
-    facts: { type: 'proxy', providerId: 'resend', providerKind: 'resend', method: 'POST', path: '/emails', action: 'email.send', recipients: ['bob@example.com'] },
+    facts: {
+      type: 'proxy',
+      providerId: 'resend',
+      providerKind: 'resend',
+      method: 'POST',
+      path: '/emails',
+      action: 'email.send',
+      recipients: ['bob@example.com'],
+    },
     usage: [],
     process: { pid: 42, command: 'python3', parents: [], note: null },
     recent: [],
@@ -76,25 +84,50 @@ function approval(id: string, agentId: string, createdAt: string, count = 1): Ap
   };
 }
 
-function grant(id: string, agentId: string, expiresAt: string | null, usesLeft: number | null = null): GrantView {
-  return { id, agentId, agentName: 'x', actionKind: 'email.send', covers: 'x · send email', usesLeft, expiresAt, createdAt: '2025-06-01T11:00:00.000Z' };
+function grant(
+  id: string,
+  agentId: string,
+  expiresAt: string | null,
+  usesLeft: number | null = null,
+): GrantView {
+  return {
+    id,
+    agentId,
+    agentName: 'x',
+    actionKind: 'email.send',
+    covers: 'x · send email',
+    usesLeft,
+    expiresAt,
+    createdAt: '2025-06-01T11:00:00.000Z',
+  };
 }
 
-const ev = <N extends AppEvent['name']>(name: N, data: AppEvent<N>['data']): AppEvent => ({ name, data });
+const ev = <N extends AppEvent['name']>(name: N, data: AppEvent<N>['data']): AppEvent => ({ name, data }) as AppEvent;
 
 function loaded(query = {}): DataState {
   const s = emptyData();
-  return { ...s, agents: [agent('agt_mail'), agent('agt_pay')], feed: feedPageLoaded(emptyFeed(query), { entries: [entry(2), entry(1)], nextCursor: '1' }, false) };
+  return {
+    ...s,
+    agents: [agent('agt_mail'), agent('agt_pay')],
+    feed: feedPageLoaded(emptyFeed(query), { entries: [entry(2), entry(1)], nextCursor: '1' }, false),
+  };
 }
 
 describe('audit.appended', () => {
   it('prepends matching entries newest first, once each', () => {
-    const s = applyEvents(loaded(), [ev('audit.appended', entry(3)), ev('audit.appended', entry(4)), ev('audit.appended', entry(4))]);
+    const s = applyEvents(loaded(), [
+      ev('audit.appended', entry(3)),
+      ev('audit.appended', entry(4)),
+      ev('audit.appended', entry(4)),
+    ]);
     expect(s.feed.entries.map((e) => e.seq)).toEqual([4, 3, 2, 1]);
   });
 
   it('skips entries that the loaded filter excludes', () => {
-    const s = applyEvents(loaded({ decision: 'deny' }), [ev('audit.appended', entry(3)), ev('audit.appended', entry(4, { decision: 'deny' }))]);
+    const s = applyEvents(loaded({ decision: 'deny' }), [
+      ev('audit.appended', entry(3)),
+      ev('audit.appended', entry(4, { decision: 'deny' })),
+    ]);
     expect(s.feed.entries.map((e) => e.seq)).toEqual([4, 2, 1]);
   });
 
@@ -119,7 +152,10 @@ describe('audit.appended', () => {
 
   it('keeps per-agent recent activity for agents whose activity is open', () => {
     let s: DataState = { ...loaded(), agentActivity: { agt_mail: [entry(1)] } };
-    s = applyEvents(s, [ev('audit.appended', entry(2)), ev('audit.appended', entry(3, { agentId: 'agt_pay' }))]);
+    s = applyEvents(s, [
+      ev('audit.appended', entry(2)),
+      ev('audit.appended', entry(3, { agentId: 'agt_pay' })),
+    ]);
     expect(s.agentActivity['agt_mail']?.map((e) => e.seq)).toEqual([2, 1]);
     expect(s.agentActivity['agt_pay']).toBeUndefined();
   });
@@ -127,7 +163,11 @@ describe('audit.appended', () => {
 
 describe('feed paging', () => {
   it('appends older pages without duplicates', () => {
-    const f = feedPageLoaded(loaded().feed, { entries: [entry(2), entry(1), entry(0)], nextCursor: null }, true);
+    const f = feedPageLoaded(
+      loaded().feed,
+      { entries: [entry(2), entry(1), entry(0)], nextCursor: null },
+      true,
+    );
     expect(f.entries.map((e) => e.seq)).toEqual([2, 1, 0]);
     expect(f.nextCursor).toBeNull();
   });
@@ -149,7 +189,9 @@ describe('approvals, agents, grants, vault', () => {
 
   it('removes decided approvals and keeps the grant they created', () => {
     const g = grant('grt_1', 'agt_mail', '2025-06-01T12:15:00Z');
-    let s = applyEvents(emptyData(), [ev('approval.requested', approval('apr_a', 'agt_mail', '2025-06-01T11:00:01Z'))]);
+    let s = applyEvents(emptyData(), [
+      ev('approval.requested', approval('apr_a', 'agt_mail', '2025-06-01T11:00:01Z')),
+    ]);
     s = applyEvents(s, [ev('approval.decided', { id: 'apr_a', decision: 'approve', grant: g })]);
     expect(s.approvals).toEqual([]);
     expect(s.grants).toEqual([g]);
@@ -181,7 +223,11 @@ describe('approvals, agents, grants, vault', () => {
       url: 'http://127.0.0.1:7717',
       counts: { agents: 0, activeAgents: 0, providers: 0, secrets: 0, pendingApprovals: 0, auditEntries: 0 },
     };
-    const s = applyEvents(loaded(), [ev('agent.updated', agent('agt_new')), ev('agent.updated', agent('agt_pay', { status: 'suspended' })), ev('vault.state', status)]);
+    const s = applyEvents(loaded(), [
+      ev('agent.updated', agent('agt_new')),
+      ev('agent.updated', agent('agt_pay', { status: 'suspended' })),
+      ev('vault.state', status),
+    ]);
     expect(s.agents.map((a) => [a.id, a.status])).toEqual([
       ['agt_new', 'active'],
       ['agt_mail', 'active'],
@@ -192,7 +238,12 @@ describe('approvals, agents, grants, vault', () => {
 
   it('lists only grants still in force', () => {
     const now = Date.parse('2025-06-01T12:00:00Z');
-    const gs = [grant('g1', 'a', '2025-06-01T12:10:00Z'), grant('g2', 'a', '2025-06-01T11:59:00Z'), grant('g3', 'a', null, 0), grant('g4', 'a', null, 2)];
+    const gs = [
+      grant('g1', 'a', '2025-06-01T12:10:00Z'),
+      grant('g2', 'a', '2025-06-01T11:59:00Z'),
+      grant('g3', 'a', null, 0),
+      grant('g4', 'a', null, 2),
+    ];
     expect(liveGrants(gs, now).map((g) => g.id)).toEqual(['g1', 'g4']);
   });
 });

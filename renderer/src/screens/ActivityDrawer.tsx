@@ -21,7 +21,8 @@ export function ActivityDrawer({ entry: e, onClose }: { entry: AuditEntry; onClo
   ];
   if (e.rule) rows.push(['Rule', <span className="mono">{e.rule}</span>]);
   if (e.provider) rows.push(['Provider', e.provider]);
-  if (e.method || e.path) rows.push(['Call', <span className="mono">{[e.method, e.path].filter(Boolean).join(' ')}</span>]);
+  if (e.method || e.path)
+    rows.push(['Call', <span className="mono">{[e.method, e.path].filter(Boolean).join(' ')}</span>]);
   if (e.status !== null) rows.push(['Status', String(e.status)]);
   if (e.latencyMs !== null) rows.push(['Latency', `${e.latencyMs} ms`]);
   if (e.costUsd !== null) rows.push(['Cost', formatUsd(e.costUsd)]);
@@ -47,7 +48,13 @@ export function ActivityDrawer({ entry: e, onClose }: { entry: AuditEntry; onClo
           </h2>
           <p className="small">{entryText(e)}</p>
         </div>
-        <button ref={closeRef} type="button" className="icon-btn" aria-label="Close details" onClick={onClose}>
+        <button
+          ref={closeRef}
+          type="button"
+          className="icon-btn"
+          aria-label="Close details"
+          onClick={onClose}
+        >
           <X size={16} aria-hidden="true" />
         </button>
       </header>
@@ -59,7 +66,12 @@ export function ActivityDrawer({ entry: e, onClose }: { entry: AuditEntry; onClo
               {e.agentName ?? e.agentId}
             </a>
             {agent && agent.status !== 'revoked' && agent.status !== 'expired' && (
-              <button type="button" className="btn btn-sm btn-danger-outline" onClick={() => openRevoke({ agentId: agent.id })} aria-label={`Revoke ${agent.name}`}>
+              <button
+                type="button"
+                className="btn btn-sm btn-danger-outline"
+                onClick={() => openRevoke({ agentId: agent.id })}
+                aria-label={`Revoke ${agent.name}`}
+              >
                 Revoke
               </button>
             )}

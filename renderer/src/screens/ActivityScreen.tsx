@@ -1,6 +1,6 @@
 // Activity: a virtualized live feed of the audit log with qualifier filters kept in the URL, a row drawer,
 // chain status and export. Live by default; pauses when scrolled away or while a row is open.
-import { type SyntheticEvent, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { memo, type SyntheticEvent, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ArrowUp, Download, Search, ShieldCheck, ShieldAlert, X, ListFilter } from 'lucide-react';
 import type { AuditEntry, Decision } from '../../../shared/models.ts';
@@ -41,19 +41,38 @@ function ChainBadge(): ReactNode {
   if (!verify) return <span className="chip chip-neutral">Checking chain…</span>;
   if (verify.ok) {
     return (
-      <button type="button" className="chip chip-neutral chip-btn" onClick={() => void run()} title="Check the hash chain again" data-testid="chain-badge">
+      <button
+        type="button"
+        className="chip chip-neutral chip-btn"
+        onClick={() => void run()}
+        title="Check the hash chain again"
+        data-testid="chain-badge"
+      >
         <ShieldCheck size={13} aria-hidden="true" /> Verified · {formatCount(verify.checked)} entries
       </button>
     );
   }
   return (
-    <button type="button" className="chip chip-bad chip-btn" onClick={() => void run()} title={verify.problem ?? 'Check again'} data-testid="chain-badge">
-      <ShieldAlert size={13} aria-hidden="true" /> Chain broken{verify.firstBrokenSeq !== undefined ? ` at #${verify.firstBrokenSeq}` : ''}
+    <button
+      type="button"
+      className="chip chip-bad chip-btn"
+      onClick={() => void run()}
+      title={verify.problem ?? 'Check again'}
+      data-testid="chain-badge"
+    >
+      <ShieldAlert size={13} aria-hidden="true" /> Chain broken
+      {verify.firstBrokenSeq !== undefined ? ` at #${verify.firstBrokenSeq}` : ''}
     </button>
   );
 }
 
-function Row({ e, now, onOpen, selected }: { e: AuditEntry; now: number; onOpen: () => void; selected: boolean }): ReactNode {
+const Row = memo(function Row(props: {
+  e: AuditEntry;
+  now: number;
+  onOpen: (seq: number) => void;
+  selected: boolean;
+}): ReactNode {
+  const { e, now, onOpen, selected } = props;
   const text = entryText(e);
   return (
     <button
@@ -62,13 +81,17 @@ function Row({ e, now, onOpen, selected }: { e: AuditEntry; now: number; onOpen:
       data-testid="activity-row"
       data-seq={e.seq}
       aria-label={`${e.action}${e.agentName ? ` by ${e.agentName}` : ''}, ${outcomeOf(e.decision).label}, ${relativeTime(e.time, now)}`}
-      onClick={onOpen}
+      onClick={() => onOpen(e.seq)}
     >
       <span className="feed-time muted num" title={absoluteTime(e.time)}>
         {relativeTime(e.time, now)}
       </span>
       <span className="feed-agent">
-        {e.agentName ? <span className="agent-pill">{e.agentName}</span> : <span className="agent-pill agent-pill-system">{e.actor}</span>}
+        {e.agentName ? (
+          <span className="agent-pill">{e.agentName}</span>
+        ) : (
+          <span className="agent-pill agent-pill-system">{e.actor}</span>
+        )}
       </span>
       <span className="feed-what">
         <span className="mono">{e.action}</span>
@@ -82,7 +105,7 @@ function Row({ e, now, onOpen, selected }: { e: AuditEntry; now: number; onOpen:
       </span>
     </button>
   );
-}
+});
 
 export function ActivityScreen({ params }: { params: string }): ReactNode {
   const filter = useMemo(() => paramsToFilter(params), [params]);
@@ -113,7 +136,10 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
     if (!st.loaded || JSON.stringify(st.query) !== JSON.stringify(r.query)) void loadFeed(r.query);
   }, [params, agentKey, filter, loadFeed]);
 
-  const rows = useMemo(() => (filter.text ? feed.entries.filter((e) => entryHasText(e, filter.text ?? '')) : feed.entries), [feed.entries, filter.text]);
+  const rows = useMemo(
+    () => (filter.text ? feed.entries.filter((e) => entryHasText(e, filter.text ?? '')) : feed.entries),
+    [feed.entries, filter.text],
+  );
   const open = selected !== null ? (feed.entries.find((e) => e.seq === selected) ?? null) : null;
 
   const paused = scrolled || open !== null;
@@ -156,7 +182,8 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
     if (!parsed.errors.length) setFilter(parsed.filter);
   };
 
-  const toggleOutcome = (d: Decision): void => setFilter({ ...filter, outcome: filter.outcome === d ? undefined : d });
+  const toggleOutcome = (d: Decision): void =>
+    setFilter({ ...filter, outcome: filter.outcome === d ? undefined : d });
   const remove = (k: keyof ActivityFilter): void => {
     setFilter({ ...filter, [k]: undefined });
   };
@@ -180,7 +207,8 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
         <div>
           <h1>Activity</h1>
           <p className="muted small">
-            <span className={`live ${paused ? 'live-paused' : ''}`}>{paused ? 'Paused' : 'Live'}</span> · every decision and change, newest first
+            <span className={`live ${paused ? 'live-paused' : ''}`}>{paused ? 'Paused' : 'Live'}</span> ·
+            every decision and change, newest first
           </p>
         </div>
         <div className="head-actions">
@@ -194,64 +222,75 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
             ariaLabel="Export the current filter"
             testId="export"
             items={[
-              { label: 'JSON Lines (.jsonl)', onSelect: () => void exportAudit('jsonl'), testId: 'export-jsonl' },
+              {
+                label: 'JSON Lines (.jsonl)',
+                onSelect: () => void exportAudit('jsonl'),
+                testId: 'export-jsonl',
+              },
               { label: 'CSV (.csv)', onSelect: () => void exportAudit('csv'), testId: 'export-csv' },
             ]}
           />
         </div>
       </header>
 
-      <form className="filterbar" role="search" onSubmit={submit}>
-        <label className="search">
-          <Search size={14} aria-hidden="true" />
-          <span className="sr-only">Filter activity</span>
-          <input
-            value={text}
-            onChange={(e) => setText(e.target.value)}
-            placeholder="agent:mail-bot outcome:denied action:email.* since:1h"
-            spellCheck={false}
-            data-testid="activity-search"
-            aria-invalid={errors.length > 0}
-            aria-describedby="activity-search-errors"
-          />
-        </label>
-        <button type="submit" className="btn btn-sm">
-          <ListFilter size={14} aria-hidden="true" /> Filter
-        </button>
-      </form>
-      <div id="activity-search-errors" aria-live="polite">
-        {errors.map((er) => (
-          <p key={er} className="help help-error">
-            {er}
-          </p>
-        ))}
-      </div>
-      <div className="chips" role="group" aria-label="Outcome">
-        {CHIP_OUTCOMES.map((d) => (
-          <button
-            key={d}
-            type="button"
-            className={`chip chip-toggle ${filter.outcome === d ? 'chip-on' : ''}`}
-            aria-pressed={filter.outcome === d}
-            onClick={() => toggleOutcome(d)}
-            data-testid={`outcome-${outcomeOf(d).word}`}
-          >
-            {OUTCOMES.find((o) => o.decision === d)?.label}
+      <div className="filters">
+        <form className="filterbar" role="search" onSubmit={submit}>
+          <label className="search">
+            <Search size={14} aria-hidden="true" />
+            <span className="sr-only">Filter activity</span>
+            <input
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              placeholder="agent:mail-bot outcome:denied action:email.* since:1h"
+              spellCheck={false}
+              data-testid="activity-search"
+              aria-invalid={errors.length > 0}
+              aria-describedby="activity-search-errors"
+            />
+          </label>
+          <button type="submit" className="btn btn-sm">
+            <ListFilter size={14} aria-hidden="true" /> Filter
           </button>
-        ))}
-        {active.map(([k, label]) => (
-          <span key={k} className="chip chip-filter">
-            {label}
-            <button type="button" className="chip-x" aria-label={`Remove filter ${label}`} onClick={() => remove(k)}>
-              <X size={12} aria-hidden="true" />
+        </form>
+        <div id="activity-search-errors" aria-live="polite">
+          {errors.map((er) => (
+            <p key={er} className="help help-error">
+              {er}
+            </p>
+          ))}
+        </div>
+        <div className="chips" role="group" aria-label="Outcome">
+          {CHIP_OUTCOMES.map((d) => (
+            <button
+              key={d}
+              type="button"
+              className={`chip chip-toggle ${filter.outcome === d ? 'chip-on' : ''}`}
+              aria-pressed={filter.outcome === d}
+              onClick={() => toggleOutcome(d)}
+              data-testid={`outcome-${outcomeOf(d).word}`}
+            >
+              {OUTCOMES.find((o) => o.decision === d)?.label}
             </button>
-          </span>
-        ))}
-        {hasFilter && (
-          <button type="button" className="link small" onClick={() => setFilter({})}>
-            Clear filters
-          </button>
-        )}
+          ))}
+          {active.map(([k, label]) => (
+            <span key={k} className="chip chip-filter">
+              {label}
+              <button
+                type="button"
+                className="chip-x"
+                aria-label={`Remove filter ${label}`}
+                onClick={() => remove(k)}
+              >
+                <X size={12} aria-hidden="true" />
+              </button>
+            </span>
+          ))}
+          {hasFilter && (
+            <button type="button" className="link small" onClick={() => setFilter({})}>
+              Clear filters
+            </button>
+          )}
+        </div>
       </div>
 
       <div className="feed-wrap">
@@ -270,7 +309,11 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
           </div>
           {feed.loaded && rows.length === 0 ? (
             <Empty
-              text={hasFilter ? 'Nothing matches these filters.' : 'No activity yet. Agent requests and your changes will appear here.'}
+              text={
+                hasFilter
+                  ? 'Nothing matches these filters.'
+                  : 'No activity yet. Agent requests and your changes will appear here.'
+              }
               action={
                 hasFilter ? (
                   <button type="button" className="btn" onClick={() => setFilter({})}>
@@ -293,11 +336,21 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
                 {items.map((v) => {
                   const e = rows[v.index];
                   return (
-                    <div key={v.key} role="listitem" className="feed-item" style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}>
+                    <div
+                      key={v.key}
+                      role="listitem"
+                      className="feed-item"
+                      style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
+                    >
                       {e ? (
-                        <Row e={e} now={now} selected={e.seq === selected} onOpen={() => setSelected(e.seq)} />
+                        <Row e={e} now={now} selected={e.seq === selected} onOpen={setSelected} />
                       ) : (
-                        <button type="button" className="feed-older" onClick={() => void loadOlder()} disabled={feed.loading}>
+                        <button
+                          type="button"
+                          className="feed-older"
+                          onClick={() => void loadOlder()}
+                          disabled={feed.loading}
+                        >
                           {feed.loading ? 'Loading older entries…' : 'Load older entries'}
                         </button>
                       )}

@@ -63,7 +63,14 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
     }, `New key for ${agent.name}; the old one stopped working`);
 
   if (rotated) {
-    return <CredentialOnce agent={agent} token={rotated} onDone={() => setRotated(null)} title={`New key for ${agent.name}`} />;
+    return (
+      <CredentialOnce
+        agent={agent}
+        token={rotated}
+        onDone={() => setRotated(null)}
+        title={`New key for ${agent.name}`}
+      />
+    );
   }
 
   return (
@@ -87,17 +94,23 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
       <section className="section" aria-labelledby="scopes-h">
         <h3 id="scopes-h">What it can do</h3>
         <ul className="sentences">
-          {(agent.scopeSummary.length ? agent.scopeSummary : ['Nothing: every request is refused.']).map((s) => (
-            <li key={s}>{s}</li>
-          ))}
+          {(agent.scopeSummary.length ? agent.scopeSummary : ['Nothing: every request is refused.']).map(
+            (s) => (
+              <li key={s}>{s}</li>
+            ),
+          )}
         </ul>
         <dl className="facts-grid">
           <dt>Expires</dt>
-          <dd title={agent.expiresAt ? absoluteTime(agent.expiresAt) : undefined}>{agent.expiresAt ? relativeTime(agent.expiresAt, now) : 'Never'}</dd>
+          <dd title={agent.expiresAt ? absoluteTime(agent.expiresAt) : undefined}>
+            {agent.expiresAt ? relativeTime(agent.expiresAt, now) : 'Never'}
+          </dd>
           <dt>Created</dt>
           <dd title={absoluteTime(agent.createdAt)}>{relativeTime(agent.createdAt, now)}</dd>
           <dt>Last seen</dt>
-          <dd title={agent.lastSeenAt ? absoluteTime(agent.lastSeenAt) : undefined}>{agent.lastSeenAt ? relativeTime(agent.lastSeenAt, now) : 'Never'}</dd>
+          <dd title={agent.lastSeenAt ? absoluteTime(agent.lastSeenAt) : undefined}>
+            {agent.lastSeenAt ? relativeTime(agent.lastSeenAt, now) : 'Never'}
+          </dd>
           <dt>Credential</dt>
           <dd className="mono">{agent.credentialId}</dd>
         </dl>
@@ -185,11 +198,22 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
               <Pause size={14} aria-hidden="true" /> Suspend
             </button>
           )}
-          <button type="button" className="btn" onClick={() => void rotate()} disabled={busy} data-testid="rotate">
+          <button
+            type="button"
+            className="btn"
+            onClick={() => void rotate()}
+            disabled={busy}
+            data-testid="rotate"
+          >
             <RotateCw size={14} aria-hidden="true" /> Rotate key
           </button>
           <span className="spacer" />
-          <button type="button" className="btn btn-danger-outline" onClick={() => openRevoke({ agentId: agent.id })} data-testid="detail-revoke">
+          <button
+            type="button"
+            className="btn btn-danger-outline"
+            onClick={() => openRevoke({ agentId: agent.id })}
+            data-testid="detail-revoke"
+          >
             Revoke…
           </button>
         </footer>

@@ -29,13 +29,23 @@ function AgentRow({ agent, selected, now }: { agent: AgentView; selected: boolea
   const openRevoke = useStore((s) => s.openRevoke);
   const dead = agent.status === 'revoked' || agent.status === 'expired';
   return (
-    <li className={`agent-row ${selected ? 'agent-row-selected' : ''} ${dead ? 'agent-row-dead' : ''}`} data-testid={`agent-row-${agent.id}`}>
-      <a href={`#/agents/${agent.id}`} className="agent-row-main" aria-current={selected ? 'true' : undefined}>
+    <li
+      className={`agent-row ${selected ? 'agent-row-selected' : ''} ${dead ? 'agent-row-dead' : ''}`}
+      data-testid={`agent-row-${agent.id}`}
+    >
+      <a
+        href={`#/agents/${agent.id}`}
+        className="agent-row-main"
+        aria-current={selected ? 'true' : undefined}
+      >
         <span className="agent-row-top">
           <span className="agent-name">{agent.name}</span>
           <StatusPill status={agent.status} />
         </span>
-        <span className="agent-row-seen muted small" title={agent.lastSeenAt ? absoluteTime(agent.lastSeenAt) : undefined}>
+        <span
+          className="agent-row-seen muted small"
+          title={agent.lastSeenAt ? absoluteTime(agent.lastSeenAt) : undefined}
+        >
           {agent.lastSeenAt ? `Last seen ${relativeTime(agent.lastSeenAt, now)}` : 'Never seen'}
         </span>
         {agent.usage.length > 0 && !dead && (
@@ -74,7 +84,11 @@ export function AgentsScreen({ agentId }: { agentId: string | null }): ReactNode
       <header className="screen-head">
         <div>
           <h1>Agents</h1>
-          <p className="muted small">{agents.length ? `${active} active of ${agents.length}` : 'Each agent gets its own key and scopes.'}</p>
+          <p className="muted small">
+            {agents.length
+              ? `${active} active of ${agents.length}`
+              : 'Each agent gets its own key and scopes.'}
+          </p>
         </div>
         <NewAgentButton />
       </header>

@@ -59,8 +59,16 @@ export function PromptWindow(): ReactNode {
   }
   return (
     <main className="prompt-window">
-      <ApprovalPrompt key={head.id} approval={head} ids={ids} autoFocus waitingFromAgent={countByAgent(approvals).get(head.agentId) ?? 1} />
-      {approvals.length > 1 && <p className="prompt-queue small muted">{approvals.length - 1} more waiting after this one</p>}
+      <ApprovalPrompt
+        key={head.id}
+        approval={head}
+        ids={ids}
+        autoFocus
+        waitingFromAgent={countByAgent(approvals).get(head.agentId) ?? 1}
+      />
+      {approvals.length > 1 && (
+        <p className="prompt-queue small muted">{approvals.length - 1} more waiting after this one</p>
+      )}
     </main>
   );
 }

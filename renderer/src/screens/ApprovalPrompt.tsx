@@ -128,18 +128,24 @@ export function ApprovalPrompt(props: {
           {a.summary}
         </h2>
         {a.count > 1 && (
-          <span className="badge badge-neutral num" title={`${a.count} identical requests, answered together`} data-testid="approval-count">
+          <span
+            className="badge badge-neutral num"
+            title={`${a.count} identical requests, answered together`}
+            data-testid="approval-count"
+          >
             ×{a.count}
           </span>
         )}
       </header>
       <div className="prompt-who">
         <AgentPill name={a.agentName} id={a.agentId} />
-        {p.parents.length > 0 || p.note ? (
+        {p.parents.length > 0 || p.note || p.command ? (
           <details className="inline-details">
             <summary className="mono small">{processLine(p)}</summary>
             <div className="popover">
+              {p.command && <p className="mono small proc-command">{p.command}</p>}
               {p.note && <p className="small">{p.note}</p>}
+              {p.parents.length > 0 && <p className="small muted">Started by</p>}
               {p.parents.length > 0 && (
                 <ol className="proc-chain mono small">
                   {p.parents.map((x) => (
@@ -209,15 +215,35 @@ export function ApprovalPrompt(props: {
         </p>
       )}
       <footer className="prompt-foot">
-        <button ref={denyRef} type="button" className="btn btn-deny" onClick={() => void run('deny')} disabled={busy} data-testid="deny">
+        <button
+          ref={denyRef}
+          type="button"
+          className="btn btn-deny"
+          onClick={() => void run('deny')}
+          disabled={busy}
+          data-testid="deny"
+        >
           Deny
         </button>
-        <button type="button" className="btn" onClick={() => void run('approve')} disabled={busy} data-testid="approve-once" aria-keyshortcuts="Control+Enter Meta+Enter">
+        <button
+          type="button"
+          className="btn"
+          onClick={() => void run('approve')}
+          disabled={busy}
+          data-testid="approve-once"
+          aria-keyshortcuts="Control+Enter Meta+Enter"
+        >
           Approve once
         </button>
         <div className="approve-timed">
           <div className="split-btn">
-            <button type="button" className="btn" onClick={() => void run('approve', minutes)} disabled={busy} data-testid="approve-15m">
+            <button
+              type="button"
+              className="btn"
+              onClick={() => void run('approve', minutes)}
+              disabled={busy}
+              data-testid="approve-15m"
+            >
               Approve for {minutes === 15 ? '15 min' : '1 h'}
             </button>
             <MenuButton
@@ -243,14 +269,26 @@ export function ApprovalPrompt(props: {
           testId="approval-more"
           items={[
             ...(waitingFromAgent > 1
-              ? [{ label: `Deny all from ${a.agentName}`, onSelect: () => void denyAllFrom(a.agentId), testId: 'deny-all' }]
+              ? [
+                  {
+                    label: `Deny all from ${a.agentName}`,
+                    onSelect: () => void denyAllFrom(a.agentId),
+                    testId: 'deny-all',
+                  },
+                ]
               : []),
             {
               label: `Deny and revoke ${a.agentName}`,
               danger: true,
               testId: 'deny-and-revoke',
               onSelect: () => {
-                void run('deny').then(() => openRevoke({ agentId: a.agentId, reason: 'Denied and revoked from an approval prompt', severity: 'high' }));
+                void run('deny').then(() =>
+                  openRevoke({
+                    agentId: a.agentId,
+                    reason: 'Denied and revoked from an approval prompt',
+                    severity: 'high',
+                  }),
+                );
               },
             },
           ]}

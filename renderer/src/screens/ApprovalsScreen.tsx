@@ -7,7 +7,15 @@ import { countByAgent } from '../approvalText.ts';
 import { Empty } from '../ui/Empty.tsx';
 import { ApprovalPrompt, usePromptIds } from './ApprovalPrompt.tsx';
 
-function QueuedPrompt({ a, first, waiting }: { a: ApprovalView; first: boolean; waiting: number }): ReactNode {
+function QueuedPrompt({
+  a,
+  first,
+  waiting,
+}: {
+  a: ApprovalView;
+  first: boolean;
+  waiting: number;
+}): ReactNode {
   const ids = usePromptIds();
   return <ApprovalPrompt approval={a} ids={ids} autoFocus={first} waitingFromAgent={waiting} />;
 }
@@ -23,14 +31,24 @@ export function ApprovalsScreen(): ReactNode {
       <header className="screen-head">
         <div>
           <h1>Approvals</h1>
-          <p className="muted small">{approvals.length ? `${approvals.length} waiting, oldest first` : 'Requests that a rule holds for you appear here.'}</p>
+          <p className="muted small">
+            {approvals.length
+              ? `${approvals.length} waiting, oldest first`
+              : 'Requests that a rule holds for you appear here.'}
+          </p>
         </div>
         {multi.length > 0 && (
           <div className="head-actions">
             {multi.map(([agentId, n]) => {
               const name = approvals.find((a) => a.agentId === agentId)?.agentName ?? agentId;
               return (
-                <button key={agentId} type="button" className="btn" onClick={() => void denyAllFrom(agentId)} data-testid={`deny-all-${agentId}`}>
+                <button
+                  key={agentId}
+                  type="button"
+                  className="btn"
+                  onClick={() => void denyAllFrom(agentId)}
+                  data-testid={`deny-all-${agentId}`}
+                >
                   Deny all from {name} ({n})
                 </button>
               );
@@ -39,7 +57,15 @@ export function ApprovalsScreen(): ReactNode {
         )}
       </header>
       {approvals.length === 0 ? (
-        <Empty icon={<BellRing size={28} />} text="Nothing is waiting for you." action={<a href="#/activity" className="btn">See activity</a>} />
+        <Empty
+          icon={<BellRing size={28} />}
+          text="Nothing is waiting for you."
+          action={
+            <a href="#/activity" className="btn">
+              See activity
+            </a>
+          }
+        />
       ) : (
         <div className="queue">
           {approvals.map((a, i) => (

@@ -53,7 +53,8 @@ export function CommandPalette(): ReactNode {
       { id: 'nav-providers', label: 'Go to Providers & Secrets', run: go('#/providers') },
       { id: 'nav-settings', label: 'Go to Settings', run: go('#/settings') },
     ];
-    for (const a of agents) list.push({ id: `open-${a.id}`, label: `Open ${a.name}`, hint: a.status, run: go(`#/agents/${a.id}`) });
+    for (const a of agents)
+      list.push({ id: `open-${a.id}`, label: `Open ${a.name}`, hint: a.status, run: go(`#/agents/${a.id}`) });
     for (const a of agents.filter((x) => x.status === 'active' || x.status === 'suspended')) {
       list.push({
         id: `revoke-${a.id}`,
@@ -93,7 +94,14 @@ export function CommandPalette(): ReactNode {
 
   if (!open) return null;
   return (
-    <Dialog open onCancel={() => setPalette(false)} labelledBy="palette-label" initialFocus={input} className="dialog-palette" testId="command-palette">
+    <Dialog
+      open
+      onCancel={() => setPalette(false)}
+      labelledBy="palette-label"
+      initialFocus={input}
+      className="dialog-palette"
+      testId="command-palette"
+    >
       <label id="palette-label" className="sr-only" htmlFor="palette-input">
         Search commands and agents
       </label>

@@ -7,7 +7,12 @@ import { useStore } from '../store/store.ts';
 import { envLines, scopeProviderIds } from '../scopeForm.ts';
 import { CopyButton } from '../ui/CopyButton.tsx';
 
-export function CredentialOnce(props: { agent: AgentView; token: string; onDone: () => void; title?: string }): ReactNode {
+export function CredentialOnce(props: {
+  agent: AgentView;
+  token: string;
+  onDone: () => void;
+  title?: string;
+}): ReactNode {
   const { agent, token, onDone, title } = props;
   const url = useStore((s) => s.status?.url ?? window.location.origin);
   const providers = useStore((s) => s.providers);
@@ -16,7 +21,12 @@ export function CredentialOnce(props: { agent: AgentView; token: string; onDone:
   useEffect(() => heading.current?.focus(), []);
 
   const ids = scopeProviderIds(agent.scopes);
-  const kinds = ids.map((id) => ({ id, kind: providers.find((p) => p.id === id)?.kind ?? (id === 'anthropic' ? 'anthropic' : id === 'openai' ? 'openai' : 'http') }));
+  const kinds = ids.map((id) => ({
+    id,
+    kind:
+      providers.find((p) => p.id === id)?.kind ??
+      (id === 'anthropic' ? 'anthropic' : id === 'openai' ? 'openai' : 'http'),
+  }));
   const lines = envLines(url, token, kinds);
   const block = lines.map((l) => `${l.name}=${l.value}`).join('\n');
 
@@ -27,7 +37,10 @@ export function CredentialOnce(props: { agent: AgentView; token: string; onDone:
       </h2>
       <div className="notice notice-amber">
         <TriangleAlert size={16} aria-hidden="true" />
-        <span>This key is shown only once. Store it where your agent reads its settings; the keychain keeps only a hash.</span>
+        <span>
+          This key is shown only once. Store it where your agent reads its settings; the keychain keeps only a
+          hash.
+        </span>
       </div>
       <div className="field">
         <span className="field-label">Agent key</span>

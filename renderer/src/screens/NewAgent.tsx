@@ -32,12 +32,21 @@ const EXPIRY: readonly { label: string; days: number | null }[] = [
   { label: 'In 90 days', days: 90 },
 ];
 
-function Field(props: { label: string; error?: string | undefined; help?: string; children: ReactNode }): ReactNode {
+function Field(props: {
+  label: string;
+  error?: string | undefined;
+  help?: string;
+  children: ReactNode;
+}): ReactNode {
   return (
     <label className="field">
       <span>{props.label}</span>
       {props.children}
-      {props.error ? <span className="help help-error">{props.error}</span> : props.help ? <span className="help">{props.help}</span> : null}
+      {props.error ? (
+        <span className="help help-error">{props.error}</span>
+      ) : props.help ? (
+        <span className="help">{props.help}</span>
+      ) : null}
     </label>
   );
 }
@@ -60,7 +69,16 @@ export function NewAgent(): ReactNode {
 
   const info = TEMPLATES.find((t) => t.id === template) ?? TEMPLATES[0];
   const fitting = providers.filter((p) => info?.kinds.includes(p.kind));
-  const providerId = values.providerId || fitting[0]?.id || (template === 'llm' ? 'openai' : template === 'email' ? 'resend' : template === 'payments' ? 'stripe' : '');
+  const providerId =
+    values.providerId ||
+    fitting[0]?.id ||
+    (template === 'llm'
+      ? 'openai'
+      : template === 'email'
+        ? 'resend'
+        : template === 'payments'
+          ? 'stripe'
+          : '');
   const effective = { ...values, providerId };
   const built = buildScopes(template, effective);
   const json = useMemo(() => (jsonMode ? validateScopesJson(jsonText) : null), [jsonMode, jsonText]);
@@ -69,7 +87,8 @@ export function NewAgent(): ReactNode {
   const fieldError = (f: keyof TemplateValues): string | undefined =>
     !jsonMode && submitted && !built.ok ? built.errors.find((e) => e.field === f)?.message : undefined;
 
-  const set = (k: keyof TemplateValues) => (e: { target: { value: string } }) => setValues((v) => ({ ...v, [k]: e.target.value }));
+  const set = (k: keyof TemplateValues) => (e: { target: { value: string } }) =>
+    setValues((v) => ({ ...v, [k]: e.target.value }));
 
   const pick = (t: TemplateId): void => {
     setTemplate(t);
@@ -86,7 +105,11 @@ export function NewAgent(): ReactNode {
     return (
       <div className="screen">
         <div className="narrow">
-          <CredentialOnce agent={created.agent} token={created.token} onDone={() => navigate(`#/agents/${created.agent.id}`)} />
+          <CredentialOnce
+            agent={created.agent}
+            token={created.token}
+            onDone={() => navigate(`#/agents/${created.agent.id}`)}
+          />
         </div>
       </div>
     );
@@ -121,7 +144,14 @@ export function NewAgent(): ReactNode {
       </header>
       <form className="narrow stack" onSubmit={(e) => void submit(e)} noValidate>
         <Field label="Name" help="Something you will recognise in prompts and the activity feed.">
-          <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} placeholder="research-bot" autoFocus data-testid="agent-name" />
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            maxLength={100}
+            placeholder="research-bot"
+            autoFocus
+            data-testid="agent-name"
+          />
         </Field>
 
         <fieldset className="templates">
@@ -149,8 +179,19 @@ export function NewAgent(): ReactNode {
         {!jsonMode && (
           <div className="card stack-sm">
             {template !== 'vault' && (
-              <Field label="Provider" error={fieldError('providerId')} help={fitting.length ? undefined : 'No matching provider yet: add it under Providers & Secrets.'}>
-                <input list={ids.list} value={providerId} onChange={set('providerId')} data-testid="template-provider" />
+              <Field
+                label="Provider"
+                error={fieldError('providerId')}
+                help={
+                  fitting.length ? undefined : 'No matching provider yet: add it under Providers & Secrets.'
+                }
+              >
+                <input
+                  list={ids.list}
+                  value={providerId}
+                  onChange={set('providerId')}
+                  data-testid="template-provider"
+                />
                 <datalist id={ids.list}>
                   {fitting.map((p) => (
                     <option key={p.id} value={p.id}>
@@ -162,41 +203,87 @@ export function NewAgent(): ReactNode {
             )}
             {template === 'llm' && (
               <div className="row-2">
-                <Field label="Models" error={fieldError('models')} help="Comma-separated. Leave empty to allow any model.">
+                <Field
+                  label="Models"
+                  error={fieldError('models')}
+                  help="Comma-separated. Leave empty to allow any model."
+                >
                   <input value={values.models} onChange={set('models')} data-testid="template-models" />
                 </Field>
                 <Field label="Budget per day (USD)" error={fieldError('budgetUsd')}>
-                  <input inputMode="decimal" value={values.budgetUsd} onChange={set('budgetUsd')} className="num" data-testid="template-budget" />
+                  <input
+                    inputMode="decimal"
+                    value={values.budgetUsd}
+                    onChange={set('budgetUsd')}
+                    className="num"
+                    data-testid="template-budget"
+                  />
                 </Field>
               </div>
             )}
             {template === 'email' && (
               <div className="row-2">
-                <Field label="Allowed domains" error={fieldError('domains')} help="Comma-separated, like example.com.">
+                <Field
+                  label="Allowed domains"
+                  error={fieldError('domains')}
+                  help="Comma-separated, like example.com."
+                >
                   <input value={values.domains} onChange={set('domains')} data-testid="template-domains" />
                 </Field>
                 <Field label="Emails per day" error={fieldError('dailyLimit')}>
-                  <input inputMode="numeric" value={values.dailyLimit} onChange={set('dailyLimit')} className="num" data-testid="template-daily-limit" />
+                  <input
+                    inputMode="numeric"
+                    value={values.dailyLimit}
+                    onChange={set('dailyLimit')}
+                    className="num"
+                    data-testid="template-daily-limit"
+                  />
                 </Field>
               </div>
             )}
             {template === 'payments' && (
               <>
                 <div className="row-2">
-                  <Field label="Largest payment" error={fieldError('maxAmount')} help="In dollars (or the currency's main unit).">
-                    <input inputMode="decimal" value={values.maxAmount} onChange={set('maxAmount')} className="num" data-testid="template-max-amount" />
+                  <Field
+                    label="Largest payment"
+                    error={fieldError('maxAmount')}
+                    help="In dollars (or the currency's main unit)."
+                  >
+                    <input
+                      inputMode="decimal"
+                      value={values.maxAmount}
+                      onChange={set('maxAmount')}
+                      className="num"
+                      data-testid="template-max-amount"
+                    />
                   </Field>
                   <Field label="Currency" error={fieldError('currency')}>
-                    <input value={values.currency} onChange={set('currency')} maxLength={3} data-testid="template-currency" />
+                    <input
+                      value={values.currency}
+                      onChange={set('currency')}
+                      maxLength={3}
+                      data-testid="template-currency"
+                    />
                   </Field>
                 </div>
-                <p className="muted small">One-time payments only, and every payment waits for your approval.</p>
+                <p className="muted small">
+                  One-time payments only, and every payment waits for your approval.
+                </p>
               </>
             )}
             {template === 'vault' && (
               <div className="row-2">
-                <Field label="Secret" error={fieldError('secretName')} help={secrets.length ? undefined : 'No secrets yet: add one under Providers & Secrets.'}>
-                  <input list={ids.secrets} value={values.secretName} onChange={set('secretName')} data-testid="template-secret" />
+                <Field
+                  label="Secret"
+                  error={fieldError('secretName')}
+                  help={secrets.length ? undefined : 'No secrets yet: add one under Providers & Secrets.'}
+                >
+                  <input
+                    list={ids.secrets}
+                    value={values.secretName}
+                    onChange={set('secretName')}
+                    data-testid="template-secret"
+                  />
                   <datalist id={ids.secrets}>
                     {secrets.map((s) => (
                       <option key={s.name} value={s.name} />
@@ -204,7 +291,13 @@ export function NewAgent(): ReactNode {
                   </datalist>
                 </Field>
                 <Field label="Readable for (minutes)" error={fieldError('ttlMinutes')}>
-                  <input inputMode="numeric" value={values.ttlMinutes} onChange={set('ttlMinutes')} className="num" data-testid="template-ttl" />
+                  <input
+                    inputMode="numeric"
+                    value={values.ttlMinutes}
+                    onChange={set('ttlMinutes')}
+                    className="num"
+                    data-testid="template-ttl"
+                  />
                 </Field>
               </div>
             )}
@@ -257,14 +350,24 @@ export function NewAgent(): ReactNode {
           </div>
         ) : (
           <div>
-            <button type="button" className="btn btn-sm btn-ghost" onClick={openJson} data-testid="open-scope-json">
+            <button
+              type="button"
+              className="btn btn-sm btn-ghost"
+              onClick={openJson}
+              data-testid="open-scope-json"
+            >
               <Braces size={14} aria-hidden="true" /> Edit scope JSON
             </button>
           </div>
         )}
 
         <Field label="Expires">
-          <select value={expiry ?? ''} onChange={(e) => setExpiry(e.target.value ? Number(e.target.value) : null)} data-testid="agent-expiry">
+          <select
+            className="field-narrow"
+            value={expiry ?? ''}
+            onChange={(e) => setExpiry(e.target.value ? Number(e.target.value) : null)}
+            data-testid="agent-expiry"
+          >
             {EXPIRY.map((x) => (
               <option key={x.label} value={x.days ?? ''}>
                 {x.label}

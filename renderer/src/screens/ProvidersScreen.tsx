@@ -11,14 +11,26 @@ import { Empty } from '../ui/Empty.tsx';
 import { useNow } from '../ui/hooks.ts';
 
 const KINDS: readonly ProviderKind[] = ['openai', 'anthropic', 'stripe', 'resend', 'http'];
-const KIND_LABEL: Record<ProviderKind, string> = { openai: 'OpenAI', anthropic: 'Anthropic', stripe: 'Stripe', resend: 'Resend (email)', http: 'Generic HTTP' };
+const KIND_LABEL: Record<ProviderKind, string> = {
+  openai: 'OpenAI',
+  anthropic: 'Anthropic',
+  stripe: 'Stripe',
+  resend: 'Resend (email)',
+  http: 'Generic HTTP',
+};
 
 function agentNames(ids: readonly string[], agents: readonly { id: string; name: string }[]): string {
   if (!ids.length) return 'No agents';
   return ids.map((id) => agents.find((a) => a.id === id)?.name ?? id).join(', ');
 }
 
-function ProviderForm({ existing, onDone }: { existing: ProviderView | null; onDone: () => void }): ReactNode {
+function ProviderForm({
+  existing,
+  onDone,
+}: {
+  existing: ProviderView | null;
+  onDone: () => void;
+}): ReactNode {
   const call = useStore((s) => s.call);
   const toast = useStore((s) => s.toast);
   const [kind, setKind] = useState<ProviderKind>(existing?.kind ?? 'openai');
@@ -33,9 +45,18 @@ function ProviderForm({ existing, onDone }: { existing: ProviderView | null; onD
     setBusy(true);
     setError(null);
     try {
-      const view = await call('providerPut', { id: id.trim() || kind, kind, key, ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}) });
+      const view = await call('providerPut', {
+        id: id.trim() || kind,
+        kind,
+        key,
+        ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}),
+      });
       setKey('');
-      useStore.setState((s) => ({ providers: [...s.providers.filter((p) => p.id !== view.id), view].sort((a, b) => a.id.localeCompare(b.id)) }));
+      useStore.setState((s) => ({
+        providers: [...s.providers.filter((p) => p.id !== view.id), view].sort((a, b) =>
+          a.id.localeCompare(b.id),
+        ),
+      }));
       toast(existing ? `Key for ${view.id} replaced` : `${view.id} added`);
       onDone();
     } catch (err) {
@@ -51,7 +72,12 @@ function ProviderForm({ existing, onDone }: { existing: ProviderView | null; onD
       <div className="row-3">
         <label className="field">
           <span>Kind</span>
-          <select value={kind} onChange={(e) => setKind(e.target.value as ProviderKind)} disabled={!!existing} data-testid="provider-kind">
+          <select
+            value={kind}
+            onChange={(e) => setKind(e.target.value as ProviderKind)}
+            disabled={!!existing}
+            data-testid="provider-kind"
+          >
             {KINDS.map((k) => (
               <option key={k} value={k}>
                 {KIND_LABEL[k]}
@@ -61,11 +87,23 @@ function ProviderForm({ existing, onDone }: { existing: ProviderView | null; onD
         </label>
         <label className="field">
           <span>Id</span>
-          <input value={id} onChange={(e) => setId(e.target.value)} placeholder={kind} disabled={!!existing} data-testid="provider-id" />
+          <input
+            value={id}
+            onChange={(e) => setId(e.target.value)}
+            placeholder={kind}
+            disabled={!!existing}
+            data-testid="provider-id"
+          />
         </label>
         <label className="field">
           <span>Base URL (optional)</span>
-          <input type="url" value={baseUrl} onChange={(e) => setBaseUrl(e.target.value)} placeholder="The provider's default" data-testid="provider-base-url" />
+          <input
+            type="url"
+            value={baseUrl}
+            onChange={(e) => setBaseUrl(e.target.value)}
+            placeholder="The provider's default"
+            data-testid="provider-base-url"
+          />
         </label>
       </div>
       <label className="field">
@@ -79,7 +117,9 @@ function ProviderForm({ existing, onDone }: { existing: ProviderView | null; onD
           required
           data-testid="provider-key"
         />
-        <span className="help">Stored encrypted. It is never shown again, only its last four characters.</span>
+        <span className="help">
+          Stored encrypted. It is never shown again, only its last four characters.
+        </span>
       </label>
       {error && (
         <p className="form-error" role="alert">
@@ -114,7 +154,11 @@ function SecretForm({ existing, onDone }: { existing: SecretView | null; onDone:
     try {
       const view = await call('secretPut', { name: name.trim(), value });
       setValue('');
-      useStore.setState((s) => ({ secrets: [...s.secrets.filter((x) => x.name !== view.name), view].sort((a, b) => a.name.localeCompare(b.name)) }));
+      useStore.setState((s) => ({
+        secrets: [...s.secrets.filter((x) => x.name !== view.name), view].sort((a, b) =>
+          a.name.localeCompare(b.name),
+        ),
+      }));
       toast(existing ? `${view.name} replaced` : `${view.name} stored`);
       onDone();
     } catch (err) {
@@ -130,11 +174,26 @@ function SecretForm({ existing, onDone }: { existing: SecretView | null; onDone:
       <div className="row-2">
         <label className="field">
           <span>Name</span>
-          <input value={name} onChange={(e) => setName(e.target.value)} placeholder="crm_api_key" disabled={!!existing} required data-testid="secret-name" />
+          <input
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            placeholder="crm_api_key"
+            disabled={!!existing}
+            required
+            data-testid="secret-name"
+          />
         </label>
         <label className="field">
           <span>Value</span>
-          <input type="password" autoComplete="off" spellCheck={false} value={value} onChange={(e) => setValue(e.target.value)} required data-testid="secret-value" />
+          <input
+            type="password"
+            autoComplete="off"
+            spellCheck={false}
+            value={value}
+            onChange={(e) => setValue(e.target.value)}
+            required
+            data-testid="secret-value"
+          />
         </label>
       </div>
       {error && (
@@ -146,7 +205,12 @@ function SecretForm({ existing, onDone }: { existing: SecretView | null; onDone:
         <button type="button" className="btn" onClick={onDone}>
           Cancel
         </button>
-        <button type="submit" className="btn btn-primary" disabled={busy || !value || !name.trim()} data-testid="secret-save">
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={busy || !value || !name.trim()}
+          data-testid="secret-save"
+        >
           {busy ? 'Saving…' : existing ? 'Replace value' : 'Store secret'}
         </button>
       </div>
@@ -184,11 +248,20 @@ function RemoveDialog({ target, onClose }: { target: Removal; onClose: () => voi
     }
   };
   return (
-    <Dialog open onCancel={onClose} role="alertdialog" labelledBy="remove-title" describedBy="remove-desc" testId="remove-dialog">
+    <Dialog
+      open
+      onCancel={onClose}
+      role="alertdialog"
+      labelledBy="remove-title"
+      describedBy="remove-desc"
+      testId="remove-dialog"
+    >
       <div className="dialog-body">
         <h2 id="remove-title">Remove {target.id}</h2>
         <p id="remove-desc">
-          {target.kind === 'provider' ? 'Its master key is deleted from the vault.' : 'Its value is deleted from the vault.'}{' '}
+          {target.kind === 'provider'
+            ? 'Its master key is deleted from the vault.'
+            : 'Its value is deleted from the vault.'}{' '}
           {target.usedBy.length
             ? `Requests from ${agentNames(target.usedBy, agents)} that need it will be refused.`
             : 'No agent uses it.'}
@@ -202,7 +275,13 @@ function RemoveDialog({ target, onClose }: { target: Removal; onClose: () => voi
           <button type="button" className="btn" onClick={onClose} autoFocus>
             Cancel
           </button>
-          <button type="button" className="btn btn-danger" onClick={() => void remove()} disabled={busy} data-testid="remove-confirm">
+          <button
+            type="button"
+            className="btn btn-danger"
+            onClick={() => void remove()}
+            disabled={busy}
+            data-testid="remove-confirm"
+          >
             Remove
           </button>
         </div>
@@ -225,7 +304,9 @@ export function ProvidersScreen(): ReactNode {
       <header className="screen-head">
         <div>
           <h1>Providers &amp; Secrets</h1>
-          <p className="muted small">Write-only: keys go in, and only their last four characters are ever shown.</p>
+          <p className="muted small">
+            Write-only: keys go in, and only their last four characters are ever shown.
+          </p>
         </div>
       </header>
 
@@ -233,12 +314,23 @@ export function ProvidersScreen(): ReactNode {
         <div className="section-head">
           <h2 id="providers-h">Providers</h2>
           {providerForm === null && (
-            <button type="button" className="btn" onClick={() => setProviderForm('new')} data-testid="add-provider">
+            <button
+              type="button"
+              className="btn"
+              onClick={() => setProviderForm('new')}
+              data-testid="add-provider"
+            >
               <Plus size={14} aria-hidden="true" /> Add provider
             </button>
           )}
         </div>
-        {providerForm !== null && <ProviderForm key={providerForm === 'new' ? 'new' : providerForm.id} existing={providerForm === 'new' ? null : providerForm} onDone={() => setProviderForm(null)} />}
+        {providerForm !== null && (
+          <ProviderForm
+            key={providerForm === 'new' ? 'new' : providerForm.id}
+            existing={providerForm === 'new' ? null : providerForm}
+            onDone={() => setProviderForm(null)}
+          />
+        )}
         {providers.length === 0 && providerForm === null ? (
           <Empty
             icon={<KeyRound size={24} />}
@@ -277,7 +369,12 @@ export function ProvidersScreen(): ReactNode {
                     <td title={absoluteTime(p.createdAt)}>{relativeTime(p.createdAt, now)}</td>
                     <td className="small">{agentNames(p.usedBy, agents)}</td>
                     <td className="actions">
-                      <button type="button" className="btn btn-sm" onClick={() => setProviderForm(p)} aria-label={`Replace key for ${p.id}`}>
+                      <button
+                        type="button"
+                        className="btn btn-sm"
+                        onClick={() => setProviderForm(p)}
+                        aria-label={`Replace key for ${p.id}`}
+                      >
                         Replace
                       </button>
                       <button
@@ -301,12 +398,23 @@ export function ProvidersScreen(): ReactNode {
         <div className="section-head">
           <h2 id="secrets-h">Secrets</h2>
           {secretForm === null && (
-            <button type="button" className="btn" onClick={() => setSecretForm('new')} data-testid="add-secret">
+            <button
+              type="button"
+              className="btn"
+              onClick={() => setSecretForm('new')}
+              data-testid="add-secret"
+            >
               <Plus size={14} aria-hidden="true" /> Add secret
             </button>
           )}
         </div>
-        {secretForm !== null && <SecretForm key={secretForm === 'new' ? 'new' : secretForm.name} existing={secretForm === 'new' ? null : secretForm} onDone={() => setSecretForm(null)} />}
+        {secretForm !== null && (
+          <SecretForm
+            key={secretForm === 'new' ? 'new' : secretForm.name}
+            existing={secretForm === 'new' ? null : secretForm}
+            onDone={() => setSecretForm(null)}
+          />
+        )}
         {secrets.length === 0 && secretForm === null ? (
           <Empty icon={<Lock size={24} />} text="No secrets yet. Store one that an agent may read by name." />
         ) : (
@@ -331,7 +439,12 @@ export function ProvidersScreen(): ReactNode {
                     <td title={absoluteTime(s.createdAt)}>{relativeTime(s.createdAt, now)}</td>
                     <td className="small">{agentNames(s.usedBy, agents)}</td>
                     <td className="actions">
-                      <button type="button" className="btn btn-sm" onClick={() => setSecretForm(s)} aria-label={`Replace ${s.name}`}>
+                      <button
+                        type="button"
+                        className="btn btn-sm"
+                        onClick={() => setSecretForm(s)}
+                        aria-label={`Replace ${s.name}`}
+                      >
                         Replace
                       </button>
                       <button

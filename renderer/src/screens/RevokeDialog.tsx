@@ -50,12 +50,20 @@ export function RevokeDialog(): ReactNode {
   };
 
   return (
-    <Dialog open onCancel={close} role="alertdialog" labelledBy="revoke-title" describedBy="revoke-desc" initialFocus={reasonRef} testId="revoke-dialog">
+    <Dialog
+      open
+      onCancel={close}
+      role="alertdialog"
+      labelledBy="revoke-title"
+      describedBy="revoke-desc"
+      initialFocus={reasonRef}
+      testId="revoke-dialog"
+    >
       <form onSubmit={(e) => void submit(e)} className="dialog-body">
         <h2 id="revoke-title">Revoke {agent.name}</h2>
         <p id="revoke-desc">
-          Its key stops working now; requests in flight are cut, its waiting approvals are denied and its timed approvals
-          are removed. You can create a new agent later. Other agents are not affected.
+          Its key stops working now; requests in flight are cut, its waiting approvals are denied and its
+          timed approvals are removed. You can create a new agent later. Other agents are not affected.
         </p>
         <label className="field">
           <span>Reason</span>
@@ -76,7 +84,14 @@ export function RevokeDialog(): ReactNode {
           <div className="segmented-row">
             {SEVERITIES.map((s) => (
               <label key={s} className={`segment ${severity === s ? 'segment-on' : ''}`}>
-                <input type="radio" name="severity" value={s} checked={severity === s} onChange={() => setSeverity(s)} data-testid={`revoke-severity-${s}`} />
+                <input
+                  type="radio"
+                  name="severity"
+                  value={s}
+                  checked={severity === s}
+                  onChange={() => setSeverity(s)}
+                  data-testid={`revoke-severity-${s}`}
+                />
                 {s[0]?.toUpperCase()}
                 {s.slice(1)}
               </label>

@@ -11,7 +11,9 @@ export function RevokeAllDialog({ onClose }: { onClose: () => void }): ReactNode
   const call = useStore((s) => s.call);
   const loadAll = useStore((s) => s.loadAll);
   const toast = useStore((s) => s.toast);
-  const active = useStore((s) => s.agents.filter((a) => a.status === 'active' || a.status === 'suspended').length);
+  const active = useStore(
+    (s) => s.agents.filter((a) => a.status === 'active' || a.status === 'suspended').length,
+  );
   const [reason, setReason] = useState('Revoke all agents (panic button)');
   const [severity, setSeverity] = useState<Severity>('high');
   const [busy, setBusy] = useState(false);
@@ -33,17 +35,30 @@ export function RevokeAllDialog({ onClose }: { onClose: () => void }): ReactNode
   };
 
   return (
-    <Dialog open onCancel={onClose} role="alertdialog" labelledBy="revoke-all-title" describedBy="revoke-all-desc" initialFocus={cancelRef} testId="revoke-all-dialog">
+    <Dialog
+      open
+      onCancel={onClose}
+      role="alertdialog"
+      labelledBy="revoke-all-title"
+      describedBy="revoke-all-desc"
+      initialFocus={cancelRef}
+      testId="revoke-all-dialog"
+    >
       <div className="dialog-body">
         <h2 id="revoke-all-title">Revoke all agents</h2>
         <p id="revoke-all-desc">
-          Every agent’s key stops working now ({formatCount(active)} {active === 1 ? 'agent' : 'agents'}). Requests in flight are
-          cut and waiting approvals are denied. This cannot be undone: you will create new agents afterwards. Your provider keys are
-          not touched.
+          Every agent’s key stops working now ({formatCount(active)} {active === 1 ? 'agent' : 'agents'}).
+          Requests in flight are cut and waiting approvals are denied. This cannot be undone: you will create
+          new agents afterwards. Your provider keys are not touched.
         </p>
         <label className="field">
           <span>Reason</span>
-          <input value={reason} onChange={(e) => setReason(e.target.value)} maxLength={500} data-testid="revoke-all-reason" />
+          <input
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            maxLength={500}
+            data-testid="revoke-all-reason"
+          />
         </label>
         <label className="field">
           <span>Severity</span>
@@ -62,7 +77,13 @@ export function RevokeAllDialog({ onClose }: { onClose: () => void }): ReactNode
           <button ref={cancelRef} type="button" className="btn" onClick={onClose}>
             Cancel
           </button>
-          <button type="button" className="btn btn-danger" onClick={() => void go()} disabled={busy} data-testid="revoke-all-confirm">
+          <button
+            type="button"
+            className="btn btn-danger"
+            onClick={() => void go()}
+            disabled={busy}
+            data-testid="revoke-all-confirm"
+          >
             {busy ? 'Revoking…' : 'Revoke all agents'}
           </button>
         </div>
@@ -99,14 +120,22 @@ export function SettingsScreen(): ReactNode {
             <dt>Agent API</dt>
             <dd className="mono">{status?.url ?? '—'}</dd>
             <dt>Vault key</dt>
-            <dd>{status?.keySource === 'passphrase' ? 'Passphrase' : status?.keySource === 'os-keychain' ? 'OS keychain' : '—'}</dd>
+            <dd>
+              {status?.keySource === 'passphrase'
+                ? 'Passphrase'
+                : status?.keySource === 'os-keychain'
+                  ? 'OS keychain'
+                  : '—'}
+            </dd>
             <dt>Audit log</dt>
             <dd className="num">{status ? `${formatCount(status.counts.auditEntries)} entries` : '—'}</dd>
           </dl>
         </section>
         <section className="card">
           <h2>Vault</h2>
-          <p className="muted">Locking drops the vault key from memory. Agent requests are refused until you unlock.</p>
+          <p className="muted">
+            Locking drops the vault key from memory. Agent requests are refused until you unlock.
+          </p>
           <button type="button" className="btn" onClick={() => void lock()}>
             <Lock size={14} aria-hidden="true" /> Lock vault
           </button>
@@ -114,7 +143,12 @@ export function SettingsScreen(): ReactNode {
         <section className="card card-danger">
           <h2>Revoke all agents</h2>
           <p className="muted">For when something has gone wrong: every agent’s key stops working at once.</p>
-          <button type="button" className="btn btn-danger-outline" onClick={() => setPanic(true)} data-testid="revoke-all">
+          <button
+            type="button"
+            className="btn btn-danger-outline"
+            onClick={() => setPanic(true)}
+            data-testid="revoke-all"
+          >
             Revoke all agents…
           </button>
         </section>

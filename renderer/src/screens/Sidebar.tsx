@@ -23,11 +23,37 @@ export function Sidebar({ route }: { route: Route }): ReactNode {
   const setPalette = useStore((s) => s.setPalette);
 
   const items: NavItem[] = [
-    { href: '#/agents', label: 'Agents', icon: <Bot size={16} />, match: (r) => r.name === 'agents' || r.name === 'agent-new' },
-    { href: '#/approvals', label: 'Approvals', icon: <BellRing size={16} />, match: (r) => r.name === 'approvals', badge: approvals },
-    { href: '#/activity', label: 'Activity', icon: <Activity size={16} />, match: (r) => r.name === 'activity' },
-    { href: '#/providers', label: 'Providers & Secrets', icon: <KeyRound size={16} />, match: (r) => r.name === 'providers' },
-    { href: '#/settings', label: 'Settings', icon: <Settings size={16} />, match: (r) => r.name === 'settings' },
+    {
+      href: '#/agents',
+      label: 'Agents',
+      icon: <Bot size={16} />,
+      match: (r) => r.name === 'agents' || r.name === 'agent-new',
+    },
+    {
+      href: '#/approvals',
+      label: 'Approvals',
+      icon: <BellRing size={16} />,
+      match: (r) => r.name === 'approvals',
+      badge: approvals,
+    },
+    {
+      href: '#/activity',
+      label: 'Activity',
+      icon: <Activity size={16} />,
+      match: (r) => r.name === 'activity',
+    },
+    {
+      href: '#/providers',
+      label: 'Providers & Secrets',
+      icon: <KeyRound size={16} />,
+      match: (r) => r.name === 'providers',
+    },
+    {
+      href: '#/settings',
+      label: 'Settings',
+      icon: <Settings size={16} />,
+      match: (r) => r.name === 'settings',
+    },
   ];
 
   const lock = async (): Promise<void> => {
@@ -50,13 +76,21 @@ export function Sidebar({ route }: { route: Route }): ReactNode {
           const current = item.match(route);
           return (
             <li key={item.href}>
-              <a href={item.href} className={`nav-item ${current ? 'nav-current' : ''}`} aria-current={current ? 'page' : undefined}>
+              <a
+                href={item.href}
+                className={`nav-item ${current ? 'nav-current' : ''}`}
+                aria-current={current ? 'page' : undefined}
+              >
                 <span className="nav-icon" aria-hidden="true">
                   {item.icon}
                 </span>
                 <span className="nav-label">{item.label}</span>
                 {item.badge ? (
-                  <span className="badge badge-amber num" data-testid="approvals-badge" aria-label={`${item.badge} waiting`}>
+                  <span
+                    className="badge badge-amber num"
+                    data-testid="approvals-badge"
+                    aria-label={`${item.badge} waiting`}
+                  >
                     {item.badge}
                   </span>
                 ) : null}
@@ -81,7 +115,9 @@ export function Sidebar({ route }: { route: Route }): ReactNode {
             <span className="dot dot-green" aria-hidden="true" />
             <span className="vault-text">
               <strong>Unlocked</strong>
-              <span className="muted small">{status?.keySource === 'passphrase' ? 'Passphrase' : 'OS keychain'}</span>
+              <span className="muted small">
+                {status?.keySource === 'passphrase' ? 'Passphrase' : 'OS keychain'}
+              </span>
             </span>
           </span>
           <button type="button" className="btn btn-sm" onClick={() => void lock()} data-testid="lock-vault">

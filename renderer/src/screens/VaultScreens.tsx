@@ -4,7 +4,17 @@ import { KeyRound, Lock, ShieldCheck, Unplug } from 'lucide-react';
 import { useStore } from '../store/store.ts';
 import { errorMessage } from '../transport/types.ts';
 
-function Panel({ icon, title, children, testId }: { icon: ReactNode; title: string; children: ReactNode; testId?: string }): ReactNode {
+function Panel({
+  icon,
+  title,
+  children,
+  testId,
+}: {
+  icon: ReactNode;
+  title: string;
+  children: ReactNode;
+  testId?: string;
+}): ReactNode {
   return (
     <main className="fullpanel" data-testid={testId}>
       <div className="fullpanel-card">
@@ -39,7 +49,12 @@ export function VaultSetup(): ReactNode {
     }
     setBusy(true);
     try {
-      const status = await call('vaultInit', source === 'passphrase' ? { keySource: 'passphrase', passphrase: pass } : { keySource: 'os-keychain' });
+      const status = await call(
+        'vaultInit',
+        source === 'passphrase'
+          ? { keySource: 'passphrase', passphrase: pass }
+          : { keySource: 'os-keychain' },
+      );
       setPass('');
       setConfirm('');
       useStore.setState({ status });
@@ -53,22 +68,38 @@ export function VaultSetup(): ReactNode {
 
   return (
     <Panel icon={<ShieldCheck size={28} />} title="Set up Agent Keychain" testId="vault-setup">
-      <p className="lead">Your provider keys are stored encrypted. Choose where the key that protects them lives.</p>
+      <p className="lead">
+        Your provider keys are stored encrypted. Choose where the key that protects them lives.
+      </p>
       <form onSubmit={(e) => void submit(e)} className="stack">
         <fieldset className="choice-group">
           <legend className="sr-only">Where the vault key lives</legend>
           <label className={`choice ${source === 'os-keychain' ? 'choice-on' : ''}`}>
-            <input type="radio" name="src" checked={source === 'os-keychain'} onChange={() => setSource('os-keychain')} data-testid="setup-keychain" />
+            <input
+              type="radio"
+              name="src"
+              checked={source === 'os-keychain'}
+              onChange={() => setSource('os-keychain')}
+              data-testid="setup-keychain"
+            />
             <span>
               <strong>OS keychain</strong> <span className="tag">Recommended</span>
               <span className="choice-help">Unlocks by itself when you log in. Nothing to remember.</span>
             </span>
           </label>
           <label className={`choice ${source === 'passphrase' ? 'choice-on' : ''}`}>
-            <input type="radio" name="src" checked={source === 'passphrase'} onChange={() => setSource('passphrase')} data-testid="setup-passphrase" />
+            <input
+              type="radio"
+              name="src"
+              checked={source === 'passphrase'}
+              onChange={() => setSource('passphrase')}
+              data-testid="setup-passphrase"
+            />
             <span>
               <strong>Passphrase</strong>
-              <span className="choice-help">You unlock it after each start. If you forget it, the vault cannot be opened.</span>
+              <span className="choice-help">
+                You unlock it after each start. If you forget it, the vault cannot be opened.
+              </span>
             </span>
           </label>
         </fieldset>
@@ -150,7 +181,9 @@ export function VaultLocked(): ReactNode {
             <KeyRound size={16} aria-hidden="true" />
             <span>
               The vault key lives in the OS keychain.
-              {status?.vaultError ? ` It could not be read: ${status.vaultError}` : ' It unlocks by itself when the keychain is available.'}
+              {status?.vaultError
+                ? ` It could not be read: ${status.vaultError}`
+                : ' It unlocks by itself when the keychain is available.'}
             </span>
           </div>
           {error && (
@@ -158,7 +191,13 @@ export function VaultLocked(): ReactNode {
               {error}
             </p>
           )}
-          <button type="button" className="btn btn-primary btn-block" onClick={() => void unlock()} disabled={busy} data-testid="unlock">
+          <button
+            type="button"
+            className="btn btn-primary btn-block"
+            onClick={() => void unlock()}
+            disabled={busy}
+            data-testid="unlock"
+          >
             {busy ? 'Trying…' : 'Retry'}
           </button>
         </div>
@@ -180,7 +219,12 @@ export function VaultLocked(): ReactNode {
               {error}
             </p>
           )}
-          <button type="submit" className="btn btn-primary btn-block" disabled={busy || !pass} data-testid="unlock">
+          <button
+            type="submit"
+            className="btn btn-primary btn-block"
+            disabled={busy || !pass}
+            data-testid="unlock"
+          >
             {busy ? 'Unlocking…' : 'Unlock'}
           </button>
         </form>
@@ -192,7 +236,9 @@ export function VaultLocked(): ReactNode {
 export function LoginNeeded(): ReactNode {
   return (
     <Panel icon={<KeyRound size={28} />} title="Sign-in needed" testId="login-needed">
-      <p className="lead">This console needs the login link printed by the daemon. Run npm start again to get a new one.</p>
+      <p className="lead">
+        This console needs the login link printed by the daemon. Run npm start again to get a new one.
+      </p>
     </Panel>
   );
 }
@@ -200,7 +246,9 @@ export function LoginNeeded(): ReactNode {
 export function Offline(): ReactNode {
   return (
     <Panel icon={<Unplug size={28} />} title="Not connected" testId="offline">
-      <p className="lead">The keychain is not answering. It may have stopped; start it again and reload this page.</p>
+      <p className="lead">
+        The keychain is not answering. It may have stopped; start it again and reload this page.
+      </p>
       <button type="button" className="btn btn-block" onClick={() => void useStore.getState().boot()}>
         Try again
       </button>

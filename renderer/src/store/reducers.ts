@@ -2,7 +2,15 @@
 // DOM-free and unit-tested. The store never holds secret values or tokens: views only.
 import type { AuditQuery } from '../../../shared/contract.ts';
 import type { AppEvent } from '../../../shared/events.ts';
-import type { AgentView, ApprovalView, AuditEntry, GrantView, ProviderView, SecretView, Status } from '../../../shared/models.ts';
+import type {
+  AgentView,
+  ApprovalView,
+  AuditEntry,
+  GrantView,
+  ProviderView,
+  SecretView,
+  Status,
+} from '../../../shared/models.ts';
 import { entryMatches } from '../activityQuery.ts';
 
 export interface FeedState {
@@ -35,11 +43,29 @@ export interface DataState {
 export const AGENT_ACTIVITY_LIMIT = 50;
 
 export function emptyFeed(query: AuditQuery = {}): FeedState {
-  return { query, entries: [], buffered: [], paused: false, nextCursor: null, loading: false, loaded: false, error: null };
+  return {
+    query,
+    entries: [],
+    buffered: [],
+    paused: false,
+    nextCursor: null,
+    loading: false,
+    loaded: false,
+    error: null,
+  };
 }
 
 export function emptyData(): DataState {
-  return { status: null, agents: [], approvals: [], grants: [], providers: [], secrets: [], feed: emptyFeed(), agentActivity: {} };
+  return {
+    status: null,
+    agents: [],
+    approvals: [],
+    grants: [],
+    providers: [],
+    secrets: [],
+    feed: emptyFeed(),
+    agentActivity: {},
+  };
 }
 
 function upsert<T extends { id: string }>(list: readonly T[], item: T, atStart = false): T[] {
@@ -102,11 +128,11 @@ function applyAudit(s: DataState, entries: AuditEntry[]): DataState {
 function applyOne(s: DataState, e: AppEvent): DataState {
   switch (e.name) {
     case 'approval.requested': {
-      const data = e.data as AppEvent<'approval.requested'>['data'];
+      const data = e.data;
       return { ...s, approvals: upsert(s.approvals, data).sort(byCreated) };
     }
     case 'approval.decided': {
-      const data = e.data as AppEvent<'approval.decided'>['data'];
+      const data = e.data;
       return {
         ...s,
         approvals: s.approvals.filter((a) => a.id !== data.id),
@@ -114,11 +140,11 @@ function applyOne(s: DataState, e: AppEvent): DataState {
       };
     }
     case 'agent.updated': {
-      const data = e.data as AppEvent<'agent.updated'>['data'];
+      const data = e.data;
       return { ...s, agents: upsert(s.agents, data, true) };
     }
     case 'agent.revoked': {
-      const { agent } = e.data as AppEvent<'agent.revoked'>['data'];
+      const { agent } = e.data;
       return {
         ...s,
         agents: upsert(s.agents, agent, true),
@@ -128,9 +154,9 @@ function applyOne(s: DataState, e: AppEvent): DataState {
       };
     }
     case 'vault.state':
-      return { ...s, status: e.data as AppEvent<'vault.state'>['data'] };
+      return { ...s, status: e.data };
     case 'audit.appended':
-      return applyAudit(s, [e.data as AuditEntry]);
+      return applyAudit(s, [e.data]);
     default:
       return s;
   }
@@ -142,7 +168,7 @@ export function applyEvents<S extends DataState>(s: S, events: readonly AppEvent
   let audit: AuditEntry[] = [];
   for (const e of events) {
     if (e.name === 'audit.appended') {
-      audit.push(e.data as AuditEntry);
+      audit.push(e.data);
       continue;
     }
     if (audit.length) {
@@ -156,11 +182,30 @@ export function applyEvents<S extends DataState>(s: S, events: readonly AppEvent
 }
 
 /** A page from auditList: replaces the feed (first page) or appends older entries. */
-export function feedPageLoaded(feed: FeedState, page: { entries: AuditEntry[]; nextCursor: string | null }, older: boolean): FeedState {
-  if (!older) return { ...feed, entries: page.entries, buffered: [], nextCursor: page.nextCursor, loading: false, loaded: true, error: null };
+export function feedPageLoaded(
+  feed: FeedState,
+  page: { entries: AuditEntry[]; nextCursor: string | null },
+  older: boolean,
+): FeedState {
+  if (!older)
+    return {
+      ...feed,
+      entries: page.entries,
+      buffered: [],
+      nextCursor: page.nextCursor,
+      loading: false,
+      loaded: true,
+      error: null,
+    };
   const last = feed.entries[feed.entries.length - 1]?.seq ?? Number.POSITIVE_INFINITY;
   const add = page.entries.filter((e) => e.seq < last);
-  return { ...feed, entries: [...feed.entries, ...add], nextCursor: page.nextCursor, loading: false, error: null };
+  return {
+    ...feed,
+    entries: [...feed.entries, ...add],
+    nextCursor: page.nextCursor,
+    loading: false,
+    error: null,
+  };
 }
 
 /** Pauses or resumes the live feed; resuming merges what arrived meanwhile. */
@@ -177,5 +222,7 @@ export function approvalsOf(approvals: readonly ApprovalView[], agentId: string)
 
 /** Grants still in force at `now`. */
 export function liveGrants(grants: readonly GrantView[], now: number): GrantView[] {
-  return grants.filter((g) => (g.expiresAt === null || Date.parse(g.expiresAt) > now) && (g.usesLeft === null || g.usesLeft > 0));
+  return grants.filter(
+    (g) => (g.expiresAt === null || Date.parse(g.expiresAt) > now) && (g.usesLeft === null || g.usesLeft > 0),
+  );
 }

@@ -7,7 +7,15 @@ import type { AppEvent } from '../../../shared/events.ts';
 import type { Scopes } from '../../../shared/scopes.ts';
 import type { AgentView, Severity } from '../../../shared/models.ts';
 import { TransportError, errorMessage, type ConnectionState, type Transport } from '../transport/types.ts';
-import { applyEvents, emptyData, emptyFeed, feedPageLoaded, setFeedPaused, AGENT_ACTIVITY_LIMIT, type DataState } from './reducers.ts';
+import {
+  applyEvents,
+  emptyData,
+  emptyFeed,
+  feedPageLoaded,
+  setFeedPaused,
+  AGENT_ACTIVITY_LIMIT,
+  type DataState,
+} from './reducers.ts';
 
 export type Conn = 'loading' | 'ready' | 'login' | 'offline';
 
@@ -48,7 +56,11 @@ export interface Actions {
   openRevoke: (target: RevokeTarget | null) => void;
   setPalette: (open: boolean) => void;
 
-  createAgent: (name: string, scopes: Scopes, expiresAt?: string) => Promise<{ agent: AgentView; token: string }>;
+  createAgent: (
+    name: string,
+    scopes: Scopes,
+    expiresAt?: string,
+  ) => Promise<{ agent: AgentView; token: string }>;
   revokeAgent: (id: string, reason: string, severity: Severity) => Promise<number>;
   decide: (id: string, decision: 'approve' | 'deny', minutes?: number) => Promise<void>;
   denyAllFrom: (agentId: string) => Promise<number>;
@@ -161,8 +173,14 @@ export const useStore = create<AppState>()((set, get) => ({
   },
 
   async decide(id, decision, minutes) {
-    const out = await get().call('approvalDecide', { id, decision, ...(minutes ? { remember: { minutes } } : {}) });
-    set((s) => applyEvents(s, [{ name: 'approval.decided', data: { id, decision: out.decision, grant: out.grant } }]));
+    const out = await get().call('approvalDecide', {
+      id,
+      decision,
+      ...(minutes ? { remember: { minutes } } : {}),
+    });
+    set((s) =>
+      applyEvents(s, [{ name: 'approval.decided', data: { id, decision: out.decision, grant: out.grant } }]),
+    );
   },
 
   async denyAllFrom(agentId) {
@@ -181,7 +199,11 @@ export const useStore = create<AppState>()((set, get) => ({
       const page = await get().call('auditList', { ...query, limit: FEED_PAGE });
       set((s) => (sameQuery(s.feed.query, query) ? { feed: feedPageLoaded(s.feed, page, false) } : {}));
     } catch (err) {
-      set((s) => (sameQuery(s.feed.query, query) ? { feed: { ...s.feed, loading: false, error: errorMessage(err) } } : {}));
+      set((s) =>
+        sameQuery(s.feed.query, query)
+          ? { feed: { ...s.feed, loading: false, error: errorMessage(err) } }
+          : {},
+      );
     }
   },
 

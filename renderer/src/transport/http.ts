@@ -1,6 +1,13 @@
 // HTTP + SSE transport for the headless browser console. Auth is the HttpOnly session cookie the daemon
 // sets when the owner opens the printed login link; this file never sees or stores a token.
-import { adminOps, fillPath, pathParams, type AdminOpName, type OpInput, type OpOutput } from '../../../shared/contract.ts';
+import {
+  adminOps,
+  fillPath,
+  pathParams,
+  type AdminOpName,
+  type OpInput,
+  type OpOutput,
+} from '../../../shared/contract.ts';
 import { EVENT_NAMES, type AppEvent } from '../../../shared/events.ts';
 import { TransportError, type ConnectionState, type ExportQuery, type Transport } from './types.ts';
 
@@ -28,7 +35,8 @@ async function errorFrom(res: Response): Promise<TransportError> {
     body = null;
   }
   const err = isRecord(body) && isRecord(body['error']) ? body['error'] : null;
-  const code = typeof err?.['code'] === 'string' ? err['code'] : res.status === 401 ? 'unauthorized' : 'internal_error';
+  const code =
+    typeof err?.['code'] === 'string' ? err['code'] : res.status === 401 ? 'unauthorized' : 'internal_error';
   const message = typeof err?.['message'] === 'string' ? err['message'] : `Request failed (${res.status}).`;
   const path = typeof err?.['path'] === 'string' ? err['path'] : undefined;
   return new TransportError(code, message, path, res.status);

@@ -2,7 +2,15 @@ import { useState, type ReactNode } from 'react';
 import { Check, Copy } from 'lucide-react';
 
 /** Copies text to the clipboard and says so; the text itself is never logged. */
-export function CopyButton({ text, label = 'Copy', testId }: { text: string; label?: string; testId?: string }): ReactNode {
+export function CopyButton({
+  text,
+  label = 'Copy',
+  testId,
+}: {
+  text: string;
+  label?: string;
+  testId?: string;
+}): ReactNode {
   const [done, setDone] = useState(false);
   const [failed, setFailed] = useState(false);
   const copy = async (): Promise<void> => {

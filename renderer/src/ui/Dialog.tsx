@@ -16,7 +16,17 @@ export interface DialogProps {
 }
 
 export function Dialog(props: DialogProps): ReactNode {
-  const { open, onCancel, role = 'dialog', labelledBy, describedBy, initialFocus, className, testId, children } = props;
+  const {
+    open,
+    onCancel,
+    role = 'dialog',
+    labelledBy,
+    describedBy,
+    initialFocus,
+    className,
+    testId,
+    children,
+  } = props;
   const ref = useRef<HTMLDialogElement>(null);
   const cancelRef = useRef(onCancel);
   cancelRef.current = onCancel;
@@ -26,7 +36,9 @@ export function Dialog(props: DialogProps): ReactNode {
     if (!d || !open) return;
     const previous = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (!d.open) d.showModal();
-    (initialFocus?.current ?? d.querySelector<HTMLElement>('[autofocus], button, input, textarea, select'))?.focus();
+    (
+      initialFocus?.current ?? d.querySelector<HTMLElement>('[autofocus], button, input, textarea, select')
+    )?.focus();
     const onCancelEvent = (e: Event): void => {
       e.preventDefault();
       cancelRef.current();

@@ -1,10 +1,22 @@
 import type { ReactNode } from 'react';
 
 /** An empty state: one sentence and one action. */
-export function Empty({ icon, text, action }: { icon?: ReactNode; text: string; action?: ReactNode }): ReactNode {
+export function Empty({
+  icon,
+  text,
+  action,
+}: {
+  icon?: ReactNode;
+  text: string;
+  action?: ReactNode;
+}): ReactNode {
   return (
     <div className="empty">
-      {icon && <div className="empty-icon" aria-hidden="true">{icon}</div>}
+      {icon && (
+        <div className="empty-icon" aria-hidden="true">
+          {icon}
+        </div>
+      )}
       <p>{text}</p>
       {action}
     </div>

@@ -63,7 +63,13 @@ export function MenuButton(props: {
         {label}
       </button>
       {open && (
-        <div ref={menu} id={id} role="menu" className={`menu menu-${align} ${up ? 'menu-up' : ''}`} onKeyDown={onKey}>
+        <div
+          ref={menu}
+          id={id}
+          role="menu"
+          className={`menu menu-${align} ${up ? 'menu-up' : ''}`}
+          onKeyDown={onKey}
+        >
           {items.map((item) => (
             <button
               key={item.label}
