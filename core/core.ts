@@ -78,6 +78,7 @@ export class Core {
     } catch (err) {
       this.agents.reload();
       this.providers.reload();
+      this.counters.invalidate();
       // A storage failure (locked, read-only, full disk) means the audit entry could not be committed.
       if (!(err instanceof AppError) && err instanceof Error && 'code' in err && String(err.code).startsWith('SQLITE_')) {
         throw auditUnavailable(err);
@@ -111,6 +112,7 @@ export class Core {
       result = this.db.transaction(fn)();
     } catch (err) {
       // Only this unit's savepoint was rolled back; the rest of the group carries on.
+      this.counters.invalidate();
       if (!(err instanceof AppError) && err instanceof Error && 'code' in err && String(err.code).startsWith('SQLITE_')) throw auditUnavailable(err);
       throw err;
     }
@@ -133,6 +135,7 @@ export class Core {
       }
       this.agents.reload();
       this.providers.reload();
+      this.counters.invalidate();
       const failure = auditUnavailable(err);
       for (const w of group.waiters) w.reject(failure);
       return;

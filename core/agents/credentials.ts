@@ -1,7 +1,7 @@
 // Credentials (DESIGN §1): a prefix + 43 base62 characters of 256-bit randomness + 6 base62 characters of
 // CRC32 over the random part. The checksum rejects malformed or mistyped tokens before any lookup and lets
 // leak scanners recognise them. Only a SHA-256 hash is ever stored.
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 import { crc32 } from 'node:zlib';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
@@ -22,7 +22,14 @@ function base62(value: bigint, width: number): string {
 }
 
 function checksum(randomPart: string): string {
-  return base62(BigInt(crc32(randomPart)), CHECK_LEN);
+  // CRC32 fits in a double: plain arithmetic, no BigInt, on the authentication hot path.
+  let v = crc32(randomPart);
+  let out = '';
+  for (let i = 0; i < CHECK_LEN; i += 1) {
+    out = ALPHABET.charAt(v % 62) + out;
+    v = Math.floor(v / 62);
+  }
+  return out;
 }
 
 export function mintToken(prefix: string): string {
@@ -42,7 +49,12 @@ export function isWellFormed(token: string, prefix: string): boolean {
 
 /** The stored form of a credential: SHA-256. 256 bits of randomness make a slow hash unnecessary. */
 export function hashToken(token: string): Buffer {
-  return createHash('sha256').update(token).digest();
+  return hash('sha256', token, 'buffer');
+}
+
+/** The same hash as hex, for in-memory index keys. */
+export function hashTokenHex(token: string): string {
+  return hash('sha256', token, 'hex');
 }
 
 /** A public handle for a credential that reveals 4 of its 43 random characters. */

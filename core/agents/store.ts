@@ -3,7 +3,7 @@
 import type { Db } from '../storage/db.ts';
 import { Scopes } from '../../shared/scopes.ts';
 import type { Severity } from '../../shared/models.ts';
-import { AGENT_PREFIX, credentialHint, hashToken, isWellFormed, mintToken, newId } from './credentials.ts';
+import { AGENT_PREFIX, credentialHint, hashToken, hashTokenHex, isWellFormed, mintToken, newId } from './credentials.ts';
 import { AppError } from '../errors.ts';
 
 export interface AgentRecord {
@@ -129,7 +129,7 @@ export class AgentStore {
     if (!isWellFormed(token, AGENT_PREFIX)) {
       return { ok: false, code: 'invalid_token', message: 'The credential is not a valid Agent Keychain agent credential.' };
     }
-    const agent = this.byHash.get(hashToken(token).toString('hex'));
+    const agent = this.byHash.get(hashTokenHex(token));
     if (!agent) return { ok: false, code: 'invalid_token', message: 'Unknown credential: it was never issued or has been rotated.' };
     const status = this.statusOf(agent, now);
     if (status === 'revoked') return { ok: false, code: 'revoked', message: `Agent ${agent.name} was revoked; its credential no longer works.`, agent };

@@ -148,20 +148,23 @@ export async function authorize(
     finish: (reason, status, extra = {}) => {
       if (finished) return;
       finished = true;
-      try {
-        core.record({
-          ...base,
-          action: `${facts.action}.result`,
-          facts: extra.facts ?? null,
-          decision: status >= 200 && status < 400 ? 'allow' : 'error',
-          reason,
-          status,
-          latencyMs: latency(),
-          costUsd: extra.costUsd ?? null,
+      // The outcome joins the current group commit; nothing waits on it.
+      core
+        .commitGrouped(() =>
+          core.record({
+            ...base,
+            action: `${facts.action}.result`,
+            facts: extra.facts ?? null,
+            decision: status >= 200 && status < 400 ? 'allow' : 'error',
+            reason,
+            status,
+            latencyMs: latency(),
+            costUsd: extra.costUsd ?? null,
+          }),
+        )
+        .catch(() => {
+          // The decision entry is already committed; an outcome that cannot be written is lost, not fatal.
         });
-      } catch {
-        // The decision entry is already committed; an outcome that cannot be written is lost, not fatal.
-      }
     },
   };
 }

@@ -166,7 +166,17 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
       clearTimeout(headerTimer);
       const status = up.statusCode ?? 502;
       const contentType = up.headers['content-type'];
-      up.socket.setTimeout(spec.options.idleTimeoutMs, () => up.destroy(new AppError('upstream_timeout', 'The provider went silent.')));
+      // Idle timeout on the pooled socket, removed again when this response is done (the socket is reused).
+      const socket = up.socket;
+      const onIdle = (): void => {
+        up.destroy(new AppError('upstream_timeout', 'The provider went silent.'));
+      };
+      socket.setTimeout(spec.options.idleTimeoutMs);
+      socket.on('timeout', onIdle);
+      up.once('close', () => {
+        socket.off('timeout', onIdle);
+        socket.setTimeout(0);
+      });
       if (status >= 400 && !(contentType ?? '').includes('event-stream')) {
         relayError(up, res, status, spec.masterKey, () => end('upstream_status', status, 0));
         return;

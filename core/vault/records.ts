@@ -1,5 +1,6 @@
 // Provider master keys and named secrets, sealed by the vault. Listings return hints only (last 4
 // characters); the clear value is produced only for the one call that uses it.
+import type Database from 'better-sqlite3';
 import type { Db } from '../storage/db.ts';
 import type { Vault } from './vault.ts';
 import type { ProviderKind } from '../../shared/facts.ts';
@@ -101,10 +102,14 @@ export class ProviderStore {
 
   /** The master key in clear, for the one upstream call that needs it. Never log or return it. */
   masterKey(id: string): string {
-    const row = this.db.prepare<[string], { key_sealed: Buffer }>('SELECT key_sealed FROM providers WHERE id = ?').get(id);
+    this.selectSealed ??= this.db.prepare<[string], { key_sealed: Buffer }>('SELECT key_sealed FROM providers WHERE id = ?');
+    const row = this.selectSealed.get(id);
     if (!row) throw new AppError('provider_not_configured', `No provider "${id}" is configured. Add it under Providers & Secrets.`);
+    // Decrypted for this one call only; the clear key is not cached.
     return this.vault.openString(`provider:${id}`, row.key_sealed, `The stored key of provider ${id}`);
   }
+
+  private selectSealed: Database.Statement<[string], { key_sealed: Buffer }> | undefined;
 }
 
 function toProvider(r: ProviderRow): ProviderRecord {

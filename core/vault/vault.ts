@@ -33,9 +33,15 @@ export class Vault {
     this.keychain = keychain;
   }
 
+  private cachedSource: KeySource | null | undefined = undefined;
+
+  /** Read once from the table and kept in memory: this process is the only writer. */
   get keySource(): KeySource | null {
-    const source = this.meta.get('vault.keySource');
-    return source === 'os-keychain' || source === 'passphrase' ? source : null;
+    if (this.cachedSource === undefined) {
+      const source = this.meta.get('vault.keySource');
+      this.cachedSource = source === 'os-keychain' || source === 'passphrase' ? source : null;
+    }
+    return this.cachedSource;
   }
 
   get state(): VaultState {
@@ -60,6 +66,7 @@ export class Vault {
       this.meta.set('vault.id', vaultId);
       this.meta.set('vault.verifier', verifier);
       this.meta.set('vault.keySource', 'os-keychain');
+      this.cachedSource = 'os-keychain';
     } else {
       const passphrase = input.passphrase ?? '';
       if (passphrase.length < 12) throw new AppError('bad_request', 'The passphrase must be at least 12 characters.', { path: 'passphrase' });
@@ -69,6 +76,7 @@ export class Vault {
       this.meta.set('vault.wrappedKey', seal(kek, key, 'vault-key').toString('base64'));
       this.meta.set('vault.verifier', verifier);
       this.meta.set('vault.keySource', 'passphrase');
+      this.cachedSource = 'passphrase';
     }
     this.setKey(key);
   }

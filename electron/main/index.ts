@@ -6,7 +6,6 @@ import { startDaemon } from '../../core/daemon.ts';
 import { defaultDataDir } from '../../core/paths.ts';
 import type { DaemonHandle } from '../../core/daemon-types.ts';
 import type { AppEvent } from '../../shared/events.ts';
-import type { ApprovalView } from '../../shared/models.ts';
 import { launchConfig, type LaunchConfig } from './launch-config.ts';
 import { installHardening } from './hardening.ts';
 import { registerIpc } from './ipc-main.ts';
