@@ -6,7 +6,14 @@
 //
 //   const me = new AgentKeychainAgent({ baseUrl, token });
 //   await me.whoami(); await me.secrets.get('crm_api_key');
-import { adminOps, fillPath, type AdminOpName, type OpInput, type OpOutput, type AuditQuery } from '../shared/contract.ts';
+import {
+  adminOps,
+  fillPath,
+  type AdminOpName,
+  type OpInput,
+  type OpOutput,
+  type AuditQuery,
+} from '../shared/contract.ts';
 import type { ErrorBody, ErrorCode, RuleRef } from '../shared/errors.ts';
 import type { Scopes } from '../shared/scopes.ts';
 import type { Severity } from '../shared/models.ts';
@@ -41,7 +48,13 @@ function parseJson(text: string): unknown {
   }
 }
 
-async function request<T>(baseUrl: string, token: string, method: string, path: string, body?: unknown): Promise<T> {
+async function request<T>(
+  baseUrl: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<T> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
   const init: RequestInit = { method, headers };
   if (body !== undefined) {
@@ -52,7 +65,11 @@ async function request<T>(baseUrl: string, token: string, method: string, path: 
   try {
     res = await fetch(`${baseUrl}${path}`, init);
   } catch (err) {
-    throw new AgentKeychainError(0, null, `Agent Keychain is not reachable at ${baseUrl}: ${err instanceof Error ? err.message : String(err)}. Is it running?`);
+    throw new AgentKeychainError(
+      0,
+      null,
+      `Agent Keychain is not reachable at ${baseUrl}: ${err instanceof Error ? err.message : String(err)}. Is it running?`,
+    );
   }
   const text = await res.text();
   const parsed = parseJson(text);
@@ -82,11 +99,18 @@ export class AgentKeychain {
     const fields = Object.fromEntries(Object.entries(all).filter(([k]) => !params.has(k)));
     if (def.method === 'GET') {
       const qs = new URLSearchParams();
-      for (const [k, v] of Object.entries(fields)) if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') qs.set(k, String(v));
+      for (const [k, v] of Object.entries(fields))
+        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') qs.set(k, String(v));
       const q = qs.toString();
       return request(this.baseUrl, this.adminToken, 'GET', q ? `${path}?${q}` : path);
     }
-    return request(this.baseUrl, this.adminToken, def.method, path, def.method === 'DELETE' ? undefined : fields);
+    return request(
+      this.baseUrl,
+      this.adminToken,
+      def.method,
+      path,
+      def.method === 'DELETE' ? undefined : fields,
+    );
   }
 
   readonly vault = {
@@ -98,7 +122,8 @@ export class AgentKeychain {
 
   readonly providers = {
     list: async () => (await this.call('providersList', {})).providers,
-    put: (id: string, input: Omit<OpInput<'providerPut'>, 'id'>) => this.call('providerPut', { id, ...input }),
+    put: (id: string, input: Omit<OpInput<'providerPut'>, 'id'>) =>
+      this.call('providerPut', { id, ...input }),
     delete: (id: string) => this.call('providerDelete', { id }),
   };
 
@@ -112,9 +137,12 @@ export class AgentKeychain {
     create: (input: { name: string; scopes: Scopes; expiresAt?: string }) => this.call('agentCreate', input),
     list: async () => (await this.call('agentsList', {})).agents,
     get: (id: string) => this.call('agentGet', { id }),
-    update: (id: string, patch: Omit<OpInput<'agentUpdate'>, 'id'>) => this.call('agentUpdate', { id, ...patch }),
-    revoke: (id: string, input: { reason: string; severity: Severity }) => this.call('agentRevoke', { id, ...input }),
-    suspend: (id: string, reason?: string) => this.call('agentSuspend', reason === undefined ? { id } : { id, reason }),
+    update: (id: string, patch: Omit<OpInput<'agentUpdate'>, 'id'>) =>
+      this.call('agentUpdate', { id, ...patch }),
+    revoke: (id: string, input: { reason: string; severity: Severity }) =>
+      this.call('agentRevoke', { id, ...input }),
+    suspend: (id: string, reason?: string) =>
+      this.call('agentSuspend', reason === undefined ? { id } : { id, reason }),
     resume: (id: string) => this.call('agentResume', { id }),
     rotate: (id: string) => this.call('agentRotate', { id }),
     revokeAll: (input: { reason: string; severity: Severity }) => this.call('agentsRevokeAll', input),
@@ -123,7 +151,10 @@ export class AgentKeychain {
   readonly approvals = {
     list: async () => (await this.call('approvalsList', {})).approvals,
     approve: (id: string, remember?: { minutes?: number; uses?: number }) =>
-      this.call('approvalDecide', remember ? { id, decision: 'approve', remember } : { id, decision: 'approve' }),
+      this.call(
+        'approvalDecide',
+        remember ? { id, decision: 'approve', remember } : { id, decision: 'approve' },
+      ),
     deny: (id: string) => this.call('approvalDecide', { id, decision: 'deny' }),
   };
 
@@ -136,11 +167,17 @@ export class AgentKeychain {
     list: (query: OpInput<'auditList'> = {}) => this.call('auditList', query),
     verify: () => this.call('auditVerify', {}),
     /** The export as text (JSONL or CSV). */
-    export: async (format: 'jsonl' | 'csv', query: Omit<AuditQuery, 'limit' | 'cursor'> = {}): Promise<string> => {
+    export: async (
+      format: 'jsonl' | 'csv',
+      query: Omit<AuditQuery, 'limit' | 'cursor'> = {},
+    ): Promise<string> => {
       const qs = new URLSearchParams({ format });
       for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, v);
-      const res = await fetch(`${this.baseUrl}/admin/v1/audit/export?${qs.toString()}`, { headers: { authorization: `Bearer ${this.adminToken}` } });
-      if (!res.ok) throw new AgentKeychainError(res.status, ((await res.json()) as ErrorBody).error, 'export failed');
+      const res = await fetch(`${this.baseUrl}/admin/v1/audit/export?${qs.toString()}`, {
+        headers: { authorization: `Bearer ${this.adminToken}` },
+      });
+      if (!res.ok)
+        throw new AgentKeychainError(res.status, ((await res.json()) as ErrorBody).error, 'export failed');
       return res.text();
     },
   };

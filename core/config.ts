@@ -22,7 +22,9 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`Invalid environment variable ${String(issue?.path[0] ?? '')}: ${issue?.message ?? 'invalid'}.`);
+    throw new Error(
+      `Invalid environment variable ${String(issue?.path[0] ?? '')}: ${issue?.message ?? 'invalid'}.`,
+    );
   }
   const e = parsed.data;
   return {

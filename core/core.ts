@@ -80,7 +80,12 @@ export class Core {
       this.providers.reload();
       this.counters.invalidate();
       // A storage failure (locked, read-only, full disk) means the audit entry could not be committed.
-      if (!(err instanceof AppError) && err instanceof Error && 'code' in err && String(err.code).startsWith('SQLITE_')) {
+      if (
+        !(err instanceof AppError) &&
+        err instanceof Error &&
+        'code' in err &&
+        String(err.code).startsWith('SQLITE_')
+      ) {
         throw auditUnavailable(err);
       }
       throw err;
@@ -113,7 +118,13 @@ export class Core {
     } catch (err) {
       // Only this unit's savepoint was rolled back; the rest of the group carries on.
       this.counters.invalidate();
-      if (!(err instanceof AppError) && err instanceof Error && 'code' in err && String(err.code).startsWith('SQLITE_')) throw auditUnavailable(err);
+      if (
+        !(err instanceof AppError) &&
+        err instanceof Error &&
+        'code' in err &&
+        String(err.code).startsWith('SQLITE_')
+      )
+        throw auditUnavailable(err);
       throw err;
     }
     await new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));

@@ -22,7 +22,11 @@ export interface DaemonHandle {
   /** One-time console login link (headless mode); null in Electron mode. */
   readonly loginUrl: string | null;
   /** Runs an admin operation exactly as the HTTP admin API would (validation, audit, events). Actor "owner". */
-  dispatch<N extends AdminOpName>(name: N, input: unknown, via: 'ipc' | 'tray' | 'http'): Promise<OpOutput<N>>;
+  dispatch<N extends AdminOpName>(
+    name: N,
+    input: unknown,
+    via: 'ipc' | 'tray' | 'http',
+  ): Promise<OpOutput<N>>;
   /** Subscribes to core events; returns the unsubscribe function. Slow listeners never slow the proxy. */
   subscribe(listener: (event: AppEvent) => void): () => void;
   exportAudit(query: Omit<AuditQuery, 'limit' | 'cursor'>, format: 'jsonl' | 'csv'): Iterable<string>;

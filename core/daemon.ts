@@ -42,7 +42,9 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
   let core: Core | null = null;
   try {
     const db = openDatabase(opts.dataDir);
-    core = new Core(db, opts.keychain ?? new OsKeychain(), { approvalTimeoutMs: opts.approvalTimeoutMs ?? 120_000 });
+    core = new Core(db, opts.keychain ?? new OsKeychain(), {
+      approvalTimeoutMs: opts.approvalTimeoutMs ?? 120_000,
+    });
     const c = core;
     const approvals = new ApprovalCenter(c);
     const expired = approvals.expireLeftovers();
@@ -62,17 +64,33 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
       openapiRoute(),
       ...(opts.mode === 'headless' ? consoleRoutes(opts.consoleDir, sessions) : []),
     ];
-    const loopback = new LoopbackServer({ core: c, adminTokenHash: hashToken(adminToken), sessions, routes, port: () => port });
+    const loopback = new LoopbackServer({
+      core: c,
+      adminTokenHash: hashToken(adminToken),
+      sessions,
+      routes,
+      port: () => port,
+    });
     server = loopback;
     port = await loopback.listen(opts.port);
     const url = `http://127.0.0.1:${port}`;
     c.url = url;
     writePrivateFile(join(opts.dataDir, 'admin-token'), `${adminToken}\n`);
-    writePrivateFile(join(opts.dataDir, 'daemon.json'), `${JSON.stringify({ url, pid: process.pid, version: VERSION })}\n`);
+    writePrivateFile(
+      join(opts.dataDir, 'daemon.json'),
+      `${JSON.stringify({ url, pid: process.pid, version: VERSION })}\n`,
+    );
 
     await autoUnlock(c, opts.passphraseFile, log);
     try {
-      c.record({ actor: 'system', action: 'daemon.started', decision: 'event', reason: 'daemon.started', rule: `Listening on ${url} (${opts.mode})`, facts: { mode: opts.mode, version: VERSION } });
+      c.record({
+        actor: 'system',
+        action: 'daemon.started',
+        decision: 'event',
+        reason: 'daemon.started',
+        rule: `Listening on ${url} (${opts.mode})`,
+        facts: { mode: opts.mode, version: VERSION },
+      });
     } catch (err) {
       log(`Warning: the audit log cannot be written: ${err instanceof Error ? err.message : String(err)}`);
     }
@@ -88,7 +106,8 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
     const prune = setInterval(() => c.counters.prune(Date.now()), 3600_000);
     prune.unref();
 
-    const loginUrl = opts.mode === 'headless' ? `${url}/console/login?code=${sessions.mintCode(Date.now())}` : null;
+    const loginUrl =
+      opts.mode === 'headless' ? `${url}/console/login?code=${sessions.mintCode(Date.now())}` : null;
     let stopped = false;
     const handle: RunningDaemon = {
       url,
@@ -129,20 +148,39 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
 }
 
 /** A keychain vault unlocks by itself; a passphrase vault only with AKC_PASSPHRASE_FILE. Failures leave it locked. */
-async function autoUnlock(core: Core, passphraseFile: string | undefined, log: (line: string) => void): Promise<void> {
+async function autoUnlock(
+  core: Core,
+  passphraseFile: string | undefined,
+  log: (line: string) => void,
+): Promise<void> {
   const source = core.vault.keySource;
   try {
     if (source === 'os-keychain') {
       await core.vault.unlock();
-      core.record({ actor: 'system', action: 'vault.unlocked', decision: 'event', reason: 'vault.unlocked', rule: 'Unlocked from the OS keychain at start' });
+      core.record({
+        actor: 'system',
+        action: 'vault.unlocked',
+        decision: 'event',
+        reason: 'vault.unlocked',
+        rule: 'Unlocked from the OS keychain at start',
+      });
     } else if (source === 'passphrase' && passphraseFile !== undefined) {
       const mode = statSync(passphraseFile).mode & 0o077;
       if (mode !== 0) {
-        throw new AppError('bad_request', `${passphraseFile} is readable by other users; chmod 600 it. The vault stays locked.`);
+        throw new AppError(
+          'bad_request',
+          `${passphraseFile} is readable by other users; chmod 600 it. The vault stays locked.`,
+        );
       }
       const passphrase = readFileSync(passphraseFile, 'utf8').replace(/\r?\n$/, '');
       await core.vault.unlock(passphrase);
-      core.record({ actor: 'system', action: 'vault.unlocked', decision: 'event', reason: 'vault.unlocked', rule: 'Unlocked with AKC_PASSPHRASE_FILE at start' });
+      core.record({
+        actor: 'system',
+        action: 'vault.unlocked',
+        decision: 'event',
+        reason: 'vault.unlocked',
+        rule: 'Unlocked with AKC_PASSPHRASE_FILE at start',
+      });
     }
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);

@@ -7,7 +7,11 @@ export class AppError extends Error {
   readonly rule: RuleRef | undefined;
   readonly retryAfter: number | undefined;
 
-  constructor(code: ErrorCode, message: string, extra: { path?: string; rule?: RuleRef; retryAfter?: number } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    extra: { path?: string; rule?: RuleRef; retryAfter?: number } = {},
+  ) {
     super(message);
     this.name = 'AppError';
     this.code = code;

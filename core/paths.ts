@@ -4,8 +4,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (process.platform === 'darwin') return join(homedir(), 'Library', 'Application Support', 'Agent Keychain');
-  if (process.platform === 'win32') return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Agent Keychain');
+  if (process.platform === 'darwin')
+    return join(homedir(), 'Library', 'Application Support', 'Agent Keychain');
+  if (process.platform === 'win32')
+    return join(env.APPDATA ?? join(homedir(), 'AppData', 'Roaming'), 'Agent Keychain');
   const xdg = env.XDG_DATA_HOME;
-  return join(xdg !== undefined && xdg.startsWith('/') ? xdg : join(homedir(), '.local', 'share'), 'agent-keychain');
+  return join(
+    xdg !== undefined && xdg.startsWith('/') ? xdg : join(homedir(), '.local', 'share'),
+    'agent-keychain',
+  );
 }

@@ -19,7 +19,8 @@ interface Section {
 async function benchAuditSection(): Promise<Record<string, number>> {
   // Owned by the audit engineer; loaded lazily so a missing or broken file fails only this section.
   const mod = (await import('./bench/audit.ts')) as { benchAudit?: unknown };
-  if (typeof mod.benchAudit !== 'function') throw new Error('scripts/bench/audit.ts does not export benchAudit()');
+  if (typeof mod.benchAudit !== 'function')
+    throw new Error('scripts/bench/audit.ts does not export benchAudit()');
   const result: unknown = await (mod.benchAudit as () => Promise<unknown>)();
   if (typeof result !== 'object' || result === null) throw new Error('benchAudit() returned no figures');
   const out: Record<string, number> = {};
@@ -41,24 +42,38 @@ function parseArgs(argv: string[]): { only: Set<string> | null } {
     const a = argv[i] ?? '';
     if (a === '--only' || a.startsWith('--only=')) {
       const v = a === '--only' ? (argv[++i] ?? '') : a.slice('--only='.length);
-      only = new Set(v.split(',').map((s) => s.trim()).filter(Boolean));
+      only = new Set(
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean),
+      );
     } else if (a === '--cpu-prof' || a.startsWith('--cpu-prof=')) {
       const v = a === '--cpu-prof' ? (argv[++i] ?? 'bench-profiles') : a.slice('--cpu-prof='.length);
       process.env.AKC_BENCH_CPU_PROF = resolve(v);
     } else {
-      throw new Error(`Unknown argument ${a}. Use --only ${SECTIONS.map((s) => s.name).join(',')} and/or --cpu-prof <dir>.`);
+      throw new Error(
+        `Unknown argument ${a}. Use --only ${SECTIONS.map((s) => s.name).join(',')} and/or --cpu-prof <dir>.`,
+      );
     }
   }
   if (only) {
     const unknown = [...only].filter((n) => !SECTIONS.some((s) => s.name === n));
-    if (unknown.length > 0) throw new Error(`Unknown section ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}.`);
+    if (unknown.length > 0)
+      throw new Error(
+        `Unknown section ${unknown.join(', ')}; sections: ${SECTIONS.map((s) => s.name).join(', ')}.`,
+      );
   }
   return { only };
 }
 
 function printTable(rows: string[][]): void {
   const widths = rows[0]?.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length))) ?? [];
-  const line = (r: string[]): string => r.map((cell, c) => cell.padEnd(widths[c] ?? 0)).join(' | ').trimEnd();
+  const line = (r: string[]): string =>
+    r
+      .map((cell, c) => cell.padEnd(widths[c] ?? 0))
+      .join(' | ')
+      .trimEnd();
   const [head, ...body] = rows;
   if (!head) return;
   console.log(line(head));
@@ -71,30 +86,43 @@ async function main(): Promise<void> {
   const started = performance.now();
   const rows: string[][] = [['figure', 'measured', 'target', 'met?']];
   const failed: string[] = [];
-  console.log(`Agent Keychain benchmarks — Node ${process.version}, ${process.platform}/${process.arch}, loopback only`);
+  console.log(
+    `Agent Keychain benchmarks — Node ${process.version}, ${process.platform}/${process.arch}, loopback only`,
+  );
   for (const section of SECTIONS) {
     if (only && !only.has(section.name)) continue;
     const load = loadavg()[0] ?? 0;
-    console.log(`\n[${section.name}] ${section.title} (load average ${load.toFixed(2)} on ${availableParallelism()} CPUs${load > availableParallelism() ? ': the machine is busy, figures will be noisy' : ''})`);
+    console.log(
+      `\n[${section.name}] ${section.title} (load average ${load.toFixed(2)} on ${availableParallelism()} CPUs${load > availableParallelism() ? ': the machine is busy, figures will be noisy' : ''})`,
+    );
     const t0 = performance.now();
     try {
       const figures = await section.run();
       for (const [key, value] of Object.entries(figures)) {
         const target = targetFor(key);
-        rows.push([key, formatValue(key, value), target?.text ?? '-', target ? (target.met(value) ? 'yes' : 'NO') : '']);
+        rows.push([
+          key,
+          formatValue(key, value),
+          target?.text ?? '-',
+          target ? (target.met(value) ? 'yes' : 'NO') : '',
+        ]);
       }
       console.log(`  ✓ ${section.name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       failed.push(section.name);
       rows.push([`${section.name} (section failed)`, message.slice(0, 80), '-', 'NO']);
-      console.log(`  ✗ ${section.name} failed after ${((performance.now() - t0) / 1000).toFixed(1)} s: ${message}`);
+      console.log(
+        `  ✗ ${section.name} failed after ${((performance.now() - t0) / 1000).toFixed(1)} s: ${message}`,
+      );
     }
   }
   console.log(`\nResults (${((performance.now() - started) / 1000).toFixed(1)} s in all)\n`);
   printTable(rows);
   const missed = rows.slice(1).filter((r) => r[3] === 'NO').length;
-  console.log(`\n${missed === 0 ? 'Every target met.' : `${missed} figure(s) missed their target or failed${failed.length ? ` (failed sections: ${failed.join(', ')})` : ''}.`} Benchmarks report; they do not fail the build.`);
+  console.log(
+    `\n${missed === 0 ? 'Every target met.' : `${missed} figure(s) missed their target or failed${failed.length ? ` (failed sections: ${failed.join(', ')})` : ''}.`} Benchmarks report; they do not fail the build.`,
+  );
 }
 
 main().then(

@@ -161,6 +161,12 @@ for (const [state, layersFor] of Object.entries(states)) {
   writeFileSync(join(OUT, `tray-${state}@2x.png`), p32);
   writeFileSync(join(OUT, `tray-${state}Template.png`), png(render(layersFor(true), 16), 16));
   writeFileSync(join(OUT, `tray-${state}Template@2x.png`), png(render(layersFor(true), 32), 32));
-  writeFileSync(join(OUT, `tray-${state}.ico`), ico([{ size: 16, data: p16 }, { size: 32, data: p32 }]));
+  writeFileSync(
+    join(OUT, `tray-${state}.ico`),
+    ico([
+      { size: 16, data: p16 },
+      { size: 32, data: p32 },
+    ]),
+  );
 }
 console.log(`icons written to ${OUT}`);

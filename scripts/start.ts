@@ -22,22 +22,34 @@ function newest(dir: string): number {
 
 function buildIfStale(): void {
   const built = join(root, 'out', 'renderer', 'index.html');
-  const sources = Math.max(newest(join(root, 'renderer')), newest(join(root, 'shared')), newest(join(root, 'electron')));
-  if (existsSync(built) && statSync(built).mtimeMs >= sources && existsSync(join(root, 'out', 'main'))) return;
+  const sources = Math.max(
+    newest(join(root, 'renderer')),
+    newest(join(root, 'shared')),
+    newest(join(root, 'electron')),
+  );
+  if (existsSync(built) && statSync(built).mtimeMs >= sources && existsSync(join(root, 'out', 'main')))
+    return;
   process.stdout.write('Building the UI (first start or sources changed)…\n');
-  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'], {
-    cwd: root,
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
+    {
+      cwd: root,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
   if (result.status !== 0) {
-    process.stderr.write('The UI build failed (see above). Starting anyway; the console page will say it is not built.\n');
+    process.stderr.write(
+      'The UI build failed (see above). Starting anyway; the console page will say it is not built.\n',
+    );
   }
 }
 
 /** The Electron binary, when one is installed and can run here; otherwise why not. */
 function electronRuntime(): { binary: string } | { reason: string } {
   const pathFile = join(root, 'node_modules', 'electron', 'path.txt');
-  if (!existsSync(pathFile)) return { reason: 'no Electron runtime is installed (node_modules/electron has no binary)' };
+  if (!existsSync(pathFile))
+    return { reason: 'no Electron runtime is installed (node_modules/electron has no binary)' };
   const binary = join(root, 'node_modules', 'electron', 'dist', readFileSync(pathFile, 'utf8').trim());
   if (!existsSync(binary)) return { reason: `the Electron binary ${binary} is missing` };
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {

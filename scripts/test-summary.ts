@@ -15,7 +15,9 @@ const report = JSON.parse(readFileSync(file, 'utf8')) as {
   numTotalTests?: number;
   testResults?: { status?: string; message?: string }[];
 };
-const failedSuites = (report.testResults ?? []).filter((r) => r.status === 'failed' && (r.message ?? '') !== '').length;
+const failedSuites = (report.testResults ?? []).filter(
+  (r) => r.status === 'failed' && (r.message ?? '') !== '',
+).length;
 const passed = report.numPassedTests ?? 0;
 const failed = (report.numFailedTests ?? 0) + failedSuites;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);

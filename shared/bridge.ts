@@ -13,8 +13,7 @@ export interface AkcBridge {
 
 /** IPC cannot carry Error subclasses faithfully, so results travel as a tagged union. */
 export type BridgeResult<T> =
-  | { ok: true; value: T }
-  | { ok: false; error: { code: string; message: string; path?: string } };
+  { ok: true; value: T } | { ok: false; error: { code: string; message: string; path?: string } };
 
 export const IPC_INVOKE = 'akc:invoke';
 export const IPC_EVENT = 'akc:event';

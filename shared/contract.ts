@@ -31,7 +31,9 @@ function op<I extends z.ZodType, O extends z.ZodType>(def: OpDef<I, O>): OpDef<I
 }
 
 const AgentIdParam = z.string().regex(/^agt_[A-Za-z0-9]{1,64}$/, 'must be an agent id like agt_…');
-const SecretName = z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be 1–128 letters, digits, ".", "-" or "_"');
+const SecretName = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be 1–128 letters, digits, ".", "-" or "_"');
 const Iso = z.iso.datetime({ offset: true });
 const Empty = z.strictObject({});
 const Deleted = z.object({ deleted: z.literal(true) });
@@ -48,17 +50,30 @@ export const AuditQuery = z.strictObject({
   agentId: AgentIdParam.optional(),
   decision: Decision.optional(),
   /** Exact action or a prefix ending in ".*", e.g. "proxy.*". */
-  action: z.string().max(100).regex(/^[a-z0-9_.*-]+$/).optional(),
+  action: z
+    .string()
+    .max(100)
+    .regex(/^[a-z0-9_.*-]+$/)
+    .optional(),
   since: Iso.optional(),
   until: Iso.optional(),
   limit: z.coerce.number().int().min(1).max(1000).optional(),
   /** Opaque cursor from a previous page: entries older than it. */
-  cursor: z.string().regex(/^[0-9]{1,19}$/).optional(),
+  cursor: z
+    .string()
+    .regex(/^[0-9]{1,19}$/)
+    .optional(),
 });
 export type AuditQuery = z.infer<typeof AuditQuery>;
 
 export const adminOps = {
-  status: op({ method: 'GET', path: '/admin/v1/status', summary: 'Vault state, key source, version, counts', input: Empty, output: Status }),
+  status: op({
+    method: 'GET',
+    path: '/admin/v1/status',
+    summary: 'Vault state, key source, version, counts',
+    input: Empty,
+    output: Status,
+  }),
   vaultInit: op({
     method: 'POST',
     path: '/admin/v1/vault/init',
@@ -76,7 +91,13 @@ export const adminOps = {
     input: z.strictObject({ passphrase: z.string().min(1).max(1024).optional() }),
     output: Status,
   }),
-  vaultLock: op({ method: 'POST', path: '/admin/v1/vault/lock', summary: 'Drop the vault key from memory', input: Empty, output: Status }),
+  vaultLock: op({
+    method: 'POST',
+    path: '/admin/v1/vault/lock',
+    summary: 'Drop the vault key from memory',
+    input: Empty,
+    output: Status,
+  }),
 
   providersList: op({
     method: 'GET',
@@ -92,16 +113,34 @@ export const adminOps = {
     input: z.strictObject({
       id: ProviderId,
       kind: ProviderKind,
-      baseUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+      baseUrl: z
+        .url({ protocol: /^https?$/ })
+        .max(2048)
+        .optional(),
       key: z.string().min(1).max(8192),
-      authHeader: z.string().regex(/^[A-Za-z0-9-]{1,64}$/).optional(),
+      authHeader: z
+        .string()
+        .regex(/^[A-Za-z0-9-]{1,64}$/)
+        .optional(),
       authPrefix: z.string().max(64).optional(),
     }),
     output: ProviderView,
   }),
-  providerDelete: op({ method: 'DELETE', path: '/admin/v1/providers/:id', summary: 'Remove a provider and its key', input: z.strictObject({ id: ProviderId }), output: Deleted }),
+  providerDelete: op({
+    method: 'DELETE',
+    path: '/admin/v1/providers/:id',
+    summary: 'Remove a provider and its key',
+    input: z.strictObject({ id: ProviderId }),
+    output: Deleted,
+  }),
 
-  secretsList: op({ method: 'GET', path: '/admin/v1/secrets', summary: 'Secret names and hints only', input: Empty, output: z.object({ secrets: z.array(SecretView) }) }),
+  secretsList: op({
+    method: 'GET',
+    path: '/admin/v1/secrets',
+    summary: 'Secret names and hints only',
+    input: Empty,
+    output: z.object({ secrets: z.array(SecretView) }),
+  }),
   secretPut: op({
     method: 'PUT',
     path: '/admin/v1/secrets/:name',
@@ -109,17 +148,39 @@ export const adminOps = {
     input: z.strictObject({ name: SecretName, value: z.string().min(1).max(65536) }),
     output: SecretView,
   }),
-  secretDelete: op({ method: 'DELETE', path: '/admin/v1/secrets/:name', summary: 'Remove a secret', input: z.strictObject({ name: SecretName }), output: Deleted }),
+  secretDelete: op({
+    method: 'DELETE',
+    path: '/admin/v1/secrets/:name',
+    summary: 'Remove a secret',
+    input: z.strictObject({ name: SecretName }),
+    output: Deleted,
+  }),
 
-  agentsList: op({ method: 'GET', path: '/admin/v1/agents', summary: 'All agents', input: Empty, output: z.object({ agents: z.array(AgentView) }) }),
+  agentsList: op({
+    method: 'GET',
+    path: '/admin/v1/agents',
+    summary: 'All agents',
+    input: Empty,
+    output: z.object({ agents: z.array(AgentView) }),
+  }),
   agentCreate: op({
     method: 'POST',
     path: '/admin/v1/agents',
     summary: 'Create an agent; the response is the only time its credential is shown',
-    input: z.strictObject({ name: z.string().trim().min(1).max(100), scopes: Scopes, expiresAt: Iso.optional() }),
+    input: z.strictObject({
+      name: z.string().trim().min(1).max(100),
+      scopes: Scopes,
+      expiresAt: Iso.optional(),
+    }),
     output: z.object({ agent: AgentView, token: z.string() }),
   }),
-  agentGet: op({ method: 'GET', path: '/admin/v1/agents/:id', summary: 'One agent', input: z.strictObject({ id: AgentIdParam }), output: AgentView }),
+  agentGet: op({
+    method: 'GET',
+    path: '/admin/v1/agents/:id',
+    summary: 'One agent',
+    input: z.strictObject({ id: AgentIdParam }),
+    output: AgentView,
+  }),
   agentUpdate: op({
     method: 'PATCH',
     path: '/admin/v1/agents/:id',
@@ -146,7 +207,13 @@ export const adminOps = {
     input: z.strictObject({ id: AgentIdParam, reason: z.string().trim().max(500).optional() }),
     output: Cut,
   }),
-  agentResume: op({ method: 'POST', path: '/admin/v1/agents/:id/resume', summary: 'Resume a suspended agent', input: z.strictObject({ id: AgentIdParam }), output: Cut }),
+  agentResume: op({
+    method: 'POST',
+    path: '/admin/v1/agents/:id/resume',
+    summary: 'Resume a suspended agent',
+    input: z.strictObject({ id: AgentIdParam }),
+    output: Cut,
+  }),
   agentRotate: op({
     method: 'POST',
     path: '/admin/v1/agents/:id/rotate',
@@ -162,7 +229,13 @@ export const adminOps = {
     output: z.object({ revoked: z.number(), cut: z.number() }),
   }),
 
-  approvalsList: op({ method: 'GET', path: '/admin/v1/approvals', summary: 'Requests waiting for the owner', input: Empty, output: z.object({ approvals: z.array(ApprovalView) }) }),
+  approvalsList: op({
+    method: 'GET',
+    path: '/admin/v1/approvals',
+    summary: 'Requests waiting for the owner',
+    input: Empty,
+    output: z.object({ approvals: z.array(ApprovalView) }),
+  }),
   approvalDecide: op({
     method: 'POST',
     path: '/admin/v1/approvals/:id/decision',
@@ -172,15 +245,37 @@ export const adminOps = {
       decision: z.enum(['approve', 'deny']),
       remember: z
         .strictObject({
-          minutes: z.number().int().min(1).max(24 * 60).optional(),
+          minutes: z
+            .number()
+            .int()
+            .min(1)
+            .max(24 * 60)
+            .optional(),
           uses: z.number().int().min(1).max(1000).optional(),
         })
         .optional(),
     }),
-    output: z.object({ id: z.string(), decision: z.enum(['approve', 'deny']), grant: GrantView.nullable(), merged: z.number() }),
+    output: z.object({
+      id: z.string(),
+      decision: z.enum(['approve', 'deny']),
+      grant: GrantView.nullable(),
+      merged: z.number(),
+    }),
   }),
-  grantsList: op({ method: 'GET', path: '/admin/v1/grants', summary: 'Remembered approvals', input: Empty, output: z.object({ grants: z.array(GrantView) }) }),
-  grantDelete: op({ method: 'DELETE', path: '/admin/v1/grants/:id', summary: 'Remove a remembered approval', input: z.strictObject({ id: z.string().regex(/^grt_[A-Za-z0-9]{1,64}$/) }), output: Deleted }),
+  grantsList: op({
+    method: 'GET',
+    path: '/admin/v1/grants',
+    summary: 'Remembered approvals',
+    input: Empty,
+    output: z.object({ grants: z.array(GrantView) }),
+  }),
+  grantDelete: op({
+    method: 'DELETE',
+    path: '/admin/v1/grants/:id',
+    summary: 'Remove a remembered approval',
+    input: z.strictObject({ id: z.string().regex(/^grt_[A-Za-z0-9]{1,64}$/) }),
+    output: Deleted,
+  }),
 
   auditList: op({
     method: 'GET',
@@ -194,7 +289,12 @@ export const adminOps = {
     path: '/admin/v1/audit/verify',
     summary: 'Check the hash chain and the sealed head',
     input: Empty,
-    output: z.object({ ok: z.boolean(), checked: z.number(), firstBrokenSeq: z.number().optional(), problem: z.string().optional() }),
+    output: z.object({
+      ok: z.boolean(),
+      checked: z.number(),
+      firstBrokenSeq: z.number().optional(),
+      problem: z.string().optional(),
+    }),
   }),
 } as const;
 

@@ -4,7 +4,11 @@ import type { AgentView, ApprovalView, AuditEntry, GrantView, Status } from './m
 export interface EventMap {
   'audit.appended': AuditEntry;
   'approval.requested': ApprovalView;
-  'approval.decided': { id: string; decision: 'approve' | 'deny' | 'timeout' | 'cancelled'; grant: GrantView | null };
+  'approval.decided': {
+    id: string;
+    decision: 'approve' | 'deny' | 'timeout' | 'cancelled';
+    grant: GrantView | null;
+  };
   'agent.updated': AgentView;
   'agent.revoked': { agent: AgentView; cut: number };
   'vault.state': Status;
@@ -19,4 +23,6 @@ export const EVENT_NAMES: readonly EventName[] = [
   'vault.state',
 ];
 /** One event; without a type argument, the union of all events (narrow it with `name`). */
-export type AppEvent<N extends EventName = EventName> = N extends EventName ? { name: N; data: EventMap[N] } : never;
+export type AppEvent<N extends EventName = EventName> = N extends EventName
+  ? { name: N; data: EventMap[N] }
+  : never;

@@ -5,7 +5,14 @@ import { z } from 'zod';
 export const ProviderKind = z.enum(['openai', 'anthropic', 'stripe', 'resend', 'http']);
 export type ProviderKind = z.infer<typeof ProviderKind>;
 
-export const ActionKind = z.enum(['llm.request', 'email.send', 'payment.create', 'card.create', 'http.request', 'secret.read']);
+export const ActionKind = z.enum([
+  'llm.request',
+  'email.send',
+  'payment.create',
+  'card.create',
+  'http.request',
+  'secret.read',
+]);
 export type ActionKind = z.infer<typeof ActionKind>;
 
 export const ProxyFacts = z.strictObject({

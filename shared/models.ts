@@ -84,7 +84,16 @@ export const AgentView = z.object({
 });
 export type AgentView = z.infer<typeof AgentView>;
 
-export const Decision = z.enum(['allow', 'deny', 'pending', 'approved', 'denied', 'timeout', 'error', 'event']);
+export const Decision = z.enum([
+  'allow',
+  'deny',
+  'pending',
+  'approved',
+  'denied',
+  'timeout',
+  'error',
+  'event',
+]);
 export type Decision = z.infer<typeof Decision>;
 
 export const AuditEntry = z.object({

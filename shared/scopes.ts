@@ -26,13 +26,20 @@ const PathPattern = z
   .string()
   .min(1)
   .max(512)
-  .regex(/^\/[A-Za-z0-9._~\-/:@*]*$/, 'must start with "/" and contain only path characters; "*" at the end matches a prefix');
+  .regex(
+    /^\/[A-Za-z0-9._~\-/:@*]*$/,
+    'must start with "/" and contain only path characters; "*" at the end matches a prefix',
+  );
 const Domain = z
   .string()
   .min(1)
   .max(253)
   .regex(/^(?!-)[a-z0-9-]+(\.[a-z0-9-]+)+$/, 'must be a lower-case domain like example.com');
-const Email = z.string().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address');
+const Email = z
+  .string()
+  .min(3)
+  .max(320)
+  .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address');
 
 export const ProviderScope = z.strictObject({
   models: z.array(z.string().min(1).max(200)).max(100).optional(),
@@ -56,7 +63,10 @@ export type EmailScope = z.infer<typeof EmailScope>;
 export const PaymentsScope = z.strictObject({
   provider: z.string().min(1).max(64).optional(),
   maxAmount: z.number().int().positive(),
-  currency: z.string().regex(/^[a-z]{3}$/, 'must be a lower-case ISO currency code like usd').optional(),
+  currency: z
+    .string()
+    .regex(/^[a-z]{3}$/, 'must be a lower-case ISO currency code like usd')
+    .optional(),
   oneTime: z.boolean().optional(),
   dailyLimit: z.number().int().positive().max(1_000_000).optional(),
   approval: ApprovalRule.optional(),
@@ -65,7 +75,12 @@ export type PaymentsScope = z.infer<typeof PaymentsScope>;
 
 export const VaultScope = z.strictObject({
   readOnly: z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be a secret name')).max(100),
-  ttlSeconds: z.number().int().positive().max(365 * 24 * 3600).optional(),
+  ttlSeconds: z
+    .number()
+    .int()
+    .positive()
+    .max(365 * 24 * 3600)
+    .optional(),
   approval: ApprovalRule.optional(),
 });
 export type VaultScope = z.infer<typeof VaultScope>;

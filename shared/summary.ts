@@ -16,7 +16,9 @@ function describeEmail(recipients: readonly string[] | undefined): string {
   const list = recipients ?? [];
   const first = list[0];
   if (first === undefined) return 'Send email';
-  return list.length === 1 ? `Send email to ${first}` : `Send email to ${first} and ${others(list.length - 1)}`;
+  return list.length === 1
+    ? `Send email to ${first}`
+    : `Send email to ${first} and ${others(list.length - 1)}`;
 }
 
 function describePayment(facts: ProxyFacts): string {
@@ -64,7 +66,9 @@ export function describeAction(facts: RequestFacts): string {
     case 'card.create':
       return describeCard(facts);
     case 'llm.request':
-      return facts.model === undefined ? `${facts.method} ${facts.path}` : `${facts.method} ${facts.path} with ${facts.model}`;
+      return facts.model === undefined
+        ? `${facts.method} ${facts.path}`
+        : `${facts.method} ${facts.path} with ${facts.model}`;
     case 'http.request':
     case 'secret.read':
       return `${facts.method} ${facts.path}`;

@@ -17,17 +17,41 @@ type Impl = { [N in AdminOpName]: (input: OpParsedInput<N>, via: Via) => Promise
 
 function usesProvider(scopes: Scopes, providerId: string, kind: string): boolean {
   if (scopes.providers?.[providerId]) return true;
-  if (kind === 'resend' && scopes.email && (scopes.email.provider === undefined || scopes.email.provider === providerId)) return true;
-  if (kind === 'stripe' && scopes.payments && (scopes.payments.provider === undefined || scopes.payments.provider === providerId)) return true;
+  if (
+    kind === 'resend' &&
+    scopes.email &&
+    (scopes.email.provider === undefined || scopes.email.provider === providerId)
+  )
+    return true;
+  if (
+    kind === 'stripe' &&
+    scopes.payments &&
+    (scopes.payments.provider === undefined || scopes.payments.provider === providerId)
+  )
+    return true;
   return false;
 }
 
 export function createOps(core: Core, approvals: ApprovalCenter): Impl {
   const status = (): OpOutput<'status'> => core.status(approvals.count());
   const emitVault = (): void => core.bus.emit('vault.state', status());
-  const lifecycle = (action: string, rule: string, facts: Record<string, unknown>, agent?: { id: string; name: string }): void => {
+  const lifecycle = (
+    action: string,
+    rule: string,
+    facts: Record<string, unknown>,
+    agent?: { id: string; name: string },
+  ): void => {
     core.flush();
-    core.record({ actor: 'owner', action, decision: 'event', reason: action, rule, facts, agentId: agent?.id ?? null, agentName: agent?.name ?? null });
+    core.record({
+      actor: 'owner',
+      action,
+      decision: 'event',
+      reason: action,
+      rule,
+      facts,
+      agentId: agent?.id ?? null,
+      agentName: agent?.name ?? null,
+    });
   };
   const activeNames = (pred: (scopes: Scopes) => boolean): string[] =>
     core.agents
@@ -40,7 +64,11 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
 
     async vaultInit(input, via) {
       await core.vault.init(input);
-      lifecycle('vault.initialized', `Vault key kept in ${input.keySource === 'os-keychain' ? 'the OS keychain' : 'a passphrase'}`, { via, keySource: input.keySource });
+      lifecycle(
+        'vault.initialized',
+        `Vault key kept in ${input.keySource === 'os-keychain' ? 'the OS keychain' : 'a passphrase'}`,
+        { via, keySource: input.keySource },
+      );
       emitVault();
       return status();
     },
@@ -64,7 +92,9 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
       return {
         providers: core.providers.list().map((p) => ({
           ...p,
-          usedBy: agents.filter((a) => a.status !== 'revoked' && usesProvider(a.scopes, p.id, p.kind)).map((a) => a.name),
+          usedBy: agents
+            .filter((a) => a.status !== 'revoked' && usesProvider(a.scopes, p.id, p.kind))
+            .map((a) => a.name),
         })),
       };
     },
@@ -72,14 +102,26 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
     providerPut(input, via) {
       const adapter = ADAPTERS[input.kind];
       const baseUrl = (input.baseUrl ?? adapter.defaultBaseUrl).replace(/\/+$/, '');
-      if (baseUrl === '') throw new AppError('bad_request', 'A generic http provider needs a baseUrl.', { path: 'baseUrl' });
+      if (baseUrl === '')
+        throw new AppError('bad_request', 'A generic http provider needs a baseUrl.', { path: 'baseUrl' });
       const replaced = core.providers.find(input.id) !== undefined;
       const record = core.atomically(() => {
         const r = core.providers.put(
-          { id: input.id, kind: input.kind, baseUrl, key: input.key, authHeader: input.authHeader ?? null, authPrefix: input.authPrefix ?? null },
+          {
+            id: input.id,
+            kind: input.kind,
+            baseUrl,
+            key: input.key,
+            authHeader: input.authHeader ?? null,
+            authPrefix: input.authPrefix ?? null,
+          },
           new Date(core.now()).toISOString(),
         );
-        lifecycle(replaced ? 'provider.key_replaced' : 'provider.added', `${input.kind} provider ${input.id} at ${baseUrl}, key ${r.keyHint}`, { via, provider: input.id, kind: input.kind });
+        lifecycle(
+          replaced ? 'provider.key_replaced' : 'provider.added',
+          `${input.kind} provider ${input.id} at ${baseUrl}, key ${r.keyHint}`,
+          { via, provider: input.id, kind: input.kind },
+        );
         return r;
       });
       return { ...record, usedBy: activeNames((s) => usesProvider(s, record.id, record.kind)) };
@@ -88,14 +130,19 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
     providerDelete(input, via) {
       core.atomically(() => {
         core.providers.delete(input.id);
-        lifecycle('provider.removed', `Provider ${input.id} and its key were removed`, { via, provider: input.id });
+        lifecycle('provider.removed', `Provider ${input.id} and its key were removed`, {
+          via,
+          provider: input.id,
+        });
       });
       return { deleted: true as const };
     },
 
     secretsList() {
       return {
-        secrets: core.secrets.list().map((s) => ({ ...s, usedBy: activeNames((sc) => sc.vault?.readOnly.includes(s.name) ?? false) })),
+        secrets: core.secrets
+          .list()
+          .map((s) => ({ ...s, usedBy: activeNames((sc) => sc.vault?.readOnly.includes(s.name) ?? false) })),
       };
     },
 
@@ -122,7 +169,8 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
 
     agentCreate(input, via) {
       const expiresAt = input.expiresAt === undefined ? null : Date.parse(input.expiresAt);
-      if (expiresAt !== null && expiresAt <= core.now()) throw new AppError('bad_request', 'expiresAt is in the past.', { path: 'expiresAt' });
+      if (expiresAt !== null && expiresAt <= core.now())
+        throw new AppError('bad_request', 'expiresAt is in the past.', { path: 'expiresAt' });
       const { agent, token } = core.atomically(() => {
         const created = core.agents.create(input.name, input.scopes, expiresAt, core.now());
         core.record({
@@ -150,7 +198,8 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
       const patch: { name?: string; scopes?: Scopes; expiresAt?: number | null } = {};
       if (input.name !== undefined) patch.name = input.name;
       if (input.scopes !== undefined) patch.scopes = input.scopes;
-      if (input.expiresAt !== undefined) patch.expiresAt = input.expiresAt === null ? null : Date.parse(input.expiresAt);
+      if (input.expiresAt !== undefined)
+        patch.expiresAt = input.expiresAt === null ? null : Date.parse(input.expiresAt);
       const agent = core.atomically(() => {
         const updated = core.agents.update(input.id, patch, core.now());
         core.record({
@@ -161,7 +210,11 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
           decision: 'event',
           reason: 'agent.changed',
           rule: `Changed: ${Object.keys(patch).join(', ') || 'nothing'}`,
-          facts: { via, ...(input.scopes ? { scopes: input.scopes } : {}), ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}) },
+          facts: {
+            via,
+            ...(input.scopes ? { scopes: input.scopes } : {}),
+            ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
+          },
         });
         return updated;
       });
@@ -236,7 +289,12 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
 }
 
 /** Validates raw input against the contract, then runs the operation. */
-export async function dispatch<N extends AdminOpName>(impl: Impl, name: N, raw: unknown, via: Via): Promise<OpOutput<N>> {
+export async function dispatch<N extends AdminOpName>(
+  impl: Impl,
+  name: N,
+  raw: unknown,
+  via: Via,
+): Promise<OpOutput<N>> {
   const def = adminOps[name];
   const input = parseInput(def.input, raw) as OpParsedInput<N>;
   const fn = impl[name] as (input: OpParsedInput<N>, via: Via) => Promise<OpOutput<N>> | OpOutput<N>;

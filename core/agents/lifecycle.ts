@@ -11,24 +11,54 @@ export interface CutResult {
   cut: number;
 }
 
-function recordLifecycle(core: Core, agent: AgentRecord, action: string, rule: string, facts: Record<string, unknown>): void {
+function recordLifecycle(
+  core: Core,
+  agent: AgentRecord,
+  action: string,
+  rule: string,
+  facts: Record<string, unknown>,
+): void {
   try {
-    core.record({ actor: 'owner', action, agentId: agent.id, agentName: agent.name, decision: 'event', reason: action, rule, facts });
+    core.record({
+      actor: 'owner',
+      action,
+      agentId: agent.id,
+      agentName: agent.name,
+      decision: 'event',
+      reason: action,
+      rule,
+      facts,
+    });
   } catch (err) {
     // Access is already gone; a failed audit write must not undo or block that. Say so on stderr.
-    process.stderr.write(`agent-keychain: could not audit ${action} of ${agent.id}: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `agent-keychain: could not audit ${action} of ${agent.id}: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
   }
 }
 
 /** Cuts an agent off right now: aborts its requests, denies its approvals, removes its grants. */
-function cutOff(core: Core, approvals: ApprovalCenter, agentId: string, reason: string, removeGrants: boolean): { cut: number; approvals: number; grants: number } {
+function cutOff(
+  core: Core,
+  approvals: ApprovalCenter,
+  agentId: string,
+  reason: string,
+  removeGrants: boolean,
+): { cut: number; approvals: number; grants: number } {
   const cut = core.inflight.cut(agentId, reason);
   const denied = approvals.cancelAgent(agentId);
   const grants = removeGrants ? approvals.grants.deleteForAgent(agentId) : 0;
   return { cut, approvals: denied, grants };
 }
 
-export function revokeAgent(core: Core, approvals: ApprovalCenter, id: string, reason: string, severity: Severity, via: string): CutResult {
+export function revokeAgent(
+  core: Core,
+  approvals: ApprovalCenter,
+  id: string,
+  reason: string,
+  severity: Severity,
+  via: string,
+): CutResult {
   core.flush();
   const agent = core.agents.revoke(id, reason, severity, core.now());
   const effects = cutOff(core, approvals, id, `Agent ${agent.name} was revoked`, true);
@@ -46,15 +76,27 @@ export function revokeAgent(core: Core, approvals: ApprovalCenter, id: string, r
   return { agent, cut: effects.cut };
 }
 
-export function suspendAgent(core: Core, approvals: ApprovalCenter, id: string, reason: string | undefined, via: string): CutResult {
+export function suspendAgent(
+  core: Core,
+  approvals: ApprovalCenter,
+  id: string,
+  reason: string | undefined,
+  via: string,
+): CutResult {
   core.flush();
   const agent = core.agents.setStatus(id, 'suspended', core.now());
   const effects = cutOff(core, approvals, id, `Agent ${agent.name} was suspended`, false);
-  recordLifecycle(core, agent, 'agent.suspended', reason ? `Suspended by the owner: ${reason}` : 'Suspended by the owner', {
-    via,
-    cutRequests: effects.cut,
-    deniedApprovals: effects.approvals,
-  });
+  recordLifecycle(
+    core,
+    agent,
+    'agent.suspended',
+    reason ? `Suspended by the owner: ${reason}` : 'Suspended by the owner',
+    {
+      via,
+      cutRequests: effects.cut,
+      deniedApprovals: effects.approvals,
+    },
+  );
   core.bus.emit('agent.updated', core.agentView(agent));
   return { agent, cut: effects.cut };
 }
@@ -67,16 +109,27 @@ export function resumeAgent(core: Core, id: string, via: string): CutResult {
   return { agent, cut: 0 };
 }
 
-export function rotateAgent(core: Core, approvals: ApprovalCenter, id: string, via: string): CutResult & { token: string } {
+export function rotateAgent(
+  core: Core,
+  approvals: ApprovalCenter,
+  id: string,
+  via: string,
+): CutResult & { token: string } {
   core.flush();
   const { agent, token } = core.agents.rotate(id, core.now());
   // Requests made with the old credential are cut too: it is dead, and so is what it started.
   const effects = cutOff(core, approvals, id, `The credential of ${agent.name} was rotated`, false);
-  recordLifecycle(core, agent, 'agent.rotated', `New credential ${agent.credentialId}; the old one stopped working`, {
-    via,
-    cutRequests: effects.cut,
-    deniedApprovals: effects.approvals,
-  });
+  recordLifecycle(
+    core,
+    agent,
+    'agent.rotated',
+    `New credential ${agent.credentialId}; the old one stopped working`,
+    {
+      via,
+      cutRequests: effects.cut,
+      deniedApprovals: effects.approvals,
+    },
+  );
   core.bus.emit('agent.updated', core.agentView(agent));
   return { agent, token, cut: effects.cut };
 }

@@ -3,7 +3,15 @@
 import type { Db } from '../storage/db.ts';
 import { Scopes } from '../../shared/scopes.ts';
 import type { Severity } from '../../shared/models.ts';
-import { AGENT_PREFIX, credentialHint, hashToken, hashTokenHex, isWellFormed, mintToken, newId } from './credentials.ts';
+import {
+  AGENT_PREFIX,
+  credentialHint,
+  hashToken,
+  hashTokenHex,
+  isWellFormed,
+  mintToken,
+  newId,
+} from './credentials.ts';
 import { AppError } from '../errors.ts';
 
 export interface AgentRecord {
@@ -45,7 +53,10 @@ const ms = (s: string | null): number | null => (s === null ? null : Date.parse(
 
 function fromRow(r: Row): AgentRecord {
   const status = r.status === 'suspended' || r.status === 'revoked' ? r.status : 'active';
-  const severity = r.revoke_severity === 'low' || r.revoke_severity === 'medium' || r.revoke_severity === 'high' ? r.revoke_severity : null;
+  const severity =
+    r.revoke_severity === 'low' || r.revoke_severity === 'medium' || r.revoke_severity === 'high'
+      ? r.revoke_severity
+      : null;
   // Scopes are re-validated on load: a row edited outside the app cannot widen an agent's rights silently.
   const scopes = Scopes.safeParse(JSON.parse(r.scopes_json));
   return {
@@ -68,7 +79,12 @@ function fromRow(r: Row): AgentRecord {
 
 export type AuthResult =
   | { ok: true; agent: AgentRecord }
-  | { ok: false; code: 'invalid_token' | 'revoked' | 'expired' | 'suspended'; message: string; agent?: AgentRecord };
+  | {
+      ok: false;
+      code: 'invalid_token' | 'revoked' | 'expired' | 'suspended';
+      message: string;
+      agent?: AgentRecord;
+    };
 
 export class AgentStore {
   private readonly db: Db;
@@ -127,18 +143,50 @@ export class AgentStore {
    */
   authenticate(token: string, now: number): AuthResult {
     if (!isWellFormed(token, AGENT_PREFIX)) {
-      return { ok: false, code: 'invalid_token', message: 'The credential is not a valid Agent Keychain agent credential.' };
+      return {
+        ok: false,
+        code: 'invalid_token',
+        message: 'The credential is not a valid Agent Keychain agent credential.',
+      };
     }
     const agent = this.byHash.get(hashTokenHex(token));
-    if (!agent) return { ok: false, code: 'invalid_token', message: 'Unknown credential: it was never issued or has been rotated.' };
+    if (!agent)
+      return {
+        ok: false,
+        code: 'invalid_token',
+        message: 'Unknown credential: it was never issued or has been rotated.',
+      };
     const status = this.statusOf(agent, now);
-    if (status === 'revoked') return { ok: false, code: 'revoked', message: `Agent ${agent.name} was revoked; its credential no longer works.`, agent };
-    if (status === 'expired') return { ok: false, code: 'expired', message: `Agent ${agent.name} expired at ${iso(agent.expiresAt) ?? ''}.`, agent };
-    if (status === 'suspended') return { ok: false, code: 'suspended', message: `Agent ${agent.name} is suspended by its owner.`, agent };
+    if (status === 'revoked')
+      return {
+        ok: false,
+        code: 'revoked',
+        message: `Agent ${agent.name} was revoked; its credential no longer works.`,
+        agent,
+      };
+    if (status === 'expired')
+      return {
+        ok: false,
+        code: 'expired',
+        message: `Agent ${agent.name} expired at ${iso(agent.expiresAt) ?? ''}.`,
+        agent,
+      };
+    if (status === 'suspended')
+      return {
+        ok: false,
+        code: 'suspended',
+        message: `Agent ${agent.name} is suspended by its owner.`,
+        agent,
+      };
     return { ok: true, agent };
   }
 
-  create(name: string, scopes: Scopes, expiresAt: number | null, now: number): { agent: AgentRecord; token: string } {
+  create(
+    name: string,
+    scopes: Scopes,
+    expiresAt: number | null,
+    now: number,
+  ): { agent: AgentRecord; token: string } {
     const token = mintToken(AGENT_PREFIX);
     const agent: AgentRecord = {
       id: newId('agt_'),
@@ -160,9 +208,14 @@ export class AgentStore {
     return { agent, token };
   }
 
-  update(id: string, patch: { name?: string; scopes?: Scopes; expiresAt?: number | null }, now: number): AgentRecord {
+  update(
+    id: string,
+    patch: { name?: string; scopes?: Scopes; expiresAt?: number | null },
+    now: number,
+  ): AgentRecord {
     const agent = { ...this.get(id) };
-    if (agent.status === 'revoked') throw new AppError('conflict', `Agent ${agent.name} is revoked; create a new agent instead.`);
+    if (agent.status === 'revoked')
+      throw new AppError('conflict', `Agent ${agent.name} is revoked; create a new agent instead.`);
     if (patch.name !== undefined) agent.name = patch.name;
     if (patch.scopes !== undefined) {
       agent.scopes = patch.scopes;
@@ -176,7 +229,11 @@ export class AgentStore {
 
   setStatus(id: string, status: 'active' | 'suspended', now: number): AgentRecord {
     const agent = { ...this.get(id) };
-    if (agent.status === 'revoked') throw new AppError('conflict', `Agent ${agent.name} is revoked; it cannot be ${status === 'active' ? 'resumed' : 'suspended'}.`);
+    if (agent.status === 'revoked')
+      throw new AppError(
+        'conflict',
+        `Agent ${agent.name} is revoked; it cannot be ${status === 'active' ? 'resumed' : 'suspended'}.`,
+      );
     agent.status = status;
     agent.updatedAt = now;
     this.save(agent);
@@ -186,7 +243,8 @@ export class AgentStore {
   /** A new credential; the old hash leaves the index in the same step, so the old token dies at once. */
   rotate(id: string, now: number): { agent: AgentRecord; token: string } {
     const agent = { ...this.get(id) };
-    if (agent.status === 'revoked') throw new AppError('conflict', `Agent ${agent.name} is revoked; create a new agent instead.`);
+    if (agent.status === 'revoked')
+      throw new AppError('conflict', `Agent ${agent.name} is revoked; create a new agent instead.`);
     const token = mintToken(AGENT_PREFIX);
     agent.tokenHash = hashToken(token);
     agent.credentialId = credentialHint(token, AGENT_PREFIX);

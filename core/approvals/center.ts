@@ -39,7 +39,12 @@ export interface HoldRequest {
   detached: boolean;
 }
 
-const LOOKING_UP: ProcessInfo = { pid: null, command: null, parents: [], note: 'Looking up the calling process…' };
+const LOOKING_UP: ProcessInfo = {
+  pid: null,
+  command: null,
+  parents: [],
+  note: 'Looking up the calling process…',
+};
 
 export function actionLabel(actionKey: string): string {
   const [action, target] = actionKey.split(':');
@@ -77,7 +82,9 @@ export class ApprovalCenter {
       )
       .all();
     for (const r of rows) {
-      this.core.db.prepare("UPDATE approvals SET status = 'expired', decided_at = ? WHERE id = ?").run(new Date().toISOString(), r.id);
+      this.core.db
+        .prepare("UPDATE approvals SET status = 'expired', decided_at = ? WHERE id = ?")
+        .run(new Date().toISOString(), r.id);
       const agent = this.core.agents.find(r.agent_id);
       this.core.record({
         actor: 'system',
@@ -104,7 +111,9 @@ export class ApprovalCenter {
   /** Holds a request; the promise settles with the owner's decision, a timeout or a cancellation. */
   hold(req: HoldRequest): { id: string; outcome: Promise<ApprovalOutcome>; release: () => void } {
     const mergeKey = `${req.agent.id}\u0000${JSON.stringify(req.facts)}`;
-    let pending = [...this.pending.values()].find((p) => p.mergeKey === mergeKey && !p.detached && !req.detached);
+    let pending = [...this.pending.values()].find(
+      (p) => p.mergeKey === mergeKey && !p.detached && !req.detached,
+    );
     if (pending) {
       pending.view = { ...pending.view, count: pending.view.count + 1 };
       this.core.bus.emit('approval.requested', pending.view);
@@ -155,7 +164,16 @@ export class ApprovalCenter {
       .prepare(
         "INSERT INTO approvals (id, agent_id, request_id, summary, rule, facts_json, status, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
       )
-      .run(id, req.agent.id, req.requestId, summary, req.rule.scope, JSON.stringify(req.facts), view.createdAt, view.expiresAt);
+      .run(
+        id,
+        req.agent.id,
+        req.requestId,
+        summary,
+        req.rule.scope,
+        JSON.stringify(req.facts),
+        view.createdAt,
+        view.expiresAt,
+      );
     const pending: Pending = {
       view,
       agentId: req.agent.id,
@@ -187,7 +205,11 @@ export class ApprovalCenter {
     via: string,
   ): { id: string; decision: 'approve' | 'deny'; grant: GrantView | null; merged: number } {
     const p = this.pending.get(id);
-    if (!p) throw new AppError('not_found', `No pending approval ${id}: it was already decided, timed out or withdrawn.`);
+    if (!p)
+      throw new AppError(
+        'not_found',
+        `No pending approval ${id}: it was already decided, timed out or withdrawn.`,
+      );
     const now = this.core.now();
     let grant: GrantRecord | null = null;
     const agent = this.core.agents.get(p.agentId);
@@ -198,15 +220,39 @@ export class ApprovalCenter {
         const label = `${agent.name} · ${actionLabel(p.actionKey)}`;
         if (minutes !== undefined || uses !== undefined) {
           grant = this.grants.create(
-            { agentId: agent.id, actionKey: p.actionKey, covers: label, usesLeft: uses ?? null, expiresAt: minutes === undefined ? null : now + minutes * 60_000 },
+            {
+              agentId: agent.id,
+              actionKey: p.actionKey,
+              covers: label,
+              usesLeft: uses ?? null,
+              expiresAt: minutes === undefined ? null : now + minutes * 60_000,
+            },
             now,
           );
         } else if (p.firstUse) {
           // "first-use": once approved, this agent × action is remembered until the agent's scopes change.
-          grant = this.grants.create({ agentId: agent.id, actionKey: p.actionKey, covers: `${label} · first use approved`, usesLeft: null, expiresAt: null }, now);
+          grant = this.grants.create(
+            {
+              agentId: agent.id,
+              actionKey: p.actionKey,
+              covers: `${label} · first use approved`,
+              usesLeft: null,
+              expiresAt: null,
+            },
+            now,
+          );
         } else if (p.detached) {
           // respond-async: the agent re-sends the request; one use, soon.
-          grant = this.grants.create({ agentId: agent.id, actionKey: p.actionKey, covers: `${label} · one approved retry`, usesLeft: 1, expiresAt: now + 10 * 60_000 }, now);
+          grant = this.grants.create(
+            {
+              agentId: agent.id,
+              actionKey: p.actionKey,
+              covers: `${label} · one approved retry`,
+              usesLeft: 1,
+              expiresAt: now + 10 * 60_000,
+            },
+            now,
+          );
         }
       }
       this.core.record({
@@ -238,7 +284,10 @@ export class ApprovalCenter {
   }
 
   /** Status of an approval for respond-async polling; only the agent that asked may see it. */
-  statusFor(id: string, agentId: string): { id: string; status: 'pending' | ApprovalOutcome; expiresAt: string | null } {
+  statusFor(
+    id: string,
+    agentId: string,
+  ): { id: string; status: 'pending' | ApprovalOutcome; expiresAt: string | null } {
     const p = this.pending.get(id);
     if (p && p.agentId === agentId) return { id, status: 'pending', expiresAt: p.view.expiresAt };
     const f = this.finished.get(id);
@@ -267,7 +316,9 @@ export class ApprovalCenter {
     if (!this.pending.delete(p.view.id)) return;
     clearTimeout(p.timer);
     const status = outcome === 'approved' ? 'approved' : outcome;
-    this.core.db.prepare('UPDATE approvals SET status = ?, decided_at = ? WHERE id = ?').run(status, new Date().toISOString(), p.view.id);
+    this.core.db
+      .prepare('UPDATE approvals SET status = ?, decided_at = ? WHERE id = ?')
+      .run(status, new Date().toISOString(), p.view.id);
     if (p.detached) {
       this.finished.set(p.view.id, { status: outcome, agentId: p.agentId, at: this.core.now() });
       if (this.finished.size > 1000) {

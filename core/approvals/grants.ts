@@ -43,9 +43,12 @@ export class Grants {
   forAgent(agentId: string, now: number): readonly GrantRecord[] {
     const list = this.byAgent.get(agentId);
     if (!list) return [];
-    const live = list.filter((g) => (g.expiresAt === null || g.expiresAt > now) && (g.usesLeft === null || g.usesLeft > 0));
+    const live = list.filter(
+      (g) => (g.expiresAt === null || g.expiresAt > now) && (g.usesLeft === null || g.usesLeft > 0),
+    );
     if (live.length !== list.length) {
-      for (const g of list) if (!live.includes(g)) this.db.prepare('DELETE FROM grants WHERE id = ?').run(g.id);
+      for (const g of list)
+        if (!live.includes(g)) this.db.prepare('DELETE FROM grants WHERE id = ?').run(g.id);
       if (live.length === 0) this.byAgent.delete(agentId);
       else this.byAgent.set(agentId, live);
     }
@@ -56,11 +59,30 @@ export class Grants {
     return [...this.byAgent.keys()].flatMap((agentId) => this.forAgent(agentId, now));
   }
 
-  create(input: { agentId: string; actionKey: string; covers: string; usesLeft: number | null; expiresAt: number | null }, now: number): GrantRecord {
+  create(
+    input: {
+      agentId: string;
+      actionKey: string;
+      covers: string;
+      usesLeft: number | null;
+      expiresAt: number | null;
+    },
+    now: number,
+  ): GrantRecord {
     const grant: GrantRecord = { id: newId('grt_'), createdAt: now, ...input };
     this.db
-      .prepare('INSERT INTO grants (id, agent_id, action_key, covers, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)')
-      .run(grant.id, grant.agentId, grant.actionKey, grant.covers, grant.usesLeft, grant.expiresAt === null ? null : new Date(grant.expiresAt).toISOString(), new Date(now).toISOString());
+      .prepare(
+        'INSERT INTO grants (id, agent_id, action_key, covers, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      )
+      .run(
+        grant.id,
+        grant.agentId,
+        grant.actionKey,
+        grant.covers,
+        grant.usesLeft,
+        grant.expiresAt === null ? null : new Date(grant.expiresAt).toISOString(),
+        new Date(now).toISOString(),
+      );
     this.index(grant);
     return grant;
   }

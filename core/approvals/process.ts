@@ -49,7 +49,10 @@ async function parentOf(pid: number): Promise<number | null> {
   }
 }
 
-export async function lookupProcess(clientPort: number | undefined, serverPort: number): Promise<ProcessInfo> {
+export async function lookupProcess(
+  clientPort: number | undefined,
+  serverPort: number,
+): Promise<ProcessInfo> {
   if (process.platform !== 'linux') return UNKNOWN(`Process lookup is not available on ${process.platform}.`);
   if (clientPort === undefined) return UNKNOWN('The connection has no client port.');
   const inode = await socketInode(clientPort, serverPort);

@@ -12,7 +12,10 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 async function freshLinkFrom(dataDir: string, url: string): Promise<string | null> {
   try {
     const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-    const res = await fetch(`${url}/admin/v1/console/link`, { method: 'POST', headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${url}/admin/v1/console/link`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+    });
     if (!res.ok) return null;
     return ((await res.json()) as { url?: string }).url ?? null;
   } catch {
@@ -47,7 +50,9 @@ export async function runHeadless(): Promise<void> {
     }
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EADDRINUSE') {
-      process.stderr.write(`Port ${config.port} is taken by another program. Set AKC_PORT to a free port (or 0 for any).\n`);
+      process.stderr.write(
+        `Port ${config.port} is taken by another program. Set AKC_PORT to a free port (or 0 for any).\n`,
+      );
       process.exit(2);
     }
     throw err;
@@ -88,7 +93,9 @@ export async function runHeadless(): Promise<void> {
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   runHeadless().catch((err: unknown) => {
-    process.stderr.write(`Agent Keychain could not start: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.stderr.write(
+      `Agent Keychain could not start: ${err instanceof Error ? err.message : String(err)}\n`,
+    );
     process.exit(1);
   });
 }

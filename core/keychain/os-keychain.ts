@@ -16,13 +16,18 @@ function storeName(): string {
 export function explainKeychainFailure(err: unknown): KeychainError {
   const raw = err instanceof Error ? err.message : String(err);
   let hint: string;
-  if (/DBUS_SESSION_BUS_ADDRESS|autolaunch|dbus-daemon|Cannot autolaunch|No such file or directory.*bus/i.test(raw)) {
+  if (
+    /DBUS_SESSION_BUS_ADDRESS|autolaunch|dbus-daemon|Cannot autolaunch|No such file or directory.*bus/i.test(
+      raw,
+    )
+  ) {
     hint =
       'No OS keychain found: there is no D-Bus session bus, so the Secret Service cannot be reached. ' +
       'Log in to a desktop session (or start one with dbus-run-session and gnome-keyring-daemon --unlock), ' +
       'or use a passphrase vault instead.';
   } else if (/locked/i.test(raw)) {
-    hint = 'The OS keychain is locked. Unlock your login keyring (or the Secret Service collection) and try again.';
+    hint =
+      'The OS keychain is locked. Unlock your login keyring (or the Secret Service collection) and try again.';
   } else if (/does not exist|no such object|ServiceUnknown|not provided by any .service files/i.test(raw)) {
     hint =
       'No Secret Service is running in this session (no login keyring found). Start gnome-keyring or KeePassXC ' +

@@ -2,7 +2,15 @@
 // the response (JSON, or the message_start and message_delta events of a stream).
 import type { ProxyFacts } from '../../shared/facts.ts';
 import { AppError } from '../errors.ts';
-import { contentType, isObject, optionalBoolean, optionalCount, optionalString, parseJsonObject, type JsonObject } from './body.ts';
+import {
+  contentType,
+  isObject,
+  optionalBoolean,
+  optionalCount,
+  optionalString,
+  parseJsonObject,
+  type JsonObject,
+} from './body.ts';
 import { keyHeader } from './auth.ts';
 import { estimateInputTokens } from './estimate.ts';
 import { costUsd, type TokenCounts } from './pricing.ts';
@@ -27,7 +35,9 @@ function readBody(req: AdapterRequest): JsonObject | undefined {
 }
 
 function maxTokens(body: JsonObject): number {
-  return optionalCount(body, 'max_tokens') ?? optionalCount(body, 'max_tokens_to_sample') ?? DEFAULT_MAX_TOKENS;
+  return (
+    optionalCount(body, 'max_tokens') ?? optionalCount(body, 'max_tokens_to_sample') ?? DEFAULT_MAX_TOKENS
+  );
 }
 
 /**
@@ -44,7 +54,9 @@ function batchFacts(body: JsonObject): { model: string | undefined; counts: Toke
   requests.forEach((item: unknown, i) => {
     const params = isObject(item) ? item.params : undefined;
     if (!isObject(params)) {
-      throw new AppError('bad_request', 'Each batch request needs "params".', { path: `requests[${i}].params` });
+      throw new AppError('bad_request', 'Each batch request needs "params".', {
+        path: `requests[${i}].params`,
+      });
     }
     const m = optionalString(params, 'model');
     if (m === undefined || (model !== undefined && m !== model)) {
@@ -117,7 +129,11 @@ export const anthropicAdapter: ProviderAdapter = {
     if (model !== undefined) facts.model = model;
     if (stream !== undefined) facts.stream = stream;
     if (req.path === MESSAGES || req.path === COMPLETE) {
-      facts.estimatedUsd = costUsd({ inputTokens: estimateInputTokens([body]), outputTokens: maxTokens(body) }, model, prices);
+      facts.estimatedUsd = costUsd(
+        { inputTokens: estimateInputTokens([body]), outputTokens: maxTokens(body) },
+        model,
+        prices,
+      );
     } else if (req.path === COUNT_TOKENS) {
       facts.estimatedUsd = 0; // counting tokens is free
     }
@@ -149,7 +165,8 @@ export const anthropicAdapter: ProviderAdapter = {
             const data = usageEventData(event);
             if (!isObject(data)) return;
             // message_start carries the input (and a first output count); message_delta the running output total.
-            if (data.type === 'message_start' && isObject(data.message)) mergeUsage(counts, data.message.usage);
+            if (data.type === 'message_start' && isObject(data.message))
+              mergeUsage(counts, data.message.usage);
             else if (data.type === 'message_delta') mergeUsage(counts, data.usage);
           },
           result: () => toCounts(counts),

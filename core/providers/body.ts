@@ -28,21 +28,24 @@ export function parseJson(req: AdapterRequest): unknown {
 export function parseJsonObject(req: AdapterRequest, required: boolean): JsonObject | undefined {
   const value = parseJson(req);
   if (value === undefined && !required) return undefined;
-  if (!isObject(value)) throw new AppError('bad_request', 'The request body must be a JSON object.', { path: 'body' });
+  if (!isObject(value))
+    throw new AppError('bad_request', 'The request body must be a JSON object.', { path: 'body' });
   return value;
 }
 
 export function optionalString(body: JsonObject, key: string): string | undefined {
   const value = body[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'string') throw new AppError('bad_request', `"${key}" must be a string.`, { path: key });
+  if (typeof value !== 'string')
+    throw new AppError('bad_request', `"${key}" must be a string.`, { path: key });
   return value;
 }
 
 export function optionalBoolean(body: JsonObject, key: string): boolean | undefined {
   const value = body[key];
   if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'boolean') throw new AppError('bad_request', `"${key}" must be true or false.`, { path: key });
+  if (typeof value !== 'boolean')
+    throw new AppError('bad_request', `"${key}" must be true or false.`, { path: key });
   return value;
 }
 

@@ -8,7 +8,14 @@ export const httpAdapter: ProviderAdapter = {
   defaultBaseUrl: '', // no default: an http provider must be given its base URL
 
   facts(req, providerId): ProxyFacts {
-    return { type: 'proxy', providerId, providerKind: 'http', method: req.method, path: req.path, action: 'http.request' };
+    return {
+      type: 'proxy',
+      providerId,
+      providerKind: 'http',
+      method: req.method,
+      path: req.path,
+      action: 'http.request',
+    };
   },
 
   authHeaders(masterKey, auth) {

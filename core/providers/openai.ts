@@ -1,7 +1,15 @@
 // OpenAI: model, streaming flag and a worst-case cost estimate from the request; token usage from the response
 // (JSON, or the SSE chunk that carries it when stream_options.include_usage is set).
 import type { ProxyFacts } from '../../shared/facts.ts';
-import { contentType, isObject, optionalBoolean, optionalCount, optionalString, parseJsonObject, type JsonObject } from './body.ts';
+import {
+  contentType,
+  isObject,
+  optionalBoolean,
+  optionalCount,
+  optionalString,
+  parseJsonObject,
+  type JsonObject,
+} from './body.ts';
 import { keyHeader } from './auth.ts';
 import { estimateInputTokens } from './estimate.ts';
 import { costUsd, type TokenCounts } from './pricing.ts';
@@ -77,7 +85,10 @@ export const openaiAdapter: ProviderAdapter = {
     if (stream !== undefined) facts.stream = stream;
     const generating = GENERATING.has(endpoint);
     if (model !== undefined || generating) {
-      const counts = { inputTokens: estimateInputTokens([body]), outputTokens: generating ? outputTokens(body) : 0 };
+      const counts = {
+        inputTokens: estimateInputTokens([body]),
+        outputTokens: generating ? outputTokens(body) : 0,
+      };
       facts.estimatedUsd = costUsd(counts, model, prices);
     }
     return facts;

@@ -33,7 +33,9 @@ function addField(email: JsonObject, field: 'to' | 'cc' | 'bcc', prefix: string,
     return 1;
   }
   if (!Array.isArray(value)) {
-    throw new AppError('bad_request', `"${field}" must be an address or a list of addresses.`, { path: prefix + field });
+    throw new AppError('bad_request', `"${field}" must be an address or a list of addresses.`, {
+      path: prefix + field,
+    });
   }
   value.forEach((item: unknown, i) => add(item, `${prefix}${field}[${i}]`));
   return value.length;
@@ -41,10 +43,13 @@ function addField(email: JsonObject, field: 'to' | 'cc' | 'bcc', prefix: string,
 
 function addEmail(email: unknown, prefix: string, out: Set<string>): void {
   if (!isObject(email)) {
-    throw new AppError('bad_request', 'An email must be a JSON object.', { path: prefix === '' ? 'body' : prefix.slice(0, -1) });
+    throw new AppError('bad_request', 'An email must be a JSON object.', {
+      path: prefix === '' ? 'body' : prefix.slice(0, -1),
+    });
   }
   const to = addField(email, 'to', prefix, out);
-  if (to === 0) throw new AppError('bad_request', 'An email needs at least one "to" recipient.', { path: `${prefix}to` });
+  if (to === 0)
+    throw new AppError('bad_request', 'An email needs at least one "to" recipient.', { path: `${prefix}to` });
   addField(email, 'cc', prefix, out);
   addField(email, 'bcc', prefix, out);
 }
@@ -69,7 +74,9 @@ export const resendAdapter: ProviderAdapter = {
       addEmail(body, '', recipients);
     } else {
       if (!Array.isArray(body) || body.length === 0) {
-        throw new AppError('bad_request', 'A batch must be a non-empty JSON array of emails.', { path: 'body' });
+        throw new AppError('bad_request', 'A batch must be a non-empty JSON array of emails.', {
+          path: 'body',
+        });
       }
       body.forEach((email: unknown, i) => addEmail(email, `[${i}].`, recipients));
     }

@@ -35,7 +35,9 @@ function one(params: Params, key: string): string | undefined {
   if (values === undefined) return undefined;
   const first = values[0];
   if (values.some((v) => v !== first)) {
-    throw new AppError('bad_request', `"${key}" is given more than once with different values.`, { path: key });
+    throw new AppError('bad_request', `"${key}" is given more than once with different values.`, {
+      path: key,
+    });
   }
   return first;
 }
@@ -45,7 +47,9 @@ function minorAmount(params: Params, key: string, required: boolean): number | u
   if (raw === undefined && !required) return undefined;
   const amount = raw !== undefined && /^[0-9]{1,16}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isSafeInteger(amount)) {
-    throw new AppError('bad_request', `"${key}" must be a whole amount in the currency's minor unit.`, { path: key });
+    throw new AppError('bad_request', `"${key}" must be a whole amount in the currency's minor unit.`, {
+      path: key,
+    });
   }
   return amount;
 }
@@ -58,7 +62,10 @@ function currencyOf(params: Params): string | undefined {
 function isOneTime(params: Params): boolean {
   for (const [key, values] of params) {
     // Top-level setup_future_usage, or per-method payment_method_options[card][setup_future_usage]; "" and "none" unset it.
-    if ((key === 'setup_future_usage' || key.endsWith('[setup_future_usage]')) && values.some((v) => v !== '' && v !== 'none')) {
+    if (
+      (key === 'setup_future_usage' || key.endsWith('[setup_future_usage]')) &&
+      values.some((v) => v !== '' && v !== 'none')
+    ) {
       return false;
     }
   }
@@ -89,7 +96,9 @@ function spendingLimit(params: Params): { amount: number; interval: string } | u
     const amount = minorAmount(params, `${prefix}[amount]`, true);
     const interval = one(params, `${prefix}[interval]`);
     if (interval === undefined || interval === '') {
-      throw new AppError('bad_request', 'A spending limit needs an interval.', { path: `${prefix}[interval]` });
+      throw new AppError('bad_request', 'A spending limit needs an interval.', {
+        path: `${prefix}[interval]`,
+      });
     }
     if (amount !== undefined) return { amount, interval };
   }
@@ -124,7 +133,12 @@ export const stripeAdapter: ProviderAdapter = {
     const creates = PAYMENT_CREATE.has(req.path);
     // Raising the amount of an existing intent is a payment too, so a small intent cannot be grown after approval.
     if (creates || (PAYMENT_CHANGE.test(req.path) && params.has('amount'))) {
-      const facts: ProxyFacts = { ...base, action: 'payment.create', amount: minorAmount(params, 'amount', true), oneTime: isOneTime(params) };
+      const facts: ProxyFacts = {
+        ...base,
+        action: 'payment.create',
+        amount: minorAmount(params, 'amount', true),
+        oneTime: isOneTime(params),
+      };
       const currency = currencyOf(params);
       if (currency !== undefined) facts.currency = currency;
       return facts;
@@ -133,7 +147,9 @@ export const stripeAdapter: ProviderAdapter = {
     if (req.path === '/v1/issuing/cards' || (CARD_UPDATE.test(req.path) && hasSpendingControls(params))) {
       const type = one(params, 'type');
       if (req.path === '/v1/issuing/cards' && (type === undefined || type === '')) {
-        throw new AppError('bad_request', 'A new card needs a "type" (virtual or physical).', { path: 'type' });
+        throw new AppError('bad_request', 'A new card needs a "type" (virtual or physical).', {
+          path: 'type',
+        });
       }
       const card: NonNullable<ProxyFacts['card']> = { type: type ?? 'unknown' };
       const limit = spendingLimit(params);

@@ -45,5 +45,9 @@ export interface ProviderAdapter {
   /** Headers to add upstream when the agent did not send them (e.g. anthropic-version). */
   defaultHeaders?: Readonly<Record<string, string>>;
   /** A meter for the response body, or null when the adapter reads no usage from this kind of call. */
-  usageMeter(facts: ProxyFacts, responseContentType: string | undefined, prices: PriceTable): UsageMeter | null;
+  usageMeter(
+    facts: ProxyFacts,
+    responseContentType: string | undefined,
+    prices: PriceTable,
+  ): UsageMeter | null;
 }

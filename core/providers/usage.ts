@@ -63,7 +63,11 @@ export interface SseUsageCollector {
   result(): TokenCounts | null;
 }
 
-export function sseUsageMeter(collector: SseUsageCollector, model: string | undefined, prices: PriceTable): UsageMeter {
+export function sseUsageMeter(
+  collector: SseUsageCollector,
+  model: string | undefined,
+  prices: PriceTable,
+): UsageMeter {
   const reader = new SseReader((event) => collector.event(event));
   let finished: Usage | null | undefined;
   return {

@@ -43,7 +43,11 @@ export function adminRoutes(core: Core, impl: AdminImpl, sessions: ConsoleSessio
     consoleAllowed: true,
     handler: (ctx) => {
       const { res, req } = ctx;
-      res.writeHead(200, { ...BASE_HEADERS, 'content-type': 'text/event-stream; charset=utf-8', connection: 'keep-alive' });
+      res.writeHead(200, {
+        ...BASE_HEADERS,
+        'content-type': 'text/event-stream; charset=utf-8',
+        connection: 'keep-alive',
+      });
       res.write(`: connected ${ctx.requestId}\n\n`);
       req.socket.setTimeout(0);
       req.socket.setNoDelay(true);
@@ -73,7 +77,8 @@ export function adminRoutes(core: Core, impl: AdminImpl, sessions: ConsoleSessio
     handler: (ctx) => {
       const params = Object.fromEntries(ctx.query);
       const format = params.format ?? 'jsonl';
-      if (format !== 'jsonl' && format !== 'csv') throw new AppError('bad_request', 'format must be jsonl or csv.', { path: 'format' });
+      if (format !== 'jsonl' && format !== 'csv')
+        throw new AppError('bad_request', 'format must be jsonl or csv.', { path: 'format' });
       delete params.format;
       const q = parseInput(AuditQuery.omit({ limit: true, cursor: true }), params);
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');

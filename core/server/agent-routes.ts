@@ -42,7 +42,10 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
         if (!agent) throw new AppError('invalid_token', 'No agent credential.');
         const name = parseInput(SecretNameSchema, ctx.params.name);
         const facts = { type: 'secret' as const, action: 'secret.read' as const, name };
-        const allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), { provider: null, path: `/v1/secrets/${name}` });
+        const allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), {
+          provider: null,
+          path: `/v1/secrets/${name}`,
+        });
         // Released only after the allow entry is committed (authorize audits first).
         let value: string;
         try {

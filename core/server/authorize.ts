@@ -20,16 +20,21 @@ export interface Where {
 export interface Authorized {
   effects: CounterEffect[];
   /** Writes the outcome entry (status, latency, cost) for this request id. Never throws. */
-  finish(reason: string, status: number, extra?: { costUsd?: number | null; facts?: Record<string, unknown> }): void;
+  finish(
+    reason: string,
+    status: number,
+    extra?: { costUsd?: number | null; facts?: Record<string, unknown> },
+  ): void;
 }
 
 export function ruleText(rule: RuleRef): string {
   const parts = [rule.scope];
-  if (rule.limit !== undefined) parts.push(`limit=${Array.isArray(rule.limit) ? rule.limit.join('|') : String(rule.limit)}`);
-  if (rule.value !== undefined) parts.push(`value=${Array.isArray(rule.value) ? rule.value.join('|') : String(rule.value)}`);
+  if (rule.limit !== undefined)
+    parts.push(`limit=${Array.isArray(rule.limit) ? rule.limit.join('|') : String(rule.limit)}`);
+  if (rule.value !== undefined)
+    parts.push(`value=${Array.isArray(rule.value) ? rule.value.join('|') : String(rule.value)}`);
   return parts.join(' ');
 }
-
 
 export async function authorize(
   core: Core,
@@ -54,15 +59,36 @@ export async function authorize(
   };
   const latency = (): number => Math.round((performance.now() - ctx.started) * 100) / 100;
 
-  const refuse = (code: AppError['code'], message: string, decision: 'deny' | 'timeout', rule: RuleRef | null, retryAfter?: number): never => {
+  const refuse = (
+    code: AppError['code'],
+    message: string,
+    decision: 'deny' | 'timeout',
+    rule: RuleRef | null,
+    retryAfter?: number,
+  ): never => {
     // A denial is audited with the rule that denied it; if even that cannot be written, say so instead.
-    core.record({ ...base, decision, reason: code, rule: rule ? `${ruleText(rule)}: ${message}` : message, latencyMs: latency(), status: null });
-    throw new AppError(code, message, { ...(rule ? { rule } : {}), ...(retryAfter !== undefined ? { retryAfter } : {}) });
+    core.record({
+      ...base,
+      decision,
+      reason: code,
+      rule: rule ? `${ruleText(rule)}: ${message}` : message,
+      latencyMs: latency(),
+      status: null,
+    });
+    throw new AppError(code, message, {
+      ...(rule ? { rule } : {}),
+      ...(retryAfter !== undefined ? { retryAfter } : {}),
+    });
   };
 
   // While locked, nothing is forwarded and no secret can be opened.
   if (core.vault.state !== 'unlocked') {
-    refuse('vault_locked', 'The vault is locked: the owner must unlock Agent Keychain before agents can use it.', 'deny', null);
+    refuse(
+      'vault_locked',
+      'The vault is locked: the owner must unlock Agent Keychain before agents can use it.',
+      'deny',
+      null,
+    );
   }
 
   const decideNow = (approved: boolean): PolicyDecision =>
@@ -81,7 +107,13 @@ export async function authorize(
   if (decision.outcome === 'approval') {
     const held = decision;
     const detached = /\brespond-async\b/i.test(String(ctx.req.headers.prefer ?? ''));
-    core.record({ ...base, decision: 'pending', reason: 'approval_required', rule: `${ruleText(held.rule)}: ${held.reason}`, status: detached ? 202 : null });
+    core.record({
+      ...base,
+      decision: 'pending',
+      reason: 'approval_required',
+      rule: `${ruleText(held.rule)}: ${held.reason}`,
+      status: detached ? 202 : null,
+    });
     const hold = approvals.hold({
       agent,
       facts,
@@ -96,7 +128,8 @@ export async function authorize(
     if (detached) {
       sendJson(ctx.res, 202, {
         approval: { id: hold.id, status: 'pending', statusUrl: `/v1/approvals/${hold.id}` },
-        message: 'Waiting for the owner. Poll the status URL; once it says "approved", send the same request again.',
+        message:
+          'Waiting for the owner. Poll the status URL; once it says "approved", send the same request again.',
       });
       throw new AlreadyResponded();
     }
@@ -104,7 +137,8 @@ export async function authorize(
     ctx.res.on('close', onClose);
     const outcome = await hold.outcome;
     ctx.res.off('close', onClose);
-    if (ctx.res.destroyed) throw new AppError('approval_denied', 'The agent hung up while waiting for approval.');
+    if (ctx.res.destroyed)
+      throw new AppError('approval_denied', 'The agent hung up while waiting for approval.');
     // Re-read the agent: it may have been revoked or suspended while the request waited.
     const current = core.agents.find(agent.id) ?? agent;
     const status = core.agents.statusOf(current, core.now());
@@ -113,7 +147,12 @@ export async function authorize(
       refuse(code, `Agent ${agent.name} is ${status}; the held request was refused.`, 'deny', null);
     }
     if (outcome === 'timeout') {
-      refuse('approval_timeout', `Nobody approved "${held.reason}" in time, so the request was denied.`, 'timeout', held.rule);
+      refuse(
+        'approval_timeout',
+        `Nobody approved "${held.reason}" in time, so the request was denied.`,
+        'timeout',
+        held.rule,
+      );
     }
     if (outcome !== 'approved') {
       refuse('approval_denied', 'The owner denied this request.', 'deny', held.rule);

@@ -15,7 +15,8 @@ export async function readRaw(req: IncomingMessage, limit: number): Promise<Buff
   for await (const chunk of req) {
     const buf = chunk as Buffer;
     size += buf.length;
-    if (size > limit) throw new AppError('payload_too_large', `The request body is larger than ${limit} bytes.`);
+    if (size > limit)
+      throw new AppError('payload_too_large', `The request body is larger than ${limit} bytes.`);
     chunks.push(buf);
   }
   return chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)) : Buffer.concat(chunks);
@@ -29,10 +30,15 @@ function isJsonType(contentType: string | undefined): boolean {
 
 /** Reads a JSON object body. Empty bodies are {} so that bodiless POSTs (lock, resume) work. */
 export async function readJsonObject(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+  const hasBody =
+    (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') ||
+    req.headers['transfer-encoding'] !== undefined;
   if (!hasBody) return {};
   if (!isJsonType(req.headers['content-type'])) {
-    throw new AppError('unsupported_media_type', 'Send the body as JSON with "content-type: application/json".');
+    throw new AppError(
+      'unsupported_media_type',
+      'Send the body as JSON with "content-type: application/json".',
+    );
   }
   const raw = await readRaw(req, JSON_BODY_LIMIT);
   if (raw.length === 0) return {};

@@ -25,7 +25,11 @@ const CSP =
 async function serveFile(ctx: RouteCtx, root: string | undefined, relPath: string): Promise<void> {
   if (!root) {
     sendJson(ctx.res, 404, {
-      error: { code: 'not_found', message: 'The console is not built. Run "npm run build" (npm start does it for you).', requestId: ctx.requestId },
+      error: {
+        code: 'not_found',
+        message: 'The console is not built. Run "npm run build" (npm start does it for you).',
+        requestId: ctx.requestId,
+      },
     });
     return;
   }
@@ -55,7 +59,13 @@ async function serveFile(ctx: RouteCtx, root: string | undefined, relPath: strin
 
 export function consoleRoutes(consoleDir: string | undefined, sessions: ConsoleSessions): Route[] {
   return [
-    { method: 'GET', path: '/', auth: 'none', consoleAllowed: true, handler: (ctx) => serveFile(ctx, consoleDir, 'index.html') },
+    {
+      method: 'GET',
+      path: '/',
+      auth: 'none',
+      consoleAllowed: true,
+      handler: (ctx) => serveFile(ctx, consoleDir, 'index.html'),
+    },
     {
       method: 'GET',
       path: '/assets/*',
@@ -86,7 +96,11 @@ export function consoleRoutes(consoleDir: string | undefined, sessions: ConsoleS
         const code = ctx.query.get('code') ?? '';
         const session = sessions.redeem(code, Date.now());
         if (!session) {
-          ctx.res.writeHead(401, { ...BASE_HEADERS, 'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP });
+          ctx.res.writeHead(401, {
+            ...BASE_HEADERS,
+            'content-type': 'text/html; charset=utf-8',
+            'content-security-policy': CSP,
+          });
           ctx.res.end(
             '<!doctype html><meta charset="utf-8"><title>Agent Keychain</title><body style="font:14px system-ui;margin:3em">' +
               '<h1>This login link was already used or has expired.</h1><p>Each link works once, for 10 minutes. ' +

@@ -17,7 +17,11 @@ export type BrowserContext = 'none' | 'own' | 'foreign';
  * Classifies a request by its Origin and Referer. "own" only when every browser header present points at
  * this server; anything else is "foreign". Requests without either header are "none" (CLI, SDKs).
  */
-export function browserContext(origin: string | undefined, referer: string | undefined, port: number): BrowserContext {
+export function browserContext(
+  origin: string | undefined,
+  referer: string | undefined,
+  port: number,
+): BrowserContext {
   if (origin === undefined && referer === undefined) return 'none';
   const own = ownOrigins(port);
   if (origin !== undefined && !own.includes(origin.toLowerCase())) return 'foreign';

@@ -34,14 +34,22 @@ const ErrorSchema: Json = {
   },
 };
 
-const errorResponse = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } };
+const errorResponse = {
+  description: 'Error',
+  content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+};
 
 export function buildOpenApi(): Json {
   const paths: Record<string, Json> = {};
   for (const name of Object.keys(adminOps) as AdminOpName[]) {
     const def = adminOps[name];
     const oaPath = def.path.replace(/:([A-Za-z]+)/g, '{$1}');
-    const params = [...def.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }));
+    const params = [...def.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
     const input = schemaOf(def.input, 'input');
     const op: Json = {
       operationId: name,
@@ -49,18 +57,34 @@ export function buildOpenApi(): Json {
       tags: ['admin'],
       security: [{ admin: [] }],
       parameters: params,
-      responses: { [name === 'agentCreate' ? '201' : '200']: { description: 'OK', content: { 'application/json': { schema: schemaOf(def.output, 'output') } } }, default: errorResponse },
+      responses: {
+        [name === 'agentCreate' ? '201' : '200']: {
+          description: 'OK',
+          content: { 'application/json': { schema: schemaOf(def.output, 'output') } },
+        },
+        default: errorResponse,
+      },
     };
     if (def.method === 'GET') {
       const props = (input.properties ?? {}) as Record<string, Json>;
-      for (const [k, v] of Object.entries(props)) if (!params.some((p) => p.name === k)) (op.parameters as Json[]).push({ name: k, in: 'query', required: false, schema: v });
+      for (const [k, v] of Object.entries(props))
+        if (!params.some((p) => p.name === k))
+          (op.parameters as Json[]).push({ name: k, in: 'query', required: false, schema: v });
     } else if (def.method !== 'DELETE') {
       op.requestBody = { required: true, content: { 'application/json': { schema: input } } };
     }
     paths[oaPath] = { ...(paths[oaPath] ?? {}), [def.method.toLowerCase()]: op };
   }
   const agentSecurity = [{ agentBearer: [] }, { agentApiKey: [] }];
-  paths['/v1/whoami'] = { get: { operationId: 'whoami', tags: ['agent'], summary: 'The calling agent', security: agentSecurity, responses: { 200: { description: 'OK' }, default: errorResponse } } };
+  paths['/v1/whoami'] = {
+    get: {
+      operationId: 'whoami',
+      tags: ['agent'],
+      summary: 'The calling agent',
+      security: agentSecurity,
+      responses: { 200: { description: 'OK' }, default: errorResponse },
+    },
+  };
   paths['/v1/secrets/{name}'] = {
     get: {
       operationId: 'secretGet',
@@ -69,37 +93,94 @@ export function buildOpenApi(): Json {
       security: agentSecurity,
       parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
       responses: {
-        200: { description: 'OK', content: { 'application/json': { schema: { type: 'object', properties: { name: { type: 'string' }, value: { type: 'string' }, expiresAt: { type: ['string', 'null'] } } } } } },
+        200: {
+          description: 'OK',
+          content: {
+            'application/json': {
+              schema: {
+                type: 'object',
+                properties: {
+                  name: { type: 'string' },
+                  value: { type: 'string' },
+                  expiresAt: { type: ['string', 'null'] },
+                },
+              },
+            },
+          },
+        },
         default: errorResponse,
       },
     },
   };
   paths['/v1/approvals/{id}'] = {
-    get: { operationId: 'approvalStatus', tags: ['agent'], summary: 'Status of a respond-async approval', security: agentSecurity, parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }], responses: { 200: { description: 'OK' }, default: errorResponse } },
+    get: {
+      operationId: 'approvalStatus',
+      tags: ['agent'],
+      summary: 'Status of a respond-async approval',
+      security: agentSecurity,
+      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
+      responses: { 200: { description: 'OK' }, default: errorResponse },
+    },
   };
   paths['/v1/proxy/{providerId}/{path}'] = {
     parameters: [
       { name: 'providerId', in: 'path', required: true, schema: { type: 'string' } },
-      { name: 'path', in: 'path', required: true, schema: { type: 'string' }, description: 'The provider path, forwarded after policy.' },
+      {
+        name: 'path',
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+        description: 'The provider path, forwarded after policy.',
+      },
     ],
     ...Object.fromEntries(
       ['get', 'post', 'put', 'patch', 'delete'].map((m) => [
         m,
-        { operationId: `proxy_${m}`, tags: ['agent'], summary: 'Forward to the provider after policy, with the master key injected', security: agentSecurity, responses: { default: { description: 'The provider’s response, or an error envelope' } } },
+        {
+          operationId: `proxy_${m}`,
+          tags: ['agent'],
+          summary: 'Forward to the provider after policy, with the master key injected',
+          security: agentSecurity,
+          responses: { default: { description: 'The provider’s response, or an error envelope' } },
+        },
       ]),
     ),
   };
-  paths['/admin/v1/events'] = { get: { operationId: 'events', tags: ['admin'], summary: 'Server-sent events', security: [{ admin: [] }], responses: { 200: { description: 'text/event-stream' } } } };
-  paths['/admin/v1/audit/export'] = { get: { operationId: 'auditExport', tags: ['admin'], summary: 'Streamed export (format=jsonl|csv)', security: [{ admin: [] }], responses: { 200: { description: 'JSONL or CSV' } } } };
+  paths['/admin/v1/events'] = {
+    get: {
+      operationId: 'events',
+      tags: ['admin'],
+      summary: 'Server-sent events',
+      security: [{ admin: [] }],
+      responses: { 200: { description: 'text/event-stream' } },
+    },
+  };
+  paths['/admin/v1/audit/export'] = {
+    get: {
+      operationId: 'auditExport',
+      tags: ['admin'],
+      summary: 'Streamed export (format=jsonl|csv)',
+      security: [{ admin: [] }],
+      responses: { 200: { description: 'JSONL or CSV' } },
+    },
+  };
   return {
     openapi: '3.1.0',
-    info: { title: 'Agent Keychain', version: VERSION, description: 'Loopback API: agent routes (/v1) and admin routes (/admin/v1).' },
+    info: {
+      title: 'Agent Keychain',
+      version: VERSION,
+      description: 'Loopback API: agent routes (/v1) and admin routes (/admin/v1).',
+    },
     servers: [{ url: 'http://127.0.0.1:7717' }],
     paths,
     components: {
       schemas: { Error: ErrorSchema, Scopes: schemaOf(Scopes, 'input') },
       securitySchemes: {
-        admin: { type: 'http', scheme: 'bearer', description: 'The admin credential from the data directory’s admin-token file.' },
+        admin: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'The admin credential from the data directory’s admin-token file.',
+        },
         agentBearer: { type: 'http', scheme: 'bearer', description: 'An agent credential (akc_…).' },
         agentApiKey: { type: 'apiKey', in: 'header', name: 'x-api-key' },
       },

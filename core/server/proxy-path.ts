@@ -18,7 +18,8 @@ function hasControl(s: string): boolean {
 
 export function checkProxyPath(rest: string): ProxyPath {
   const raw = rest === '' ? '/' : rest;
-  if (!raw.startsWith('/')) throw new AppError('bad_request', 'The provider path must start with "/".', { path: 'path' });
+  if (!raw.startsWith('/'))
+    throw new AppError('bad_request', 'The provider path must start with "/".', { path: 'path' });
   const segments = raw.split('/').slice(1);
   const decoded: string[] = [];
   segments.forEach((seg, i) => {
@@ -26,7 +27,9 @@ export function checkProxyPath(rest: string): ProxyPath {
       throw new AppError('bad_request', 'The provider path has an empty segment ("//").', { path: 'path' });
     }
     if (/%(2f|5c|00)/i.test(seg)) {
-      throw new AppError('bad_request', 'The provider path contains an encoded "/", "\\" or NUL.', { path: 'path' });
+      throw new AppError('bad_request', 'The provider path contains an encoded "/", "\\" or NUL.', {
+        path: 'path',
+      });
     }
     let d: string;
     try {
@@ -35,9 +38,13 @@ export function checkProxyPath(rest: string): ProxyPath {
       throw new AppError('bad_request', 'The provider path is not valid percent-encoding.', { path: 'path' });
     }
     if (d === '.' || d === '..' || d.includes('\\') || hasControl(d)) {
-      throw new AppError('bad_request', 'The provider path may not contain "." or ".." segments, backslashes or control characters.', {
-        path: 'path',
-      });
+      throw new AppError(
+        'bad_request',
+        'The provider path may not contain "." or ".." segments, backslashes or control characters.',
+        {
+          path: 'path',
+        },
+      );
     }
     decoded.push(d);
   });

@@ -28,7 +28,12 @@ export interface ProxyOptions {
 
 const ERROR_BODY_LIMIT = 1024 * 1024;
 
-export function proxyRoute(core: Core, approvals: ApprovalCenter, serverPort: () => number, options: ProxyOptions): Route {
+export function proxyRoute(
+  core: Core,
+  approvals: ApprovalCenter,
+  serverPort: () => number,
+  options: ProxyOptions,
+): Route {
   return {
     method: '*',
     path: '/v1/proxy/:provider/*',
@@ -40,33 +45,70 @@ export function proxyRoute(core: Core, approvals: ApprovalCenter, serverPort: ()
       const providerId = ctx.params.provider ?? '';
       const method = (ctx.req.method ?? 'GET').toUpperCase();
       const path = checkProxyPath(ctx.params.rest ?? '');
-      const rawQuery = (ctx.req.url ?? '').includes('?') ? (ctx.req.url ?? '').slice((ctx.req.url ?? '').indexOf('?') + 1) : '';
+      const rawQuery = (ctx.req.url ?? '').includes('?')
+        ? (ctx.req.url ?? '').slice((ctx.req.url ?? '').indexOf('?') + 1)
+        : '';
       const provider = ProviderId.safeParse(providerId).success ? core.providers.find(providerId) : undefined;
-      const auditBase = { actor: 'agent' as const, agentId: agent.id, agentName: agent.name, provider: providerId.slice(0, 64), method, path: path.decoded.slice(0, 500), requestId: ctx.requestId };
+      const auditBase = {
+        actor: 'agent' as const,
+        agentId: agent.id,
+        agentName: agent.name,
+        provider: providerId.slice(0, 64),
+        method,
+        path: path.decoded.slice(0, 500),
+        requestId: ctx.requestId,
+      };
       if (!provider) {
-        core.record({ ...auditBase, action: 'proxy.request', decision: 'deny', reason: 'provider_not_configured', rule: `No provider "${providerId.slice(0, 64)}"` });
-        throw new AppError('provider_not_configured', `No provider "${providerId.slice(0, 64)}" is configured in Agent Keychain.`);
+        core.record({
+          ...auditBase,
+          action: 'proxy.request',
+          decision: 'deny',
+          reason: 'provider_not_configured',
+          rule: `No provider "${providerId.slice(0, 64)}"`,
+        });
+        throw new AppError(
+          'provider_not_configured',
+          `No provider "${providerId.slice(0, 64)}" is configured in Agent Keychain.`,
+        );
       }
       const adapter = ADAPTERS[provider.kind];
       let body: Buffer;
       let facts;
       try {
         body = await readRaw(ctx.req, PROXY_BODY_LIMIT);
-        facts = adapter.facts({ providerId, method, path: path.decoded, query: rawQuery, headers: ctx.req.headers, body }, providerId, core.prices);
+        facts = adapter.facts(
+          { providerId, method, path: path.decoded, query: rawQuery, headers: ctx.req.headers, body },
+          providerId,
+          core.prices,
+        );
       } catch (err) {
         if (err instanceof AppError) {
-          core.record({ ...auditBase, action: 'proxy.request', decision: 'deny', reason: err.code, rule: err.message });
+          core.record({
+            ...auditBase,
+            action: 'proxy.request',
+            decision: 'deny',
+            reason: err.code,
+            rule: err.message,
+          });
         }
         throw err;
       }
-      const allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), { provider: providerId, path: path.decoded });
+      const allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), {
+        provider: providerId,
+        path: path.decoded,
+      });
       await forward(core, ctx, allowed, {
         agentId: agent.id,
         url: `${provider.baseUrl}${path.raw}${rawQuery ? `?${rawQuery}` : ''}`,
         method,
         body,
         headers: () =>
-          upstreamHeaders(ctx.req.headers, adapter.authHeaders(core.providers.masterKey(providerId), provider), adapter.defaultHeaders, body.length),
+          upstreamHeaders(
+            ctx.req.headers,
+            adapter.authHeaders(core.providers.masterKey(providerId), provider),
+            adapter.defaultHeaders,
+            body.length,
+          ),
         meter: adapter.usageMeter(facts, undefined, core.prices),
         meterFor: (contentType) => adapter.usageMeter(facts, contentType, core.prices),
         masterKey: () => core.providers.masterKey(providerId),
@@ -99,7 +141,8 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
       if (settled) return;
       settled = true;
       // Unknown usage keeps the reservation as spent: budgets fail safe.
-      for (const e of budget) core.counters.settle(spec.agentId, e, actualUsd === null ? e.reserveMicro : actualUsd * 1e6);
+      for (const e of budget)
+        core.counters.settle(spec.agentId, e, actualUsd === null ? e.reserveMicro : actualUsd * 1e6);
     };
     let done = false;
     const end = (reason: string, status: number, costUsd: number | null): void => {
@@ -118,7 +161,13 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
       headers = spec.headers();
     } catch (err) {
       end('upstream_error', 502, 0);
-      sendError(res, err instanceof AppError ? err : new AppError('upstream_error', 'The provider URL is not valid. Check the provider’s base URL.'), ctx.requestId);
+      sendError(
+        res,
+        err instanceof AppError
+          ? err
+          : new AppError('upstream_error', 'The provider URL is not valid. Check the provider’s base URL.'),
+        ctx.requestId,
+      );
       return;
     }
     const lib = target.protocol === 'https:' ? https : http;
@@ -137,7 +186,11 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
     controller.signal.addEventListener('abort', () => {
       clearTimeout(headerTimer);
       if (!res.headersSent) {
-        sendError(res, new AppError('revoked', 'This agent’s access was withdrawn while the request was in flight.'), ctx.requestId);
+        sendError(
+          res,
+          new AppError('revoked', 'This agent’s access was withdrawn while the request was in flight.'),
+          ctx.requestId,
+        );
       } else {
         res.destroy();
       }
@@ -155,8 +208,14 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
       const timeout = err instanceof AppError && err.code === 'upstream_timeout';
       const code = (err as NodeJS.ErrnoException).code;
       const appErr = timeout
-        ? new AppError('upstream_timeout', `The provider did not answer within ${Math.round(spec.options.headersTimeoutMs / 1000)} s.`)
-        : new AppError('upstream_error', `The provider could not be reached${code ? ` (${code})` : ''}. Nothing was charged.`);
+        ? new AppError(
+            'upstream_timeout',
+            `The provider did not answer within ${Math.round(spec.options.headersTimeoutMs / 1000)} s.`,
+          )
+        : new AppError(
+            'upstream_error',
+            `The provider could not be reached${code ? ` (${code})` : ''}. Nothing was charged.`,
+          );
       if (!res.headersSent) sendError(res, appErr, ctx.requestId);
       else res.destroy();
       end(appErr.code, timeout ? 504 : 502, budget.length > 0 && res.headersSent ? null : 0);
@@ -209,7 +268,13 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
 }
 
 /** Error bodies from the provider are passed on, with any echo of the master key removed. */
-function relayError(up: IncomingMessage, res: RouteCtx['res'], status: number, masterKey: () => string, done: () => void): void {
+function relayError(
+  up: IncomingMessage,
+  res: RouteCtx['res'],
+  status: number,
+  masterKey: () => string,
+  done: () => void,
+): void {
   const chunks: Buffer[] = [];
   let size = 0;
   up.on('data', (c: Buffer) => {

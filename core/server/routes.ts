@@ -75,7 +75,9 @@ export function match(routes: readonly CompiledRoute[], method: string, path: st
       try {
         params[key] = decodeURIComponent(raw);
       } catch {
-        throw new AppError('bad_request', `The path segment for "${key}" is not valid percent-encoding.`, { path: key });
+        throw new AppError('bad_request', `The path segment for "${key}" is not valid percent-encoding.`, {
+          path: key,
+        });
       }
     }
     return { route, params };

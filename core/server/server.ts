@@ -54,7 +54,8 @@ export class LoopbackServer {
       },
     );
     this.server.on('clientError', (_err, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
+      if (socket.writable)
+        socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n');
       else socket.destroy();
     });
   }
@@ -67,10 +68,14 @@ export class LoopbackServer {
     try {
       // DNS-rebinding defence: only our own loopback names, with our port.
       if (!hostAllowed(req.headers.host, port)) {
-        throw new AppError('misdirected_host', `This server answers only to 127.0.0.1:${port}, localhost:${port} or [::1]:${port}.`);
+        throw new AppError(
+          'misdirected_host',
+          `This server answers only to 127.0.0.1:${port}, localhost:${port} or [::1]:${port}.`,
+        );
       }
       const rawUrl = req.url ?? '/';
-      if (!rawUrl.startsWith('/')) throw new AppError('bad_request', 'The request target must be a path.', { path: 'url' });
+      if (!rawUrl.startsWith('/'))
+        throw new AppError('bad_request', 'The request target must be a path.', { path: 'url' });
       const q = rawUrl.indexOf('?');
       const path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
       const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
@@ -79,19 +84,39 @@ export class LoopbackServer {
       const browser = browserContext(origin, referer, port);
       // A web page elsewhere must never reach this server, not even to learn an error.
       if (browser === 'foreign') {
-        throw new AppError('forbidden_origin', 'Requests from web pages are refused. Call this API from a local program, without Origin or Referer headers.');
+        throw new AppError(
+          'forbidden_origin',
+          'Requests from web pages are refused. Call this API from a local program, without Origin or Referer headers.',
+        );
       }
       const found = match(this.routes, req.method ?? 'GET', path);
-      if (found === null) throw new AppError('not_found', `No route ${req.method ?? 'GET'} ${path.slice(0, 200)}.`);
+      if (found === null)
+        throw new AppError('not_found', `No route ${req.method ?? 'GET'} ${path.slice(0, 200)}.`);
       if ('allowed' in found) {
         res.setHeader('allow', [...new Set(found.allowed)].join(', '));
-        throw new AppError('method_not_allowed', `${req.method ?? 'GET'} is not allowed on ${path.slice(0, 200)}.`);
+        throw new AppError(
+          'method_not_allowed',
+          `${req.method ?? 'GET'} is not allowed on ${path.slice(0, 200)}.`,
+        );
       }
       const { route, params } = found;
-      const ctx: RouteCtx = { req, res, requestId, params, query, started, browser, agent: null, via: 'http' };
+      const ctx: RouteCtx = {
+        req,
+        res,
+        requestId,
+        params,
+        query,
+        started,
+        browser,
+        agent: null,
+        via: 'http',
+      };
       // The console's own origin is accepted only on console pages and on admin routes with a session.
       if (browser === 'own' && !route.consoleAllowed) {
-        throw new AppError('forbidden_origin', 'Browser requests are accepted only from the console on its own routes.');
+        throw new AppError(
+          'forbidden_origin',
+          'Browser requests are accepted only from the console on its own routes.',
+        );
       }
       if (route.auth === 'admin') this.checkAdmin(ctx);
       else if (route.auth === 'agent') this.checkAgent(ctx, path);
@@ -113,24 +138,52 @@ export class LoopbackServer {
     const token = bearer(ctx.req);
     if (token !== null) {
       if (token.startsWith(AGENT_PREFIX)) {
-        this.authFailure(ctx, 'invalid_token', 'Agent credentials work only on /v1 routes, never on /admin.', now);
+        this.authFailure(
+          ctx,
+          'invalid_token',
+          'Agent credentials work only on /v1 routes, never on /admin.',
+          now,
+        );
       }
       const hash = hashToken(token);
-      if (hash.length === this.deps.adminTokenHash.length && timingSafeEqual(hash, this.deps.adminTokenHash)) return;
-      this.authFailure(ctx, 'unauthorized', 'The admin credential is wrong. Use the token in the data directory’s admin-token file.', now);
+      if (hash.length === this.deps.adminTokenHash.length && timingSafeEqual(hash, this.deps.adminTokenHash))
+        return;
+      this.authFailure(
+        ctx,
+        'unauthorized',
+        'The admin credential is wrong. Use the token in the data directory’s admin-token file.',
+        now,
+      );
     }
     if (this.deps.sessions.valid(ctx.req.headers.cookie, now)) return;
-    this.authFailure(ctx, 'unauthorized', 'Admin routes need the admin credential (Authorization: Bearer <admin-token>) or a console session.', now);
+    this.authFailure(
+      ctx,
+      'unauthorized',
+      'Admin routes need the admin credential (Authorization: Bearer <admin-token>) or a console session.',
+      now,
+    );
   }
 
   private checkAgent(ctx: RouteCtx, path: string): void {
     const now = Date.now();
     const token = bearer(ctx.req);
     if (token === null) {
-      this.authFailure(ctx, 'invalid_token', 'Send your agent credential as "Authorization: Bearer akc_…" or "x-api-key: akc_…".', now, path);
+      this.authFailure(
+        ctx,
+        'invalid_token',
+        'Send your agent credential as "Authorization: Bearer akc_…" or "x-api-key: akc_…".',
+        now,
+        path,
+      );
     }
     if (token.startsWith(ADMIN_PREFIX)) {
-      this.authFailure(ctx, 'invalid_token', 'The admin credential works only on /admin routes, never on agent routes.', now, path);
+      this.authFailure(
+        ctx,
+        'invalid_token',
+        'The admin credential works only on /admin routes, never on agent routes.',
+        now,
+        path,
+      );
     }
     const result = this.deps.core.agents.authenticate(token, now);
     if (!result.ok) {
@@ -151,7 +204,9 @@ export class LoopbackServer {
   ): never {
     const audited = this.throttle.fail(now);
     if (!audited) {
-      throw new AppError('rate_limited', 'Too many failed authentications; slow down.', { retryAfter: this.throttle.retryAfterSeconds(now) });
+      throw new AppError('rate_limited', 'Too many failed authentications; slow down.', {
+        retryAfter: this.throttle.retryAfterSeconds(now),
+      });
     }
     try {
       this.deps.core.record({
@@ -180,8 +235,17 @@ export class LoopbackServer {
       return;
     }
     // Unexpected: log the stack (our own code's, never a value) and answer without details.
-    process.stderr.write(`agent-keychain: internal error on ${requestId}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    sendError(res, new AppError('internal_error', `Something went wrong inside Agent Keychain. Quote request id ${requestId} when reporting it.`), requestId);
+    process.stderr.write(
+      `agent-keychain: internal error on ${requestId}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    sendError(
+      res,
+      new AppError(
+        'internal_error',
+        `Something went wrong inside Agent Keychain. Quote request id ${requestId} when reporting it.`,
+      ),
+      requestId,
+    );
   }
 
   listen(port: number): Promise<number> {

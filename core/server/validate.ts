@@ -20,9 +20,13 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
     const keys = issue.keys;
     const first = keys[0] ?? '';
     const where = path === '' ? 'the request' : path;
-    throw new AppError('bad_request', `Unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')} in ${where}.`, {
-      path: path === '' ? first : `${path}.${first}`,
-    });
+    throw new AppError(
+      'bad_request',
+      `Unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')} in ${where}.`,
+      {
+        path: path === '' ? first : `${path}.${first}`,
+      },
+    );
   }
   const message = issue?.message ?? 'Invalid input.';
   throw new AppError('bad_request', path === '' ? message : `${path}: ${message}`, { path });

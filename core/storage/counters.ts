@@ -41,7 +41,9 @@ export class Counters {
     let value = this.cache.get(id);
     if (value === undefined) {
       const row = this.getStmt.get(agentId, key, windowStart);
-      value = row ? { count: row.count, reservedMicro: row.reserved_micro, spentMicro: row.spent_micro } : { count: 0, reservedMicro: 0, spentMicro: 0 };
+      value = row
+        ? { count: row.count, reservedMicro: row.reserved_micro, spentMicro: row.spent_micro }
+        : { count: 0, reservedMicro: 0, spentMicro: 0 };
       if (this.cache.size >= MAX_CACHED) this.cache.clear();
       this.cache.set(id, value);
     }

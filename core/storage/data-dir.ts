@@ -1,5 +1,14 @@
 // The data directory: 0700, owned by one process at a time (a lock file with the owner's pid).
-import { chmodSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  renameSync,
+} from 'node:fs';
 import { join } from 'node:path';
 
 export class DataDirBusy extends Error {

@@ -55,7 +55,9 @@ export class ProviderStore {
   reload(): void {
     this.cache.clear();
     const rows = this.db
-      .prepare<[], ProviderRow>('SELECT id, kind, base_url, key_hint, auth_header, auth_prefix, created_at, updated_at FROM providers')
+      .prepare<[], ProviderRow>(
+        'SELECT id, kind, base_url, key_hint, auth_header, auth_prefix, created_at, updated_at FROM providers',
+      )
       .all();
     for (const r of rows) this.cache.set(r.id, toProvider(r));
   }
@@ -68,7 +70,17 @@ export class ProviderStore {
     return this.cache.get(id);
   }
 
-  put(input: { id: string; kind: ProviderKind; baseUrl: string; key: string; authHeader: string | null; authPrefix: string | null }, now: string): ProviderRecord {
+  put(
+    input: {
+      id: string;
+      kind: ProviderKind;
+      baseUrl: string;
+      key: string;
+      authHeader: string | null;
+      authPrefix: string | null;
+    },
+    now: string,
+  ): ProviderRecord {
     const sealed = this.vault.sealString(`provider:${input.id}`, input.key);
     const existing = this.cache.get(input.id);
     const record: ProviderRecord = {
@@ -89,7 +101,17 @@ export class ProviderStore {
            key_hint = excluded.key_hint, auth_header = excluded.auth_header, auth_prefix = excluded.auth_prefix,
            updated_at = excluded.updated_at`,
       )
-      .run(record.id, record.kind, record.baseUrl, sealed, record.keyHint, record.authHeader, record.authPrefix, record.createdAt, record.updatedAt);
+      .run(
+        record.id,
+        record.kind,
+        record.baseUrl,
+        sealed,
+        record.keyHint,
+        record.authHeader,
+        record.authPrefix,
+        record.createdAt,
+        record.updatedAt,
+      );
     this.cache.set(record.id, record);
     return record;
   }
@@ -102,9 +124,15 @@ export class ProviderStore {
 
   /** The master key in clear, for the one upstream call that needs it. Never log or return it. */
   masterKey(id: string): string {
-    this.selectSealed ??= this.db.prepare<[string], { key_sealed: Buffer }>('SELECT key_sealed FROM providers WHERE id = ?');
+    this.selectSealed ??= this.db.prepare<[string], { key_sealed: Buffer }>(
+      'SELECT key_sealed FROM providers WHERE id = ?',
+    );
     const row = this.selectSealed.get(id);
-    if (!row) throw new AppError('provider_not_configured', `No provider "${id}" is configured. Add it under Providers & Secrets.`);
+    if (!row)
+      throw new AppError(
+        'provider_not_configured',
+        `No provider "${id}" is configured. Add it under Providers & Secrets.`,
+      );
     // Decrypted for this one call only; the clear key is not cached.
     return this.vault.openString(`provider:${id}`, row.key_sealed, `The stored key of provider ${id}`);
   }
@@ -156,7 +184,9 @@ export class SecretStore {
          ON CONFLICT(name) DO UPDATE SET value_sealed = excluded.value_sealed, hint = excluded.hint, updated_at = excluded.updated_at`,
       )
       .run(name, sealed, hint, now, now);
-    const row = this.db.prepare<[string], { created_at: string }>('SELECT created_at FROM secrets WHERE name = ?').get(name);
+    const row = this.db
+      .prepare<[string], { created_at: string }>('SELECT created_at FROM secrets WHERE name = ?')
+      .get(name);
     return { name, hint, createdAt: row?.created_at ?? now, updatedAt: now };
   }
 
@@ -167,7 +197,9 @@ export class SecretStore {
 
   /** The secret in clear, for the one release that a vault scope allows. */
   value(name: string): string {
-    const row = this.db.prepare<[string], { value_sealed: Buffer }>('SELECT value_sealed FROM secrets WHERE name = ?').get(name);
+    const row = this.db
+      .prepare<[string], { value_sealed: Buffer }>('SELECT value_sealed FROM secrets WHERE name = ?')
+      .get(name);
     if (!row) throw new AppError('not_found', `No secret named ${name} is stored.`);
     return this.vault.openString(`secret:${name}`, row.value_sealed, `The stored secret ${name}`);
   }

@@ -8,7 +8,9 @@ const encoder = new TextEncoder();
 
 export class IntegrityError extends Error {
   constructor(what: string) {
-    super(`${what} failed its integrity check: it was changed outside Agent Keychain or belongs to another record. Replace it.`);
+    super(
+      `${what} failed its integrity check: it was changed outside Agent Keychain or belongs to another record. Replace it.`,
+    );
     this.name = 'IntegrityError';
   }
 }
@@ -22,7 +24,9 @@ export function seal(key: Uint8Array, plaintext: Uint8Array, ad: string): Buffer
 export function open(key: Uint8Array, sealed: Uint8Array, ad: string, what: string): Uint8Array {
   if (sealed.length < NONCE + 16) throw new IntegrityError(what);
   try {
-    return xchacha20poly1305(key, sealed.subarray(0, NONCE), encoder.encode(ad)).decrypt(sealed.subarray(NONCE));
+    return xchacha20poly1305(key, sealed.subarray(0, NONCE), encoder.encode(ad)).decrypt(
+      sealed.subarray(NONCE),
+    );
   } catch {
     throw new IntegrityError(what);
   }

@@ -51,17 +51,25 @@ export class Vault {
 
   async init(input: VaultInit): Promise<void> {
     if (this.keySource !== null) {
-      throw new AppError('conflict', 'The vault is already initialized. Unlock it instead; nothing was changed.');
+      throw new AppError(
+        'conflict',
+        'The vault is already initialized. Unlock it instead; nothing was changed.',
+      );
     }
     const key = new Uint8Array(randomBytes(32));
     const verifier = seal(key, VERIFIER_PLAINTEXT, 'vault-verifier').toString('base64');
     if (input.keySource === 'os-keychain') {
       const vaultId = randomBytes(12).toString('hex');
-      await this.keychainCall(() => this.keychain.set(this.account(vaultId), Buffer.from(key).toString('base64')));
+      await this.keychainCall(() =>
+        this.keychain.set(this.account(vaultId), Buffer.from(key).toString('base64')),
+      );
       // Read it back: a keychain that accepts writes but cannot return them would lose the vault.
       const back = await this.keychainCall(() => this.keychain.get(this.account(vaultId)));
       if (back !== Buffer.from(key).toString('base64')) {
-        throw new AppError('keychain_unavailable', `The ${this.keychain.storeName} did not return the key it just stored. Nothing was initialized.`);
+        throw new AppError(
+          'keychain_unavailable',
+          `The ${this.keychain.storeName} did not return the key it just stored. Nothing was initialized.`,
+        );
       }
       this.meta.set('vault.id', vaultId);
       this.meta.set('vault.verifier', verifier);
@@ -69,8 +77,15 @@ export class Vault {
       this.cachedSource = 'os-keychain';
     } else {
       const passphrase = input.passphrase ?? '';
-      if (passphrase.length < 12) throw new AppError('bad_request', 'The passphrase must be at least 12 characters.', { path: 'passphrase' });
-      const params: KdfParams = { alg: 'scrypt', ...DEFAULT_SCRYPT, salt: randomBytes(16).toString('base64') };
+      if (passphrase.length < 12)
+        throw new AppError('bad_request', 'The passphrase must be at least 12 characters.', {
+          path: 'passphrase',
+        });
+      const params: KdfParams = {
+        alg: 'scrypt',
+        ...DEFAULT_SCRYPT,
+        salt: randomBytes(16).toString('base64'),
+      };
       const kek = await deriveKek(passphrase, params);
       this.meta.set('vault.kdf', JSON.stringify(params));
       this.meta.set('vault.wrappedKey', seal(kek, key, 'vault-key').toString('base64'));
@@ -84,7 +99,8 @@ export class Vault {
   /** Unlocks from the OS keychain (no passphrase) or with the passphrase. Wrong passphrase changes nothing. */
   async unlock(passphrase?: string): Promise<void> {
     const source = this.keySource;
-    if (source === null) throw new AppError('conflict', 'The vault is not initialized yet. Initialize it first.');
+    if (source === null)
+      throw new AppError('conflict', 'The vault is not initialized yet. Initialize it first.');
     if (this.key) return;
     if (source === 'os-keychain') {
       const vaultId = this.meta.get('vault.id') ?? '';
@@ -102,15 +118,28 @@ export class Vault {
       return;
     }
     if (passphrase === undefined || passphrase.length === 0) {
-      throw new AppError('bad_request', 'This vault is protected by a passphrase: send {"passphrase": "…"}.', { path: 'passphrase' });
+      throw new AppError(
+        'bad_request',
+        'This vault is protected by a passphrase: send {"passphrase": "…"}.',
+        { path: 'passphrase' },
+      );
     }
     const params = KdfParams.parse(JSON.parse(this.meta.get('vault.kdf') ?? 'null'));
     const kek = await deriveKek(passphrase, params);
     let key: Uint8Array;
     try {
-      key = open(kek, Buffer.from(this.meta.get('vault.wrappedKey') ?? '', 'base64'), 'vault-key', 'The wrapped vault key');
+      key = open(
+        kek,
+        Buffer.from(this.meta.get('vault.wrappedKey') ?? '', 'base64'),
+        'vault-key',
+        'The wrapped vault key',
+      );
     } catch (err) {
-      if (err instanceof IntegrityError) throw new AppError('wrong_passphrase', 'Wrong passphrase. The vault stays locked; nothing was changed.');
+      if (err instanceof IntegrityError)
+        throw new AppError(
+          'wrong_passphrase',
+          'Wrong passphrase. The vault stays locked; nothing was changed.',
+        );
       throw err;
     }
     this.checkVerifier(key, 'The vault key does not match this vault.');
@@ -139,14 +168,17 @@ export class Vault {
   }
 
   private requireKey(): Uint8Array {
-    if (!this.key) throw new AppError('vault_locked', 'The vault is locked. Unlock it in Agent Keychain first.');
+    if (!this.key)
+      throw new AppError('vault_locked', 'The vault is locked. Unlock it in Agent Keychain first.');
     return this.key;
   }
 
   private setKey(key: Uint8Array): void {
     this.key = key;
     this.lastError = null;
-    this.onKeyChange({ auditHead: hkdf(sha256, key, undefined, new TextEncoder().encode('agent-keychain/audit-head/v1'), 32) });
+    this.onKeyChange({
+      auditHead: hkdf(sha256, key, undefined, new TextEncoder().encode('agent-keychain/audit-head/v1'), 32),
+    });
   }
 
   private checkVerifier(key: Uint8Array, message: string): void {

@@ -42,7 +42,9 @@ export function createApprovalWindowController(ctx: ShellContext): ApprovalWindo
         return;
       }
       if (approvals.every((a) => dismissed.has(a.id))) return;
-      const created = new BrowserWindow(approvalWindowOptions({ preload: ctx.preload, devTools: ctx.devTools }));
+      const created = new BrowserWindow(
+        approvalWindowOptions({ preload: ctx.preload, devTools: ctx.devTools }),
+      );
       win = created;
       // 'floating' keeps it above normal windows without covering full-screen or system UI.
       created.setAlwaysOnTop(true, 'floating');

@@ -49,8 +49,14 @@ const approvalWindow = createApprovalWindowController(ctx);
 async function loadState(daemon: DaemonHandle): Promise<ShellState> {
   const status = await daemon.dispatch('status', {}, 'tray').catch(() => null);
   const [agents, approvals] = await Promise.all([
-    daemon.dispatch('agentsList', {}, 'tray').then((r) => r.agents, () => []),
-    daemon.dispatch('approvalsList', {}, 'tray').then((r) => r.approvals, () => []),
+    daemon.dispatch('agentsList', {}, 'tray').then(
+      (r) => r.agents,
+      () => [],
+    ),
+    daemon.dispatch('approvalsList', {}, 'tray').then(
+      (r) => r.approvals,
+      () => [],
+    ),
   ]);
   return { status, agents, approvals };
 }

@@ -3,7 +3,13 @@ import { open } from 'node:fs/promises';
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { IPC_EXPORT, IPC_INVOKE, type BridgeResult } from '../../shared/bridge.ts';
 import type { DaemonHandle } from '../../core/daemon-types.ts';
-import { parseExportRequest, routeInvoke, toBridgeError, validateSender, type RendererLocation } from './ipc.ts';
+import {
+  parseExportRequest,
+  routeInvoke,
+  toBridgeError,
+  validateSender,
+  type RendererLocation,
+} from './ipc.ts';
 
 const FORBIDDEN: BridgeResult<never> = {
   ok: false,
@@ -39,7 +45,9 @@ async function exportAudit(
       defaultPath: `agent-keychain-audit-${stamp}.${req.value.format}`,
       filters: [{ name: req.value.format === 'csv' ? 'CSV' : 'JSON Lines', extensions: [req.value.format] }],
     };
-    const picked = parent ? await dialog.showSaveDialog(parent, options) : await dialog.showSaveDialog(options);
+    const picked = parent
+      ? await dialog.showSaveDialog(parent, options)
+      : await dialog.showSaveDialog(options);
     if (picked.canceled || !picked.filePath) return { ok: true, value: null };
     // 0600: the audit names agents, recipients and amounts.
     const file = await open(picked.filePath, 'w', 0o600);

@@ -17,7 +17,8 @@ export interface RendererLocation {
   fileRoot: string;
 }
 
-export const GENERIC_ERROR_MESSAGE = 'Something went wrong inside Agent Keychain. Try again; if it keeps happening, restart the app.';
+export const GENERIC_ERROR_MESSAGE =
+  'Something went wrong inside Agent Keychain. Try again; if it keeps happening, restart the app.';
 
 /**
  * Security check: true only for a frame showing our own renderer — the built index.html inside fileRoot

@@ -18,7 +18,9 @@ export function launchConfig(
   let port = DEFAULT_PORT;
   if (rawPort !== undefined && rawPort !== '') {
     if (!/^[0-9]{1,5}$/.test(rawPort) || Number(rawPort) > 65535) {
-      throw new Error(`AKC_PORT must be a port number from 0 to 65535 (0 picks a free one); got "${rawPort}".`);
+      throw new Error(
+        `AKC_PORT must be a port number from 0 to 65535 (0 picks a free one); got "${rawPort}".`,
+      );
     }
     port = Number(rawPort);
   }

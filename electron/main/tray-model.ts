@@ -76,7 +76,8 @@ export function agentActivity(agent: AgentView, now: number): string {
 export function statusLine(status: Status, agents: readonly AgentView[]): string {
   const head = 'Agent Keychain — ';
   if (status.vault === 'uninitialized') return `${head}not set up`;
-  if (status.vault === 'locked') return status.vaultError ? `${head}locked · ${status.vaultError}` : `${head}locked`;
+  if (status.vault === 'locked')
+    return status.vaultError ? `${head}locked · ${status.vaultError}` : `${head}locked`;
   const active = agents.filter((a) => a.status === 'active').length;
   return `${head}unlocked · ${plural(active, 'agent', 'agents')} active`;
 }
@@ -131,7 +132,13 @@ export function buildTrayModel(input: TrayInput): TrayModel {
     return {
       items: [
         { id: 'status', label: UNAVAILABLE_LINE, enabled: false, type: 'normal' },
-        { id: 'open', label: 'Open Agent Keychain', enabled: true, type: 'normal', action: { kind: 'open', route: '/agents' } },
+        {
+          id: 'open',
+          label: 'Open Agent Keychain',
+          enabled: true,
+          type: 'normal',
+          action: { kind: 'open', route: '/agents' },
+        },
         separator('sep-vault'),
         { id: 'quit', label: 'Quit Agent Keychain', enabled: true, type: 'normal', action: { kind: 'quit' } },
       ],
@@ -152,7 +159,13 @@ export function buildTrayModel(input: TrayInput): TrayModel {
       action: { kind: 'open', route: '/approvals' },
     });
   }
-  items.push({ id: 'open', label: 'Open Agent Keychain', enabled: true, type: 'normal', action: { kind: 'open', route: '/agents' } });
+  items.push({
+    id: 'open',
+    label: 'Open Agent Keychain',
+    enabled: true,
+    type: 'normal',
+    action: { kind: 'open', route: '/agents' },
+  });
   items.push(separator('sep-agents'));
 
   const inline = agents.slice(0, INLINE_AGENT_LIMIT);
@@ -179,11 +192,29 @@ export function buildTrayModel(input: TrayInput): TrayModel {
   if (status.vault === 'unlocked') {
     items.push({ id: 'lock', label: 'Lock vault', enabled: true, type: 'normal', action: { kind: 'lock' } });
   } else if (status.vault === 'locked') {
-    items.push({ id: 'unlock', label: 'Unlock…', enabled: true, type: 'normal', action: { kind: 'open', route: '/' } });
+    items.push({
+      id: 'unlock',
+      label: 'Unlock…',
+      enabled: true,
+      type: 'normal',
+      action: { kind: 'open', route: '/' },
+    });
   } else {
-    items.push({ id: 'setup', label: 'Set up…', enabled: true, type: 'normal', action: { kind: 'open', route: '/' } });
+    items.push({
+      id: 'setup',
+      label: 'Set up…',
+      enabled: true,
+      type: 'normal',
+      action: { kind: 'open', route: '/' },
+    });
   }
-  items.push({ id: 'quit', label: 'Quit Agent Keychain', enabled: true, type: 'normal', action: { kind: 'quit' } });
+  items.push({
+    id: 'quit',
+    label: 'Quit Agent Keychain',
+    enabled: true,
+    type: 'normal',
+    action: { kind: 'quit' },
+  });
 
   return { items, icon: iconState(status, approvals), tooltip: line };
 }

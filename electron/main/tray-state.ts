@@ -23,14 +23,14 @@ function upsertAgent(agents: AgentView[], agent: AgentView): AgentView[] {
 export function applyEvent(state: ShellState, event: AppEvent): ShellState {
   switch (event.name) {
     case 'vault.state': {
-      const status = (event).data;
+      const status = event.data;
       // Nothing can be waiting for a decision once the vault is not unlocked.
       return { ...state, status, approvals: status.vault === 'unlocked' ? state.approvals : [] };
     }
     case 'agent.updated':
-      return { ...state, agents: upsertAgent(state.agents, (event).data) };
+      return { ...state, agents: upsertAgent(state.agents, event.data) };
     case 'agent.revoked': {
-      const { agent } = (event).data;
+      const { agent } = event.data;
       return {
         ...state,
         agents: upsertAgent(state.agents, agent),
@@ -38,17 +38,17 @@ export function applyEvent(state: ShellState, event: AppEvent): ShellState {
       };
     }
     case 'approval.requested': {
-      const approval = (event).data;
+      const approval = event.data;
       const others = state.approvals.filter((a) => a.id !== approval.id);
       return { ...state, approvals: [...others, approval] };
     }
     case 'approval.decided': {
-      const { id } = (event).data;
+      const { id } = event.data;
       return { ...state, approvals: state.approvals.filter((a) => a.id !== id) };
     }
     case 'audit.appended': {
       // An agent's own request marks it as seen ("active 2 min ago").
-      const entry = (event).data;
+      const entry = event.data;
       if (entry.actor !== 'agent' || entry.agentId === null) return state;
       const i = state.agents.findIndex((a) => a.id === entry.agentId);
       const agent = state.agents[i];

@@ -2,7 +2,13 @@
 // tray click events, which Linux desktops deliver inconsistently; everything is in the context menu.
 import { Menu, Tray, dialog, type MenuItemConstructorOptions } from 'electron';
 import type { DaemonHandle } from '../../core/daemon-types.ts';
-import { buildTrayModel, findItem, type TrayAction, type TrayMenuItem, type TrayModel } from './tray-model.ts';
+import {
+  buildTrayModel,
+  findItem,
+  type TrayAction,
+  type TrayMenuItem,
+  type TrayModel,
+} from './tray-model.ts';
 import type { ShellState } from './tray-state.ts';
 import { toBridgeError } from './ipc.ts';
 import { trayIcon } from './icons.ts';
@@ -34,7 +40,13 @@ function escapeLabel(label: string): string {
 }
 
 async function showError(title: string, err: unknown): Promise<void> {
-  await dialog.showMessageBox({ type: 'error', title, message: title, detail: toBridgeError(err).message, buttons: ['OK'] });
+  await dialog.showMessageBox({
+    type: 'error',
+    title,
+    message: title,
+    detail: toBridgeError(err).message,
+    buttons: ['OK'],
+  });
 }
 
 export function createTray(deps: TrayDeps): TrayController {
@@ -58,7 +70,11 @@ export function createTray(deps: TrayDeps): TrayController {
     });
     if (response !== 0) return;
     try {
-      await deps.daemon.dispatch('agentRevoke', { id: agentId, reason: 'tray quick revoke', severity: 'medium' }, 'tray');
+      await deps.daemon.dispatch(
+        'agentRevoke',
+        { id: agentId, reason: 'tray quick revoke', severity: 'medium' },
+        'tray',
+      );
     } catch (err) {
       await showError(`Could not revoke ${agentName}`, err);
     }
@@ -112,7 +128,12 @@ export function createTray(deps: TrayDeps): TrayController {
     return items.map((item): MenuItemConstructorOptions => {
       if (item.type === 'separator') return { type: 'separator' };
       if (item.type === 'submenu') {
-        return { id: item.id, label: escapeLabel(item.label), enabled: item.enabled, submenu: toTemplate(item.submenu ?? []) };
+        return {
+          id: item.id,
+          label: escapeLabel(item.label),
+          enabled: item.enabled,
+          submenu: toTemplate(item.submenu ?? []),
+        };
       }
       const action = item.action;
       return {

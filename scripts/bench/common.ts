@@ -15,8 +15,11 @@ export const NODE22 = existsSync(BUNDLED_NODE) ? BUNDLED_NODE : process.execPath
 export const BENCH_PASSPHRASE = 'benchmark passphrase';
 
 /** Passphrase vault unless a Secret Service session is there (same rule as test/helpers: D-Bus session present). */
-export function vaultInitInput(): { keySource: 'os-keychain' } | { keySource: 'passphrase'; passphrase: string } {
-  return process.env.DBUS_SESSION_BUS_ADDRESS ? { keySource: 'os-keychain' } : { keySource: 'passphrase', passphrase: BENCH_PASSPHRASE };
+export function vaultInitInput():
+  { keySource: 'os-keychain' } | { keySource: 'passphrase'; passphrase: string } {
+  return process.env.DBUS_SESSION_BUS_ADDRESS
+    ? { keySource: 'os-keychain' }
+    : { keySource: 'passphrase', passphrase: BENCH_PASSPHRASE };
 }
 
 /** Epoch milliseconds with sub-millisecond resolution; comparable between processes on this machine. */
@@ -41,7 +44,12 @@ export interface LatencyStats {
 export function latencyStats(samples: readonly number[]): LatencyStats {
   const sorted = [...samples].sort((a, b) => a - b);
   const sum = sorted.reduce((a, b) => a + b, 0);
-  return { p50: percentile(sorted, 50), p99: percentile(sorted, 99), mean: sorted.length ? sum / sorted.length : Number.NaN, n: sorted.length };
+  return {
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    mean: sorted.length ? sum / sorted.length : Number.NaN,
+    n: sorted.length,
+  };
 }
 
 export function sleep(ms: number): Promise<void> {
@@ -68,7 +76,11 @@ process.on('exit', () => {
   for (const c of CHILDREN) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
-export function forkChild(script: string, args: readonly string[] = [], options: { execArgv?: string[]; env?: NodeJS.ProcessEnv } = {}): Child {
+export function forkChild(
+  script: string,
+  args: readonly string[] = [],
+  options: { execArgv?: string[]; env?: NodeJS.ProcessEnv } = {},
+): Child {
   const proc = fork(join(ROOT, 'scripts', 'bench', 'children', script), [...args], {
     execPath: NODE22,
     execArgv: ['--disable-warning=ExperimentalWarning', ...(options.execArgv ?? [])],
@@ -113,7 +125,10 @@ export function forkChild(script: string, args: readonly string[] = [], options:
         const message =
           queued ??
           (await new Promise<unknown>((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`${script}: no reply within ${timeoutMs} ms`)), timeoutMs);
+            const timer = setTimeout(
+              () => reject(new Error(`${script}: no reply within ${timeoutMs} ms`)),
+              timeoutMs,
+            );
             const onExit = (): void => {
               clearTimeout(timer);
               reject(new Error(`${script} exited (code ${String(proc.exitCode)})`));

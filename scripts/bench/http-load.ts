@@ -32,7 +32,11 @@ export function prepare(target: Target, agent: http.Agent): Prepared {
       path: target.path,
       method: 'POST',
       agent,
-      headers: { 'content-type': 'application/json', 'content-length': String(body.length), ...target.headers },
+      headers: {
+        'content-type': 'application/json',
+        'content-length': String(body.length),
+        ...target.headers,
+      },
     },
   };
 }
@@ -77,7 +81,12 @@ export interface ThroughputResult {
 }
 
 /** `concurrency` closed-loop clients for `durationMs` (after `warmupMs` unmeasured); stops by itself. */
-export async function closedLoop(p: Prepared, concurrency: number, warmupMs: number, durationMs: number): Promise<ThroughputResult> {
+export async function closedLoop(
+  p: Prepared,
+  concurrency: number,
+  warmupMs: number,
+  durationMs: number,
+): Promise<ThroughputResult> {
   const warmEnd = performance.now() + warmupMs;
   const end = warmEnd + durationMs;
   let ok = 0;

@@ -45,7 +45,14 @@ const FACTS: ProxyFacts = {
 
 /** The same mapping as Core.policyAgent (copied: the bench does not build a whole Core). */
 function policyAgent(agent: AgentRecord): PolicyAgent {
-  return { id: agent.id, name: agent.name, status: agent.status, expiresAt: agent.expiresAt, scopes: agent.scopes, scopesSetAt: agent.scopesSetAt };
+  return {
+    id: agent.id,
+    name: agent.name,
+    status: agent.status,
+    expiresAt: agent.expiresAt,
+    scopes: agent.scopes,
+    scopesSetAt: agent.scopesSetAt,
+  };
 }
 
 const ZERO: CounterValue = { count: 0, reservedMicro: 0, spentMicro: 0 };
@@ -88,31 +95,52 @@ export function benchPolicy(): Promise<Record<string, number>> {
     // Give every agent live counter rows (as a busy daemon has), mirrored into an in-memory table.
     const memory = new Map<string, CounterValue>();
     for (const id of ids) {
-      const d = decide({ agent: policyAgent(store.get(id)), facts: FACTS, counters: counters.reader(id), grants: [], now: now0 });
+      const d = decide({
+        agent: policyAgent(store.get(id)),
+        facts: FACTS,
+        counters: counters.reader(id),
+        grants: [],
+        now: now0,
+      });
       if (d.outcome !== 'allow') throw new Error(`policy bench setup: expected allow, got ${d.outcome}`);
       counters.apply(id, d.effects);
-      for (const e of d.effects) memory.set(`${id}|${e.key}|${e.windowStart}`, { count: e.count, reservedMicro: e.reserveMicro, spentMicro: 0 });
+      for (const e of d.effects)
+        memory.set(`${id}|${e.key}|${e.windowStart}`, {
+          count: e.count,
+          reservedMicro: e.reserveMicro,
+          spentMicro: 0,
+        });
     }
-    const memoryReader = (agentId: string): CounterReader => ({ get: (key, windowStart) => memory.get(`${agentId}|${key}|${windowStart}`) ?? ZERO });
+    const memoryReader = (agentId: string): CounterReader => ({
+      get: (key, windowStart) => memory.get(`${agentId}|${key}|${windowStart}`) ?? ZERO,
+    });
     const agents = ids.map((id) => store.get(id));
 
     const allowed = (agent: AgentRecord, reader: CounterReader, now: number): number => {
       const d = decide({ agent: policyAgent(agent), facts: FACTS, counters: reader, grants: [], now });
       return d.outcome === 'allow' ? 1 : 0;
     };
-    const full = (reader: (id: string) => CounterReader) => (i: number): number => {
-      const now = Date.now();
-      const auth = store.authenticate(tokens[i % AGENTS] ?? '', now);
-      if (!auth.ok) return 0;
-      return allowed(auth.agent, reader(auth.agent.id), now);
-    };
+    const full =
+      (reader: (id: string) => CounterReader) =>
+      (i: number): number => {
+        const now = Date.now();
+        const auth = store.authenticate(tokens[i % AGENTS] ?? '', now);
+        if (!auth.ok) return 0;
+        return allowed(auth.agent, reader(auth.agent.id), now);
+      };
 
     const out: Record<string, number> = {};
     out['policy.realCounters.perSec'] = rate(full((id) => counters.reader(id)));
-    progress(`authenticate + decide, SQLite counters: ${Math.round(out['policy.realCounters.perSec']).toLocaleString('en-US')}/s`);
+    progress(
+      `authenticate + decide, SQLite counters: ${Math.round(out['policy.realCounters.perSec']).toLocaleString('en-US')}/s`,
+    );
     out['policy.memoryCounters.perSec'] = rate(full(memoryReader));
-    progress(`authenticate + decide, in-memory counters: ${Math.round(out['policy.memoryCounters.perSec']).toLocaleString('en-US')}/s`);
-    out['policy.authenticateOnly.perSec'] = rate((i) => (store.authenticate(tokens[i % AGENTS] ?? '', Date.now()).ok ? 1 : 0));
+    progress(
+      `authenticate + decide, in-memory counters: ${Math.round(out['policy.memoryCounters.perSec']).toLocaleString('en-US')}/s`,
+    );
+    out['policy.authenticateOnly.perSec'] = rate((i) =>
+      store.authenticate(tokens[i % AGENTS] ?? '', Date.now()).ok ? 1 : 0,
+    );
     out['policy.decideOnly.realCounters.perSec'] = rate((i) => {
       const agent = agents[i % AGENTS];
       return agent ? allowed(agent, counters.reader(agent.id), Date.now()) : 0;

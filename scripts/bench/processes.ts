@@ -28,7 +28,10 @@ export async function startPassthrough(upstreamUrl: string): Promise<{ child: Ch
  * The daemon in its own process. With AKC_BENCH_CPU_PROF=<dir> it runs under --cpu-prof and writes a
  * .cpuprofile there when it stops (open it in Chrome DevTools or speedscope).
  */
-export async function startDaemonProcess(upstreamUrl: string, agents: string[]): Promise<{ child: Child; info: DaemonInfo }> {
+export async function startDaemonProcess(
+  upstreamUrl: string,
+  agents: string[],
+): Promise<{ child: Child; info: DaemonInfo }> {
   const profDir = process.env.AKC_BENCH_CPU_PROF;
   if (profDir) mkdirSync(profDir, { recursive: true });
   const child = forkChild('daemon.ts', [JSON.stringify({ upstreamUrl, agents })], {

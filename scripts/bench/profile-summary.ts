@@ -50,7 +50,9 @@ profile.samples.forEach((id, i) => {
 const show = (title: string, m: Map<string, number>): void => {
   console.log(`\n${title} (of ${(all / 1e6).toFixed(2)} s sampled)`);
   for (const [k, v] of [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, top)) {
-    console.log(`${((100 * v) / all).toFixed(1).padStart(5)} %  ${(v / 1000).toFixed(0).padStart(7)} ms  ${k}`);
+    console.log(
+      `${((100 * v) / all).toFixed(1).padStart(5)} %  ${(v / 1000).toFixed(0).padStart(7)} ms  ${k}`,
+    );
   }
 };
 show('self time', self);

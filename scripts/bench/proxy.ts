@@ -18,7 +18,10 @@ const DURATION_MS = 5000;
 
 const LatencyReply = z.object({
   type: z.literal('latency'),
-  results: z.record(z.string(), z.object({ p50: z.number(), p99: z.number(), mean: z.number(), n: z.number(), errors: z.number() })),
+  results: z.record(
+    z.string(),
+    z.object({ p50: z.number(), p99: z.number(), mean: z.number(), n: z.number(), errors: z.number() }),
+  ),
 });
 const ThroughputReply = z.object({
   type: z.literal('throughput'),
@@ -33,7 +36,10 @@ const ThroughputReply = z.object({
 /** CPU time (user + system, ms) a process has used so far, from /proc (Linux); NaN elsewhere. */
 function cpuMs(pid: number | undefined): number {
   try {
-    const fields = readFileSync(`/proc/${String(pid)}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    const fields =
+      readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+        .split(') ')[1]
+        ?.split(' ') ?? [];
     const tick = 10; // USER_HZ is 100 on Linux
     return (Number(fields[11]) + Number(fields[12])) * tick;
   } catch {
@@ -45,9 +51,19 @@ function cpuMs(pid: number | undefined): number {
  * Closed-loop throughput against one target; with `server` given, also that process's CPU per request
  * (robust to a busy machine, unlike req/s), over every request sent, warm-up included.
  */
-async function throughput(load: Child, target: Target, server?: Child): Promise<z.infer<typeof ThroughputReply> & { cpuPerReqMs: number }> {
+async function throughput(
+  load: Child,
+  target: Target,
+  server?: Child,
+): Promise<z.infer<typeof ThroughputReply> & { cpuPerReqMs: number }> {
   const cpu0 = cpuMs(server?.proc.pid);
-  load.send({ type: 'throughput', target, concurrency: CONCURRENCY, warmupMs: WARMUP_MS, durationMs: DURATION_MS });
+  load.send({
+    type: 'throughput',
+    target,
+    concurrency: CONCURRENCY,
+    warmupMs: WARMUP_MS,
+    durationMs: DURATION_MS,
+  });
   const r = await load.next(ThroughputReply, 60_000);
   const cpuPerReqMs = (cpuMs(server?.proc.pid) - cpu0) / r.all;
   progress(
@@ -61,20 +77,24 @@ async function throughput(load: Child, target: Target, server?: Child): Promise<
 function sseListener(url: string, adminToken: string): Promise<{ events: () => number; close: () => void }> {
   return new Promise((resolve, reject) => {
     let events = 0;
-    const req = http.get(`${url}/admin/v1/events`, { headers: { authorization: `Bearer ${adminToken}`, accept: 'text/event-stream' } }, (res) => {
-      if (res.statusCode !== 200) {
-        reject(new Error(`SSE listener got HTTP ${res.statusCode ?? 0}`));
-        res.resume();
-        return;
-      }
-      res.setEncoding('utf8');
-      res.on('data', (text: string) => {
-        for (let i = text.indexOf('\nevent: '); i !== -1; i = text.indexOf('\nevent: ', i + 1)) events += 1;
-        if (text.startsWith('event: ')) events += 1;
-      });
-      res.on('error', () => undefined);
-      resolve({ events: () => events, close: () => req.destroy() });
-    });
+    const req = http.get(
+      `${url}/admin/v1/events`,
+      { headers: { authorization: `Bearer ${adminToken}`, accept: 'text/event-stream' } },
+      (res) => {
+        if (res.statusCode !== 200) {
+          reject(new Error(`SSE listener got HTTP ${res.statusCode ?? 0}`));
+          res.resume();
+          return;
+        }
+        res.setEncoding('utf8');
+        res.on('data', (text: string) => {
+          for (let i = text.indexOf('\nevent: '); i !== -1; i = text.indexOf('\nevent: ', i + 1)) events += 1;
+          if (text.startsWith('event: ')) events += 1;
+        });
+        res.on('error', () => undefined);
+        resolve({ events: () => events, close: () => req.destroy() });
+      },
+    );
     req.on('error', (err) => {
       if (events === 0) reject(err);
     });
@@ -95,13 +115,39 @@ export async function benchProxy(): Promise<Record<string, number>> {
     stops.push(load);
     const token = daemon.info.agents['bench-proxy']?.token ?? '';
     const body = chatBody('bench');
-    const direct: Target = { name: 'direct', url: upstream.url, path: CHAT_PATH, headers: { authorization: 'Bearer sk-bench' }, body };
-    const passthrough: Target = { name: 'passthrough', url: pass.url, path: CHAT_PATH, headers: { authorization: 'Bearer sk-bench' }, body };
-    const proxied: Target = { name: 'proxied', url: daemon.info.url, path: PROXY_CHAT_PATH, headers: { authorization: `Bearer ${token}` }, body };
+    const direct: Target = {
+      name: 'direct',
+      url: upstream.url,
+      path: CHAT_PATH,
+      headers: { authorization: 'Bearer sk-bench' },
+      body,
+    };
+    const passthrough: Target = {
+      name: 'passthrough',
+      url: pass.url,
+      path: CHAT_PATH,
+      headers: { authorization: 'Bearer sk-bench' },
+      body,
+    };
+    const proxied: Target = {
+      name: 'proxied',
+      url: daemon.info.url,
+      path: PROXY_CHAT_PATH,
+      headers: { authorization: `Bearer ${token}` },
+      body,
+    };
 
     const out: Record<string, number> = {};
-    progress(`sequential latency: ${SEQUENTIAL_N} requests each to direct / pass-through / proxied, alternating blocks of ${BLOCK}…`);
-    load.send({ type: 'latency', targets: [direct, passthrough, proxied], n: SEQUENTIAL_N, block: BLOCK, warmup: WARMUP_REQUESTS });
+    progress(
+      `sequential latency: ${SEQUENTIAL_N} requests each to direct / pass-through / proxied, alternating blocks of ${BLOCK}…`,
+    );
+    load.send({
+      type: 'latency',
+      targets: [direct, passthrough, proxied],
+      n: SEQUENTIAL_N,
+      block: BLOCK,
+      warmup: WARMUP_REQUESTS,
+    });
     const lat = (await load.next(LatencyReply, 120_000)).results;
     const d = lat.direct;
     const p = lat.proxied;
@@ -121,7 +167,9 @@ export async function benchProxy(): Promise<Record<string, number>> {
       `p50 direct ${d.p50.toFixed(3)} ms, pass-through ${t.p50.toFixed(3)} ms, proxied ${p.p50.toFixed(3)} ms; p99 ${d.p99.toFixed(3)} / ${t.p99.toFixed(3)} / ${p.p99.toFixed(3)} ms`,
     );
 
-    progress(`throughput: ${CONCURRENCY} concurrent clients, ${DURATION_MS / 1000} s each after ${WARMUP_MS / 1000} s warm-up…`);
+    progress(
+      `throughput: ${CONCURRENCY} concurrent clients, ${DURATION_MS / 1000} s each after ${WARMUP_MS / 1000} s warm-up…`,
+    );
     const rDirect = await throughput(load, direct);
     const rProxied = await throughput(load, proxied, daemon.child);
     const rPass = await throughput(load, passthrough, pass.child);
@@ -141,7 +189,8 @@ export async function benchProxy(): Promise<Record<string, number>> {
     out['proxy.c32.daemonCpuPerReqWithSseMs'] = rSse.cpuPerReqMs;
     out['proxy.c32.passthroughCpuPerReqMs'] = rPass.cpuPerReqMs;
     out['proxy.c32.sseEventsCount'] = sseEvents;
-    out['proxy.errorsCount'] = d.errors + p.errors + t.errors + rDirect.errors + rProxied.errors + rPass.errors + rSse.errors;
+    out['proxy.errorsCount'] =
+      d.errors + p.errors + t.errors + rDirect.errors + rProxied.errors + rPass.errors + rSse.errors;
     return out;
   } finally {
     for (const c of stops.reverse()) await c.stop();

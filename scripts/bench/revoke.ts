@@ -25,7 +25,12 @@ const Counts = z.object({
   refusedAfter: z.number(),
 });
 const TaggedReply = z.object({ type: z.literal('tagged'), summary: z.record(z.string(), Counts) });
-const Arrivals = z.object({ type: z.literal('arrivals'), total: z.number(), after: z.number(), lastAt: z.number() });
+const Arrivals = z.object({
+  type: z.literal('arrivals'),
+  total: z.number(),
+  after: z.number(),
+  lastAt: z.number(),
+});
 
 /** Opens A's streaming request; resolves once the first chunk is in, with a promise of when the stream ends. */
 function openStream(url: string, token: string): Promise<{ ended: Promise<number>; chunks: () => number }> {
@@ -36,7 +41,18 @@ function openStream(url: string, token: string): Promise<{ ended: Promise<number
     const ended = new Promise<number>((r) => (markEnd = r));
     const u = new URL(PROXY_CHAT_PATH, url);
     const req = http.request(
-      { host: u.hostname, port: Number(u.port), path: u.pathname, method: 'POST', agent: false, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+      {
+        host: u.hostname,
+        port: Number(u.port),
+        path: u.pathname,
+        method: 'POST',
+        agent: false,
+        headers: {
+          authorization: `Bearer ${token}`,
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
       (res) => {
         if (res.statusCode !== 200) {
           reject(new Error(`the stream got HTTP ${res.statusCode ?? 0}`));
@@ -59,14 +75,23 @@ function openStream(url: string, token: string): Promise<{ ended: Promise<number
   });
 }
 
-async function auditAllowsAfter(admin: AgentKeychain, agentId: string): Promise<{ revokeSeq: number; allowsAfter: number }> {
+async function auditAllowsAfter(
+  admin: AgentKeychain,
+  agentId: string,
+): Promise<{ revokeSeq: number; allowsAfter: number }> {
   const revoked = await admin.audit.list({ agentId, action: 'agent.revoked', limit: 1 });
   const revokeSeq = revoked.entries[0]?.seq ?? Number.POSITIVE_INFINITY;
   let allowsAfter = 0;
   let cursor: string | undefined;
   // Newest first: page until the entries are older than the revoke (bounded).
   for (let page = 0; page < 50; page += 1) {
-    const res = await admin.audit.list({ agentId, action: 'llm.request', decision: 'allow', limit: 100, ...(cursor ? { cursor } : {}) });
+    const res = await admin.audit.list({
+      agentId,
+      action: 'llm.request',
+      decision: 'allow',
+      limit: 100,
+      ...(cursor ? { cursor } : {}),
+    });
     let older = false;
     for (const e of res.entries) {
       if (e.seq > revokeSeq) allowsAfter += 1;
@@ -97,16 +122,34 @@ export async function benchRevoke(): Promise<Record<string, number>> {
     await admin.agents.list(); // warms fetch, so the revoke call is not charged for its first use
 
     const stream = await openStream(daemon.info.url, a.token);
-    const target = (name: string, token: string): Target => ({ name, url: daemon.info.url, path: PROXY_CHAT_PATH, headers: { authorization: `Bearer ${token}` }, body: chatBody(name) });
-    load.send({ type: 'tagged', targets: [target('A', a.token), target('B', b.token)], concurrency: CONCURRENCY, maxMs: 20_000 });
+    const target = (name: string, token: string): Target => ({
+      name,
+      url: daemon.info.url,
+      path: PROXY_CHAT_PATH,
+      headers: { authorization: `Bearer ${token}` },
+      body: chatBody(name),
+    });
+    load.send({
+      type: 'tagged',
+      targets: [target('A', a.token), target('B', b.token)],
+      concurrency: CONCURRENCY,
+      maxMs: 20_000,
+    });
     await load.next(z.object({ type: z.literal('started') }));
-    progress(`A and B hammering the proxy (${CONCURRENCY} clients each), A's stream open; revoking A in ${BEFORE_MS / 1000} s…`);
+    progress(
+      `A and B hammering the proxy (${CONCURRENCY} clients each), A's stream open; revoking A in ${BEFORE_MS / 1000} s…`,
+    );
     await sleep(BEFORE_MS);
 
     const revokeStart = wallNow();
-    const result = await admin.agents.revoke(a.id, { reason: 'benchmark: revoke under load', severity: 'low' });
+    const result = await admin.agents.revoke(a.id, {
+      reason: 'benchmark: revoke under load',
+      severity: 'low',
+    });
     const revokeReturned = wallNow();
-    progress(`revoke returned in ${(revokeReturned - revokeStart).toFixed(2)} ms (cut ${result.cut} in-flight request(s)); load goes on for ${AFTER_MS / 1000} s`);
+    progress(
+      `revoke returned in ${(revokeReturned - revokeStart).toFixed(2)} ms (cut ${result.cut} in-flight request(s)); load goes on for ${AFTER_MS / 1000} s`,
+    );
     await sleep(AFTER_MS);
     load.send({ type: 'finish', revokeStart, revokeReturned });
     const { summary } = await load.next(TaggedReply, 60_000);
@@ -138,7 +181,9 @@ export async function benchRevoke(): Promise<Record<string, number>> {
       `A: ${sa.total} requests, ${sa.okSentAfter} got 2xx though sent after revoke returned, ${sa.okReceivedAfter} 2xx answers arrived after it (already in flight); ` +
         `upstream saw ${arrivals.after} A request(s) after revoke; audit has ${audit.allowsAfter} allow(s) for A after the revoke entry`,
     );
-    progress(`A's stream ended ${(streamEnd - revokeStart).toFixed(2)} ms after the revoke call started (${stream.chunks()} chunks read)`);
+    progress(
+      `A's stream ended ${(streamEnd - revokeStart).toFixed(2)} ms after the revoke call started (${stream.chunks()} chunks read)`,
+    );
     return out;
   } finally {
     for (const c of stops.reverse()) await c.stop();

@@ -3,7 +3,9 @@
 import type { Scopes } from '../../shared/scopes.ts';
 
 export function benchScopes(): Scopes {
-  return { providers: { openai: { models: ['gpt-4o-mini'], methods: ['POST'], paths: ['/chat/completions'] } } };
+  return {
+    providers: { openai: { models: ['gpt-4o-mini'], methods: ['POST'], paths: ['/chat/completions'] } },
+  };
 }
 
 export const CHAT_PATH = '/chat/completions';

@@ -37,14 +37,21 @@ async function once(): Promise<Run> {
   const watcher = watch(dir, () => {
     if (Number.isNaN(daemonJsonAt) && existsSync(jsonFile)) daemonJsonAt = performance.now();
   });
-  const child = spawn(NODE22, ['--disable-warning=ExperimentalWarning', join(ROOT, 'core', 'cli', 'headless.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    NODE22,
+    ['--disable-warning=ExperimentalWarning', join(ROOT, 'core', 'cli', 'headless.ts')],
+    { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     let selfMs = Number.NaN;
     const readyAt = await new Promise<number>((resolve, reject) => {
       let out = '';
       let err = '';
-      const timer = setTimeout(() => reject(new Error(`no ready line within ${TIMEOUT_MS} ms: ${err.trim().slice(0, 200)}`)), TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`no ready line within ${TIMEOUT_MS} ms: ${err.trim().slice(0, 200)}`)),
+        TIMEOUT_MS,
+      );
       child.stdout.setEncoding('utf8');
       child.stderr.setEncoding('utf8');
       child.stderr.on('data', (text: string) => (err += text));
@@ -58,7 +65,9 @@ async function once(): Promise<Run> {
       });
       child.once('exit', (code) => {
         clearTimeout(timer);
-        reject(new Error(`headless exited with code ${String(code)} before ready: ${err.trim().slice(0, 200)}`));
+        reject(
+          new Error(`headless exited with code ${String(code)} before ready: ${err.trim().slice(0, 200)}`),
+        );
       });
     });
     if (Number.isNaN(daemonJsonAt) && existsSync(jsonFile)) daemonJsonAt = performance.now();
@@ -92,9 +101,15 @@ export async function benchStartup(): Promise<Record<string, number>> {
   for (let i = 0; i < RUNS; i += 1) {
     const r = await once();
     runs.push(r);
-    progress(`run ${i + 1}/${RUNS}: ready line ${r.readyMs.toFixed(0)} ms (startDaemon ${r.selfMs} ms of it), daemon.json ${r.daemonJsonMs.toFixed(0)} ms, idle RSS ${r.rssMB.toFixed(1)} MB`);
+    progress(
+      `run ${i + 1}/${RUNS}: ready line ${r.readyMs.toFixed(0)} ms (startDaemon ${r.selfMs} ms of it), daemon.json ${r.daemonJsonMs.toFixed(0)} ms, idle RSS ${r.rssMB.toFixed(1)} MB`,
+    );
   }
-  const median = (xs: number[]): number => percentile([...xs].sort((x, y) => x - y), 50);
+  const median = (xs: number[]): number =>
+    percentile(
+      [...xs].sort((x, y) => x - y),
+      50,
+    );
   return {
     'startup.readyLine.medianMs': median(runs.map((r) => r.readyMs)),
     'startup.daemonJson.medianMs': median(runs.map((r) => r.daemonJsonMs)),

@@ -22,7 +22,8 @@ function detectElectron(): { ok: true; executablePath: string } | { ok: false; r
   let executablePath: string;
   if (override) executablePath = join(override, relative || 'electron');
   else if (relative) executablePath = join(pkg, 'dist', relative);
-  else return { ok: false, reason: 'no Electron binary (node_modules/electron/path.txt and dist/ are missing)' };
+  else
+    return { ok: false, reason: 'no Electron binary (node_modules/electron/path.txt and dist/ are missing)' };
   if (!existsSync(executablePath)) return { ok: false, reason: `no Electron binary at ${executablePath}` };
   try {
     accessSync(executablePath, constants.X_OK);
@@ -32,7 +33,8 @@ function detectElectron(): { ok: true; executablePath: string } | { ok: false; r
   if (process.platform === 'linux' && !process.env['DISPLAY'] && !process.env['WAYLAND_DISPLAY']) {
     return { ok: false, reason: 'no display (DISPLAY and WAYLAND_DISPLAY are unset)' };
   }
-  if (!existsSync(join(root, 'renderer', 'index.html'))) return { ok: false, reason: 'renderer/index.html does not exist yet' };
+  if (!existsSync(join(root, 'renderer', 'index.html')))
+    return { ok: false, reason: 'renderer/index.html does not exist yet' };
   return { ok: true, executablePath };
 }
 
@@ -70,8 +72,14 @@ describe.skipIf(!electron.ok)(`Electron app${electron.ok ? '' : ` (skipped: ${el
 
   beforeAll(async () => {
     if (!electron.ok) return;
-    const built = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html'].every((f) => existsSync(join(root, f)));
-    if (!built) execFileSync(join(root, 'node_modules', '.bin', 'electron-vite'), ['build'], { cwd: root, stdio: 'inherit' });
+    const built = ['out/main/index.js', 'out/preload/index.cjs', 'out/renderer/index.html'].every((f) =>
+      existsSync(join(root, f)),
+    );
+    if (!built)
+      execFileSync(join(root, 'node_modules', '.bin', 'electron-vite'), ['build'], {
+        cwd: root,
+        stdio: 'inherit',
+      });
     dataDir = mkdtempSync(join(tmpdir(), 'akc-electron-e2e-'));
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
@@ -97,44 +105,66 @@ describe.skipIf(!electron.ok)(`Electron app${electron.ok ? '' : ` (skipped: ${el
       const w = globalThis as unknown as BridgeWindow;
       return { keys: Object.keys(w.akc ?? {}).sort(), require: typeof w.require, process: typeof w.process };
     });
-    expect(surface).toEqual({ keys: ['exportAudit', 'invoke', 'onEvent'], require: 'undefined', process: 'undefined' });
-    expect(await invoke(main, 'notAnOperation', {})).toEqual({ ok: false, error: { code: 'bad_request', message: 'Unknown operation.' } });
+    expect(surface).toEqual({
+      keys: ['exportAudit', 'invoke', 'onEvent'],
+      require: 'undefined',
+      process: 'undefined',
+    });
+    expect(await invoke(main, 'notAnOperation', {})).toEqual({
+      ok: false,
+      error: { code: 'bad_request', message: 'Unknown operation.' },
+    });
     const status = await fetch(`${baseUrl}/v1/whoami`);
     expect(status.status).toBe(401);
   });
 
   it('revokes an agent from the tray with one confirmation, Revoke focused', async () => {
     await ok(main, 'vaultInit', { keySource: 'passphrase', passphrase: PASSPHRASE });
-    const created = await ok<{ agent: { id: string }; token: string }>(main, 'agentCreate', { name: 'research-bot', scopes: {} });
+    const created = await ok<{ agent: { id: string }; token: string }>(main, 'agentCreate', {
+      name: 'research-bot',
+      scopes: {},
+    });
     const id = created.agent.id;
 
     const revokeId = `agent:${id}:revoke`;
     await expect
-      .poll(() => app.evaluate((_e, itemId) => {
-        const hooks = (globalThis as unknown as { __akcE2E: E2EHooks }).__akcE2E;
-        const find = (items: TrayModel['items']): boolean => items.some((i) => i.id === itemId || find(i.submenu ?? []));
-        return find(hooks.trayModel().items);
-      }, revokeId))
+      .poll(() =>
+        app.evaluate((_e, itemId) => {
+          const hooks = (globalThis as unknown as { __akcE2E: E2EHooks }).__akcE2E;
+          const find = (items: TrayModel['items']): boolean =>
+            items.some((i) => i.id === itemId || find(i.submenu ?? []));
+          return find(hooks.trayModel().items);
+        }, revokeId),
+      )
       .toBe(true);
 
     // Answer the native confirmation as a click on "Revoke" would, recording what was asked.
     await app.evaluate(({ dialog }) => {
       const g = globalThis as unknown as { __asked: unknown[] };
       g.__asked = [];
-      dialog.showMessageBox = ((opts: unknown) => {
+      dialog.showMessageBox = (opts: unknown) => {
         g.__asked.push(opts);
         return Promise.resolve({ response: 0, checkboxChecked: false });
-      });
+      };
     });
-    await app.evaluate((_e, itemId) => (globalThis as unknown as { __akcE2E: E2EHooks }).__akcE2E.trayPerform(itemId), revokeId);
+    await app.evaluate(
+      (_e, itemId) => (globalThis as unknown as { __akcE2E: E2EHooks }).__akcE2E.trayPerform(itemId),
+      revokeId,
+    );
 
-    const asked = await app.evaluate(() => (globalThis as unknown as { __asked: { buttons: string[]; defaultId: number; cancelId: number }[] }).__asked);
+    const asked = await app.evaluate(
+      () =>
+        (globalThis as unknown as { __asked: { buttons: string[]; defaultId: number; cancelId: number }[] })
+          .__asked,
+    );
     expect(asked).toHaveLength(1);
     expect(asked[0]).toMatchObject({ buttons: ['Revoke', 'Cancel'], defaultId: 0, cancelId: 1 });
 
     const agent = await ok<{ status: string; revokeReason: string | null }>(main, 'agentGet', { id });
     expect(agent).toMatchObject({ status: 'revoked', revokeReason: 'tray quick revoke' });
-    const res = await fetch(`${baseUrl}/v1/whoami`, { headers: { authorization: `Bearer ${created.token}` } });
+    const res = await fetch(`${baseUrl}/v1/whoami`, {
+      headers: { authorization: `Bearer ${created.token}` },
+    });
     expect(res.status).toBe(401);
   });
 
@@ -146,7 +176,9 @@ describe.skipIf(!electron.ok)(`Electron app${electron.ok ? '' : ` (skipped: ${el
     });
 
     const promptShown = app.waitForEvent('window', { predicate: (p) => p.url().includes('#/prompt') });
-    const held = fetch(`${baseUrl}/v1/secrets/crm_api_key`, { headers: { authorization: `Bearer ${created.token}` } });
+    const held = fetch(`${baseUrl}/v1/secrets/crm_api_key`, {
+      headers: { authorization: `Bearer ${created.token}` },
+    });
     const prompt = await promptShown;
 
     const onTop = await app.evaluate(({ BrowserWindow }) =>
@@ -156,7 +188,11 @@ describe.skipIf(!electron.ok)(`Electron app${electron.ok ? '' : ` (skipped: ${el
     );
     expect(onTop).toEqual([true]);
 
-    const waiting = await ok<{ approvals: { id: string; agentName: string; summary: string }[] }>(prompt, 'approvalsList', {});
+    const waiting = await ok<{ approvals: { id: string; agentName: string; summary: string }[] }>(
+      prompt,
+      'approvalsList',
+      {},
+    );
     expect(waiting.approvals).toHaveLength(1);
     const approval = waiting.approvals[0];
     expect(approval?.agentName).toBe('mail-bot');

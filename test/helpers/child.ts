@@ -13,7 +13,10 @@ export interface Child {
 }
 
 export function runHeadless(env: NodeJS.ProcessEnv): Promise<Child> {
-  const proc = spawn(NODE22, [join(ROOT, 'core/cli/headless.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(NODE22, [join(ROOT, 'core/cli/headless.ts')], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
@@ -21,18 +24,26 @@ export function runHeadless(env: NodeJS.ProcessEnv): Promise<Child> {
     proc.stdout?.on('data', (c: Buffer) => {
       out += c.toString();
       const m = /running headless on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
-      if (m?.[1] && out.includes('Stop with Ctrl+C')) resolve({ proc, stdout: () => out, stderr: () => err, url: m[1], exit });
+      if (m?.[1] && out.includes('Stop with Ctrl+C'))
+        resolve({ proc, stdout: () => out, stderr: () => err, url: m[1], exit });
     });
     proc.stderr?.on('data', (c: Buffer) => {
       err += c.toString();
     });
-    void exit.then((code) => reject(new Error(`headless exited with ${String(code)} before it was ready:\n${out}\n${err}`)));
+    void exit.then((code) =>
+      reject(new Error(`headless exited with ${String(code)} before it was ready:\n${out}\n${err}`)),
+    );
   });
 }
 
 /** Runs the headless command to completion (for starts that must refuse). */
-export function runHeadlessToExit(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const proc = spawn(NODE22, [join(ROOT, 'core/cli/headless.ts')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+export function runHeadlessToExit(
+  env: NodeJS.ProcessEnv,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const proc = spawn(NODE22, [join(ROOT, 'core/cli/headless.ts')], {
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   proc.stdout.on('data', (c: Buffer) => (out += c.toString()));

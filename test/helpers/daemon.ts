@@ -21,10 +21,18 @@ export async function startTestDaemon(
   options: Partial<StartOptions> & { init?: boolean; dir?: string } = {},
 ): Promise<TestDaemon> {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'akc-test-'));
-  const daemon = await startDaemon({ dataDir: dir, port: 0, mode: 'headless', approvalTimeoutMs: 10_000, ...options });
+  const daemon = await startDaemon({
+    dataDir: dir,
+    port: 0,
+    mode: 'headless',
+    approvalTimeoutMs: 10_000,
+    ...options,
+  });
   const admin = new AgentKeychain({ baseUrl: daemon.url, adminToken: daemon.adminToken });
   if (options.init !== false && daemon.core.vault.state === 'uninitialized') {
-    await admin.vault.init(hasKeyring ? { keySource: 'os-keychain' } : { keySource: 'passphrase', passphrase: TEST_PASSPHRASE });
+    await admin.vault.init(
+      hasKeyring ? { keySource: 'os-keychain' } : { keySource: 'passphrase', passphrase: TEST_PASSPHRASE },
+    );
   }
   return {
     daemon,
@@ -42,19 +50,36 @@ export async function startTestDaemon(
 export async function raw(
   url: string,
   init: { method?: string; headers?: Record<string, string>; body?: string | Buffer; path: string },
-): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string; json: () => unknown }> {
+): Promise<{
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json: () => unknown;
+}> {
   const { request } = await import('node:http');
   const target = new URL(url);
   return new Promise((resolve, reject) => {
     // The path goes out exactly as given (no URL normalisation), so tests can send "..", "%2e" and the like.
     const req = request(
-      { host: target.hostname, port: target.port, path: init.path, method: init.method ?? 'GET', headers: init.headers ?? {}, setHost: !(init.headers && 'host' in init.headers) },
+      {
+        host: target.hostname,
+        port: target.port,
+        path: init.path,
+        method: init.method ?? 'GET',
+        headers: init.headers ?? {},
+        setHost: !(init.headers && 'host' in init.headers),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('end', () => {
           const body = Buffer.concat(chunks).toString('utf8');
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) as unknown });
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body,
+            json: () => JSON.parse(body) as unknown,
+          });
         });
       },
     );

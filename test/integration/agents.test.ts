@@ -26,7 +26,10 @@ const agentClient = (token: string): AgentKeychainAgent => new AgentKeychainAgen
 
 describe('credentials', () => {
   it('are akc_ + 43 base62 + 6 base62 checksum, shown once, stored only as a hash', async () => {
-    const seed = { email: { allowedDomains: ['gmail.com', 'outlook.com'], dailyLimit: 50 }, vault: { readOnly: ['crm_api_key'] } };
+    const seed = {
+      email: { allowedDomains: ['gmail.com', 'outlook.com'], dailyLimit: 50 },
+      vault: { readOnly: ['crm_api_key'] },
+    };
     expect(Scopes.parse(seed)).toEqual(seed);
     const { agent, token } = await t.admin.agents.create({ name: 'seed-bot', scopes: seed });
     expect(token).toMatch(/^akc_[0-9A-Za-z]{49}$/);
@@ -34,7 +37,8 @@ describe('credentials', () => {
     expect(agent.scopeSummary.join(' ')).toContain('gmail.com');
     const me = await agentClient(token).whoami();
     expect(me).toMatchObject({ id: agent.id, name: 'seed-bot', status: 'active', scopes: seed });
-    const listed = JSON.stringify(await t.admin.agents.list()) + JSON.stringify(await t.admin.agents.get(agent.id));
+    const listed =
+      JSON.stringify(await t.admin.agents.list()) + JSON.stringify(await t.admin.agents.get(agent.id));
     expect(listed).not.toContain(token);
     expect(listed).not.toContain(token.slice(4, 30));
     t.daemon.core.db.pragma('wal_checkpoint(PASSIVE)');
@@ -63,12 +67,24 @@ describe('credentials', () => {
     expect((await t.admin.agents.resume(agent.id)).agent.status).toBe('active');
     expect((await c.whoami()).status).toBe('active');
     const revoked = await t.admin.agents.revoke(agent.id, { reason: 'leaked in a log', severity: 'high' });
-    expect(revoked.agent).toMatchObject({ status: 'revoked', revokeReason: 'leaked in a log', revokeSeverity: 'high' });
+    expect(revoked.agent).toMatchObject({
+      status: 'revoked',
+      revokeReason: 'leaked in a log',
+      revokeSeverity: 'high',
+    });
     const r = await failure(c.whoami());
     expect([r.code, r.status]).toEqual(['revoked', 401]);
     expect((await failure(t.admin.agents.resume(agent.id))).code).toBe('conflict');
     const actions = (await t.admin.audit.list({ agentId: agent.id })).entries.map((e) => e.action);
-    expect(actions).toEqual(expect.arrayContaining(['agent.created', 'agent.suspended', 'agent.resumed', 'agent.revoked', 'auth.failed']));
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        'agent.created',
+        'agent.suspended',
+        'agent.resumed',
+        'agent.revoked',
+        'auth.failed',
+      ]),
+    );
     const entry = (await t.admin.audit.list({ agentId: agent.id, action: 'agent.revoked' })).entries[0];
     expect(entry?.actor).toBe('owner');
     expect(entry?.facts).toMatchObject({ severity: 'high', reason: 'leaked in a log', via: 'http' });
@@ -90,8 +106,11 @@ describe('credentials', () => {
     const b = await t.admin.agents.create({ name: 'b', scopes: {} });
     const result = await t.admin.agents.revokeAll({ reason: 'panic', severity: 'high' });
     expect(result.revoked).toBeGreaterThanOrEqual(2);
-    for (const tok of [a.token, b.token]) expect((await failure(agentClient(tok).whoami())).code).toBe('revoked');
-    expect((await t.admin.agents.list()).every((x) => x.status === 'revoked' || x.status === 'expired')).toBe(true);
+    for (const tok of [a.token, b.token])
+      expect((await failure(agentClient(tok).whoami())).code).toBe('revoked');
+    expect((await t.admin.agents.list()).every((x) => x.status === 'revoked' || x.status === 'expired')).toBe(
+      true,
+    );
     expect((await t.admin.vault.status()).vault).toBe('unlocked');
   });
 });
@@ -100,14 +119,21 @@ describe('secret release', () => {
   it('releases a listed secret, refuses others with the rule, and audits both', async () => {
     await t.admin.secrets.put('crm_api_key', 'crm-VALUE-0123456789');
     await t.admin.secrets.put('other', 'other-VALUE-0123456789');
-    const { agent, token } = await t.admin.agents.create({ name: 'crm-bot', scopes: { vault: { readOnly: ['crm_api_key'], ttlSeconds: 3600 } } });
+    const { agent, token } = await t.admin.agents.create({
+      name: 'crm-bot',
+      scopes: { vault: { readOnly: ['crm_api_key'], ttlSeconds: 3600 } },
+    });
     const got = await agentClient(token).secrets.get('crm_api_key');
     expect(got.value).toBe('crm-VALUE-0123456789');
     expect(Date.parse(got.expiresAt ?? '')).toBeGreaterThan(Date.now() + 3500_000);
     const no = await failure(agentClient(token).secrets.get('other'));
     expect([no.code, no.rule?.scope]).toEqual(['scope_denied', 'vault.readOnly']);
     const entries = (await t.admin.audit.list({ agentId: agent.id, action: 'secret.*' })).entries;
-    expect(entries.map((e) => `${e.action}:${e.decision}`)).toEqual(['secret.read:deny', 'secret.read.result:allow', 'secret.read:allow']);
+    expect(entries.map((e) => `${e.action}:${e.decision}`)).toEqual([
+      'secret.read:deny',
+      'secret.read.result:allow',
+      'secret.read:allow',
+    ]);
     expect(JSON.stringify(entries)).not.toContain('VALUE-0123456789');
   });
 });

@@ -9,17 +9,32 @@ let t: TestDaemon;
 let up: FakeUpstream;
 let sse: SseClient;
 
-function answer(model = 'gpt-4o-mini'): (req: unknown, body: string, res: import('node:http').ServerResponse) => void {
+function answer(
+  model = 'gpt-4o-mini',
+): (req: unknown, body: string, res: import('node:http').ServerResponse) => void {
   return (_req, _body, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ id: 'c', object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }));
+    res.end(
+      JSON.stringify({
+        id: 'c',
+        object: 'chat.completion',
+        created: 1,
+        model,
+        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+      }),
+    );
   };
 }
 
 beforeAll(async () => {
   up = await startUpstream(answer());
   t = await startTestDaemon();
-  await t.admin.providers.put('openai', { kind: 'openai', baseUrl: up.url, key: 'sk-MASTER-approvals-000001' });
+  await t.admin.providers.put('openai', {
+    kind: 'openai',
+    baseUrl: up.url,
+    key: 'sk-MASTER-approvals-000001',
+  });
   sse = await connectSse(t.url, t.daemon.adminToken);
 });
 afterAll(async () => {
@@ -28,11 +43,26 @@ afterAll(async () => {
   await up.close();
 });
 
-async function agentWith(approval: 'always' | 'first-use', name = 'held-bot'): Promise<{ id: string; client: OpenAI; token: string }> {
-  const { agent, token } = await t.admin.agents.create({ name, scopes: { providers: { openai: { models: ['gpt-4o-mini'], approval } } } });
-  return { id: agent.id, token, client: new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 }) };
+async function agentWith(
+  approval: 'always' | 'first-use',
+  name = 'held-bot',
+): Promise<{ id: string; client: OpenAI; token: string }> {
+  const { agent, token } = await t.admin.agents.create({
+    name,
+    scopes: { providers: { openai: { models: ['gpt-4o-mini'], approval } } },
+  });
+  return {
+    id: agent.id,
+    token,
+    client: new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 }),
+  };
 }
-const ask = (c: OpenAI): Promise<OpenAI.Chat.Completions.ChatCompletion> => c.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 5 });
+const ask = (c: OpenAI): Promise<OpenAI.Chat.Completions.ChatCompletion> =>
+  c.chat.completions.create({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'hi' }],
+    max_completion_tokens: 5,
+  });
 
 describe('held requests with the real openai client', () => {
   it('completes after approve; the prompt carries the action, the agent and the calling process', async () => {
@@ -42,7 +72,9 @@ describe('held requests with the real openai client', () => {
     const withProcess = sse.next('approval.requested', (d) => d.agentId === a.id && d.process.pid !== null);
     const call = ask(a.client);
     const prompt = await requested;
-    console.log(`approval.requested reached the SSE listener ${(prompt.receivedAt - sent).toFixed(1)} ms after the SDK call was sent`);
+    console.log(
+      `approval.requested reached the SSE listener ${(prompt.receivedAt - sent).toFixed(1)} ms after the SDK call was sent`,
+    );
     expect(prompt.summary).toBe('POST /chat/completions with gpt-4o-mini');
     expect(prompt.reason).toMatch(/approval/i);
     expect(prompt.agentName).toBe('held-bot');
@@ -53,8 +85,17 @@ describe('held requests with the real openai client', () => {
     await t.admin.approvals.approve(prompt.id);
     expect((await call).choices[0]?.message.content).toBe('ok');
     expect((await decided).decision).toBe('approve');
-    const entries = (await t.admin.audit.list({ agentId: a.id })).entries.map((e) => `${e.action}:${e.decision}`);
-    expect(entries).toEqual(expect.arrayContaining(['llm.request:pending', 'approval.decided:approved', 'llm.request:approved', 'llm.request.result:allow']));
+    const entries = (await t.admin.audit.list({ agentId: a.id })).entries.map(
+      (e) => `${e.action}:${e.decision}`,
+    );
+    expect(entries).toEqual(
+      expect.arrayContaining([
+        'llm.request:pending',
+        'approval.decided:approved',
+        'llm.request:approved',
+        'llm.request.result:allow',
+      ]),
+    );
   });
 
   it('fails with approval_denied after deny, and nothing reaches the upstream', async () => {
@@ -65,7 +106,9 @@ describe('held requests with the real openai client', () => {
     await t.admin.approvals.deny((await requested).id);
     const err = await call;
     expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
-    expect((err as InstanceType<typeof OpenAI.PermissionDeniedError>).error).toMatchObject({ code: 'approval_denied' });
+    expect((err as InstanceType<typeof OpenAI.PermissionDeniedError>).error).toMatchObject({
+      code: 'approval_denied',
+    });
     expect(up.received.length).toBe(before);
   });
 
@@ -76,7 +119,8 @@ describe('held requests with the real openai client', () => {
     const decision = await t.admin.approvals.approve((await requested).id, { uses: 2 });
     expect(decision.grant).toMatchObject({ usesLeft: 2, agentName: 'grant-bot' });
     await first;
-    const prompts = (): number => sse.events.filter((e) => e.name === 'approval.requested' && e.data.agentId === a.id).length;
+    const prompts = (): number =>
+      sse.events.filter((e) => e.name === 'approval.requested' && e.data.agentId === a.id).length;
     const seen = prompts();
     await ask(a.client);
     await ask(a.client);
@@ -102,15 +146,34 @@ describe('held requests with the real openai client', () => {
   it('Prefer: respond-async returns 202 with a status URL; after approval a retry goes through', async () => {
     const a = await agentWith('always', 'async-bot');
     const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] });
-    const headers = { authorization: `Bearer ${a.token}`, 'content-type': 'application/json', prefer: 'respond-async' };
-    const first = await raw(t.url, { method: 'POST', path: '/v1/proxy/openai/chat/completions', headers, body });
+    const headers = {
+      authorization: `Bearer ${a.token}`,
+      'content-type': 'application/json',
+      prefer: 'respond-async',
+    };
+    const first = await raw(t.url, {
+      method: 'POST',
+      path: '/v1/proxy/openai/chat/completions',
+      headers,
+      body,
+    });
     expect(first.status).toBe(202);
     const { approval } = first.json() as { approval: { id: string; statusUrl: string } };
-    const poll = async (): Promise<string> => ((await raw(t.url, { path: approval.statusUrl, headers: { authorization: `Bearer ${a.token}` } })).json() as { status: string }).status;
+    const poll = async (): Promise<string> =>
+      (
+        (
+          await raw(t.url, { path: approval.statusUrl, headers: { authorization: `Bearer ${a.token}` } })
+        ).json() as { status: string }
+      ).status;
     expect(await poll()).toBe('pending');
     await t.admin.approvals.approve(approval.id);
     expect(await poll()).toBe('approved');
-    const retry = await raw(t.url, { method: 'POST', path: '/v1/proxy/openai/chat/completions', headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' }, body });
+    const retry = await raw(t.url, {
+      method: 'POST',
+      path: '/v1/proxy/openai/chat/completions',
+      headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' },
+      body,
+    });
     expect(retry.status).toBe(200);
   });
 
@@ -121,31 +184,55 @@ describe('held requests with the real openai client', () => {
     await t.admin.approvals.approve((await requested).id);
     await call;
     await ask(a.client);
-    expect(sse.events.filter((e) => e.name === 'approval.requested' && e.data.agentId === a.id && e.data.process.pid === null).length).toBe(1);
+    expect(
+      sse.events.filter(
+        (e) => e.name === 'approval.requested' && e.data.agentId === a.id && e.data.process.pid === null,
+      ).length,
+    ).toBe(1);
   });
 });
 
 describe('timeouts', () => {
   it('no decision in time means deny with approval_timeout', async () => {
     const t2 = await startTestDaemon({ approvalTimeoutMs: 1000 });
-    await t2.admin.providers.put('openai', { kind: 'openai', baseUrl: up.url, key: 'sk-MASTER-timeout-000001' });
-    const { token } = await t2.admin.agents.create({ name: 'slow-owner', scopes: { providers: { openai: { approval: 'always' } } } });
+    await t2.admin.providers.put('openai', {
+      kind: 'openai',
+      baseUrl: up.url,
+      key: 'sk-MASTER-timeout-000001',
+    });
+    const { token } = await t2.admin.agents.create({
+      name: 'slow-owner',
+      scopes: { providers: { openai: { approval: 'always' } } },
+    });
     const client = new OpenAI({ baseURL: `${t2.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 });
     const err = await ask(client).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
-    expect((err as InstanceType<typeof OpenAI.PermissionDeniedError>).error).toMatchObject({ code: 'approval_timeout' });
+    expect((err as InstanceType<typeof OpenAI.PermissionDeniedError>).error).toMatchObject({
+      code: 'approval_timeout',
+    });
     await t2.stop();
   });
 });
 
 describe('revocation', () => {
   it('cuts the open stream of A, removes its grants, and leaves B untouched', async () => {
-    const { agent: a, token: ta } = await t.admin.agents.create({ name: 'agent-a', scopes: { providers: { openai: {}, other: { approval: 'always' } } } });
-    const { token: tb } = await t.admin.agents.create({ name: 'agent-b', scopes: { providers: { openai: {} } } });
+    const { agent: a, token: ta } = await t.admin.agents.create({
+      name: 'agent-a',
+      scopes: { providers: { openai: {}, other: { approval: 'always' } } },
+    });
+    const { token: tb } = await t.admin.agents.create({
+      name: 'agent-b',
+      scopes: { providers: { openai: {} } },
+    });
     await t.admin.providers.put('other', { kind: 'http', baseUrl: up.url, key: 'k-other-provider-00001' });
     // A grant that must disappear with the revoke.
     const g = sse.next('approval.requested', (d) => d.agentId === a.id);
-    const first = raw(t.url, { method: 'POST', path: '/v1/proxy/other/x', headers: { authorization: `Bearer ${ta}`, 'content-type': 'application/json' }, body: '{}' });
+    const first = raw(t.url, {
+      method: 'POST',
+      path: '/v1/proxy/other/x',
+      headers: { authorization: `Bearer ${ta}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     await t.admin.approvals.approve((await g).id, { minutes: 60 });
     await first;
     expect((await t.admin.grants.list()).some((x) => x.agentId === a.id)).toBe(true);
@@ -156,7 +243,9 @@ describe('revocation', () => {
       const tick = setInterval(() => res.write(`data: {"i":${i++}}\n\n`), 20);
       res.on('close', () => clearInterval(tick));
     });
-    const open = (token: string): Promise<{ chunks: number; ended: Promise<number>; firstChunk: Promise<void> }> =>
+    const open = (
+      token: string,
+    ): Promise<{ chunks: number; ended: Promise<number>; firstChunk: Promise<void> }> =>
       new Promise((resolve) => {
         void import('node:http').then(({ request }) => {
           const u = new URL(t.url);
@@ -165,17 +254,32 @@ describe('revocation', () => {
           const firstChunk = new Promise<void>((r) => (gotFirst = r));
           let endedAt: (v: number) => void = () => undefined;
           const ended = new Promise<number>((r) => (endedAt = r));
-          const req = request({ host: u.hostname, port: u.port, path: '/v1/proxy/openai/chat/completions', method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } }, (res) => {
-            res.on('data', () => {
-              chunks += 1;
-              gotFirst();
-            });
-            res.on('close', () => endedAt(performance.now()));
-            res.on('error', () => endedAt(performance.now()));
-          });
+          const req = request(
+            {
+              host: u.hostname,
+              port: u.port,
+              path: '/v1/proxy/openai/chat/completions',
+              method: 'POST',
+              headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            },
+            (res) => {
+              res.on('data', () => {
+                chunks += 1;
+                gotFirst();
+              });
+              res.on('close', () => endedAt(performance.now()));
+              res.on('error', () => endedAt(performance.now()));
+            },
+          );
           req.on('error', () => endedAt(performance.now()));
           req.end(JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [] }));
-          resolve({ get chunks() { return chunks; }, ended, firstChunk });
+          resolve({
+            get chunks() {
+              return chunks;
+            },
+            ended,
+            firstChunk,
+          });
         });
       });
     const streamA = await open(ta);
@@ -199,7 +303,12 @@ describe('revocation', () => {
       }, 10);
     });
     expect(streamB.chunks).toBeGreaterThanOrEqual(bBefore + 3);
-    const after = await raw(t.url, { method: 'POST', path: '/v1/proxy/openai/chat/completions', headers: { authorization: `Bearer ${ta}`, 'content-type': 'application/json' }, body: '{}' });
+    const after = await raw(t.url, {
+      method: 'POST',
+      path: '/v1/proxy/openai/chat/completions',
+      headers: { authorization: `Bearer ${ta}`, 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(after.status).toBe(401);
     expect((after.json() as { error: { code: string } }).error.code).toBe('revoked');
     const entry = (await t.admin.audit.list({ agentId: a.id, action: 'agent.revoked' })).entries[0];

@@ -34,18 +34,27 @@ describe('headless start', () => {
     expect(mode(join(dir, 'daemon.json'))).toBe(0o600);
     expect(mode(join(dir, 'admin-token'))).toBe(0o600);
     expect(mode(join(dir, 'keychain.db'))).toBe(0o600);
-    const info = JSON.parse(readFileSync(join(dir, 'daemon.json'), 'utf8')) as { url: string; pid: number; version: string };
+    const info = JSON.parse(readFileSync(join(dir, 'daemon.json'), 'utf8')) as {
+      url: string;
+      pid: number;
+      version: string;
+    };
     expect(info.url).toBe(child.url);
     expect(info.pid).toBe(child.proc.pid);
     expect(info.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(child.stdout()).toContain('/console/login?code=');
-    const admin = new AgentKeychain({ baseUrl: child.url, adminToken: readFileSync(join(dir, 'admin-token'), 'utf8').trim() });
+    const admin = new AgentKeychain({
+      baseUrl: child.url,
+      adminToken: readFileSync(join(dir, 'admin-token'), 'utf8').trim(),
+    });
     expect((await admin.vault.status()).vault).toBe('uninitialized');
 
     // A second start on the same directory says where the first runs and leaves it alone.
     const second = await runHeadlessToExit({ ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0' });
     expect(second.code).toBe(3);
-    expect(second.stderr).toContain(`already running for ${dir} (pid ${String(child.proc.pid)}, ${child.url})`);
+    expect(second.stderr).toContain(
+      `already running for ${dir} (pid ${String(child.proc.pid)}, ${child.url})`,
+    );
     expect((await admin.vault.status()).vault).toBe('uninitialized');
 
     child.proc.kill('SIGTERM');
@@ -68,7 +77,9 @@ describe('vault with a passphrase', () => {
     expect(wrong.code).toBe('wrong_passphrase');
     expect(wrong.status).toBe(403);
     expect((await t.admin.vault.status()).vault).toBe('locked');
-    const locked = await rejection(t.admin.providers.put('x', { kind: 'openai', key: 'sk-should-not-be-stored' }));
+    const locked = await rejection(
+      t.admin.providers.put('x', { kind: 'openai', key: 'sk-should-not-be-stored' }),
+    );
     expect(locked.code).toBe('vault_locked');
     expect((await t.admin.vault.unlock(TEST_PASSPHRASE)).vault).toBe('unlocked');
     expect(t.daemon.core.providers.masterKey('openai')).toBe('sk-test-passphrase-vault-key-0001');
@@ -118,7 +129,10 @@ describe.skipIf(!hasKeyring)('vault in the OS keychain (real Secret Service)', (
     await t.stop();
 
     const child = await runHeadless(withoutDbus({ ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0' }));
-    const admin = new AgentKeychain({ baseUrl: child.url, adminToken: readFileSync(join(dir, 'admin-token'), 'utf8').trim() });
+    const admin = new AgentKeychain({
+      baseUrl: child.url,
+      adminToken: readFileSync(join(dir, 'admin-token'), 'utf8').trim(),
+    });
     const status = await admin.vault.status();
     expect(status.vault).toBe('locked');
     expect(status.vaultError).toContain('No OS keychain found');
@@ -131,7 +145,10 @@ describe.skipIf(!hasKeyring)('vault in the OS keychain (real Secret Service)', (
 
     const dir2 = fresh();
     const child2 = await runHeadless(withoutDbus({ ...process.env, AKC_DATA_DIR: dir2, AKC_PORT: '0' }));
-    const admin2 = new AgentKeychain({ baseUrl: child2.url, adminToken: readFileSync(join(dir2, 'admin-token'), 'utf8').trim() });
+    const admin2 = new AgentKeychain({
+      baseUrl: child2.url,
+      adminToken: readFileSync(join(dir2, 'admin-token'), 'utf8').trim(),
+    });
     const init = await rejection(admin2.vault.init({ keySource: 'os-keychain' }));
     expect(init.code).toBe('keychain_unavailable');
     expect(init.message).toContain('No OS keychain found');
@@ -155,11 +172,15 @@ describe('secrets at rest', () => {
       const bytes = readFileSync(join(t.dir, file));
       expect(bytes.includes(Buffer.from(key)), `${file} holds the master key`).toBe(false);
       expect(bytes.includes(Buffer.from(secret)), `${file} holds the secret`).toBe(false);
-      expect(bytes.includes(Buffer.from(key.slice(0, 20))), `${file} holds part of the master key`).toBe(false);
+      expect(bytes.includes(Buffer.from(key.slice(0, 20))), `${file} holds part of the master key`).toBe(
+        false,
+      );
     }
     // Flip one byte of the stored ciphertext with a second connection: reading fails, never returns garbage.
     const other = new Database(join(t.dir, 'keychain.db'));
-    const row = other.prepare<[], { key_sealed: Buffer }>("SELECT key_sealed FROM providers WHERE id = 'openai'").get();
+    const row = other
+      .prepare<[], { key_sealed: Buffer }>("SELECT key_sealed FROM providers WHERE id = 'openai'")
+      .get();
     if (!row) throw new Error('no row');
     const flipped = Buffer.from(row.key_sealed);
     flipped[30] = (flipped[30] ?? 0) ^ 0x01;
@@ -177,8 +198,12 @@ describe('secrets at rest', () => {
     // A ciphertext moved to another record fails too (associated data binds it to its row).
     await t.admin.providers.put('other', { kind: 'openai', key: 'sk-another-key-for-swap-test-01' });
     const db = t.daemon.core.db;
-    const good = db.prepare<[], { key_sealed: Buffer }>("SELECT key_sealed FROM providers WHERE id = 'other'").get();
-    db.prepare("UPDATE providers SET key_sealed = ? WHERE id = 'openai'").run(good?.key_sealed ?? Buffer.alloc(0));
+    const good = db
+      .prepare<[], { key_sealed: Buffer }>("SELECT key_sealed FROM providers WHERE id = 'other'")
+      .get();
+    db.prepare("UPDATE providers SET key_sealed = ? WHERE id = 'openai'").run(
+      good?.key_sealed ?? Buffer.alloc(0),
+    );
     expect(() => t.daemon.core.providers.masterKey('openai')).toThrow(/integrity check/);
     await t.stop();
   });

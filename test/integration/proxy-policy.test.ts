@@ -23,52 +23,122 @@ beforeAll(async () => {
   });
   llm = await startUpstream();
   t = await startTestDaemon();
-  await t.admin.providers.put('resend', { kind: 'resend', baseUrl: resend.url, key: 're_MASTER_resend_key_000001' });
-  await t.admin.providers.put('stripe', { kind: 'stripe', baseUrl: stripe.url, key: 'sk_live_MASTER_stripe_000001' });
-  await t.admin.providers.put('openai', { kind: 'openai', baseUrl: llm.url, key: 'sk-MASTER-llm-key-0000001' });
+  await t.admin.providers.put('resend', {
+    kind: 'resend',
+    baseUrl: resend.url,
+    key: 're_MASTER_resend_key_000001',
+  });
+  await t.admin.providers.put('stripe', {
+    kind: 'stripe',
+    baseUrl: stripe.url,
+    key: 'sk_live_MASTER_stripe_000001',
+  });
+  await t.admin.providers.put('openai', {
+    kind: 'openai',
+    baseUrl: llm.url,
+    key: 'sk-MASTER-llm-key-0000001',
+  });
 });
 afterAll(async () => {
   await t.stop();
   await Promise.all([resend.close(), stripe.close(), llm.close()]);
 });
 
-async function call(token: string, provider: string, path: string, body: string, contentType = 'application/json'): Promise<{ status: number; json: () => unknown; body: string }> {
-  return raw(t.url, { method: 'POST', path: `/v1/proxy/${provider}${path}`, headers: { authorization: `Bearer ${token}`, 'content-type': contentType }, body });
+async function call(
+  token: string,
+  provider: string,
+  path: string,
+  body: string,
+  contentType = 'application/json',
+): Promise<{ status: number; json: () => unknown; body: string }> {
+  return raw(t.url, {
+    method: 'POST',
+    path: `/v1/proxy/${provider}${path}`,
+    headers: { authorization: `Bearer ${token}`, 'content-type': contentType },
+    body,
+  });
 }
 
 describe('email', () => {
   it('refuses a disallowed domain before the upstream, allows exactly the daily limit, audits each', async () => {
-    const { token, agent } = await t.admin.agents.create({ name: 'mail-bot', scopes: { email: { allowedDomains: ['example.com'], dailyLimit: 3 } } });
+    const { token, agent } = await t.admin.agents.create({
+      name: 'mail-bot',
+      scopes: { email: { allowedDomains: ['example.com'], dailyLimit: 3 } },
+    });
     const before = resend.received.length;
-    const bad = await call(token, 'resend', '/emails', JSON.stringify({ from: 'me@example.com', to: ['bob@example.com', 'eve@evil.example'], subject: 'hi', html: 'x' }));
+    const bad = await call(
+      token,
+      'resend',
+      '/emails',
+      JSON.stringify({
+        from: 'me@example.com',
+        to: ['bob@example.com', 'eve@evil.example'],
+        subject: 'hi',
+        html: 'x',
+      }),
+    );
     expect(bad.status).toBe(403);
-    expect(bad.json()).toMatchObject({ error: { code: 'scope_denied', rule: { scope: 'email.allowedDomains', value: 'eve@evil.example' } } });
-    const sub = await call(token, 'resend', '/emails', JSON.stringify({ from: 'me@example.com', to: 'a@mail.example.com', subject: 'x', html: 'x' }));
+    expect(bad.json()).toMatchObject({
+      error: { code: 'scope_denied', rule: { scope: 'email.allowedDomains', value: 'eve@evil.example' } },
+    });
+    const sub = await call(
+      token,
+      'resend',
+      '/emails',
+      JSON.stringify({ from: 'me@example.com', to: 'a@mail.example.com', subject: 'x', html: 'x' }),
+    );
     expect(sub.status).toBe(403);
     expect(resend.received.length).toBe(before);
 
     const statuses: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      const r = await call(token, 'resend', '/emails', JSON.stringify({ from: 'me@example.com', to: `user${i}@example.com`, subject: 's', html: 'h' }));
+      const r = await call(
+        token,
+        'resend',
+        '/emails',
+        JSON.stringify({ from: 'me@example.com', to: `user${i}@example.com`, subject: 's', html: 'h' }),
+      );
       statuses.push(r.status);
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
     expect(resend.received.length).toBe(before + 3);
     expect(resend.received.at(-1)?.headers.authorization).toBe('Bearer re_MASTER_resend_key_000001');
     const denials = (await t.admin.audit.list({ agentId: agent.id, decision: 'deny' })).entries;
-    expect(denials.map((e) => e.reason)).toEqual(['rate_limited', 'rate_limited', 'scope_denied', 'scope_denied']);
+    expect(denials.map((e) => e.reason)).toEqual([
+      'rate_limited',
+      'rate_limited',
+      'scope_denied',
+      'scope_denied',
+    ]);
     expect(denials.every((e) => e.agentId === agent.id && (e.rule ?? '').length > 0)).toBe(true);
     const meter = (await t.admin.agents.get(agent.id)).usage.find((u) => u.key === 'email.daily');
     expect(meter).toMatchObject({ used: 3, limit: 3 });
   });
 
   it('keeps counting after a restart (counters live in SQLite)', async () => {
-    const { token } = await t.admin.agents.create({ name: 'mail-bot-2', scopes: { email: { allowedDomains: ['example.com'], dailyLimit: 1 } } });
-    expect((await call(token, 'resend', '/emails', JSON.stringify({ from: 'a@example.com', to: 'b@example.com', subject: 's', html: 'h' }))).status).toBe(200);
+    const { token } = await t.admin.agents.create({
+      name: 'mail-bot-2',
+      scopes: { email: { allowedDomains: ['example.com'], dailyLimit: 1 } },
+    });
+    expect(
+      (
+        await call(
+          token,
+          'resend',
+          '/emails',
+          JSON.stringify({ from: 'a@example.com', to: 'b@example.com', subject: 's', html: 'h' }),
+        )
+      ).status,
+    ).toBe(200);
     const dir = t.dir;
     await t.daemon.stop();
     const again = await startTestDaemon({ dir, init: false });
-    const r = await raw(again.url, { method: 'POST', path: '/v1/proxy/resend/emails', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify({ from: 'a@example.com', to: 'c@example.com', subject: 's', html: 'h' }) });
+    const r = await raw(again.url, {
+      method: 'POST',
+      path: '/v1/proxy/resend/emails',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ from: 'a@example.com', to: 'c@example.com', subject: 's', html: 'h' }),
+    });
     expect(r.status).toBe(429);
     t = again;
   });
@@ -76,17 +146,46 @@ describe('email', () => {
 
 describe('payments', () => {
   it('refuses a payment over the maximum or in another currency before the upstream', async () => {
-    const { token } = await t.admin.agents.create({ name: 'pay-bot', scopes: { payments: { provider: 'stripe', maxAmount: 10000, currency: 'usd', oneTime: true } } });
+    const { token } = await t.admin.agents.create({
+      name: 'pay-bot',
+      scopes: { payments: { provider: 'stripe', maxAmount: 10000, currency: 'usd', oneTime: true } },
+    });
     const before = stripe.received.length;
-    const over = await call(token, 'stripe', '/v1/payment_intents', 'amount=10001&currency=usd', 'application/x-www-form-urlencoded');
+    const over = await call(
+      token,
+      'stripe',
+      '/v1/payment_intents',
+      'amount=10001&currency=usd',
+      'application/x-www-form-urlencoded',
+    );
     expect(over.status).toBe(403);
-    expect(over.json()).toMatchObject({ error: { code: 'scope_denied', rule: { scope: 'payments.maxAmount', limit: 10000, value: 10001 } } });
-    const eur = await call(token, 'stripe', '/v1/payment_intents', 'amount=500&currency=eur', 'application/x-www-form-urlencoded');
+    expect(over.json()).toMatchObject({
+      error: { code: 'scope_denied', rule: { scope: 'payments.maxAmount', limit: 10000, value: 10001 } },
+    });
+    const eur = await call(
+      token,
+      'stripe',
+      '/v1/payment_intents',
+      'amount=500&currency=eur',
+      'application/x-www-form-urlencoded',
+    );
     expect(eur.status).toBe(403);
-    const recurring = await call(token, 'stripe', '/v1/payment_intents', 'amount=500&currency=usd&setup_future_usage=off_session', 'application/x-www-form-urlencoded');
+    const recurring = await call(
+      token,
+      'stripe',
+      '/v1/payment_intents',
+      'amount=500&currency=usd&setup_future_usage=off_session',
+      'application/x-www-form-urlencoded',
+    );
     expect(recurring.status).toBe(403);
     expect(stripe.received.length).toBe(before);
-    const ok = await call(token, 'stripe', '/v1/payment_intents', 'amount=4200&currency=usd', 'application/x-www-form-urlencoded');
+    const ok = await call(
+      token,
+      'stripe',
+      '/v1/payment_intents',
+      'amount=4200&currency=usd',
+      'application/x-www-form-urlencoded',
+    );
     expect(ok.status).toBe(200);
     expect(stripe.received.at(-1)?.body).toBe('amount=4200&currency=usd');
     expect(stripe.received.at(-1)?.headers.authorization).toBe('Bearer sk_live_MASTER_stripe_000001');
@@ -95,18 +194,45 @@ describe('payments', () => {
 
 describe('budgets', () => {
   it('32 concurrent calls cannot overspend a USD budget', async () => {
-    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }], max_tokens: 1000 });
-    const facts = ADAPTERS.openai.facts({ providerId: 'openai', method: 'POST', path: '/chat/completions', query: '', headers: { 'content-type': 'application/json' }, body: Buffer.from(body) }, 'openai', DEFAULT_PRICES);
+    const body = JSON.stringify({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hello' }],
+      max_tokens: 1000,
+    });
+    const facts = ADAPTERS.openai.facts(
+      {
+        providerId: 'openai',
+        method: 'POST',
+        path: '/chat/completions',
+        query: '',
+        headers: { 'content-type': 'application/json' },
+        body: Buffer.from(body),
+      },
+      'openai',
+      DEFAULT_PRICES,
+    );
     const estimate = facts.estimatedUsd ?? 0;
     expect(estimate).toBeGreaterThan(0);
     const budgetUsd = estimate * 7.5; // room for exactly 7 reservations
-    const { token, agent } = await t.admin.agents.create({ name: 'llm-bot', scopes: { providers: { openai: { models: ['gpt-4o-mini'], budget: { usd: budgetUsd, per: 'day' } } } } });
+    const { token, agent } = await t.admin.agents.create({
+      name: 'llm-bot',
+      scopes: { providers: { openai: { models: ['gpt-4o-mini'], budget: { usd: budgetUsd, per: 'day' } } } },
+    });
     // The upstream holds every answer until all 32 requests have been decided.
     const held: (() => void)[] = [];
     llm.handle((_req, _body, res) => {
       held.push(() => {
         res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ id: 'x', object: 'chat.completion', created: 1, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 5, completion_tokens: 1000, total_tokens: 1005 } }));
+        res.end(
+          JSON.stringify({
+            id: 'x',
+            object: 'chat.completion',
+            created: 1,
+            model: 'gpt-4o-mini',
+            choices: [],
+            usage: { prompt_tokens: 5, completion_tokens: 1000, total_tokens: 1005 },
+          }),
+        );
       });
     });
     const before = llm.received.length;
@@ -132,7 +258,11 @@ describe('budgets', () => {
     expect(over).toHaveLength(25);
     expect(over[0]?.json()).toMatchObject({ error: { code: 'budget_exceeded' } });
     const db = new Database(join(t.dir, 'keychain.db'), { readonly: true });
-    const row = db.prepare<[string], { spent: number; reserved: number }>("SELECT SUM(spent_micro) AS spent, SUM(reserved_micro) AS reserved FROM counters WHERE agent_id = ? AND key LIKE 'budget:%'").get(agent.id);
+    const row = db
+      .prepare<[string], { spent: number; reserved: number }>(
+        "SELECT SUM(spent_micro) AS spent, SUM(reserved_micro) AS reserved FROM counters WHERE agent_id = ? AND key LIKE 'budget:%'",
+      )
+      .get(agent.id);
     db.close();
     expect(row?.reserved).toBe(0);
     expect((row?.spent ?? 0) / 1e6).toBeLessThanOrEqual(budgetUsd);
@@ -141,7 +271,10 @@ describe('budgets', () => {
 
 describe('bad input never gives a 500', () => {
   it('malformed bodies, unknown providers and path tricks get clear errors and reach nothing', async () => {
-    const { token } = await t.admin.agents.create({ name: 'fuzz-bot', scopes: { providers: { openai: { paths: ['/chat/*'] } }, email: { allowedDomains: ['example.com'] } } });
+    const { token } = await t.admin.agents.create({
+      name: 'fuzz-bot',
+      scopes: { providers: { openai: { paths: ['/chat/*'] } }, email: { allowedDomains: ['example.com'] } },
+    });
     const before = llm.received.length + resend.received.length;
     const cases: { path: string; body?: string; type?: string; method?: string; expect: number }[] = [
       { path: '/v1/proxy/openai/chat/completions', body: '{"model":', expect: 400 },
@@ -158,7 +291,12 @@ describe('bad input never gives a 500', () => {
       { path: '/v1/proxy/%2e%2e/chat', body: '{}', expect: 404 },
     ];
     for (const c of cases) {
-      const r = await raw(t.url, { method: c.method ?? 'POST', path: c.path, headers: { authorization: `Bearer ${token}`, 'content-type': c.type ?? 'application/json' }, body: c.body });
+      const r = await raw(t.url, {
+        method: c.method ?? 'POST',
+        path: c.path,
+        headers: { authorization: `Bearer ${token}`, 'content-type': c.type ?? 'application/json' },
+        body: c.body,
+      });
       expect(r.status, `${c.path} → ${r.body.slice(0, 200)}`).toBe(c.expect);
       expect((r.json() as { error: { code: string } }).error.code).toBeTruthy();
     }
@@ -172,8 +310,27 @@ describe('bad input never gives a 500', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
     });
-    const routes = ['/v1/whoami', '/v1/secrets/x', '/v1/proxy/openai/chat/completions', '/v1/proxy/resend/emails', '/v1/proxy/stripe/v1/charges', '/admin/v1/agents', '/admin/v1/providers/x', '/admin/v1/secrets/y', '/admin/v1/audit', '/admin/v1/vault/unlock', '/admin/v1/approvals/apr_x/decision', '/openapi.json', '/'];
-    const auths: Record<string, string>[] = [{}, { authorization: `Bearer ${token}` }, { authorization: `Bearer ${t.daemon.adminToken}` }, { 'x-api-key': 'akc_garbage' }];
+    const routes = [
+      '/v1/whoami',
+      '/v1/secrets/x',
+      '/v1/proxy/openai/chat/completions',
+      '/v1/proxy/resend/emails',
+      '/v1/proxy/stripe/v1/charges',
+      '/admin/v1/agents',
+      '/admin/v1/providers/x',
+      '/admin/v1/secrets/y',
+      '/admin/v1/audit',
+      '/admin/v1/vault/unlock',
+      '/admin/v1/approvals/apr_x/decision',
+      '/openapi.json',
+      '/',
+    ];
+    const auths: Record<string, string>[] = [
+      {},
+      { authorization: `Bearer ${token}` },
+      { authorization: `Bearer ${t.daemon.adminToken}` },
+      { 'x-api-key': 'akc_garbage' },
+    ];
     await fc.assert(
       fc.asyncProperty(
         fc.constantFrom(...routes),
@@ -192,13 +349,23 @@ describe('bad input never gives a 500', () => {
       ),
       { numRuns: 250 },
     );
-    expect((await raw(t.url, { path: '/admin/v1/status', headers: { authorization: `Bearer ${t.daemon.adminToken}` } })).status).toBe(200);
+    expect(
+      (
+        await raw(t.url, {
+          path: '/admin/v1/status',
+          headers: { authorization: `Bearer ${t.daemon.adminToken}` },
+        })
+      ).status,
+    ).toBe(200);
   }, 120_000);
 });
 
 describe('upstream failures', () => {
   it('an upstream that is down gives upstream_error and an audit entry, no hang', async () => {
-    const { token, agent } = await t.admin.agents.create({ name: 'down-bot', scopes: { providers: { down: {} } } });
+    const { token, agent } = await t.admin.agents.create({
+      name: 'down-bot',
+      scopes: { providers: { down: {} } },
+    });
     const dead = await startUpstream();
     const url = dead.url;
     await dead.close();
@@ -207,7 +374,8 @@ describe('upstream failures', () => {
     expect(r.status).toBe(502);
     expect(r.json()).toMatchObject({ error: { code: 'upstream_error' } });
     expect(r.body).not.toContain('k-down-provider');
-    const result = (await t.admin.audit.list({ agentId: agent.id, action: 'http.request.result' })).entries[0];
+    const result = (await t.admin.audit.list({ agentId: agent.id, action: 'http.request.result' }))
+      .entries[0];
     expect(result).toMatchObject({ reason: 'upstream_error', status: 502, decision: 'error' });
   });
 
@@ -227,13 +395,21 @@ describe('upstream failures', () => {
 
 describe('fail-closed audit', () => {
   it('with the audit database locked by another process, the call is refused with audit_unavailable and nothing is sent', async () => {
-    const { token, agent } = await t.admin.agents.create({ name: 'audit-bot', scopes: { email: { allowedDomains: ['example.com'], dailyLimit: 5 } } });
+    const { token, agent } = await t.admin.agents.create({
+      name: 'audit-bot',
+      scopes: { email: { allowedDomains: ['example.com'], dailyLimit: 5 } },
+    });
     const before = resend.received.length;
     const blocker = new Database(join(t.dir, 'keychain.db'));
     blocker.pragma('busy_timeout = 0');
     blocker.exec('BEGIN EXCLUSIVE');
     try {
-      const r = await call(token, 'resend', '/emails', JSON.stringify({ from: 'a@example.com', to: 'b@example.com', subject: 's', html: 'h' }));
+      const r = await call(
+        token,
+        'resend',
+        '/emails',
+        JSON.stringify({ from: 'a@example.com', to: 'b@example.com', subject: 's', html: 'h' }),
+      );
       expect(r.status).toBe(503);
       expect(r.json()).toMatchObject({ error: { code: 'audit_unavailable' } });
     } finally {
@@ -242,7 +418,12 @@ describe('fail-closed audit', () => {
     }
     expect(resend.received.length).toBe(before);
     expect((await t.admin.agents.get(agent.id)).usage.find((u) => u.key === 'email.daily')?.used).toBe(0);
-    const r2 = await call(token, 'resend', '/emails', JSON.stringify({ from: 'a@example.com', to: 'b@example.com', subject: 's', html: 'h' }));
+    const r2 = await call(
+      token,
+      'resend',
+      '/emails',
+      JSON.stringify({ from: 'a@example.com', to: 'b@example.com', subject: 's', html: 'h' }),
+    );
     expect(r2.status).toBe(200);
     expect((await t.admin.audit.verify()).ok).toBe(true);
   });

@@ -22,7 +22,9 @@ function completion(model: string): Record<string, unknown> {
     object: 'chat.completion',
     created: 1,
     model,
-    choices: [{ index: 0, message: { role: 'assistant', content: 'hello from upstream' }, finish_reason: 'stop' }],
+    choices: [
+      { index: 0, message: { role: 'assistant', content: 'hello from upstream' }, finish_reason: 'stop' },
+    ],
     usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
   };
 }
@@ -32,7 +34,11 @@ beforeAll(async () => {
   anthropicUp = await startUpstream();
   t = await startTestDaemon();
   await t.admin.providers.put('openai', { kind: 'openai', baseUrl: `${openaiUp.url}/v1`, key: OPENAI_KEY });
-  await t.admin.providers.put('anthropic', { kind: 'anthropic', baseUrl: anthropicUp.url, key: ANTHROPIC_KEY });
+  await t.admin.providers.put('anthropic', {
+    kind: 'anthropic',
+    baseUrl: anthropicUp.url,
+    key: ANTHROPIC_KEY,
+  });
   const created = await t.admin.agents.create({
     name: 'research-bot',
     scopes: {
@@ -51,8 +57,10 @@ afterAll(async () => {
   await anthropicUp.close();
 });
 
-const openai = (): OpenAI => new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 });
-const anthropic = (): Anthropic => new Anthropic({ baseURL: `${t.url}/v1/proxy/anthropic`, apiKey: token, maxRetries: 0 });
+const openai = (): OpenAI =>
+  new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 });
+const anthropic = (): Anthropic =>
+  new Anthropic({ baseURL: `${t.url}/v1/proxy/anthropic`, apiKey: token, maxRetries: 0 });
 
 function expectMasterKeyOnly(up: FakeUpstream, header: string, value: string): void {
   const last = up.received.at(-1);
@@ -70,7 +78,11 @@ describe('openai SDK', () => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(completion(parsed.model)));
     });
-    const out = await openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 50 });
+    const out = await openai().chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_completion_tokens: 50,
+    });
     expect(out.choices[0]?.message.content).toBe('hello from upstream');
     expect(openaiUp.received.at(-1)?.url).toBe('/v1/chat/completions');
     expectMasterKeyOnly(openaiUp, 'authorization', `Bearer ${OPENAI_KEY}`);
@@ -86,10 +98,14 @@ describe('openai SDK', () => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
       for (let i = 0; i < 5; i += 1) {
         const next = new Promise<void>((r) => (release = r));
-        res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: `part${i} ` }, finish_reason: null }] })}\n\n`);
+        res.write(
+          `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [{ index: 0, delta: { content: `part${i} ` }, finish_reason: null }] })}\n\n`,
+        );
         await next;
       }
-      res.write(`data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } })}\n\n`);
+      res.write(
+        `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'gpt-4o-mini', choices: [], usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 } })}\n\n`,
+      );
       res.end('data: [DONE]\n\n');
     });
     const stream = await openai().chat.completions.create({
@@ -116,7 +132,10 @@ describe('openai SDK', () => {
     const before = openaiUp.received.length;
     let caught: unknown;
     try {
-      await openai().chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] });
+      await openai().chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
     } catch (err) {
       caught = err;
     }
@@ -140,26 +159,78 @@ describe('anthropic SDK', () => {
       const parsed = JSON.parse(body) as { stream?: boolean; model: string };
       if (parsed.stream) {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
-        const ev = (name: string, data: unknown): string => `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
-        res.write(ev('message_start', { type: 'message_start', message: { id: 'm1', type: 'message', role: 'assistant', model: parsed.model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 9, output_tokens: 1 } } }));
-        res.write(ev('content_block_start', { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } }));
-        res.write(ev('content_block_delta', { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'streamed hi' } }));
+        const ev = (name: string, data: unknown): string =>
+          `event: ${name}\ndata: ${JSON.stringify(data)}\n\n`;
+        res.write(
+          ev('message_start', {
+            type: 'message_start',
+            message: {
+              id: 'm1',
+              type: 'message',
+              role: 'assistant',
+              model: parsed.model,
+              content: [],
+              stop_reason: null,
+              stop_sequence: null,
+              usage: { input_tokens: 9, output_tokens: 1 },
+            },
+          }),
+        );
+        res.write(
+          ev('content_block_start', {
+            type: 'content_block_start',
+            index: 0,
+            content_block: { type: 'text', text: '' },
+          }),
+        );
+        res.write(
+          ev('content_block_delta', {
+            type: 'content_block_delta',
+            index: 0,
+            delta: { type: 'text_delta', text: 'streamed hi' },
+          }),
+        );
         res.write(ev('content_block_stop', { type: 'content_block_stop', index: 0 }));
-        res.write(ev('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 4 } }));
+        res.write(
+          ev('message_delta', {
+            type: 'message_delta',
+            delta: { stop_reason: 'end_turn', stop_sequence: null },
+            usage: { output_tokens: 4 },
+          }),
+        );
         res.end(ev('message_stop', { type: 'message_stop' }));
         return;
       }
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: 'm1', type: 'message', role: 'assistant', model: parsed.model, content: [{ type: 'text', text: 'hi from claude' }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 8, output_tokens: 3 } }));
+      res.end(
+        JSON.stringify({
+          id: 'm1',
+          type: 'message',
+          role: 'assistant',
+          model: parsed.model,
+          content: [{ type: 'text', text: 'hi from claude' }],
+          stop_reason: 'end_turn',
+          stop_sequence: null,
+          usage: { input_tokens: 8, output_tokens: 3 },
+        }),
+      );
     });
-    const msg = await anthropic().messages.create({ model: 'claude-3-5-haiku-latest', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
+    const msg = await anthropic().messages.create({
+      model: 'claude-3-5-haiku-latest',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     expect(msg.content[0]).toMatchObject({ type: 'text', text: 'hi from claude' });
     expect(anthropicUp.received.at(-1)?.url).toBe('/v1/messages');
     expectMasterKeyOnly(anthropicUp, 'x-api-key', ANTHROPIC_KEY);
     expect(anthropicUp.received.at(-1)?.headers.authorization).toBeUndefined();
     expect(anthropicUp.received.at(-1)?.headers['anthropic-version']).toBeTruthy();
 
-    const stream = anthropic().messages.stream({ model: 'claude-3-5-haiku-latest', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] });
+    const stream = anthropic().messages.stream({
+      model: 'claude-3-5-haiku-latest',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     const final = await stream.finalMessage();
     expect(final.content[0]).toMatchObject({ type: 'text', text: 'streamed hi' });
     const result = (await t.admin.audit.list({ agentId, action: 'llm.request.result' })).entries[0];
@@ -169,9 +240,13 @@ describe('anthropic SDK', () => {
 
   it('a model outside the allowlist is refused before the upstream', async () => {
     const before = anthropicUp.received.length;
-    await expect(anthropic().messages.create({ model: 'claude-opus-4-1', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(
-      Anthropic.PermissionDeniedError,
-    );
+    await expect(
+      anthropic().messages.create({
+        model: 'claude-opus-4-1',
+        max_tokens: 10,
+        messages: [{ role: 'user', content: 'x' }],
+      }),
+    ).rejects.toBeInstanceOf(Anthropic.PermissionDeniedError);
     expect(anthropicUp.received.length).toBe(before);
   });
 });
@@ -182,26 +257,39 @@ describe('secrecy on the proxy path', () => {
     for (const file of readdirSync(t.dir)) {
       if (file === 'admin-token') continue;
       const bytes = readFileSync(join(t.dir, file));
-      for (const s of [token, OPENAI_KEY, ANTHROPIC_KEY]) expect(bytes.includes(Buffer.from(s)), file).toBe(false);
+      for (const s of [token, OPENAI_KEY, ANTHROPIC_KEY])
+        expect(bytes.includes(Buffer.from(s)), file).toBe(false);
     }
     const exported = await t.admin.audit.export('jsonl');
-    for (const s of [token, OPENAI_KEY, ANTHROPIC_KEY, 'hello from upstream', 'stream please']) expect(exported).not.toContain(s);
+    for (const s of [token, OPENAI_KEY, ANTHROPIC_KEY, 'hello from upstream', 'stream please'])
+      expect(exported).not.toContain(s);
     expect((await t.admin.audit.verify()).ok).toBe(true);
   });
 
   it('an upstream error that echoes the master key is passed on with the key redacted', async () => {
     openaiUp.handle((_req, _body, res) => {
       res.writeHead(401, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${OPENAI_KEY}`, type: 'invalid_request_error' } }));
+      res.end(
+        JSON.stringify({
+          error: { message: `Incorrect API key provided: ${OPENAI_KEY}`, type: 'invalid_request_error' },
+        }),
+      );
     });
     let caught: unknown;
     try {
-      await openai().chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+      await openai().chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
     } catch (err) {
       caught = err;
     }
     expect(caught).toBeInstanceOf(OpenAI.AuthenticationError);
-    expect(JSON.stringify((caught as InstanceType<typeof OpenAI.AuthenticationError>).error)).not.toContain(OPENAI_KEY);
-    expect(JSON.stringify((caught as InstanceType<typeof OpenAI.AuthenticationError>).error)).toContain('[redacted]');
+    expect(JSON.stringify((caught as InstanceType<typeof OpenAI.AuthenticationError>).error)).not.toContain(
+      OPENAI_KEY,
+    );
+    expect(JSON.stringify((caught as InstanceType<typeof OpenAI.AuthenticationError>).error)).toContain(
+      '[redacted]',
+    );
   });
 });

@@ -18,12 +18,22 @@ describe('restart', () => {
     const child = await runHeadless(env);
     const token = (): string => readFileSync(join(dir, 'admin-token'), 'utf8').trim();
     let admin = new AgentKeychain({ baseUrl: child.url, adminToken: token() });
-    await admin.vault.init(hasKeyring ? { keySource: 'os-keychain' } : { keySource: 'passphrase', passphrase: TEST_PASSPHRASE });
+    await admin.vault.init(
+      hasKeyring ? { keySource: 'os-keychain' } : { keySource: 'passphrase', passphrase: TEST_PASSPHRASE },
+    );
     await admin.providers.put('api', { kind: 'http', baseUrl: up.url, key: 'k-restart-provider-0001' });
-    const { agent, token: agentToken } = await admin.agents.create({ name: 'crash-bot', scopes: { providers: { api: { approval: 'always' } } } });
+    const { agent, token: agentToken } = await admin.agents.create({
+      name: 'crash-bot',
+      scopes: { providers: { api: { approval: 'always' } } },
+    });
     const sse = await connectSse(child.url, token());
     const requested = sse.next('approval.requested', (d) => d.agentId === agent.id);
-    const held = raw(child.url, { method: 'POST', path: '/v1/proxy/api/x', headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json' }, body: '{}' }).catch(() => null);
+    const held = raw(child.url, {
+      method: 'POST',
+      path: '/v1/proxy/api/x',
+      headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json' },
+      body: '{}',
+    }).catch(() => null);
     const prompt = await requested;
     sse.close();
     child.proc.kill('SIGKILL');
@@ -36,7 +46,12 @@ describe('restart', () => {
     expect(await admin.approvals.list()).toEqual([]);
     const expired = (await admin.audit.list({ action: 'approval.expired' })).entries;
     expect(expired).toHaveLength(1);
-    expect(expired[0]).toMatchObject({ agentId: agent.id, decision: 'denied', actor: 'system', requestId: prompt.requestId });
+    expect(expired[0]).toMatchObject({
+      agentId: agent.id,
+      decision: 'denied',
+      actor: 'system',
+      requestId: prompt.requestId,
+    });
     expect(up.received).toHaveLength(0);
     again.proc.kill('SIGTERM');
     expect(await again.exit).toBe(0);

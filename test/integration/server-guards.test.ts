@@ -11,12 +11,17 @@ beforeAll(async () => {
   t = await startTestDaemon();
   host = new URL(t.url).host;
   admin = { authorization: `Bearer ${t.daemon.adminToken}` };
-  agentToken = (await t.admin.agents.create({ name: 'guard-bot', scopes: { vault: { readOnly: ['s1'] } } })).token;
+  agentToken = (await t.admin.agents.create({ name: 'guard-bot', scopes: { vault: { readOnly: ['s1'] } } }))
+    .token;
   await t.admin.secrets.put('s1', 'value-of-s1-for-guards');
 });
 afterAll(() => t.stop());
 
-function expectEnvelope(res: { status: number; headers: Record<string, unknown>; json: () => unknown }, status: number, code: string): void {
+function expectEnvelope(
+  res: { status: number; headers: Record<string, unknown>; json: () => unknown },
+  status: number,
+  code: string,
+): void {
   expect(res.status).toBe(status);
   const body = res.json() as { error: { code: string; message: string; requestId: string } };
   expect(body.error.code).toBe(code);
@@ -63,7 +68,10 @@ describe('before routing', () => {
         body: JSON.stringify({ value: 'planted-by-web-page' }),
       });
       expectEnvelope(res, 403, 'forbidden_origin');
-      const agentRes = await raw(t.url, { path: '/v1/secrets/s1', headers: { authorization: `Bearer ${agentToken}`, ...h } });
+      const agentRes = await raw(t.url, {
+        path: '/v1/secrets/s1',
+        headers: { authorization: `Bearer ${agentToken}`, ...h },
+      });
       expectEnvelope(agentRes, 403, 'forbidden_origin');
       expect(agentRes.body).not.toContain('value-of-s1');
     }
@@ -72,12 +80,20 @@ describe('before routing', () => {
 
   it('refuses the console’s own origin on agent routes and without a console session', async () => {
     const own = { origin: t.url };
-    expectEnvelope(await raw(t.url, { path: '/v1/whoami', headers: { authorization: `Bearer ${agentToken}`, ...own } }), 403, 'forbidden_origin');
+    expectEnvelope(
+      await raw(t.url, { path: '/v1/whoami', headers: { authorization: `Bearer ${agentToken}`, ...own } }),
+      403,
+      'forbidden_origin',
+    );
     expectEnvelope(await raw(t.url, { path: '/admin/v1/status', headers: own }), 401, 'unauthorized');
   });
 
   it('answers a CORS preflight with an error and no CORS headers', async () => {
-    const res = await raw(t.url, { method: 'OPTIONS', path: '/admin/v1/status', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const res = await raw(t.url, {
+      method: 'OPTIONS',
+      path: '/admin/v1/status',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expectEnvelope(res, 403, 'forbidden_origin');
   });
 });
@@ -85,19 +101,33 @@ describe('before routing', () => {
 describe('credentials', () => {
   it('admin routes need the admin credential', async () => {
     expectEnvelope(await raw(t.url, { path: '/admin/v1/agents' }), 401, 'unauthorized');
-    expectEnvelope(await raw(t.url, { path: '/admin/v1/agents', headers: { authorization: 'Bearer akcadm_wrong' } }), 401, 'unauthorized');
-    const res = await raw(t.url, { path: '/admin/v1/agents', headers: { authorization: `Bearer ${agentToken}` } });
+    expectEnvelope(
+      await raw(t.url, { path: '/admin/v1/agents', headers: { authorization: 'Bearer akcadm_wrong' } }),
+      401,
+      'unauthorized',
+    );
+    const res = await raw(t.url, {
+      path: '/admin/v1/agents',
+      headers: { authorization: `Bearer ${agentToken}` },
+    });
     expectEnvelope(res, 401, 'invalid_token');
     expect(res.body).toContain('only on /v1');
   });
 
   it('agent routes refuse the admin credential and malformed tokens before any lookup', async () => {
-    const res = await raw(t.url, { path: '/v1/whoami', headers: { authorization: `Bearer ${t.daemon.adminToken}` } });
+    const res = await raw(t.url, {
+      path: '/v1/whoami',
+      headers: { authorization: `Bearer ${t.daemon.adminToken}` },
+    });
     expectEnvelope(res, 401, 'invalid_token');
     expect(res.body).toContain('only on /admin');
     // One character changed: the checksum fails.
     const last = agentToken.at(-1) === 'a' ? 'b' : 'a';
-    expectEnvelope(await raw(t.url, { path: '/v1/whoami', headers: { 'x-api-key': agentToken.slice(0, -1) + last } }), 401, 'invalid_token');
+    expectEnvelope(
+      await raw(t.url, { path: '/v1/whoami', headers: { 'x-api-key': agentToken.slice(0, -1) + last } }),
+      401,
+      'invalid_token',
+    );
     expectEnvelope(await raw(t.url, { path: '/v1/whoami' }), 401, 'invalid_token');
     const ok = await raw(t.url, { path: '/v1/whoami', headers: { 'x-api-key': agentToken } });
     expect(ok.status).toBe(200);
@@ -106,18 +136,30 @@ describe('credentials', () => {
 
 describe('bodies', () => {
   it('our routes take JSON only: text/plain is 415 and changes nothing', async () => {
-    const res = await raw(t.url, { method: 'PUT', path: '/admin/v1/secrets/plain', headers: { ...admin, 'content-type': 'text/plain' }, body: '{"value":"abcdefghijkl"}' });
+    const res = await raw(t.url, {
+      method: 'PUT',
+      path: '/admin/v1/secrets/plain',
+      headers: { ...admin, 'content-type': 'text/plain' },
+      body: '{"value":"abcdefghijkl"}',
+    });
     expectEnvelope(res, 415, 'unsupported_media_type');
     expect((await t.admin.secrets.list()).map((s) => s.name)).toEqual(['s1']);
   });
 
   it('malformed JSON, unknown fields and wrong types are 400 with the field path', async () => {
     const put = (body: string): ReturnType<typeof raw> =>
-      raw(t.url, { method: 'POST', path: '/admin/v1/agents', headers: { ...admin, 'content-type': 'application/json' }, body });
+      raw(t.url, {
+        method: 'POST',
+        path: '/admin/v1/agents',
+        headers: { ...admin, 'content-type': 'application/json' },
+        body,
+      });
     const bad = await put('{"name": "x", ');
     expectEnvelope(bad, 400, 'bad_request');
     expect((bad.json() as { error: { path: string } }).error.path).toBe('body');
-    const unknown = await put(JSON.stringify({ name: 'x', scopes: { email: { allowedDomain: ['example.com'] } } }));
+    const unknown = await put(
+      JSON.stringify({ name: 'x', scopes: { email: { allowedDomain: ['example.com'] } } }),
+    );
     expectEnvelope(unknown, 400, 'bad_request');
     expect((unknown.json() as { error: { path: string } }).error.path).toBe('scopes.email.allowedDomain');
     const wrongType = await put(JSON.stringify({ name: 'x', scopes: { payments: { maxAmount: '100' } } }));

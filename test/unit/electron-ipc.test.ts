@@ -21,9 +21,12 @@ describe('validateSender', () => {
   const built = { fileRoot };
   const dev = { fileRoot, devUrl: 'http://localhost:5173' };
 
-  it.each([page, `${page}#/agents`, `${page}#/prompt`, `${page}?x=1#/approvals`])('accepts our renderer page %s', (url) => {
-    expect(validateSender(url, built)).toBe(true);
-  });
+  it.each([page, `${page}#/agents`, `${page}#/prompt`, `${page}?x=1#/approvals`])(
+    'accepts our renderer page %s',
+    (url) => {
+      expect(validateSender(url, built)).toBe(true);
+    },
+  );
 
   it.each([
     ['another file in the renderer folder', pathToFileURL(join(fileRoot, 'other.html')).href],
@@ -94,15 +97,22 @@ describe('routeInvoke', () => {
     expect(calls[0]?.input).toEqual({});
   });
 
-  it.each([['evalInMain'], ['__proto__'], ['constructor'], ['toString'], ['hasOwnProperty'], [''], [42], [null], [{ name: 'status' }]])(
-    'rejects unknown operation %j with bad_request and never dispatches',
-    async (name) => {
-      const { daemon, calls } = recordingDaemon(() => 'ok');
-      const result = await routeInvoke(daemon, name, {});
-      expect(result).toEqual({ ok: false, error: { code: 'bad_request', message: 'Unknown operation.' } });
-      expect(calls).toHaveLength(0);
-    },
-  );
+  it.each([
+    ['evalInMain'],
+    ['__proto__'],
+    ['constructor'],
+    ['toString'],
+    ['hasOwnProperty'],
+    [''],
+    [42],
+    [null],
+    [{ name: 'status' }],
+  ])('rejects unknown operation %j with bad_request and never dispatches', async (name) => {
+    const { daemon, calls } = recordingDaemon(() => 'ok');
+    const result = await routeInvoke(daemon, name, {});
+    expect(result).toEqual({ ok: false, error: { code: 'bad_request', message: 'Unknown operation.' } });
+    expect(calls).toHaveLength(0);
+  });
 
   it('accepts exactly the admin contract names', () => {
     for (const name of Object.keys(adminOps)) expect(isAdminOpName(name)).toBe(true);
@@ -113,7 +123,10 @@ describe('routeInvoke', () => {
     const { daemon } = recordingDaemon(() => {
       throw new AppError('bad_request', 'must be a positive integer', { path: 'scopes.email.dailyLimit' });
     });
-    const result = await routeInvoke(daemon, 'agentCreate', { name: 'x', scopes: { email: { dailyLimit: -1 } } });
+    const result = await routeInvoke(daemon, 'agentCreate', {
+      name: 'x',
+      scopes: { email: { dailyLimit: -1 } },
+    });
     expect(result).toEqual({
       ok: false,
       error: { code: 'bad_request', message: 'must be a positive integer', path: 'scopes.email.dailyLimit' },
@@ -131,7 +144,9 @@ describe('routeInvoke', () => {
   it('hides the details of an unexpected error behind a generic message', async () => {
     const reported: string[] = [];
     const { daemon } = recordingDaemon(() => {
-      throw new Error('SQLITE_CORRUPT: database disk image is malformed at /home/owner/.local/share/agent-keychain/akc.db');
+      throw new Error(
+        'SQLITE_CORRUPT: database disk image is malformed at /home/owner/.local/share/agent-keychain/akc.db',
+      );
     });
     const result = await routeInvoke(daemon, 'auditVerify', {}, (name) => reported.push(name));
     expect(result).toEqual({ ok: false, error: { code: 'internal_error', message: GENERIC_ERROR_MESSAGE } });
@@ -142,7 +157,10 @@ describe('routeInvoke', () => {
 
   it('hides Node system errors whose code is not a contract code', async () => {
     const { daemon } = recordingDaemon(() => {
-      throw Object.assign(new Error("ENOENT: no such file, open '/secret/place'"), { code: 'ENOENT', path: '/secret/place' });
+      throw Object.assign(new Error("ENOENT: no such file, open '/secret/place'"), {
+        code: 'ENOENT',
+        path: '/secret/place',
+      });
     });
     const result = await routeInvoke(daemon, 'status', {});
     expect(result).toEqual({ ok: false, error: { code: 'internal_error', message: GENERIC_ERROR_MESSAGE } });
@@ -162,7 +180,10 @@ describe('routeInvoke', () => {
   });
 
   it('toBridgeError passes AppError-like objects with a contract code', () => {
-    expect(toBridgeError({ code: 'not_found', message: 'No such agent.' })).toEqual({ code: 'not_found', message: 'No such agent.' });
+    expect(toBridgeError({ code: 'not_found', message: 'No such agent.' })).toEqual({
+      code: 'not_found',
+      message: 'No such agent.',
+    });
   });
 });
 
@@ -175,7 +196,10 @@ describe('parseExportRequest', () => {
   });
 
   it('treats a missing query as no filter', () => {
-    expect(parseExportRequest(undefined, 'jsonl')).toEqual({ ok: true, value: { query: {}, format: 'jsonl' } });
+    expect(parseExportRequest(undefined, 'jsonl')).toEqual({
+      ok: true,
+      value: { query: {}, format: 'jsonl' },
+    });
   });
 
   it('rejects an unknown format with the field path', () => {

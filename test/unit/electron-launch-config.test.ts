@@ -16,7 +16,11 @@ describe('launchConfig', () => {
   });
 
   it('honours AKC_PORT (0 = any free port), AKC_DATA_DIR and AKC_PASSPHRASE_FILE', () => {
-    const c = launchConfig({ AKC_PORT: '0', AKC_DATA_DIR: '/tmp/akc', AKC_PASSPHRASE_FILE: '/run/pass' }, [], fallbackDir);
+    const c = launchConfig(
+      { AKC_PORT: '0', AKC_DATA_DIR: '/tmp/akc', AKC_PASSPHRASE_FILE: '/run/pass' },
+      [],
+      fallbackDir,
+    );
     expect(c).toMatchObject({ port: 0, dataDir: '/tmp/akc', passphraseFile: '/run/pass' });
   });
 

@@ -49,17 +49,22 @@ function pngSize(file: string): { width: number; height: number } {
 }
 
 describe('tray icons', () => {
-  it.each(['normal', 'attention', 'locked', 'error'])('%s: 16 px, @2x 32 px, template variants and an ICO', (state) => {
-    expect(pngSize(`tray-${state}.png`)).toEqual({ width: 16, height: 16 });
-    expect(pngSize(`tray-${state}@2x.png`)).toEqual({ width: 32, height: 32 });
-    expect(pngSize(`tray-${state}Template.png`)).toEqual({ width: 16, height: 16 });
-    expect(pngSize(`tray-${state}Template@2x.png`)).toEqual({ width: 32, height: 32 });
-    const ico = readFileSync(join(root, 'resources', `tray-${state}.ico`));
-    expect([ico.readUInt16LE(0), ico.readUInt16LE(2), ico.readUInt16LE(4)]).toEqual([0, 1, 2]);
-  });
+  it.each(['normal', 'attention', 'locked', 'error'])(
+    '%s: 16 px, @2x 32 px, template variants and an ICO',
+    (state) => {
+      expect(pngSize(`tray-${state}.png`)).toEqual({ width: 16, height: 16 });
+      expect(pngSize(`tray-${state}@2x.png`)).toEqual({ width: 32, height: 32 });
+      expect(pngSize(`tray-${state}Template.png`)).toEqual({ width: 16, height: 16 });
+      expect(pngSize(`tray-${state}Template@2x.png`)).toEqual({ width: 32, height: 32 });
+      const ico = readFileSync(join(root, 'resources', `tray-${state}.ico`));
+      expect([ico.readUInt16LE(0), ico.readUInt16LE(2), ico.readUInt16LE(4)]).toEqual([0, 1, 2]);
+    },
+  );
 
   it('the four states look different', () => {
-    const bytes = ['normal', 'attention', 'locked', 'error'].map((s) => readFileSync(join(root, 'resources', `tray-${s}.png`)).toString('base64'));
+    const bytes = ['normal', 'attention', 'locked', 'error'].map((s) =>
+      readFileSync(join(root, 'resources', `tray-${s}.png`)).toString('base64'),
+    );
     expect(new Set(bytes).size).toBe(4);
   });
 });

@@ -61,7 +61,10 @@ describe('tray model: layout', () => {
       agentId: 'agt_mail',
       agentName: 'mail-bot',
     });
-    expect(findItem(model.items, 'agent:agt_mail:open')?.action).toEqual({ kind: 'open', route: '/agents/agt_mail' });
+    expect(findItem(model.items, 'agent:agt_mail:open')?.action).toEqual({
+      kind: 'open',
+      route: '/agents/agt_mail',
+    });
   });
 
   it('routes the approvals line to the Approvals screen', () => {
@@ -79,14 +82,24 @@ describe('tray model: layout', () => {
 
 describe('tray model: counts and states', () => {
   it('omits the approvals line when none wait and uses the normal icon', () => {
-    const model = buildTrayModel({ status: makeStatus(), agents: [makeAgent('agt_a', 'a')], approvals: [], now: NOW });
+    const model = buildTrayModel({
+      status: makeStatus(),
+      agents: [makeAgent('agt_a', 'a')],
+      approvals: [],
+      now: NOW,
+    });
     expect(ids(model.items)).not.toContain('approvals');
     expect(model.icon).toBe('normal');
   });
 
   it('uses singular wording for one agent and one approval', () => {
     const a = makeAgent('agt_a', 'solo', { lastSeenAt: minutesAgo(0) });
-    const model = buildTrayModel({ status: makeStatus(), agents: [a], approvals: [makeApproval('apr_1', a)], now: NOW });
+    const model = buildTrayModel({
+      status: makeStatus(),
+      agents: [a],
+      approvals: [makeApproval('apr_1', a)],
+      now: NOW,
+    });
     expect(model.items[0]?.label).toBe('Agent Keychain — unlocked · 1 agent active');
     expect(findItem(model.items, 'approvals')?.label).toBe('1 approval waiting…');
   });
@@ -94,7 +107,11 @@ describe('tray model: counts and states', () => {
   it('counts only active agents in the status line', () => {
     const model = buildTrayModel({
       status: makeStatus(),
-      agents: [makeAgent('agt_a', 'a'), makeAgent('agt_b', 'b', { status: 'suspended' }), makeAgent('agt_c', 'c', { status: 'expired' })],
+      agents: [
+        makeAgent('agt_a', 'a'),
+        makeAgent('agt_b', 'b', { status: 'suspended' }),
+        makeAgent('agt_c', 'c', { status: 'expired' }),
+      ],
       approvals: [],
       now: NOW,
     });
@@ -104,7 +121,12 @@ describe('tray model: counts and states', () => {
   });
 
   it('locked vault: locked icon, status line says so, Unlock… instead of Lock vault', () => {
-    const model = buildTrayModel({ status: makeStatus({ vault: 'locked', keySource: 'passphrase' }), agents: [], approvals: [], now: NOW });
+    const model = buildTrayModel({
+      status: makeStatus({ vault: 'locked', keySource: 'passphrase' }),
+      agents: [],
+      approvals: [],
+      now: NOW,
+    });
     expect(model.icon).toBe('locked');
     expect(model.tooltip).toBe('Agent Keychain — locked');
     expect(ids(model.items)).toContain('unlock');
@@ -124,7 +146,12 @@ describe('tray model: counts and states', () => {
   });
 
   it('uninitialized vault offers Set up…', () => {
-    const model = buildTrayModel({ status: makeStatus({ vault: 'uninitialized', keySource: null }), agents: [], approvals: [], now: NOW });
+    const model = buildTrayModel({
+      status: makeStatus({ vault: 'uninitialized', keySource: null }),
+      agents: [],
+      approvals: [],
+      now: NOW,
+    });
     expect(model.tooltip).toBe('Agent Keychain — not set up');
     expect(findItem(model.items, 'setup')?.label).toBe('Set up…');
     expect(model.icon).toBe('locked');
@@ -161,7 +188,11 @@ describe('tray model: inline limit', () => {
     expect(more?.label).toBe('Agents');
     expect(more?.type).toBe('submenu');
     expect(ids(more?.submenu ?? [])).toEqual(['agent:agt_n8', 'agent:agt_n9', 'agent:agt_n10']);
-    expect(findItem(model.items, 'agent:agt_n10:revoke')?.action).toEqual({ kind: 'revoke', agentId: 'agt_n10', agentName: 'bot-10' });
+    expect(findItem(model.items, 'agent:agt_n10:revoke')?.action).toEqual({
+      kind: 'revoke',
+      agentId: 'agt_n10',
+      agentName: 'bot-10',
+    });
   });
 
   it('places the overflow submenu right before Revoke all', () => {

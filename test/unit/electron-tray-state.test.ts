@@ -51,14 +51,23 @@ describe('applyEvent', () => {
 
   it("an agent's own audited request updates its last-seen time", () => {
     const time = minutesAgo(0);
-    const next = applyEvent(base, ev('audit.appended', makeAuditEntry({ actor: 'agent', agentId: 'agt_mail', time })));
+    const next = applyEvent(
+      base,
+      ev('audit.appended', makeAuditEntry({ actor: 'agent', agentId: 'agt_mail', time })),
+    );
     expect(next.agents.find((a) => a.id === 'agt_mail')?.lastSeenAt).toBe(time);
   });
 
   it('owner and system audit entries, and older times, change nothing', () => {
-    const owner = applyEvent(base, ev('audit.appended', makeAuditEntry({ actor: 'owner', agentId: 'agt_mail' })));
+    const owner = applyEvent(
+      base,
+      ev('audit.appended', makeAuditEntry({ actor: 'owner', agentId: 'agt_mail' })),
+    );
     expect(owner).toBe(base);
-    const older = applyEvent(base, ev('audit.appended', makeAuditEntry({ actor: 'agent', agentId: 'agt_mail', time: minutesAgo(120) })));
+    const older = applyEvent(
+      base,
+      ev('audit.appended', makeAuditEntry({ actor: 'agent', agentId: 'agt_mail', time: minutesAgo(120) })),
+    );
     expect(older).toBe(base);
   });
 

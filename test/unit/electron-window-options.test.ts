@@ -1,6 +1,10 @@
 // Every window is hardened (DESIGN §7.6): one assertion per webPreferences item, for both windows.
 import { describe, expect, it } from 'vitest';
-import { approvalWindowOptions, hardenedWebPreferences, mainWindowOptions } from '../../electron/main/window-options.ts';
+import {
+  approvalWindowOptions,
+  hardenedWebPreferences,
+  mainWindowOptions,
+} from '../../electron/main/window-options.ts';
 
 const input = { preload: '/opt/akc/out/preload/index.cjs', devTools: false };
 
@@ -9,7 +13,8 @@ describe.each([
   ['approval window', approvalWindowOptions(input)],
 ])('%s webPreferences', (_name, options) => {
   const prefs = options.webPreferences ?? {};
-  it('isolates the page from the preload (contextIsolation)', () => expect(prefs.contextIsolation).toBe(true));
+  it('isolates the page from the preload (contextIsolation)', () =>
+    expect(prefs.contextIsolation).toBe(true));
   it('runs the renderer sandboxed', () => expect(prefs.sandbox).toBe(true));
   it('gives the page no Node integration', () => expect(prefs.nodeIntegration).toBe(false));
   it('gives workers no Node integration', () => expect(prefs.nodeIntegrationInWorker).toBe(false));

@@ -10,7 +10,14 @@ const adapter = ADAPTERS.resend;
 
 function req(method: string, path: string, body: unknown): AdapterRequest {
   const text = typeof body === 'string' ? body : JSON.stringify(body);
-  return { providerId: 'resend', method, path, query: '', headers: { 'content-type': 'application/json' }, body: Buffer.from(text) };
+  return {
+    providerId: 'resend',
+    method,
+    path,
+    query: '',
+    headers: { 'content-type': 'application/json' },
+    body: Buffer.from(text),
+  };
 }
 
 function facts(r: AdapterRequest): ProxyFacts {
@@ -47,7 +54,12 @@ describe('resend', () => {
   it('reads to, cc and bcc, lower-cased, with display names stripped, and nothing else', () => {
     const f = facts(req('POST', '/emails', email));
     expect(f).toEqual({
-      type: 'proxy', providerId: 'resend', providerKind: 'resend', method: 'POST', path: '/emails', action: 'email.send',
+      type: 'proxy',
+      providerId: 'resend',
+      providerKind: 'resend',
+      method: 'POST',
+      path: '/emails',
+      action: 'email.send',
       recipients: ['bob@example.com', 'carol@example.com', 'dave@partner.org', 'erin@audit.example.com'],
     });
     const text = JSON.stringify(f);
@@ -56,7 +68,10 @@ describe('resend', () => {
   });
 
   it('reads a single string "to"', () => {
-    expect(facts(req('POST', '/emails', { from: 'a@acme.dev', to: 'bob@example.com', subject: 's', text: 't' })).recipients).toEqual(['bob@example.com']);
+    expect(
+      facts(req('POST', '/emails', { from: 'a@acme.dev', to: 'bob@example.com', subject: 's', text: 't' }))
+        .recipients,
+    ).toEqual(['bob@example.com']);
   });
 
   it('reads a batch as the union of its recipients', () => {
@@ -64,31 +79,51 @@ describe('resend', () => {
       { from: 'a@acme.dev', to: ['bob@example.com'], subject: 'one', html: '<p>1</p>' },
       { from: 'a@acme.dev', to: 'BOB@example.com', cc: ['zed@other.net'], subject: 'two', html: '<p>2</p>' },
     ];
-    expect(facts(req('POST', '/emails/batch', batch))).toMatchObject({ action: 'email.send', recipients: ['bob@example.com', 'zed@other.net'] });
+    expect(facts(req('POST', '/emails/batch', batch))).toMatchObject({
+      action: 'email.send',
+      recipients: ['bob@example.com', 'zed@other.net'],
+    });
   });
 
   it('refuses malformed bodies and non-addresses with the path of the fault', () => {
     expect(badRequestPath(req('POST', '/emails', '{"to": "bob@example.com",'))).toBe('body');
     expect(badRequestPath(req('POST', '/emails', '"bob@example.com"'))).toBe('body');
-    expect(badRequestPath(req('POST', '/emails', { ...email, to: ['bob@example.com', 'Quarterly numbers'] }))).toBe('to[1]');
-    expect(badRequestPath(req('POST', '/emails', { ...email, to: 'bob@example.com, mallory@evil.example' }))).toBe('to');
+    expect(
+      badRequestPath(req('POST', '/emails', { ...email, to: ['bob@example.com', 'Quarterly numbers'] })),
+    ).toBe('to[1]');
+    expect(
+      badRequestPath(req('POST', '/emails', { ...email, to: 'bob@example.com, mallory@evil.example' })),
+    ).toBe('to');
     expect(badRequestPath(req('POST', '/emails', { ...email, cc: [42] }))).toBe('cc[0]');
     expect(badRequestPath(req('POST', '/emails', { ...email, bcc: { address: 'x@y.com' } }))).toBe('bcc');
     expect(badRequestPath(req('POST', '/emails', { ...email, to: [] }))).toBe('to');
     expect(badRequestPath(req('POST', '/emails', { from: 'a@acme.dev', subject: 's' }))).toBe('to');
     expect(badRequestPath(req('POST', '/emails/batch', []))).toBe('body');
     expect(badRequestPath(req('POST', '/emails/batch', { ...email }))).toBe('body');
-    expect(badRequestPath(req('POST', '/emails/batch', [email, { ...email, to: ['ok@example.com', 'nope'] }]))).toBe('[1].to[1]');
+    expect(
+      badRequestPath(req('POST', '/emails/batch', [email, { ...email, to: ['ok@example.com', 'nope'] }])),
+    ).toBe('[1].to[1]');
     expect(badRequestPath(req('POST', '/emails/batch', [email, 'x']))).toBe('[1]');
   });
 
   it('is a plain http.request for other calls', () => {
-    expect(facts({ providerId: 'resend', method: 'GET', path: '/emails/4ef9a417', query: '', headers: {}, body: Buffer.alloc(0) }).action).toBe('http.request');
+    expect(
+      facts({
+        providerId: 'resend',
+        method: 'GET',
+        path: '/emails/4ef9a417',
+        query: '',
+        headers: {},
+        body: Buffer.alloc(0),
+      }).action,
+    ).toBe('http.request');
     expect(facts(req('POST', '/domains', { name: 'example.com' })).action).toBe('http.request');
   });
 
   it('sends the master key as a bearer token', () => {
-    expect(adapter.authHeaders('re_master', { authHeader: null, authPrefix: null })).toEqual({ authorization: 'Bearer re_master' });
+    expect(adapter.authHeaders('re_master', { authHeader: null, authPrefix: null })).toEqual({
+      authorization: 'Bearer re_master',
+    });
     expect(adapter.defaultBaseUrl).toBe('https://api.resend.com');
   });
 });
@@ -103,8 +138,16 @@ describe('parseRecipient', () => {
     ['first.last+tag@mail.example.co.uk', 'first.last+tag@mail.example.co.uk'],
   ])('%s → %s', (input, out) => expect(parseRecipient(input)).toBe(out));
 
-  it.each(['bob', 'bob@', '@example.com', 'bob@example', 'a@b.com, c@d.com', 'Smith, Bob <bob@example.com>', 'bob@example.com.', 'b ob@example.com', 'x <a@b.com> <c@d.com>', ''])(
-    'refuses %j',
-    (input) => expect(parseRecipient(input)).toBeNull(),
-  );
+  it.each([
+    'bob',
+    'bob@',
+    '@example.com',
+    'bob@example',
+    'a@b.com, c@d.com',
+    'Smith, Bob <bob@example.com>',
+    'bob@example.com.',
+    'b ob@example.com',
+    'x <a@b.com> <c@d.com>',
+    '',
+  ])('refuses %j', (input) => expect(parseRecipient(input)).toBeNull());
 });

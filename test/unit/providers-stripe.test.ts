@@ -8,9 +8,21 @@ import { ProxyFacts } from '../../shared/facts.ts';
 const adapter = ADAPTERS.stripe;
 const FORM = 'application/x-www-form-urlencoded';
 
-function req(method: string, path: string, body = '', opts: { type?: string | null; query?: string } = {}): AdapterRequest {
+function req(
+  method: string,
+  path: string,
+  body = '',
+  opts: { type?: string | null; query?: string } = {},
+): AdapterRequest {
   const type = opts.type === undefined ? FORM : opts.type;
-  return { providerId: 'stripe', method, path, query: opts.query ?? '', headers: type === null ? {} : { 'content-type': type }, body: Buffer.from(body) };
+  return {
+    providerId: 'stripe',
+    method,
+    path,
+    query: opts.query ?? '',
+    headers: type === null ? {} : { 'content-type': type },
+    body: Buffer.from(body),
+  };
 }
 
 function facts(r: AdapterRequest): ProxyFacts {
@@ -32,23 +44,57 @@ function badRequestPath(r: AdapterRequest): string | undefined {
 
 describe('stripe payments', () => {
   it('reads amount, currency and one-time from a payment intent', () => {
-    const body = 'amount=4200&currency=USD&automatic_payment_methods[enabled]=true&description=Order%20%236735&metadata[order_id]=6735';
+    const body =
+      'amount=4200&currency=USD&automatic_payment_methods[enabled]=true&description=Order%20%236735&metadata[order_id]=6735';
     expect(facts(req('POST', '/v1/payment_intents', body))).toEqual({
-      type: 'proxy', providerId: 'stripe', providerKind: 'stripe', method: 'POST', path: '/v1/payment_intents',
-      action: 'payment.create', amount: 4200, currency: 'usd', oneTime: true,
+      type: 'proxy',
+      providerId: 'stripe',
+      providerKind: 'stripe',
+      method: 'POST',
+      path: '/v1/payment_intents',
+      action: 'payment.create',
+      amount: 4200,
+      currency: 'usd',
+      oneTime: true,
     });
   });
 
   it('reads a charge', () => {
-    expect(facts(req('POST', '/v1/charges', 'amount=999&currency=eur&source=tok_visa'))).toMatchObject({ action: 'payment.create', amount: 999, currency: 'eur', oneTime: true });
+    expect(facts(req('POST', '/v1/charges', 'amount=999&currency=eur&source=tok_visa'))).toMatchObject({
+      action: 'payment.create',
+      amount: 999,
+      currency: 'eur',
+      oneTime: true,
+    });
   });
 
   it('marks payments that save the card for later as not one-time', () => {
     const base = 'amount=500&currency=usd&customer=cus_1';
-    expect(facts(req('POST', '/v1/payment_intents', `${base}&setup_future_usage=off_session`)).oneTime).toBe(false);
-    expect(facts(req('POST', '/v1/payment_intents', `${base}&off_session=true&confirm=true&payment_method=pm_1`)).oneTime).toBe(false);
-    expect(facts(req('POST', '/v1/payment_intents', `${base}&payment_method_options[card][setup_future_usage]=on_session`)).oneTime).toBe(false);
-    expect(facts(req('POST', '/v1/payment_intents', `${base}&payment_method_options[card][setup_future_usage]=none&off_session=false`)).oneTime).toBe(true);
+    expect(facts(req('POST', '/v1/payment_intents', `${base}&setup_future_usage=off_session`)).oneTime).toBe(
+      false,
+    );
+    expect(
+      facts(req('POST', '/v1/payment_intents', `${base}&off_session=true&confirm=true&payment_method=pm_1`))
+        .oneTime,
+    ).toBe(false);
+    expect(
+      facts(
+        req(
+          'POST',
+          '/v1/payment_intents',
+          `${base}&payment_method_options[card][setup_future_usage]=on_session`,
+        ),
+      ).oneTime,
+    ).toBe(false);
+    expect(
+      facts(
+        req(
+          'POST',
+          '/v1/payment_intents',
+          `${base}&payment_method_options[card][setup_future_usage]=none&off_session=false`,
+        ),
+      ).oneTime,
+    ).toBe(true);
   });
 
   it('refuses a missing or non-integer amount with path "amount"', () => {
@@ -60,23 +106,46 @@ describe('stripe payments', () => {
   });
 
   it('treats a non-form body as carrying no parameters', () => {
-    expect(badRequestPath(req('POST', '/v1/payment_intents', '{"amount": 100, "currency": "usd"}', { type: 'application/json' }))).toBe('amount');
+    expect(
+      badRequestPath(
+        req('POST', '/v1/payment_intents', '{"amount": 100, "currency": "usd"}', {
+          type: 'application/json',
+        }),
+      ),
+    ).toBe('amount');
     // No content type at all is read as a form, as Stripe does.
-    expect(facts(req('POST', '/v1/payment_intents', 'amount=100&currency=usd', { type: null })).amount).toBe(100);
+    expect(facts(req('POST', '/v1/payment_intents', 'amount=100&currency=usd', { type: null })).amount).toBe(
+      100,
+    );
   });
 
   it('reads the query string too, and refuses an amount given twice with different values', () => {
-    expect(facts(req('POST', '/v1/payment_intents', 'currency=usd', { query: 'amount=700' })).amount).toBe(700);
-    expect(badRequestPath(req('POST', '/v1/payment_intents', 'amount=100&currency=usd', { query: 'amount=1000000' }))).toBe('amount');
-    expect(badRequestPath(req('POST', '/v1/payment_intents', 'amount=100&amount=1000000&currency=usd'))).toBe('amount');
+    expect(facts(req('POST', '/v1/payment_intents', 'currency=usd', { query: 'amount=700' })).amount).toBe(
+      700,
+    );
+    expect(
+      badRequestPath(
+        req('POST', '/v1/payment_intents', 'amount=100&currency=usd', { query: 'amount=1000000' }),
+      ),
+    ).toBe('amount');
+    expect(badRequestPath(req('POST', '/v1/payment_intents', 'amount=100&amount=1000000&currency=usd'))).toBe(
+      'amount',
+    );
     expect(facts(req('POST', '/v1/payment_intents', 'amount=100&amount=100&currency=usd')).amount).toBe(100);
   });
 
-  it('checks a change of an existing intent\'s amount as a payment', () => {
-    expect(facts(req('POST', '/v1/payment_intents/pi_123', 'amount=90000'))).toMatchObject({ action: 'payment.create', amount: 90000 });
-    expect(facts(req('POST', '/v1/payment_intents/pi_123/increment_authorization', 'amount=90000'))).toMatchObject({ action: 'payment.create', amount: 90000 });
+  it("checks a change of an existing intent's amount as a payment", () => {
+    expect(facts(req('POST', '/v1/payment_intents/pi_123', 'amount=90000'))).toMatchObject({
+      action: 'payment.create',
+      amount: 90000,
+    });
+    expect(
+      facts(req('POST', '/v1/payment_intents/pi_123/increment_authorization', 'amount=90000')),
+    ).toMatchObject({ action: 'payment.create', amount: 90000 });
     expect(facts(req('POST', '/v1/payment_intents/pi_123', 'metadata[note]=x')).action).toBe('http.request');
-    expect(facts(req('POST', '/v1/payment_intents/pi_123/confirm', 'payment_method=pm_card_visa')).action).toBe('http.request');
+    expect(
+      facts(req('POST', '/v1/payment_intents/pi_123/confirm', 'payment_method=pm_card_visa')).action,
+    ).toBe('http.request');
   });
 });
 
@@ -86,14 +155,23 @@ describe('stripe issuing cards', () => {
   it('reads type, currency and the spending limit', () => {
     const body = `${card}&spending_controls[spending_limits][0][amount]=10000&spending_controls[spending_limits][0][interval]=all_time`;
     expect(facts(req('POST', '/v1/issuing/cards', body))).toEqual({
-      type: 'proxy', providerId: 'stripe', providerKind: 'stripe', method: 'POST', path: '/v1/issuing/cards',
-      action: 'card.create', currency: 'usd', card: { type: 'virtual', spendingLimit: { amount: 10000, interval: 'all_time' } },
+      type: 'proxy',
+      providerId: 'stripe',
+      providerKind: 'stripe',
+      method: 'POST',
+      path: '/v1/issuing/cards',
+      action: 'card.create',
+      currency: 'usd',
+      card: { type: 'virtual', spendingLimit: { amount: 10000, interval: 'all_time' } },
     });
   });
 
   it('reads percent-encoded brackets the same way', () => {
     const body = `${card}&spending_controls%5Bspending_limits%5D%5B0%5D%5Bamount%5D=2500&spending_controls%5Bspending_limits%5D%5B0%5D%5Binterval%5D=daily`;
-    expect(facts(req('POST', '/v1/issuing/cards', body)).card).toEqual({ type: 'virtual', spendingLimit: { amount: 2500, interval: 'daily' } });
+    expect(facts(req('POST', '/v1/issuing/cards', body)).card).toEqual({
+      type: 'virtual',
+      spendingLimit: { amount: 2500, interval: 'daily' },
+    });
   });
 
   it('skips limits restricted to merchant categories (they do not cap the card)', () => {
@@ -101,24 +179,39 @@ describe('stripe issuing cards', () => {
       `${card}&spending_controls[spending_limits][0][amount]=100&spending_controls[spending_limits][0][interval]=all_time` +
       `&spending_controls[spending_limits][0][categories][0]=bakeries_and_pastry_shops` +
       `&spending_controls[spending_limits][1][amount]=50000&spending_controls[spending_limits][1][interval]=monthly`;
-    expect(facts(req('POST', '/v1/issuing/cards', body)).card?.spendingLimit).toEqual({ amount: 50000, interval: 'monthly' });
+    expect(facts(req('POST', '/v1/issuing/cards', body)).card?.spendingLimit).toEqual({
+      amount: 50000,
+      interval: 'monthly',
+    });
     const onlyCategories = `${card}&spending_controls[spending_limits][0][amount]=100&spending_controls[spending_limits][0][interval]=all_time&spending_controls[spending_limits][0][categories][0]=taxicabs_limousines`;
     expect(facts(req('POST', '/v1/issuing/cards', onlyCategories)).card).toEqual({ type: 'virtual' });
   });
 
   it('has no limit when none is given, and refuses malformed limits and a missing type', () => {
     expect(facts(req('POST', '/v1/issuing/cards', card)).card).toEqual({ type: 'virtual' });
-    expect(badRequestPath(req('POST', '/v1/issuing/cards', `${card}&spending_controls[spending_limits][0][amount]=ten&spending_controls[spending_limits][0][interval]=daily`))).toBe(
-      'spending_controls[spending_limits][0][amount]',
-    );
-    expect(badRequestPath(req('POST', '/v1/issuing/cards', `${card}&spending_controls[spending_limits][0][amount]=100`))).toBe('spending_controls[spending_limits][0][interval]');
+    expect(
+      badRequestPath(
+        req(
+          'POST',
+          '/v1/issuing/cards',
+          `${card}&spending_controls[spending_limits][0][amount]=ten&spending_controls[spending_limits][0][interval]=daily`,
+        ),
+      ),
+    ).toBe('spending_controls[spending_limits][0][amount]');
+    expect(
+      badRequestPath(
+        req('POST', '/v1/issuing/cards', `${card}&spending_controls[spending_limits][0][amount]=100`),
+      ),
+    ).toBe('spending_controls[spending_limits][0][interval]');
     expect(badRequestPath(req('POST', '/v1/issuing/cards', 'cardholder=ich_1&currency=usd'))).toBe('type');
   });
 
-  it('checks a change of an existing card\'s spending controls like a new card', () => {
-    const update = 'spending_controls[spending_limits][0][amount]=9999999&spending_controls[spending_limits][0][interval]=yearly';
+  it("checks a change of an existing card's spending controls like a new card", () => {
+    const update =
+      'spending_controls[spending_limits][0][amount]=9999999&spending_controls[spending_limits][0][interval]=yearly';
     expect(facts(req('POST', '/v1/issuing/cards/ic_123', update))).toMatchObject({
-      action: 'card.create', card: { type: 'unknown', spendingLimit: { amount: 9999999, interval: 'yearly' } },
+      action: 'card.create',
+      card: { type: 'unknown', spendingLimit: { amount: 9999999, interval: 'yearly' } },
     });
     expect(facts(req('POST', '/v1/issuing/cards/ic_123', 'status=canceled')).action).toBe('http.request');
   });
@@ -127,14 +220,23 @@ describe('stripe issuing cards', () => {
 describe('stripe other calls', () => {
   it('is a plain http.request for reads and other writes', () => {
     expect(facts(req('GET', '/v1/customers', '', { query: 'limit=3' }))).toEqual({
-      type: 'proxy', providerId: 'stripe', providerKind: 'stripe', method: 'GET', path: '/v1/customers', action: 'http.request',
+      type: 'proxy',
+      providerId: 'stripe',
+      providerKind: 'stripe',
+      method: 'GET',
+      path: '/v1/customers',
+      action: 'http.request',
     });
-    expect(facts(req('POST', '/v1/customers', 'email=jenny%40example.com&name=Jenny')).action).toBe('http.request');
+    expect(facts(req('POST', '/v1/customers', 'email=jenny%40example.com&name=Jenny')).action).toBe(
+      'http.request',
+    );
     expect(facts(req('DELETE', '/v1/customers/cus_1')).action).toBe('http.request');
   });
 
   it('sends the master key as a bearer token', () => {
-    expect(adapter.authHeaders('sk_test_master', { authHeader: null, authPrefix: null })).toEqual({ authorization: 'Bearer sk_test_master' });
+    expect(adapter.authHeaders('sk_test_master', { authHeader: null, authPrefix: null })).toEqual({
+      authorization: 'Bearer sk_test_master',
+    });
     expect(adapter.defaultBaseUrl).toBe('https://api.stripe.com');
   });
 });

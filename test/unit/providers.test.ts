@@ -26,18 +26,38 @@ describe('http provider', () => {
   const adapter = ADAPTERS.http;
 
   it('reads method and path only, whatever the body', () => {
-    const req = { providerId: 'crm', method: 'PATCH', path: '/api/contacts/7', query: 'x=1', headers: { 'content-type': 'application/json' }, body: Buffer.from('{"secret":"do not read"') };
+    const req = {
+      providerId: 'crm',
+      method: 'PATCH',
+      path: '/api/contacts/7',
+      query: 'x=1',
+      headers: { 'content-type': 'application/json' },
+      body: Buffer.from('{"secret":"do not read"'),
+    };
     expect(adapter.facts(req, 'crm', DEFAULT_PRICES)).toEqual({
-      type: 'proxy', providerId: 'crm', providerKind: 'http', method: 'PATCH', path: '/api/contacts/7', action: 'http.request',
+      type: 'proxy',
+      providerId: 'crm',
+      providerKind: 'http',
+      method: 'PATCH',
+      path: '/api/contacts/7',
+      action: 'http.request',
     });
     expect(adapter.defaultBaseUrl).toBe('');
   });
 
   it('uses the configured auth header and prefix, defaulting to Authorization: Bearer', () => {
-    expect(adapter.authHeaders('k1', { authHeader: null, authPrefix: null })).toEqual({ authorization: 'Bearer k1' });
-    expect(adapter.authHeaders('k1', { authHeader: 'X-API-Key', authPrefix: null })).toEqual({ 'x-api-key': 'Bearer k1' });
-    expect(adapter.authHeaders('k1', { authHeader: 'X-API-Key', authPrefix: '' })).toEqual({ 'x-api-key': 'k1' });
-    expect(adapter.authHeaders('k1', { authHeader: null, authPrefix: 'Token ' })).toEqual({ authorization: 'Token k1' });
+    expect(adapter.authHeaders('k1', { authHeader: null, authPrefix: null })).toEqual({
+      authorization: 'Bearer k1',
+    });
+    expect(adapter.authHeaders('k1', { authHeader: 'X-API-Key', authPrefix: null })).toEqual({
+      'x-api-key': 'Bearer k1',
+    });
+    expect(adapter.authHeaders('k1', { authHeader: 'X-API-Key', authPrefix: '' })).toEqual({
+      'x-api-key': 'k1',
+    });
+    expect(adapter.authHeaders('k1', { authHeader: null, authPrefix: 'Token ' })).toEqual({
+      authorization: 'Token k1',
+    });
   });
 });
 
@@ -62,11 +82,16 @@ describe('pricing', () => {
   });
 
   it('computes cost per million tokens, with Anthropic cache writes and reads', () => {
-    expect(costUsd({ inputTokens: 1_000_000, outputTokens: 1_000_000 }, 'gpt-4.1', DEFAULT_PRICES)).toBeCloseTo(10, 12);
-    expect(costUsd({ inputTokens: 1000, outputTokens: 0, cacheWriteTokens: 1000, cacheReadTokens: 1000 }, 'claude-sonnet-4-5', DEFAULT_PRICES)).toBeCloseTo(
-      (1000 + 1250 + 100) * 3e-6,
-      12,
-    );
+    expect(
+      costUsd({ inputTokens: 1_000_000, outputTokens: 1_000_000 }, 'gpt-4.1', DEFAULT_PRICES),
+    ).toBeCloseTo(10, 12);
+    expect(
+      costUsd(
+        { inputTokens: 1000, outputTokens: 0, cacheWriteTokens: 1000, cacheReadTokens: 1000 },
+        'claude-sonnet-4-5',
+        DEFAULT_PRICES,
+      ),
+    ).toBeCloseTo((1000 + 1250 + 100) * 3e-6, 12);
     expect(costUsd({ inputTokens: 0, outputTokens: 0 }, 'mystery', DEFAULT_PRICES)).toBe(0);
   });
 

@@ -102,7 +102,8 @@ function grant(
   };
 }
 
-const ev = <N extends AppEvent['name']>(name: N, data: AppEvent<N>['data']): AppEvent => ({ name, data }) as AppEvent;
+const ev = <N extends AppEvent['name']>(name: N, data: AppEvent<N>['data']): AppEvent =>
+  ({ name, data }) as AppEvent;
 
 function loaded(query = {}): DataState {
   const s = emptyData();

@@ -15,7 +15,12 @@ const Config = z.object({ upstreamUrl: z.string(), agents: z.array(z.string()) }
 async function main(): Promise<void> {
   const config = Config.parse(JSON.parse(process.argv[2] ?? '{}'));
   const dir = mkdtempSync(join(tmpdir(), 'akc-bench-daemon-'));
-  const daemon = await startDaemon({ dataDir: dir, port: 0, mode: 'headless', log: (line) => process.stderr.write(`[daemon] ${line}\n`) });
+  const daemon = await startDaemon({
+    dataDir: dir,
+    port: 0,
+    mode: 'headless',
+    log: (line) => process.stderr.write(`[daemon] ${line}\n`),
+  });
   const admin = new AgentKeychain({ baseUrl: daemon.url, adminToken: daemon.adminToken });
   try {
     await admin.vault.init(vaultInitInput());
@@ -23,7 +28,11 @@ async function main(): Promise<void> {
     // A D-Bus session without a usable Secret Service: fall back to the passphrase vault.
     await admin.vault.init({ keySource: 'passphrase', passphrase: BENCH_PASSPHRASE });
   }
-  await admin.providers.put('openai', { kind: 'openai', baseUrl: config.upstreamUrl, key: 'sk-bench-not-a-real-key-0000000000' });
+  await admin.providers.put('openai', {
+    kind: 'openai',
+    baseUrl: config.upstreamUrl,
+    key: 'sk-bench-not-a-real-key-0000000000',
+  });
   const agents: Record<string, { id: string; token: string }> = {};
   for (const name of config.agents) {
     const { agent, token } = await admin.agents.create({ name, scopes: benchScopes() });

@@ -3,12 +3,37 @@
 // tagged (A/B hammering until told when a revoke happened, for the revoke bench), stop.
 import { performance } from 'node:perf_hooks';
 import { z } from 'zod';
-import { closedLoop, keepAliveAgent, prepare, send, Target, timedSequence, type Prepared } from '../http-load.ts';
+import {
+  closedLoop,
+  keepAliveAgent,
+  prepare,
+  send,
+  Target,
+  timedSequence,
+  type Prepared,
+} from '../http-load.ts';
 import { latencyStats, reportError, wallNow } from '../common.ts';
 
-const Latency = z.object({ type: z.literal('latency'), targets: z.array(Target), n: z.number().int(), block: z.number().int(), warmup: z.number().int() });
-const Throughput = z.object({ type: z.literal('throughput'), target: Target, concurrency: z.number().int(), warmupMs: z.number(), durationMs: z.number() });
-const Tagged = z.object({ type: z.literal('tagged'), targets: z.array(Target), concurrency: z.number().int(), maxMs: z.number() });
+const Latency = z.object({
+  type: z.literal('latency'),
+  targets: z.array(Target),
+  n: z.number().int(),
+  block: z.number().int(),
+  warmup: z.number().int(),
+});
+const Throughput = z.object({
+  type: z.literal('throughput'),
+  target: Target,
+  concurrency: z.number().int(),
+  warmupMs: z.number(),
+  durationMs: z.number(),
+});
+const Tagged = z.object({
+  type: z.literal('tagged'),
+  targets: z.array(Target),
+  concurrency: z.number().int(),
+  maxMs: z.number(),
+});
 const Finish = z.object({ type: z.literal('finish'), revokeStart: z.number(), revokeReturned: z.number() });
 const Stop = z.object({ type: z.literal('stop') });
 const Command = z.discriminatedUnion('type', [Latency, Throughput, Tagged, Finish, Stop]);
@@ -27,7 +52,8 @@ async function latency(cmd: z.infer<typeof Latency>): Promise<void> {
     }
   }
   const results: Record<string, { p50: number; p99: number; mean: number; n: number; errors: number }> = {};
-  for (const [i, p] of prepared.entries()) results[p.name] = { ...latencyStats(samples[i] ?? []), errors: errors[i] ?? 0 };
+  for (const [i, p] of prepared.entries())
+    results[p.name] = { ...latencyStats(samples[i] ?? []), errors: errors[i] ?? 0 };
   process.send?.({ type: 'latency', results });
 }
 
@@ -77,7 +103,15 @@ async function tagged(cmd: z.infer<typeof Tagged>): Promise<void> {
   await Promise.all(runs);
   const summary: Record<string, Record<string, number>> = {};
   for (const [name, log] of logs) {
-    const s = { total: log.status.length, okBefore: 0, doneBefore: 0, sentAfter: 0, okSentAfter: 0, okReceivedAfter: 0, refusedAfter: 0 };
+    const s = {
+      total: log.status.length,
+      okBefore: 0,
+      doneBefore: 0,
+      sentAfter: 0,
+      okSentAfter: 0,
+      okReceivedAfter: 0,
+      refusedAfter: 0,
+    };
     for (let i = 0; i < log.status.length; i += 1) {
       const ok = (log.status[i] ?? 0) >= 200 && (log.status[i] ?? 0) < 300;
       const start = log.start[i] ?? 0;

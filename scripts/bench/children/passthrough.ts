@@ -11,7 +11,14 @@ const server = http.createServer((req, res) => {
   const headers = { ...req.headers, host: upstream.host };
   delete headers.connection;
   const up = http.request(
-    { host: upstream.hostname, port: Number(upstream.port), path: req.url, method: req.method, headers, agent },
+    {
+      host: upstream.hostname,
+      port: Number(upstream.port),
+      path: req.url,
+      method: req.method,
+      headers,
+      agent,
+    },
     (ur) => {
       res.writeHead(ur.statusCode ?? 502, ur.headers);
       ur.pipe(res);

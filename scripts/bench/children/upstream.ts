@@ -17,7 +17,8 @@ const JSON_BODY = Buffer.from(
     usage: { prompt_tokens: 12, completion_tokens: 1, total_tokens: 13 },
   }),
 );
-const CHUNK = 'data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"x"}}]}\n\n';
+const CHUNK =
+  'data: {"id":"chatcmpl-bench","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"x"}}]}\n\n';
 const STREAM_CHUNKS = 1000; // 20 s at most: bounded even if nobody cuts it.
 
 function tagOf(body: string): string {
