@@ -219,7 +219,11 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
         return updated;
       });
       // Changed scopes start afresh: first-use approvals and remembered grants were given for the old ones.
-      if (patch.scopes !== undefined) approvals.grants.deleteForAgent(agent.id);
+      if (patch.scopes !== undefined) {
+        approvals.grants.deleteForAgent(agent.id);
+        // Requests held under the old scopes are denied; the agent asks again under the new ones.
+        approvals.cancelAgent(agent.id);
+      }
       const view = core.agentView(agent);
       core.bus.emit('agent.updated', view);
       return view;

@@ -39,6 +39,9 @@ export interface HoldRequest {
   detached: boolean;
 }
 
+/** Distinct prompts one agent may have waiting at once; identical requests merge and do not count. */
+const MAX_PENDING_PER_AGENT = 20;
+
 const LOOKING_UP: ProcessInfo = {
   pid: null,
   command: null,
@@ -110,10 +113,11 @@ export class ApprovalCenter {
 
   /** Holds a request; the promise settles with the owner's decision, a timeout or a cancellation. */
   hold(req: HoldRequest): { id: string; outcome: Promise<ApprovalOutcome>; release: () => void } {
-    const mergeKey = `${req.agent.id}\u0000${JSON.stringify(req.facts)}`;
-    let pending = [...this.pending.values()].find(
-      (p) => p.mergeKey === mergeKey && !p.detached && !req.detached,
-    );
+    const mergeKey = `${req.agent.id}\u0000${req.detached ? 'async' : 'held'}\u0000${JSON.stringify(req.facts)}`;
+    let pending = [...this.pending.values()].find((p) => p.mergeKey === mergeKey);
+    if (!pending && [...this.pending.values()].filter((p) => p.agentId === req.agent.id).length >= MAX_PENDING_PER_AGENT) {
+      throw new AppError('rate_limited', `Agent ${req.agent.name} already has ${MAX_PENDING_PER_AGENT} different requests waiting for approval.`, { retryAfter: 10 });
+    }
     if (pending) {
       pending.view = { ...pending.view, count: pending.view.count + 1 };
       this.core.bus.emit('approval.requested', pending.view);

@@ -42,10 +42,23 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
         if (!agent) throw new AppError('invalid_token', 'No agent credential.');
         const name = parseInput(SecretNameSchema, ctx.params.name);
         const facts = { type: 'secret' as const, action: 'secret.read' as const, name };
-        const allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), {
-          provider: null,
-          path: `/v1/secrets/${name}`,
-        });
+        // In flight while it is decided: a revoke meanwhile means nothing is released.
+        const controller = new AbortController();
+        const release = core.inflight.register(agent.id, controller);
+        let allowed;
+        try {
+          allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), {
+            provider: null,
+            path: `/v1/secrets/${name}`,
+          });
+        } finally {
+          release();
+        }
+        const current = core.agents.find(agent.id);
+        if (controller.signal.aborted || !current || !current.tokenHash.equals(agent.tokenHash) || core.agents.statusOf(current, core.now()) !== 'active') {
+          allowed.finish('cut', 499);
+          throw new AppError('revoked', 'This agent’s access was withdrawn before the secret was released.');
+        }
         // Released only after the allow entry is committed (authorize audits first).
         let value: string;
         try {

@@ -91,9 +91,10 @@ export async function authorize(
     );
   }
 
+  // Always the current record: scopes or status may change while a request waits.
   const decideNow = (approved: boolean): PolicyDecision =>
     decide({
-      agent: core.policyAgent(agent),
+      agent: core.policyAgent(core.agents.find(agent.id) ?? agent),
       facts,
       counters: core.counters.reader(agent.id),
       grants: approvals.grants.forAgent(agent.id, core.now()),
@@ -107,24 +108,36 @@ export async function authorize(
   if (decision.outcome === 'approval') {
     const held = decision;
     const detached = /\brespond-async\b/i.test(String(ctx.req.headers.prefer ?? ''));
-    core.record({
-      ...base,
-      decision: 'pending',
-      reason: 'approval_required',
-      rule: `${ruleText(held.rule)}: ${held.reason}`,
-      status: detached ? 202 : null,
-    });
-    const hold = approvals.hold({
-      agent,
-      facts,
-      rule: held.rule,
-      reason: held.reason,
-      actionKey: held.actionKey,
-      requestId: ctx.requestId,
-      clientPort: ctx.req.socket.remotePort,
-      serverPort,
-      detached,
-    });
+    let hold: ReturnType<ApprovalCenter['hold']>;
+    try {
+      hold = approvals.hold({
+        agent,
+        facts,
+        rule: held.rule,
+        reason: held.reason,
+        actionKey: held.actionKey,
+        requestId: ctx.requestId,
+        clientPort: ctx.req.socket.remotePort,
+        serverPort,
+        detached,
+      });
+    } catch (err) {
+      // Too many distinct prompts waiting for this agent: refused, never queued without bound.
+      if (err instanceof AppError) refuse(err.code, err.message, 'deny', held.rule, err.retryAfter);
+      throw err;
+    }
+    try {
+      core.record({
+        ...base,
+        decision: 'pending',
+        reason: 'approval_required',
+        rule: `${ruleText(held.rule)}: ${held.reason}`,
+        status: detached ? 202 : null,
+      });
+    } catch (err) {
+      hold.release();
+      throw err;
+    }
     if (detached) {
       sendJson(ctx.res, 202, {
         approval: { id: hold.id, status: 'pending', statusUrl: `/v1/approvals/${hold.id}` },
@@ -172,7 +185,8 @@ export async function authorize(
 
   await core.commitGrouped(() => {
     core.counters.apply(agent.id, allow.effects);
-    core.record({
+    // Used up in the same synchronous step as the decision, so one use cannot be spent twice.
+      core.record({
       ...base,
       decision: approvedByOwner ? 'approved' : 'allow',
       reason: allow.grantId ? 'grant' : approvedByOwner ? 'approved' : 'allowed',

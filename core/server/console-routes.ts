@@ -110,8 +110,9 @@ export function consoleRoutes(consoleDir: string | undefined, sessions: ConsoleS
         }
         ctx.res.writeHead(303, {
           ...BASE_HEADERS,
-          location: '/',
-          'set-cookie': `${SESSION_COOKIE}=${session}; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200`,
+          // The proof travels in the fragment: the browser keeps it, no server or log ever sees it.
+          location: `/#session=${session.proof}`,
+          'set-cookie': `${SESSION_COOKIE}=${session.cookie}; HttpOnly; SameSite=Strict; Path=/; Max-Age=43200`,
         });
         ctx.res.end();
       },

@@ -1,52 +1,55 @@
-// The path an agent asks the proxy for, checked before anything else reads it: no "." or ".." segments,
-// no encoded slashes or backslashes, no empty segments, no control characters. What is forwarded is the
-// raw path (encoding preserved); what policy sees is the decoded one.
+// The path an agent asks the proxy for, checked before anything else reads it. Each segment is decoded
+// once and must then consist only of plain path characters (letters, digits, - . _ ~ ! $ & ' ( ) * + , = : @):
+// no "." or ".." segments, no encoded slashes, backslashes, "%", "#", "?", ";", spaces, control or
+// non-ASCII characters, no empty segments; a trailing "/" is dropped. What is forwarded is exactly the
+// path policy saw, so no upstream can read it differently.
 import { AppError } from '../errors.ts';
 
 export interface ProxyPath {
-  raw: string;
-  decoded: string;
+  /** The canonical path: what policy sees and what the upstream receives. */
+  path: string;
+  /** Lower-cased, for recognising sensitive endpoints whatever the case the agent used. */
+  lower: string;
 }
 
-function hasControl(s: string): boolean {
-  for (let i = 0; i < s.length; i += 1) {
-    const c = s.charCodeAt(i);
-    if (c < 0x20 || c === 0x7f) return true;
-  }
-  return false;
+const PLAIN = /^[A-Za-z0-9\-._~!$&'()*+,=:@]+$/;
+
+function refuse(message: string): never {
+  throw new AppError('bad_request', message, { path: 'path' });
 }
 
 export function checkProxyPath(rest: string): ProxyPath {
   const raw = rest === '' ? '/' : rest;
-  if (!raw.startsWith('/'))
-    throw new AppError('bad_request', 'The provider path must start with "/".', { path: 'path' });
-  const segments = raw.split('/').slice(1);
+  if (!raw.startsWith('/')) refuse('The provider path must start with "/".');
+  let segments = raw.split('/').slice(1);
+  if (segments.length > 1 && segments.at(-1) === '') segments = segments.slice(0, -1);
   const decoded: string[] = [];
-  segments.forEach((seg, i) => {
-    if (seg === '' && i !== segments.length - 1) {
-      throw new AppError('bad_request', 'The provider path has an empty segment ("//").', { path: 'path' });
-    }
-    if (/%(2f|5c|00)/i.test(seg)) {
-      throw new AppError('bad_request', 'The provider path contains an encoded "/", "\\" or NUL.', {
-        path: 'path',
-      });
-    }
+  for (const seg of segments) {
+    if (seg === '' && segments.length > 1) refuse('The provider path has an empty segment ("//").');
+    if (seg === '') continue;
     let d: string;
     try {
       d = decodeURIComponent(seg);
     } catch {
-      throw new AppError('bad_request', 'The provider path is not valid percent-encoding.', { path: 'path' });
+      refuse('The provider path is not valid percent-encoding.');
     }
-    if (d === '.' || d === '..' || d.includes('\\') || hasControl(d)) {
-      throw new AppError(
-        'bad_request',
-        'The provider path may not contain "." or ".." segments, backslashes or control characters.',
-        {
-          path: 'path',
-        },
-      );
-    }
+    if (d === '.' || d === '..') refuse('The provider path may not contain "." or ".." segments.');
+    // Encoded "/", "\", "#", "%", ";", NUL, spaces and the like would let an upstream read another path.
+    if (!PLAIN.test(d)) refuse('The provider path may contain only letters, digits and - . _ ~ ! $ & \' ( ) * + , = : @.');
     decoded.push(d);
-  });
-  return { raw, decoded: `/${decoded.join('/')}` };
+  }
+  const path = `/${decoded.join('/')}`;
+  return { path, lower: path.toLowerCase() };
+}
+
+/** The upstream URL; refused if URL parsing would change the path policy saw. */
+export function upstreamUrl(baseUrl: string, path: string, query: string): URL {
+  const base = new URL(baseUrl);
+  const basePath = base.pathname.replace(/\/+$/, '');
+  const target = new URL(`${baseUrl.replace(/\/+$/, '')}${path === '/' ? '' : path}${query ? `?${query}` : ''}`);
+  if (target.pathname !== `${basePath}${path === '/' ? '' : path}` && !(path === '/' && target.pathname === '/')) {
+    refuse('The provider path would be rewritten on its way upstream.');
+  }
+  if (target.origin !== base.origin) refuse('The provider path would leave the provider.');
+  return target;
 }

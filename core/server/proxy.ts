@@ -8,7 +8,9 @@ import type { Core } from '../core.ts';
 import type { ApprovalCenter } from '../approvals/center.ts';
 import { AppError } from '../errors.ts';
 import { readRaw, PROXY_BODY_LIMIT } from './body.ts';
-import { checkProxyPath } from './proxy-path.ts';
+import { checkProxyPath, upstreamUrl } from './proxy-path.ts';
+import type { AgentRecord } from '../agents/store.ts';
+import type { ProxyFacts } from '../../shared/facts.ts';
 import { authorize, type Authorized } from './authorize.ts';
 import { ADAPTERS } from '../providers/registry.ts';
 import { ProviderId } from '../../shared/scopes.ts';
@@ -42,85 +44,91 @@ export function proxyRoute(
     handler: async (ctx) => {
       const agent = ctx.agent;
       if (!agent) throw new AppError('invalid_token', 'No agent credential.');
-      const providerId = ctx.params.provider ?? '';
-      const method = (ctx.req.method ?? 'GET').toUpperCase();
-      const path = checkProxyPath(ctx.params.rest ?? '');
-      const rawQuery = (ctx.req.url ?? '').includes('?')
-        ? (ctx.req.url ?? '').slice((ctx.req.url ?? '').indexOf('?') + 1)
-        : '';
-      const provider = ProviderId.safeParse(providerId).success ? core.providers.find(providerId) : undefined;
-      const auditBase = {
-        actor: 'agent' as const,
-        agentId: agent.id,
-        agentName: agent.name,
-        provider: providerId.slice(0, 64),
-        method,
-        path: path.decoded.slice(0, 500),
-        requestId: ctx.requestId,
-      };
-      if (!provider) {
-        core.record({
-          ...auditBase,
-          action: 'proxy.request',
-          decision: 'deny',
-          reason: 'provider_not_configured',
-          rule: `No provider "${providerId.slice(0, 64)}"`,
-        });
-        throw new AppError(
-          'provider_not_configured',
-          `No provider "${providerId.slice(0, 64)}" is configured in Agent Keychain.`,
-        );
-      }
-      const adapter = ADAPTERS[provider.kind];
-      let body: Buffer;
-      let facts;
+      // In flight from here on: a revoke while the body is still arriving, the request is held, or its
+      // entry waits for the group commit cuts it too (checked again right before forwarding).
+      const controller = new AbortController();
+      const release = core.inflight.register(agent.id, controller);
       try {
-        body = await readRaw(ctx.req, PROXY_BODY_LIMIT);
-        facts = adapter.facts(
-          { providerId, method, path: path.decoded, query: rawQuery, headers: ctx.req.headers, body },
-          providerId,
-          core.prices,
-        );
-      } catch (err) {
-        if (err instanceof AppError) {
-          core.record({
-            ...auditBase,
-            action: 'proxy.request',
-            decision: 'deny',
-            reason: err.code,
-            rule: err.message,
-          });
-        }
-        throw err;
+        await handleProxy(core, approvals, serverPort, options, ctx, agent, controller);
+      } finally {
+        release();
       }
-      const allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), {
-        provider: providerId,
-        path: path.decoded,
-      });
-      await forward(core, ctx, allowed, {
-        agentId: agent.id,
-        url: `${provider.baseUrl}${path.raw}${rawQuery ? `?${rawQuery}` : ''}`,
-        method,
-        body,
-        headers: () =>
-          upstreamHeaders(
-            ctx.req.headers,
-            adapter.authHeaders(core.providers.masterKey(providerId), provider),
-            adapter.defaultHeaders,
-            body.length,
-          ),
-        meter: adapter.usageMeter(facts, undefined, core.prices),
-        meterFor: (contentType) => adapter.usageMeter(facts, contentType, core.prices),
-        masterKey: () => core.providers.masterKey(providerId),
-        options,
-      });
     },
   };
 }
 
+async function handleProxy(
+  core: Core,
+  approvals: ApprovalCenter,
+  serverPort: () => number,
+  options: ProxyOptions,
+  ctx: RouteCtx,
+  agent: AgentRecord,
+  controller: AbortController,
+): Promise<void> {
+  const providerId = ctx.params.provider ?? '';
+  const method = (ctx.req.method ?? 'GET').toUpperCase();
+  const rawUrl = ctx.req.url ?? '';
+  const rawQuery = rawUrl.includes('?') ? rawUrl.slice(rawUrl.indexOf('?') + 1) : '';
+  const auditBase = { actor: 'agent' as const, agentId: agent.id, agentName: agent.name, provider: providerId.slice(0, 64), method, requestId: ctx.requestId };
+  const refuseInput: (err: AppError, path: string | null) => never = (err, path) => {
+    core.record({ ...auditBase, path, action: 'proxy.request', decision: 'deny', reason: err.code, rule: err.message });
+    throw err;
+  };
+  let path;
+  try {
+    path = checkProxyPath(ctx.params.rest ?? '');
+  } catch (err) {
+    if (err instanceof AppError) refuseInput(err, (ctx.params.rest ?? '').slice(0, 300));
+    throw err;
+  }
+  const provider = ProviderId.safeParse(providerId).success ? core.providers.find(providerId) : undefined;
+  if (!provider) {
+    refuseInput(new AppError('provider_not_configured', `No provider "${providerId.slice(0, 64)}" is configured in Agent Keychain.`), path.path);
+  }
+  // The adapter reads the bytes exactly as the upstream will get them: no content codings.
+  const encoding = (ctx.req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (encoding !== 'identity' && encoding !== '') {
+    refuseInput(new AppError('unsupported_media_type', 'Compressed request bodies are not accepted: send the body uncompressed.'), path.path);
+  }
+  const adapter = ADAPTERS[provider.kind];
+  let body: Buffer;
+  let facts: ProxyFacts;
+  let target: URL;
+  try {
+    body = await readRaw(ctx.req, PROXY_BODY_LIMIT);
+    target = upstreamUrl(provider.baseUrl, path.path, rawQuery);
+    // Endpoints are recognised case-insensitively; policy and the audit see the path as sent upstream.
+    facts = { ...adapter.facts({ providerId, method, path: path.lower, query: rawQuery, headers: ctx.req.headers, body }, providerId, core.prices), path: path.path };
+  } catch (err) {
+    if (err instanceof AppError) refuseInput(err, path.path);
+    throw err;
+  }
+  const allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), { provider: providerId, path: path.path });
+  // Last check before anything leaves: still the same live credential, and not cut meanwhile.
+  const current = core.agents.find(agent.id);
+  if (controller.signal.aborted || !current || !current.tokenHash.equals(agent.tokenHash) || core.agents.statusOf(current, core.now()) !== 'active') {
+    allowed.finish('cut', 499);
+    throw new AppError('revoked', 'This agent’s access was withdrawn before the request was forwarded.');
+  }
+  await forward(core, ctx, allowed, {
+    agentId: agent.id,
+    target,
+    method,
+    body,
+    headers: () => upstreamHeaders(ctx.req.headers, adapter.authHeaders(core.providers.masterKey(providerId), provider), adapter.defaultHeaders, body.length),
+    meter: adapter.usageMeter(facts, undefined, core.prices),
+    meterFor: (contentType) => adapter.usageMeter(facts, contentType, core.prices),
+    masterKey: () => core.providers.masterKey(providerId),
+    options,
+    controller,
+  });
+}
+
 interface ForwardSpec {
   agentId: string;
-  url: string;
+  target: URL;
+  controller: AbortController;
   method: string;
   body: Buffer;
   headers: () => http.OutgoingHttpHeaders;
@@ -133,8 +141,7 @@ interface ForwardSpec {
 function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSpec): Promise<void> {
   return new Promise<void>((resolve) => {
     const { res } = ctx;
-    const controller = new AbortController();
-    const release = core.inflight.register(spec.agentId, controller);
+    const controller = spec.controller;
     const budget = allowed.effects.filter((e) => e.reserveMicro > 0);
     let settled = false;
     const settle = (actualUsd: number | null): void => {
@@ -148,16 +155,14 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
     const end = (reason: string, status: number, costUsd: number | null): void => {
       if (done) return;
       done = true;
-      release();
       settle(costUsd);
       allowed.finish(reason, status, { costUsd });
       resolve();
     };
 
-    let target: URL;
+    const target = spec.target;
     let headers: http.OutgoingHttpHeaders;
     try {
-      target = new URL(spec.url);
       headers = spec.headers();
     } catch (err) {
       end('upstream_error', 502, 0);

@@ -7,7 +7,7 @@ import { AppError } from '../errors.ts';
 import { browserContext, hostAllowed } from './guard.ts';
 import { AlreadyResponded, sendError } from './respond.ts';
 import { compile, match, sortRoutes, type CompiledRoute, type Route, type RouteCtx } from './routes.ts';
-import { ConsoleSessions } from './sessions.ts';
+import { ConsoleSessions, SESSION_HEADER } from './sessions.ts';
 import { AuthThrottle } from './auth-throttle.ts';
 import { ADMIN_PREFIX, AGENT_PREFIX, hashToken } from '../agents/credentials.ts';
 
@@ -155,7 +155,8 @@ export class LoopbackServer {
         now,
       );
     }
-    if (this.deps.sessions.valid(ctx.req.headers.cookie, now)) return;
+    const proof = ctx.req.headers[SESSION_HEADER];
+    if (this.deps.sessions.valid(ctx.req.headers.cookie, typeof proof === 'string' ? proof : undefined, now)) return;
     this.authFailure(
       ctx,
       'unauthorized',

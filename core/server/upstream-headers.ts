@@ -32,6 +32,15 @@ const DROP_UP = new Set([
   'x-forwarded-host',
   'x-forwarded-proto',
   'x-real-ip',
+  // Headers that would change what the call does or who pays, which policy never sees.
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  'content-encoding',
+  'stripe-account',
+  'stripe-context',
+  'openai-organization',
+  'openai-project',
 ]);
 
 const DROP_DOWN = new Set(['set-cookie', 'alt-svc', 'strict-transport-security']);

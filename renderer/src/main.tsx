@@ -5,7 +5,10 @@ import './styles.css';
 import { App } from './App.tsx';
 import { pickTransport } from './transport/pick.ts';
 import { connectStore } from './store/store.ts';
+import { takeSessionProof } from './transport/session.ts';
 
+// Before the router reads the hash: a fresh login leaves its session proof there.
+if (!window.akc) takeSessionProof();
 connectStore(pickTransport());
 
 const root = document.getElementById('root');

@@ -36,21 +36,22 @@ export function launchChromium(): Promise<Browser> {
 
 /**
  * Recorded in the page before any app script runs: the text of every response the console's transport
- * receives (fetch) and every server-sent event, so a test can check what reached the renderer.
+ * receives, including each chunk of the event stream, so a test can check what reached the renderer.
  */
 export const TRANSPORT_RECORDER = `
   window.__akcTransport = [];
   const origFetch = window.fetch.bind(window);
   window.fetch = async (...args) => {
     const res = await origFetch(...args);
-    try { const text = await res.clone().text(); window.__akcTransport.push({ kind: 'fetch', url: String(args[0]), text }); } catch {}
-    return res;
-  };
-  const OrigES = window.EventSource;
-  window.EventSource = class extends OrigES {
-    addEventListener(type, listener, options) {
-      const wrapped = (ev) => { window.__akcTransport.push({ kind: 'sse', url: type, text: String(ev.data) }); return listener(ev); };
-      return super.addEventListener(type, wrapped, options);
+    const url = String(args[0]);
+    const copy = res.clone();
+    if ((res.headers.get('content-type') || '').includes('event-stream') && copy.body) {
+      // The event stream stays open: record each chunk as it arrives.
+      const reader = copy.body.pipeThrough(new TextDecoderStream()).getReader();
+      (async () => { for (;;) { const { value, done } = await reader.read(); if (done) break; window.__akcTransport.push({ kind: 'sse', url, text: value }); } })().catch(() => {});
+    } else {
+      copy.text().then((text) => window.__akcTransport.push({ kind: 'fetch', url, text }), () => {});
     }
+    return res;
   };
 `;

@@ -187,3 +187,23 @@ describe('bodies', () => {
     expect(res.headers.allow).toBe('GET');
   });
 });
+
+describe('console session', () => {
+  it('needs both the HttpOnly cookie and the proof from the login redirect; a copied cookie alone opens nothing', async () => {
+    const link = new URL(t.daemon.loginUrl ?? '');
+    const login = await raw(t.url, { path: `${link.pathname}${link.search}` });
+    expect(login.status).toBe(303);
+    const cookie = String(login.headers['set-cookie']).split(';')[0] ?? '';
+    expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
+    const proof = /#session=(.+)$/.exec(String(login.headers.location))?.[1] ?? '';
+    expect(proof.length).toBeGreaterThan(20);
+    const own = { origin: t.url };
+    expectEnvelope(await raw(t.url, { path: '/admin/v1/status', headers: { cookie } }), 401, 'unauthorized');
+    expectEnvelope(await raw(t.url, { path: '/admin/v1/status', headers: { cookie, ...own } }), 401, 'unauthorized');
+    expectEnvelope(await raw(t.url, { path: '/admin/v1/status', headers: { 'x-akc-session': proof } }), 401, 'unauthorized');
+    expect((await raw(t.url, { path: '/admin/v1/status', headers: { cookie, 'x-akc-session': proof } })).status).toBe(200);
+    expect((await raw(t.url, { path: '/admin/v1/status', headers: { cookie, 'x-akc-session': proof, ...own } })).status).toBe(200);
+    // The login link works once.
+    expect((await raw(t.url, { path: `${link.pathname}${link.search}` })).status).toBe(401);
+  });
+});

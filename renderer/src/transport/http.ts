@@ -1,5 +1,6 @@
 // HTTP + SSE transport for the headless browser console. Auth is the HttpOnly session cookie the daemon
-// sets when the owner opens the printed login link; this file never sees or stores a token.
+// sets when the owner opens the printed login link, plus the session proof header (see session.ts).
+// Events arrive over a fetch stream (not EventSource) so that they carry the proof header too.
 import {
   adminOps,
   fillPath,
@@ -10,6 +11,7 @@ import {
 } from '../../../shared/contract.ts';
 import { EVENT_NAMES, type AppEvent } from '../../../shared/events.ts';
 import { TransportError, type ConnectionState, type ExportQuery, type Transport } from './types.ts';
+import { sessionHeaders } from './session.ts';
 
 const EVENTS_PATH = '/admin/v1/events';
 const EXPORT_PATH = '/admin/v1/audit/export';
@@ -45,36 +47,77 @@ async function errorFrom(res: Response): Promise<TransportError> {
 export function createHttpTransport(base = ''): Transport {
   const eventListeners = new Set<(e: AppEvent) => void>();
   const connListeners = new Set<(s: ConnectionState) => void>();
-  let source: EventSource | null = null;
+  let stream: AbortController | null = null;
+  const names = new Set<string>(EVENT_NAMES);
 
   const emitConn = (s: ConnectionState): void => {
     for (const l of connListeners) l(s);
   };
 
-  const open = (): void => {
-    if (source) return;
-    // Same-origin EventSource carries the session cookie; no token in the URL.
-    const es = new EventSource(`${base}${EVENTS_PATH}`);
-    source = es;
-    es.onopen = () => emitConn('open');
-    es.onerror = () => emitConn(es.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting');
-    for (const name of EVENT_NAMES) {
-      es.addEventListener(name, (msg: MessageEvent<string>) => {
-        let data: unknown;
-        try {
-          data = JSON.parse(msg.data);
-        } catch {
+  const dispatch = (block: string): void => {
+    let name = '';
+    let data = '';
+    for (const line of block.split('\n')) {
+      if (line.startsWith('event: ')) name = line.slice(7);
+      else if (line.startsWith('data: ')) data += line.slice(6);
+    }
+    if (!names.has(name) || data === '') return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      return;
+    }
+    const event = { name, data: parsed } as AppEvent;
+    for (const l of eventListeners) l(event);
+  };
+
+  const run = async (ctrl: AbortController): Promise<void> => {
+    let delay = 500;
+    while (!ctrl.signal.aborted) {
+      try {
+        const res = await fetch(`${base}${EVENTS_PATH}`, {
+          credentials: 'same-origin',
+          headers: { accept: 'text/event-stream', ...sessionHeaders() },
+          signal: ctrl.signal,
+        });
+        if (res.status === 401) {
+          emitConn('closed');
           return;
         }
-        const event = { name, data } as AppEvent;
-        for (const l of eventListeners) l(event);
-      });
+        if (!res.ok || !res.body) throw new Error(`events: HTTP ${res.status}`);
+        emitConn('open');
+        delay = 500;
+        const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buf = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buf += value;
+          let idx: number;
+          while ((idx = buf.indexOf('\n\n')) >= 0) {
+            dispatch(buf.slice(0, idx));
+            buf = buf.slice(idx + 2);
+          }
+        }
+      } catch {
+        if (ctrl.signal.aborted) return;
+      }
+      emitConn('reconnecting');
+      await new Promise((r) => setTimeout(r, delay));
+      delay = Math.min(delay * 2, 10_000);
     }
   };
 
+  const open = (): void => {
+    if (stream) return;
+    stream = new AbortController();
+    void run(stream);
+  };
+
   const close = (): void => {
-    source?.close();
-    source = null;
+    stream?.abort();
+    stream = null;
   };
 
   return {
@@ -89,12 +132,12 @@ export function createHttpTransport(base = ''): Transport {
       const init: RequestInit = {
         method: def.method,
         credentials: 'same-origin',
-        headers: { accept: 'application/json' },
+        headers: { accept: 'application/json', ...sessionHeaders() },
       };
       let target = url;
       if (def.method === 'GET') target += queryString(fields);
       else if (def.method !== 'DELETE' || Object.keys(fields).length) {
-        init.headers = { accept: 'application/json', 'content-type': 'application/json' };
+        init.headers = { accept: 'application/json', 'content-type': 'application/json', ...sessionHeaders() };
         init.body = JSON.stringify(fields);
       }
       let res: Response;
@@ -118,16 +161,27 @@ export function createHttpTransport(base = ''): Transport {
       connListeners.add(listener);
       return () => connListeners.delete(listener);
     },
-    exportAudit(query: ExportQuery, format) {
-      // A same-origin download: the cookie authorizes it and the daemon streams the file.
+    async exportAudit(query: ExportQuery, format) {
+      // Fetched with the session proof, then handed to the browser as a download.
+      let res: Response;
+      try {
+        res = await fetch(`${base}${EXPORT_PATH}${queryString({ format, ...query })}`, {
+          credentials: 'same-origin',
+          headers: sessionHeaders(),
+        });
+      } catch {
+        throw new TransportError('offline', 'The keychain is not answering. Is it still running?');
+      }
+      if (!res.ok) throw await errorFrom(res);
+      const url = URL.createObjectURL(await res.blob());
       const a = document.createElement('a');
-      a.href = `${base}${EXPORT_PATH}${queryString({ format, ...query })}`;
+      a.href = url;
       a.download = `agent-keychain-audit.${format}`;
       a.rel = 'noopener';
       document.body.append(a);
       a.click();
       a.remove();
-      return Promise.resolve();
+      setTimeout(() => URL.revokeObjectURL(url), 60_000);
     },
   };
 }

@@ -1,0 +1,20 @@
+// The console session's second secret. The login link redirects to "/#session=<proof>": the fragment
+// never leaves the browser, and the proof is kept in this origin's sessionStorage only. Every admin call
+// sends it as a header next to the HttpOnly cookie, so a copied cookie alone opens nothing.
+const KEY = 'akc-session-proof';
+export const SESSION_HEADER = 'x-akc-session';
+
+/** Moves a proof from the URL fragment into sessionStorage (and out of the address bar); returns the proof. */
+export function takeSessionProof(): string | null {
+  const match = /^#session=([A-Za-z0-9_-]{20,})$/.exec(window.location.hash);
+  if (match?.[1]) {
+    sessionStorage.setItem(KEY, match[1]);
+    history.replaceState(null, '', `${window.location.pathname}#/`);
+  }
+  return sessionStorage.getItem(KEY);
+}
+
+export function sessionHeaders(): Record<string, string> {
+  const proof = sessionStorage.getItem(KEY);
+  return proof ? { [SESSION_HEADER]: proof } : {};
+}
