@@ -329,4 +329,30 @@ describe('revocation', () => {
     expect((err as InstanceType<typeof OpenAI.AuthenticationError>).error).toMatchObject({ code: 'revoked' });
     expect((await t.admin.approvals.list()).some((p) => p.id === prompt.id)).toBe(false);
   });
+
+  it('a request whose body is still arriving when revoke returns is cut and never forwarded', async () => {
+    const { agent, token } = await t.admin.agents.create({ name: 'slow-body', scopes: { providers: { openai: {} } } });
+    const before = up.received.length;
+    const { request } = await import('node:http');
+    const u = new URL(t.url);
+    const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [] });
+    const req = request({ host: u.hostname, port: u.port, path: '/v1/proxy/openai/chat/completions', method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+    const response = new Promise<{ status: number; body: string }>((resolve) => {
+      req.on('response', (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => (text += c.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      });
+      req.on('error', () => resolve({ status: 0, body: '' }));
+    });
+    req.flushHeaders();
+    // Headers are in; wait until the daemon has authenticated the request and counts it in flight.
+    while (t.daemon.core.inflight.count(agent.id) === 0) await new Promise((r) => setImmediate(r));
+    const revoked = await t.admin.agents.revoke(agent.id, { reason: 'mid-body', severity: 'high' });
+    expect(revoked.cut).toBe(1);
+    req.end(body);
+    const res = await response;
+    expect(res.status === 0 || res.status === 401).toBe(true);
+    expect(up.received.length).toBe(before);
+  });
 });
