@@ -46,6 +46,8 @@ export class Core {
     this.prices = options.prices ?? DEFAULT_PRICES;
     this.vault = new Vault(db, keychain);
     this.audit = new AuditLog(db, (entry: AuditEntry) => this.bus.emit('audit.appended', entry));
+    // Every rollback below calls audit.untrustTip(), so appends inside our transactions keep their tip.
+    this.audit.outerRollbacksReported = true;
     this.agents = new AgentStore(db);
     this.providers = new ProviderStore(db, this.vault);
     this.secrets = new SecretStore(db, this.vault);
@@ -79,6 +81,7 @@ export class Core {
       this.agents.reload();
       this.providers.reload();
       this.counters.invalidate();
+      this.audit.untrustTip();
       // A storage failure (locked, read-only, full disk) means the audit entry could not be committed.
       if (
         !(err instanceof AppError) &&
@@ -118,6 +121,7 @@ export class Core {
     } catch (err) {
       // Only this unit's savepoint was rolled back; the rest of the group carries on.
       this.counters.invalidate();
+      this.audit.untrustTip();
       if (
         !(err instanceof AppError) &&
         err instanceof Error &&
@@ -147,6 +151,7 @@ export class Core {
       this.agents.reload();
       this.providers.reload();
       this.counters.invalidate();
+      this.audit.untrustTip();
       const failure = auditUnavailable(err);
       for (const w of group.waiters) w.reject(failure);
       return;

@@ -1,5 +1,5 @@
 // `npm run bench`: every DESIGN §8 figure measured side by side in one run on this machine, loopback only.
-// Benchmarks print; they never fail the build. `--only proxy` (or policy, revoke, startup, audit; comma
+// Benchmarks print; they never fail the build. `--only proxy` (or policy, revoke, startup, approval, audit, auditgroup; comma
 // separated) runs some sections; `--cpu-prof <dir>` runs the daemon under --cpu-prof.
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
@@ -9,6 +9,8 @@ import { benchProxy } from './bench/proxy.ts';
 import { benchRevoke } from './bench/revoke.ts';
 import { benchStartup } from './bench/startup.ts';
 import { formatValue, targetFor } from './bench/targets.ts';
+import { benchApproval } from './bench/approval.ts';
+import { benchAuditGroup } from './bench/audit-group.ts';
 
 interface Section {
   name: string;
@@ -33,7 +35,9 @@ const SECTIONS: Section[] = [
   { name: 'proxy', title: 'proxy latency and throughput vs direct', run: benchProxy },
   { name: 'revoke', title: 'revoke under load', run: benchRevoke },
   { name: 'startup', title: 'headless start to ready', run: benchStartup },
+  { name: 'approval', title: 'approval prompt latency to an SSE listener', run: benchApproval },
   { name: 'audit', title: 'audit append, query and verify', run: benchAuditSection },
+  { name: 'auditgroup', title: 'audit appends through the group commit (request path)', run: benchAuditGroup },
 ];
 
 function parseArgs(argv: string[]): { only: Set<string> | null } {

@@ -123,6 +123,11 @@ export class AuditLog {
   private tip: Tip;
   /** False after an append inside a caller's transaction, which may still roll back: re-read the tip. */
   private tipTrusted = true;
+  /**
+   * Set by an owner that calls untrustTip() whenever one of its transactions rolls back (Core does):
+   * then appends inside its transactions keep the in-memory tip instead of re-reading it each time.
+   */
+  outerRollbacksReported = false;
   private headKey: Buffer | null = null;
   /** The head was found broken when the key was set: appends leave it so verify keeps reporting it. */
   private sealHeld = false;
@@ -330,7 +335,12 @@ export class AuditLog {
     const outer = this.db.inTransaction;
     let rows: AuditRow[];
     try {
-      rows = this.writeRows.immediate(inputs, outer || !this.tipTrusted);
+      // Inside a transaction of an owner that reports rollbacks, its transaction already makes the row
+      // and the head one unit: no savepoint of our own is needed.
+      rows =
+        outer && this.outerRollbacksReported
+          ? this.insertChained(inputs, !this.tipTrusted)
+          : this.writeRows.immediate(inputs, (outer && !this.outerRollbacksReported) || !this.tipTrusted);
     } catch (err) {
       // The transaction rolled back; the in-memory tip was not touched, so the next append chains on.
       throw auditUnavailable(err);
@@ -339,7 +349,7 @@ export class AuditLog {
     const newest = rows.at(-1);
     if (newest !== undefined) this.tip = { seq: newest.seq, hash: newest.hash };
     // Inside a caller's transaction the rows may still roll back: read the tip again next time.
-    this.tipTrusted = !outer;
+    this.tipTrusted = !outer || this.outerRollbacksReported;
     const entries = rows.map(rowToEntry);
     for (const entry of entries) this.notify(entry);
     return entries;
@@ -427,6 +437,11 @@ export class AuditLog {
       }
     }
     return checker !== null;
+  }
+
+  /** An outer transaction rolled back: the next append re-reads the newest row. */
+  untrustTip(): void {
+    this.tipTrusted = false;
   }
 
   private readTip(): Tip {

@@ -69,8 +69,13 @@ export class AuditPager {
   private readonly firstAction: Database.Statement<[string, string], { action: string }>;
   private readonly nextAction: Database.Statement<[string, string], { action: string }>;
 
+  private readonly maxSeq: Database.Statement<[], { seq: number }>;
+  private readonly seqAtOrAfter: Database.Statement<[number], { seq: number; time: string }>;
+
   constructor(db: Db) {
     this.db = db;
+    this.maxSeq = db.prepare('SELECT seq FROM audit ORDER BY seq DESC LIMIT 1');
+    this.seqAtOrAfter = db.prepare('SELECT seq, time FROM audit WHERE seq >= ? ORDER BY seq LIMIT 1');
     this.firstAction = db.prepare(
       'SELECT action FROM audit WHERE action >= ? AND action < ? ORDER BY action LIMIT 1',
     );
@@ -79,8 +84,44 @@ export class AuditPager {
     );
   }
 
+  /**
+   * Seq bounds for a time range, by binary search on seq: entries are appended in time order, so the
+   * seq range is found in ~20 point lookups and no time index has to be kept up on every append. The
+   * time conditions still apply to each row, so a clock that stepped back only narrows, never widens.
+   */
+  private timeBounds(filter: NormalFilter): { after: number; before: number } {
+    let after = 0;
+    let before = Number.MAX_SAFE_INTEGER;
+    if (filter.since === null && filter.until === null) return { after, before };
+    const max = this.maxSeq.get()?.seq ?? 0;
+    // Smallest seq whose time is >= t (max + 1 when none).
+    const firstAtOrAfter = (t: string, inclusive: boolean): number => {
+      let lo = 1;
+      let hi = max + 1;
+      while (lo < hi) {
+        const mid = Math.floor((lo + hi) / 2);
+        const row = this.seqAtOrAfter.get(mid);
+        if (row === undefined) {
+          hi = mid;
+          continue;
+        }
+        const ok = inclusive ? row.time >= t : row.time > t;
+        if (ok) hi = mid;
+        else lo = row.seq + 1;
+      }
+      return lo;
+    };
+    if (filter.since !== null) after = firstAtOrAfter(filter.since, true) - 1;
+    if (filter.until !== null) before = firstAtOrAfter(filter.until, false);
+    return { after, before };
+  }
+
   /** Up to `limit` rows matching the filter with after < seq < before, in the given order. */
   page(filter: NormalFilter, direction: Direction, after: number, before: number, limit: number): AuditRow[] {
+    const bounds = this.timeBounds(filter);
+    after = Math.max(after, bounds.after);
+    before = Math.min(before, bounds.before);
+    if (after + 1 >= before) return [];
     if (filter.prefix === null) return this.run(filter, null, direction, after, before, limit);
     const actions = this.actionsUnder(filter.prefix);
     if (actions === null) return this.run(filter, filter.prefix, direction, after, before, limit);
@@ -113,7 +154,6 @@ export class AuditPager {
   ): AuditRow[] {
     const where = ['seq > ?', 'seq < ?'];
     const params: unknown[] = [after, before];
-    const hasEquality = filter.agentId !== null || filter.decision !== null || filter.action !== null;
     // One index drives the walk: the agent's (many agents, few rows each), else the action's, else the
     // decision's (a handful of values). "+" keeps the other terms as plain filters, so SQLite never
     // walks a big decision range checking each row for a small agent.
@@ -134,8 +174,8 @@ export class AuditPager {
       where.push('+action >= ?', '+action < ?');
       params.push(scanPrefix.from, scanPrefix.to);
     }
-    // With an equality filter, keep the time bounds off audit_time so the seq-ordered index is used.
-    const time = hasEquality ? '+time' : 'time';
+    // Time bounds were turned into seq bounds (timeBounds); here they only re-check each row.
+    const time = '+time';
     if (filter.since !== null) {
       where.push(`${time} >= ?`);
       params.push(filter.since);

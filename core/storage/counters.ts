@@ -50,8 +50,17 @@ export class Counters {
     return value;
   }
 
+  private readonly readers = new Map<string, CounterReader>();
+
+  /** A reader for one agent's counters (cached; the values it returns must be treated as read-only). */
   reader(agentId: string): CounterReader {
-    return { get: (key, windowStart) => ({ ...this.load(agentId, key, windowStart) }) };
+    let r = this.readers.get(agentId);
+    if (r === undefined) {
+      r = { get: (key, windowStart) => this.load(agentId, key, windowStart) };
+      if (this.readers.size >= 10_000) this.readers.clear();
+      this.readers.set(agentId, r);
+    }
+    return r;
   }
 
   /** Applies the effects of an allowed request: the table first, then the cache (so a failed write changes nothing). */

@@ -90,7 +90,6 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX audit_agent    ON audit (agent_id, seq);
       CREATE INDEX audit_decision ON audit (decision, seq);
       CREATE INDEX audit_action   ON audit (action, seq);
-      CREATE INDEX audit_time     ON audit (time);
 
       -- The chain head, sealed with a MAC under a key derived from the vault key, so that deleting the
       -- newest audit rows (truncation) is detected by verify.

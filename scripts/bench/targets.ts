@@ -20,6 +20,10 @@ const EXACT: Record<string, TargetDef> = {
   'startup.daemonJson.medianMs': { text: '≤ 1000 ms', met: (v) => v <= 1000 },
   'audit.append.perSec': { text: '≥ 20,000/s', met: (v) => v >= 20_000 },
   'audit.verify.ok': { text: '1', met: (v) => v === 1 },
+  'audit.groupCommit.perSec': { text: '≥ 20,000/s', met: (v) => v >= 20_000 },
+  'audit.groupCommit.verifyOk': { text: '1', met: (v) => v === 1 },
+  'approval.sseSeen.p50Ms': { text: '≤ 50 ms', met: (v) => v <= 50 },
+  'approval.sseSeen.maxMs': { text: '≤ 50 ms', met: (v) => v <= 50 },
 };
 
 export function targetFor(key: string): TargetDef | undefined {
