@@ -78,21 +78,28 @@ export class Core {
     try {
       return this.db.transaction(fn)();
     } catch (err) {
+      throw this.afterRollback(err, true);
+    }
+  }
+
+  /**
+   * After a rolled-back transaction: the tables are the truth again, so in-memory state is re-read (all of
+   * it, or only what a single savepoint can touch). A storage failure (locked, read-only, full disk) means
+   * the audit entry could not be committed: that is audit_unavailable.
+   */
+  private afterRollback(err: unknown, everything: boolean): unknown {
+    if (everything) {
       this.agents.reload();
       this.providers.reload();
-      this.counters.invalidate();
-      this.audit.untrustTip();
-      // A storage failure (locked, read-only, full disk) means the audit entry could not be committed.
-      if (
-        !(err instanceof AppError) &&
-        err instanceof Error &&
-        'code' in err &&
-        String(err.code).startsWith('SQLITE_')
-      ) {
-        throw auditUnavailable(err);
-      }
-      throw err;
     }
+    this.counters.invalidate();
+    this.audit.untrustTip();
+    const storage =
+      !(err instanceof AppError) &&
+      err instanceof Error &&
+      'code' in err &&
+      String(err.code).startsWith('SQLITE_');
+    return storage ? auditUnavailable(err) : err;
   }
 
   private group: { waiters: { resolve: () => void; reject: (err: unknown) => void }[] } | null = null;
@@ -120,16 +127,7 @@ export class Core {
       result = this.db.transaction(fn)();
     } catch (err) {
       // Only this unit's savepoint was rolled back; the rest of the group carries on.
-      this.counters.invalidate();
-      this.audit.untrustTip();
-      if (
-        !(err instanceof AppError) &&
-        err instanceof Error &&
-        'code' in err &&
-        String(err.code).startsWith('SQLITE_')
-      )
-        throw auditUnavailable(err);
-      throw err;
+      throw this.afterRollback(err, false);
     }
     await new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
     return result;
@@ -148,15 +146,25 @@ export class Core {
       } catch {
         // Already rolled back by SQLite.
       }
-      this.agents.reload();
-      this.providers.reload();
-      this.counters.invalidate();
-      this.audit.untrustTip();
-      const failure = auditUnavailable(err);
+      const failure = this.afterRollback(err, true);
       for (const w of group.waiters) w.reject(failure);
       return;
     }
     for (const w of group.waiters) w.resolve();
+  }
+
+  /**
+   * The last check before anything leaves for an agent: the request was not cut, and the credential that
+   * authenticated it is still this agent's current one, and the agent is active.
+   */
+  stillLive(agent: AgentRecord, controller: AbortController): boolean {
+    const current = this.agents.find(agent.id);
+    return (
+      !controller.signal.aborted &&
+      current !== undefined &&
+      current.tokenHash.equals(agent.tokenHash) &&
+      this.agents.statusOf(current, this.now()) === 'active'
+    );
   }
 
   policyAgent(agent: AgentRecord): PolicyAgent {

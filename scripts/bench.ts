@@ -37,7 +37,11 @@ const SECTIONS: Section[] = [
   { name: 'startup', title: 'headless start to ready', run: benchStartup },
   { name: 'approval', title: 'approval prompt latency to an SSE listener', run: benchApproval },
   { name: 'audit', title: 'audit append, query and verify', run: benchAuditSection },
-  { name: 'auditgroup', title: 'audit appends through the group commit (request path)', run: benchAuditGroup },
+  {
+    name: 'auditgroup',
+    title: 'audit appends through the group commit (request path)',
+    run: benchAuditGroup,
+  },
 ];
 
 function parseArgs(argv: string[]): { only: Set<string> | null } {

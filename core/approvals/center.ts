@@ -115,8 +115,15 @@ export class ApprovalCenter {
   hold(req: HoldRequest): { id: string; outcome: Promise<ApprovalOutcome>; release: () => void } {
     const mergeKey = `${req.agent.id}\u0000${req.detached ? 'async' : 'held'}\u0000${JSON.stringify(req.facts)}`;
     let pending = [...this.pending.values()].find((p) => p.mergeKey === mergeKey);
-    if (!pending && [...this.pending.values()].filter((p) => p.agentId === req.agent.id).length >= MAX_PENDING_PER_AGENT) {
-      throw new AppError('rate_limited', `Agent ${req.agent.name} already has ${MAX_PENDING_PER_AGENT} different requests waiting for approval.`, { retryAfter: 10 });
+    if (
+      !pending &&
+      [...this.pending.values()].filter((p) => p.agentId === req.agent.id).length >= MAX_PENDING_PER_AGENT
+    ) {
+      throw new AppError(
+        'rate_limited',
+        `Agent ${req.agent.name} already has ${MAX_PENDING_PER_AGENT} different requests waiting for approval.`,
+        { retryAfter: 10 },
+      );
     }
     if (pending) {
       pending.view = { ...pending.view, count: pending.view.count + 1 };

@@ -54,8 +54,7 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
         } finally {
           release();
         }
-        const current = core.agents.find(agent.id);
-        if (controller.signal.aborted || !current || !current.tokenHash.equals(agent.tokenHash) || core.agents.statusOf(current, core.now()) !== 'active') {
+        if (!core.stillLive(agent, controller)) {
           allowed.finish('cut', 499);
           throw new AppError('revoked', 'This agent’s access was withdrawn before the secret was released.');
         }

@@ -186,7 +186,7 @@ export async function authorize(
   await core.commitGrouped(() => {
     core.counters.apply(agent.id, allow.effects);
     // Used up in the same synchronous step as the decision, so one use cannot be spent twice.
-      core.record({
+    core.record({
       ...base,
       decision: approvedByOwner ? 'approved' : 'allow',
       reason: allow.grantId ? 'grant' : approvedByOwner ? 'approved' : 'allowed',

@@ -35,7 +35,8 @@ export function checkProxyPath(rest: string): ProxyPath {
     }
     if (d === '.' || d === '..') refuse('The provider path may not contain "." or ".." segments.');
     // Encoded "/", "\", "#", "%", ";", NUL, spaces and the like would let an upstream read another path.
-    if (!PLAIN.test(d)) refuse('The provider path may contain only letters, digits and - . _ ~ ! $ & \' ( ) * + , = : @.');
+    if (!PLAIN.test(d))
+      refuse("The provider path may contain only letters, digits and - . _ ~ ! $ & ' ( ) * + , = : @.");
     decoded.push(d);
   }
   const path = `/${decoded.join('/')}`;
@@ -46,8 +47,13 @@ export function checkProxyPath(rest: string): ProxyPath {
 export function upstreamUrl(baseUrl: string, path: string, query: string): URL {
   const base = new URL(baseUrl);
   const basePath = base.pathname.replace(/\/+$/, '');
-  const target = new URL(`${baseUrl.replace(/\/+$/, '')}${path === '/' ? '' : path}${query ? `?${query}` : ''}`);
-  if (target.pathname !== `${basePath}${path === '/' ? '' : path}` && !(path === '/' && target.pathname === '/')) {
+  const target = new URL(
+    `${baseUrl.replace(/\/+$/, '')}${path === '/' ? '' : path}${query ? `?${query}` : ''}`,
+  );
+  if (
+    target.pathname !== `${basePath}${path === '/' ? '' : path}` &&
+    !(path === '/' && target.pathname === '/')
+  ) {
     refuse('The provider path would be rewritten on its way upstream.');
   }
   if (target.origin !== base.origin) refuse('The provider path would leave the provider.');

@@ -70,9 +70,23 @@ async function handleProxy(
   const method = (ctx.req.method ?? 'GET').toUpperCase();
   const rawUrl = ctx.req.url ?? '';
   const rawQuery = rawUrl.includes('?') ? rawUrl.slice(rawUrl.indexOf('?') + 1) : '';
-  const auditBase = { actor: 'agent' as const, agentId: agent.id, agentName: agent.name, provider: providerId.slice(0, 64), method, requestId: ctx.requestId };
+  const auditBase = {
+    actor: 'agent' as const,
+    agentId: agent.id,
+    agentName: agent.name,
+    provider: providerId.slice(0, 64),
+    method,
+    requestId: ctx.requestId,
+  };
   const refuseInput: (err: AppError, path: string | null) => never = (err, path) => {
-    core.record({ ...auditBase, path, action: 'proxy.request', decision: 'deny', reason: err.code, rule: err.message });
+    core.record({
+      ...auditBase,
+      path,
+      action: 'proxy.request',
+      decision: 'deny',
+      reason: err.code,
+      rule: err.message,
+    });
     throw err;
   };
   let path;
@@ -84,12 +98,24 @@ async function handleProxy(
   }
   const provider = ProviderId.safeParse(providerId).success ? core.providers.find(providerId) : undefined;
   if (!provider) {
-    refuseInput(new AppError('provider_not_configured', `No provider "${providerId.slice(0, 64)}" is configured in Agent Keychain.`), path.path);
+    refuseInput(
+      new AppError(
+        'provider_not_configured',
+        `No provider "${providerId.slice(0, 64)}" is configured in Agent Keychain.`,
+      ),
+      path.path,
+    );
   }
   // The adapter reads the bytes exactly as the upstream will get them: no content codings.
   const encoding = (ctx.req.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   if (encoding !== 'identity' && encoding !== '') {
-    refuseInput(new AppError('unsupported_media_type', 'Compressed request bodies are not accepted: send the body uncompressed.'), path.path);
+    refuseInput(
+      new AppError(
+        'unsupported_media_type',
+        'Compressed request bodies are not accepted: send the body uncompressed.',
+      ),
+      path.path,
+    );
   }
   const adapter = ADAPTERS[provider.kind];
   let body: Buffer;
@@ -99,15 +125,24 @@ async function handleProxy(
     body = await readRaw(ctx.req, PROXY_BODY_LIMIT);
     target = upstreamUrl(provider.baseUrl, path.path, rawQuery);
     // Endpoints are recognised case-insensitively; policy and the audit see the path as sent upstream.
-    facts = { ...adapter.facts({ providerId, method, path: path.lower, query: rawQuery, headers: ctx.req.headers, body }, providerId, core.prices), path: path.path };
+    facts = {
+      ...adapter.facts(
+        { providerId, method, path: path.lower, query: rawQuery, headers: ctx.req.headers, body },
+        providerId,
+        core.prices,
+      ),
+      path: path.path,
+    };
   } catch (err) {
     if (err instanceof AppError) refuseInput(err, path.path);
     throw err;
   }
-  const allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), { provider: providerId, path: path.path });
+  const allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), {
+    provider: providerId,
+    path: path.path,
+  });
   // Last check before anything leaves: still the same live credential, and not cut meanwhile.
-  const current = core.agents.find(agent.id);
-  if (controller.signal.aborted || !current || !current.tokenHash.equals(agent.tokenHash) || core.agents.statusOf(current, core.now()) !== 'active') {
+  if (!core.stillLive(agent, controller)) {
     allowed.finish('cut', 499);
     throw new AppError('revoked', 'This agent’s access was withdrawn before the request was forwarded.');
   }
@@ -116,7 +151,13 @@ async function handleProxy(
     target,
     method,
     body,
-    headers: () => upstreamHeaders(ctx.req.headers, adapter.authHeaders(core.providers.masterKey(providerId), provider), adapter.defaultHeaders, body.length),
+    headers: () =>
+      upstreamHeaders(
+        ctx.req.headers,
+        adapter.authHeaders(core.providers.masterKey(providerId), provider),
+        adapter.defaultHeaders,
+        body.length,
+      ),
     meter: adapter.usageMeter(facts, undefined, core.prices),
     meterFor: (contentType) => adapter.usageMeter(facts, contentType, core.prices),
     masterKey: () => core.providers.masterKey(providerId),

@@ -156,7 +156,8 @@ export class LoopbackServer {
       );
     }
     const proof = ctx.req.headers[SESSION_HEADER];
-    if (this.deps.sessions.valid(ctx.req.headers.cookie, typeof proof === 'string' ? proof : undefined, now)) return;
+    if (this.deps.sessions.valid(ctx.req.headers.cookie, typeof proof === 'string' ? proof : undefined, now))
+      return;
     this.authFailure(
       ctx,
       'unauthorized',

@@ -49,7 +49,10 @@ export class ConsoleSessions {
     prune(this.sessions, (s) => s.expires, now);
     const cookie = randomBytes(32).toString('base64url');
     const proof = randomBytes(32).toString('base64url');
-    this.sessions.set(h(cookie), { expires: now + SESSION_TTL_MS, proofHash: createHash('sha256').update(proof).digest() });
+    this.sessions.set(h(cookie), {
+      expires: now + SESSION_TTL_MS,
+      proofHash: createHash('sha256').update(proof).digest(),
+    });
     return { cookie, proof };
   }
 

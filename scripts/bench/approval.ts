@@ -17,32 +17,59 @@ export async function benchApproval(): Promise<Record<string, number>> {
   try {
     const admin = new AgentKeychain({ baseUrl: daemon.url, adminToken: daemon.adminToken });
     await admin.vault.init(vaultInitInput());
-    await admin.providers.put('api', { kind: 'http', baseUrl: 'http://127.0.0.1:9', key: 'k-bench-approval-0001' });
-    const { token } = await admin.agents.create({ name: 'held-bench', scopes: { providers: { api: { approval: 'always' } } } });
+    await admin.providers.put('api', {
+      kind: 'http',
+      baseUrl: 'http://127.0.0.1:9',
+      key: 'k-bench-approval-0001',
+    });
+    const { token } = await admin.agents.create({
+      name: 'held-bench',
+      scopes: { providers: { api: { approval: 'always' } } },
+    });
     const u = new URL(daemon.url);
     let onEvent: (id: string) => void = () => undefined;
-    const sse = request({ host: u.hostname, port: u.port, path: '/admin/v1/events', headers: { authorization: `Bearer ${daemon.adminToken}` } }, (res) => {
-      let buf = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        buf += chunk;
-        let idx: number;
-        while ((idx = buf.indexOf('\n\n')) >= 0) {
-          const block = buf.slice(0, idx);
-          buf = buf.slice(idx + 2);
-          if (!block.startsWith('event: approval.requested')) continue;
-          const data = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as { id: string; process: { note: string | null } };
-          if (data.process.note?.startsWith('Looking up') === true) onEvent(data.id);
-        }
-      });
-    });
+    let connected: () => void = () => undefined;
+    const ready = new Promise<void>((r) => (connected = r));
+    const sse = request(
+      {
+        host: u.hostname,
+        port: u.port,
+        path: '/admin/v1/events',
+        headers: { authorization: `Bearer ${daemon.adminToken}` },
+      },
+      (res) => {
+        let buf = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          if (buf.includes(': connected')) connected();
+          let idx: number;
+          while ((idx = buf.indexOf('\n\n')) >= 0) {
+            const block = buf.slice(0, idx);
+            buf = buf.slice(idx + 2);
+            if (!block.startsWith('event: approval.requested')) continue;
+            const data = JSON.parse(block.slice(block.indexOf('data: ') + 6)) as {
+              id: string;
+              process: { note: string | null };
+            };
+            if (data.process.note?.startsWith('Looking up') === true) onEvent(data.id);
+          }
+        });
+      },
+    );
     sse.end();
-    await new Promise((r) => setTimeout(r, 200));
+    await ready;
     const samples: number[] = [];
     for (let i = 0; i < ROUNDS; i += 1) {
       const seen = new Promise<string>((resolve) => (onEvent = resolve));
       const sent = performance.now();
-      const held = request({ host: u.hostname, port: u.port, path: `/v1/proxy/api/x${i}`, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' } });
+      const held = request({
+        host: u.hostname,
+        port: u.port,
+        path: `/v1/proxy/api/x${i}`,
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
       held.on('response', (res) => res.resume());
       held.on('error', () => undefined);
       held.end('{}');
@@ -52,7 +79,9 @@ export async function benchApproval(): Promise<Record<string, number>> {
     }
     sse.destroy();
     const s = latencyStats(samples);
-    progress(`approval.requested seen by the SSE listener: p50 ${s.p50.toFixed(2)} ms, max ${Math.max(...samples).toFixed(2)} ms over ${ROUNDS} held calls`);
+    progress(
+      `approval.requested seen by the SSE listener: p50 ${s.p50.toFixed(2)} ms, max ${Math.max(...samples).toFixed(2)} ms over ${ROUNDS} held calls`,
+    );
     return { 'approval.sseSeen.p50Ms': s.p50, 'approval.sseSeen.maxMs': Math.max(...samples) };
   } finally {
     await daemon.stop();

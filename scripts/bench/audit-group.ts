@@ -44,9 +44,13 @@ export async function benchAuditGroup(): Promise<Record<string, number>> {
     const started = performance.now();
     await Promise.all(Array.from({ length: PRODUCERS }, (_, p) => producer(p)));
     const perSec = written / ((performance.now() - started) / 1000);
-    progress(`group commit: ${Math.round(perSec).toLocaleString('en-US')} entries/s with ${PRODUCERS} concurrent producers`);
+    progress(
+      `group commit: ${Math.round(perSec).toLocaleString('en-US')} entries/s with ${PRODUCERS} concurrent producers`,
+    );
     const verify = core.audit.verify();
-    progress(`verify after group commit: ${verify.ok ? 'ok' : `broken (${verify.problem ?? ''})`}, ${verify.checked.toLocaleString('en-US')} entries`);
+    progress(
+      `verify after group commit: ${verify.ok ? 'ok' : `broken (${verify.problem ?? ''})`}, ${verify.checked.toLocaleString('en-US')} entries`,
+    );
     return { 'audit.groupCommit.perSec': perSec, 'audit.groupCommit.verifyOk': verify.ok ? 1 : 0 };
   } finally {
     db.close();

@@ -14,7 +14,10 @@ import { buildTrayModel } from '../../electron/main/tray-model.ts';
 const MASTER_KEY = 'sk-e2e-MASTER-openai-key-4f1c2b9a';
 const SECRET_VALUE = 'crm-e2e-SECRET-value-77aa31';
 // Saved on every run under test-results/; AKC_UPDATE_SCREENSHOTS=1 refreshes the README's copies in docs/.
-const SHOTS = process.env.AKC_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs', 'screenshots') : join(ROOT, 'test-results', 'screenshots');
+const SHOTS =
+  process.env.AKC_UPDATE_SCREENSHOTS === '1'
+    ? join(ROOT, 'docs', 'screenshots')
+    : join(ROOT, 'test-results', 'screenshots');
 
 if (!hasChromium) console.log(`[skip] console e2e: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
 
@@ -31,11 +34,26 @@ describe.skipIf(!hasChromium)('browser console (headless mode)', () => {
     up = await startUpstream((_req, body, res) => {
       const model = (JSON.parse(body) as { model?: string }).model ?? 'gpt-4o-mini';
       res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ id: 'c1', object: 'chat.completion', created: 1, model, choices: [{ index: 0, message: { role: 'assistant', content: 'hi from upstream' }, finish_reason: 'stop' }], usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 } }));
+      res.end(
+        JSON.stringify({
+          id: 'c1',
+          object: 'chat.completion',
+          created: 1,
+          model,
+          choices: [
+            { index: 0, message: { role: 'assistant', content: 'hi from upstream' }, finish_reason: 'stop' },
+          ],
+          usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 },
+        }),
+      );
     });
     t = await startTestDaemon({ consoleDir: CONSOLE_DIR });
     browser = await launchChromium();
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'light', reducedMotion: 'reduce' });
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      colorScheme: 'light',
+      reducedMotion: 'reduce',
+    });
     await context.addInitScript(TRANSPORT_RECORDER);
     page = await context.newPage();
     page.setDefaultTimeout(10_000);
@@ -48,9 +66,14 @@ describe.skipIf(!hasChromium)('browser console (headless mode)', () => {
   });
 
   const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(SHOTS, `${name}.png`) });
-  const openai = (token: string): OpenAI => new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 });
+  const openai = (token: string): OpenAI =>
+    new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 });
   const ask = (c: OpenAI): Promise<OpenAI.Chat.Completions.ChatCompletion> =>
-    c.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }], max_completion_tokens: 20 });
+    c.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hello' }],
+      max_completion_tokens: 20,
+    });
 
   async function createAgent(name: string, scopeJson?: string): Promise<{ id: string; token: string }> {
     await page.goto(`${t.url}/#/agents/new`);
@@ -77,7 +100,10 @@ describe.skipIf(!hasChromium)('browser console (headless mode)', () => {
     await page.goto(link);
     // The session proof left the address bar as soon as the page took it.
     await expect.poll(() => page.url()).toBe(`${t.url}/#/`);
-    await page.getByRole('link', { name: /Providers/ }).first().waitFor();
+    await page
+      .getByRole('link', { name: /Providers/ })
+      .first()
+      .waitFor();
     const other = await browser.newPage();
     const second = await other.goto(link);
     expect(second?.status()).toBe(401);
@@ -115,19 +141,28 @@ describe.skipIf(!hasChromium)('browser console (headless mode)', () => {
     const out = await ask(openai(token));
     expect(out.choices[0]?.message.content).toBe('hi from upstream');
     expect(up.received.at(-1)?.headers.authorization).toBe(`Bearer ${MASTER_KEY}`);
-    const row = page.getByTestId('activity-row').filter({ hasText: 'POST /chat/completions' }).filter({ hasText: 'research-bot' }).first();
+    const row = page
+      .getByTestId('activity-row')
+      .filter({ hasText: 'POST /chat/completions' })
+      .filter({ hasText: 'research-bot' })
+      .first();
     await row.waitFor();
     expect(await page.getByTestId('activity-row').count()).toBeGreaterThan(before);
     await shot('activity');
   });
 
   it('a held call shows a prompt: Approve lets the SDK call finish, Deny makes it fail', async () => {
-    const { token } = await createAgent('careful-bot', JSON.stringify({ providers: { openai: { models: ['gpt-4o-mini'], approval: 'always' } } }));
+    const { token } = await createAgent(
+      'careful-bot',
+      JSON.stringify({ providers: { openai: { models: ['gpt-4o-mini'], approval: 'always' } } }),
+    );
     await page.getByTestId('stored-it').click();
     await page.goto(`${t.url}/#/agents`);
     const client = openai(token);
     const approved = ask(client);
-    const prompt = page.getByRole('alertdialog').filter({ hasText: 'POST /chat/completions with gpt-4o-mini' });
+    const prompt = page
+      .getByRole('alertdialog')
+      .filter({ hasText: 'POST /chat/completions with gpt-4o-mini' });
     await prompt.waitFor();
     expect(await prompt.textContent()).toContain('careful-bot');
     await expect.poll(() => page.title()).toMatch(/^\(1\)/);
@@ -136,16 +171,24 @@ describe.skipIf(!hasChromium)('browser console (headless mode)', () => {
     expect((await approved).choices[0]?.message.content).toBe('hi from upstream');
 
     const denied = ask(client).catch((e: unknown) => e);
-    const prompt2 = page.getByRole('alertdialog').filter({ hasText: 'POST /chat/completions with gpt-4o-mini' });
+    const prompt2 = page
+      .getByRole('alertdialog')
+      .filter({ hasText: 'POST /chat/completions with gpt-4o-mini' });
     await prompt2.waitFor();
     await prompt2.getByTestId('deny').click();
     const err = await denied;
     expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
-    expect((err as InstanceType<typeof OpenAI.PermissionDeniedError>).error).toMatchObject({ code: 'approval_denied' });
+    expect((err as InstanceType<typeof OpenAI.PermissionDeniedError>).error).toMatchObject({
+      code: 'approval_denied',
+    });
   });
 
   it('the tray menu model lists the agent and its revoke item', async () => {
-    const [status, agents, approvals] = await Promise.all([t.admin.vault.status(), t.admin.agents.list(), t.admin.approvals.list()]);
+    const [status, agents, approvals] = await Promise.all([
+      t.admin.vault.status(),
+      t.admin.agents.list(),
+      t.admin.approvals.list(),
+    ]);
     const model = buildTrayModel({ status, agents, approvals, now: Date.now() });
     const flat = JSON.stringify(model);
     expect(flat).toContain('research-bot');
@@ -157,7 +200,7 @@ describe.skipIf(!hasChromium)('browser console (headless mode)', () => {
     await page.goto(`${t.url}/#/agents/${researchId}`);
     await shot('agents');
     const button = page.getByTestId(`revoke-${researchId}`);
-    expect(await button.getAttribute('aria-label') ?? (await button.textContent())).toMatch(/Revoke/);
+    expect((await button.getAttribute('aria-label')) ?? (await button.textContent())).toMatch(/Revoke/);
     await button.click();
     const dialog = page.getByTestId('revoke-dialog');
     await dialog.waitFor();
@@ -187,7 +230,8 @@ describe.skipIf(!hasChromium)('browser console (headless mode)', () => {
   });
 
   it('nothing secret reached the renderer: no master key, secret value or agent token outside the show-once response', async () => {
-    const messages = (await page.evaluate('window.__akcTransport')) as { kind: string; url: string; text: string }[];
+    const messages =
+      await page.evaluate<{ kind: string; url: string; text: string }[]>('window.__akcTransport');
     expect(messages.length).toBeGreaterThan(20);
     expect(messages.some((m) => m.kind === 'sse')).toBe(true);
     for (const m of messages) {
@@ -200,7 +244,11 @@ describe.skipIf(!hasChromium)('browser console (headless mode)', () => {
       expect(carrying, `token shown ${carrying.length} times`).toHaveLength(1);
       expect(carrying[0]?.url).toContain('/admin/v1/agents');
     }
-    const storage = String(await page.evaluate('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie'));
+    const storage = String(
+      await page.evaluate(
+        'JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }) + document.cookie',
+      ),
+    );
     for (const s of [MASTER_KEY, SECRET_VALUE, ...tokens]) expect(storage).not.toContain(s);
   });
 });

@@ -331,12 +331,25 @@ describe('revocation', () => {
   });
 
   it('a request whose body is still arriving when revoke returns is cut and never forwarded', async () => {
-    const { agent, token } = await t.admin.agents.create({ name: 'slow-body', scopes: { providers: { openai: {} } } });
+    const { agent, token } = await t.admin.agents.create({
+      name: 'slow-body',
+      scopes: { providers: { openai: {} } },
+    });
     const before = up.received.length;
     const { request } = await import('node:http');
     const u = new URL(t.url);
     const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [] });
-    const req = request({ host: u.hostname, port: u.port, path: '/v1/proxy/openai/chat/completions', method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } });
+    const req = request({
+      host: u.hostname,
+      port: u.port,
+      path: '/v1/proxy/openai/chat/completions',
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        'content-length': Buffer.byteLength(body),
+      },
+    });
     const response = new Promise<{ status: number; body: string }>((resolve) => {
       req.on('response', (res) => {
         let text = '';

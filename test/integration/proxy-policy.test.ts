@@ -433,10 +433,19 @@ describe('path and header tricks cannot dodge the email and payment rules', () =
   it('refuses fragments, encoded specials, matrix params; recognises endpoints whatever the case or trailing slash', async () => {
     const { token } = await t.admin.agents.create({
       name: 'tricky-bot',
-      scopes: { providers: { resend: {}, stripe: {} }, email: { allowedDomains: ['example.com'] }, payments: { maxAmount: 100, currency: 'usd' } },
+      scopes: {
+        providers: { resend: {}, stripe: {} },
+        email: { allowedDomains: ['example.com'] },
+        payments: { maxAmount: 100, currency: 'usd' },
+      },
     });
     const before = resend.received.length + stripe.received.length;
-    const mail = JSON.stringify({ from: 'a@example.com', to: 'victim@evil.example', subject: 's', html: 'h' });
+    const mail = JSON.stringify({
+      from: 'a@example.com',
+      to: 'victim@evil.example',
+      subject: 's',
+      html: 'h',
+    });
     for (const path of ['/emails#', '/emails%23', '/emails;x', '/emails%3Bx', '/emails%20', '/em%61ils%3f']) {
       const r = await call(token, 'resend', path, mail);
       expect(r.status, `${path}: ${r.body}`).toBe(400);
@@ -444,17 +453,28 @@ describe('path and header tricks cannot dodge the email and payment rules', () =
     for (const path of ['/emails/', '/EMAILS', '/Emails/']) {
       const r = await call(token, 'resend', path, mail);
       expect(r.status, `${path}: ${r.body}`).toBe(403);
-      expect(r.json()).toMatchObject({ error: { code: 'scope_denied', rule: { scope: 'email.allowedDomains' } } });
+      expect(r.json()).toMatchObject({
+        error: { code: 'scope_denied', rule: { scope: 'email.allowedDomains' } },
+      });
     }
     for (const path of ['/v1/payment_intents/', '/V1/Payment_Intents', '/v1/payment_intents#']) {
-      const r = await call(token, 'stripe', path, 'amount=999999&currency=usd', 'application/x-www-form-urlencoded');
+      const r = await call(
+        token,
+        'stripe',
+        path,
+        'amount=999999&currency=usd',
+        'application/x-www-form-urlencoded',
+      );
       expect([400, 403], `${path}: ${r.body}`).toContain(r.status);
     }
     expect(resend.received.length + stripe.received.length).toBe(before);
   });
 
   it('drops method-override and billing headers, and refuses compressed bodies', async () => {
-    const { token } = await t.admin.agents.create({ name: 'hdr-bot', scopes: { providers: { openai: { methods: ['POST'] } } } });
+    const { token } = await t.admin.agents.create({
+      name: 'hdr-bot',
+      scopes: { providers: { openai: { methods: ['POST'] } } },
+    });
     llm.handle((_req, _body, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
@@ -472,7 +492,12 @@ describe('path and header tricks cannot dodge the email and payment rules', () =
     expect(got['x-http-method-override']).toBeUndefined();
     expect(got['openai-organization']).toBeUndefined();
     expect(got['stripe-account']).toBeUndefined();
-    const gz = await raw(t.url, { method: 'POST', path: '/v1/proxy/openai/files', headers: { ...headers, 'content-encoding': 'gzip' }, body: '{}' });
+    const gz = await raw(t.url, {
+      method: 'POST',
+      path: '/v1/proxy/openai/files',
+      headers: { ...headers, 'content-encoding': 'gzip' },
+      body: '{}',
+    });
     expect(gz.status).toBe(415);
   });
 });

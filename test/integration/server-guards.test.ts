@@ -199,10 +199,23 @@ describe('console session', () => {
     expect(proof.length).toBeGreaterThan(20);
     const own = { origin: t.url };
     expectEnvelope(await raw(t.url, { path: '/admin/v1/status', headers: { cookie } }), 401, 'unauthorized');
-    expectEnvelope(await raw(t.url, { path: '/admin/v1/status', headers: { cookie, ...own } }), 401, 'unauthorized');
-    expectEnvelope(await raw(t.url, { path: '/admin/v1/status', headers: { 'x-akc-session': proof } }), 401, 'unauthorized');
-    expect((await raw(t.url, { path: '/admin/v1/status', headers: { cookie, 'x-akc-session': proof } })).status).toBe(200);
-    expect((await raw(t.url, { path: '/admin/v1/status', headers: { cookie, 'x-akc-session': proof, ...own } })).status).toBe(200);
+    expectEnvelope(
+      await raw(t.url, { path: '/admin/v1/status', headers: { cookie, ...own } }),
+      401,
+      'unauthorized',
+    );
+    expectEnvelope(
+      await raw(t.url, { path: '/admin/v1/status', headers: { 'x-akc-session': proof } }),
+      401,
+      'unauthorized',
+    );
+    expect(
+      (await raw(t.url, { path: '/admin/v1/status', headers: { cookie, 'x-akc-session': proof } })).status,
+    ).toBe(200);
+    expect(
+      (await raw(t.url, { path: '/admin/v1/status', headers: { cookie, 'x-akc-session': proof, ...own } }))
+        .status,
+    ).toBe(200);
     // The login link works once.
     expect((await raw(t.url, { path: `${link.pathname}${link.search}` })).status).toBe(401);
   });

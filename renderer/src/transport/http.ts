@@ -137,7 +137,11 @@ export function createHttpTransport(base = ''): Transport {
       let target = url;
       if (def.method === 'GET') target += queryString(fields);
       else if (def.method !== 'DELETE' || Object.keys(fields).length) {
-        init.headers = { accept: 'application/json', 'content-type': 'application/json', ...sessionHeaders() };
+        init.headers = {
+          accept: 'application/json',
+          'content-type': 'application/json',
+          ...sessionHeaders(),
+        };
         init.body = JSON.stringify(fields);
       }
       let res: Response;
