@@ -119,6 +119,7 @@ export class Core {
         throw err instanceof AppError ? err : auditUnavailable(err);
       }
       this.group = { waiters: [] };
+      this.audit.deferSeal = true;
       setImmediate(() => this.flush());
     }
     const group = this.group;
@@ -138,9 +139,13 @@ export class Core {
     const group = this.group;
     if (group === null) return;
     this.group = null;
+    this.audit.deferSeal = false;
     try {
+      // One seal of the chain head per group, committed with the entries.
+      this.audit.sealPending();
       this.db.exec('COMMIT');
     } catch (err) {
+      this.audit.dropPendingSeal();
       try {
         this.db.exec('ROLLBACK');
       } catch {

@@ -388,9 +388,31 @@ export class AuditLog {
       hash = row.hash;
     }
     if (this.headKey !== null && !this.sealHeld && !this.headUnchecked) {
-      this.upsertHead.run(seq, hash, headMac(this.headKey, seq, hash));
+      if (this.deferSeal) this.pendingSeal = { seq, hash };
+      else this.upsertHead.run(seq, hash, headMac(this.headKey, seq, hash));
     }
     return rows;
+  }
+
+  /**
+   * While an owner's group transaction is open, the head is sealed once when it commits (sealPending)
+   * rather than after every entry: the seal and the entries still commit together.
+   */
+  deferSeal = false;
+  private pendingSeal: Tip | null = null;
+
+  /** Writes the deferred head seal (inside the owner's transaction, right before it commits). */
+  sealPending(): void {
+    const pending = this.pendingSeal;
+    this.pendingSeal = null;
+    if (pending !== null && this.headKey !== null && !this.sealHeld && !this.headUnchecked) {
+      this.upsertHead.run(pending.seq, pending.hash, headMac(this.headKey, pending.seq, pending.hash));
+    }
+  }
+
+  /** The owner's transaction rolled back: its deferred seal is void. */
+  dropPendingSeal(): void {
+    this.pendingSeal = null;
   }
 
   /** Runs checkAndReseal; if the database cannot be read or written now, retries before the next append. */

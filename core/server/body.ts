@@ -5,21 +5,51 @@ import { AppError } from '../errors.ts';
 export const JSON_BODY_LIMIT = 256 * 1024;
 export const PROXY_BODY_LIMIT = 8 * 1024 * 1024;
 
-export async function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readRaw(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
   if (declared !== undefined && Number(declared) > limit) {
-    throw new AppError('payload_too_large', `The request body is larger than ${limit} bytes.`);
+    return Promise.reject(
+      new AppError('payload_too_large', `The request body is larger than ${limit} bytes.`),
+    );
   }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    const buf = chunk as Buffer;
-    size += buf.length;
-    if (size > limit)
-      throw new AppError('payload_too_large', `The request body is larger than ${limit} bytes.`);
-    chunks.push(buf);
-  }
-  return chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)) : Buffer.concat(chunks);
+  // Plain events rather than an async iterator: this runs on every proxied request.
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        reject(new AppError('payload_too_large', `The request body is larger than ${limit} bytes.`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? (chunks[0] ?? Buffer.alloc(0)) : Buffer.concat(chunks));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(
+        new AppError('bad_request', `The request body could not be read (${err.message}).`, { path: 'body' }),
+      );
+    };
+    const onAborted = (): void => {
+      cleanup();
+      reject(new AppError('bad_request', 'The client stopped sending the body.', { path: 'body' }));
+    };
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
 }
 
 function isJsonType(contentType: string | undefined): boolean {

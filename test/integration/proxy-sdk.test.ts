@@ -264,6 +264,11 @@ describe('secrecy on the proxy path', () => {
     for (const s of [token, OPENAI_KEY, ANTHROPIC_KEY, 'hello from upstream', 'stream please'])
       expect(exported).not.toContain(s);
     expect((await t.admin.audit.verify()).ok).toBe(true);
+    // The sealed head follows the chain through the group commits: deleting the newest rows shows.
+    const db = t.daemon.core.db;
+    const head = db.prepare<[], { seq: number }>('SELECT seq FROM audit_head WHERE id = 1').get();
+    const last = db.prepare<[], { seq: number }>('SELECT MAX(seq) AS seq FROM audit').get();
+    expect(head?.seq).toBe(last?.seq);
   });
 
   it('an upstream error that echoes the master key is passed on with the key redacted', async () => {
