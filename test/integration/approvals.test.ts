@@ -132,6 +132,27 @@ describe('held requests with the real openai client', () => {
     expect(await held).toBeInstanceOf(OpenAI.PermissionDeniedError);
   });
 
+  it('a remembered grant is listed and can be removed; the next call asks again', async () => {
+    const a = await agentWith('always', 'removable-bot');
+    const first = sse.next('approval.requested', (d) => d.agentId === a.id);
+    const call = ask(a.client);
+    const { grant } = await t.admin.approvals.approve((await first).id, { minutes: 30 });
+    await call;
+    expect(grant?.covers).toContain('removable-bot');
+    const listed = (await t.admin.grants.list()).find((g) => g.agentId === a.id);
+    expect(listed).toMatchObject({ id: grant?.id, usesLeft: null });
+    expect(Date.parse(listed?.expiresAt ?? '')).toBeGreaterThan(Date.now() + 29 * 60_000);
+    await ask(a.client);
+    await t.admin.grants.delete(grant?.id ?? '');
+    expect((await t.admin.grants.list()).some((g) => g.agentId === a.id)).toBe(false);
+    const again = sse.next('approval.requested', (d) => d.agentId === a.id);
+    const held = ask(a.client).catch((e: unknown) => e);
+    await t.admin.approvals.deny((await again).id);
+    expect(await held).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    const removed = (await t.admin.audit.list({ agentId: a.id, action: 'grant.removed' })).entries[0];
+    expect(removed?.actor).toBe('owner');
+  });
+
   it('identical pending requests merge into one prompt and are answered together', async () => {
     const a = await agentWith('always', 'merge-bot');
     const first = sse.next('approval.requested', (d) => d.agentId === a.id);
