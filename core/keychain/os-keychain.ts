@@ -17,7 +17,7 @@ export function explainKeychainFailure(err: unknown): KeychainError {
   const raw = err instanceof Error ? err.message : String(err);
   let hint: string;
   if (
-    /DBUS_SESSION_BUS_ADDRESS|autolaunch|dbus-daemon|Cannot autolaunch|No such file or directory.*bus/i.test(
+    /DBUS_SESSION_BUS_ADDRESS|autolaunch|dbus-daemon|Failed to connect to socket|Connection refused|No such file or directory/i.test(
       raw,
     )
   ) {

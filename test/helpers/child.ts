@@ -2,6 +2,8 @@
 // ready line, so tests exercise exactly what `npm start -- --headless` runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { NODE22, ROOT } from './env.ts';
 
 export interface Child {
@@ -54,8 +56,10 @@ export function runHeadlessToExit(
 /** The environment of a process outside any D-Bus session: no Secret Service can be reached. */
 export function withoutDbus(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const copy = { ...env };
-  delete copy.DBUS_SESSION_BUS_ADDRESS;
   delete copy.DISPLAY;
   delete copy.WAYLAND_DISPLAY;
+  // No bus at all: not the session's, and not the user's default one under $XDG_RUNTIME_DIR/bus either.
+  copy.DBUS_SESSION_BUS_ADDRESS = 'unix:path=/nonexistent/akc-no-bus';
+  copy.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'akc-nobus-'));
   return copy;
 }

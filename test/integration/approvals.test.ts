@@ -67,6 +67,7 @@ const ask = (c: OpenAI): Promise<OpenAI.Chat.Completions.ChatCompletion> =>
 describe('held requests with the real openai client', () => {
   it('completes after approve; the prompt carries the action, the agent and the calling process', async () => {
     const a = await agentWith('always');
+    const before = up.received.length;
     const sent = performance.now();
     const requested = sse.next('approval.requested', (d) => d.agentId === a.id);
     const withProcess = sse.next('approval.requested', (d) => d.agentId === a.id && d.process.pid !== null);
@@ -78,7 +79,7 @@ describe('held requests with the real openai client', () => {
     expect(prompt.summary).toBe('POST /chat/completions with gpt-4o-mini');
     expect(prompt.reason).toMatch(/approval/i);
     expect(prompt.agentName).toBe('held-bot');
-    const before = up.received.length;
+    // Held: nothing has reached the upstream yet.
     expect(up.received.length).toBe(before);
     if (process.platform === 'linux') expect((await withProcess).process.pid).toBe(process.pid);
     const decided = sse.next('approval.decided', (d) => d.id === prompt.id);
@@ -266,7 +267,12 @@ describe('revocation', () => {
     });
     const open = (
       token: string,
-    ): Promise<{ chunks: number; ended: Promise<number>; firstChunk: Promise<void> }> =>
+    ): Promise<{
+      chunks: number;
+      ended: Promise<number>;
+      firstChunk: Promise<void>;
+      nextChunk: () => Promise<void>;
+    }> =>
       new Promise((resolve) => {
         void import('node:http').then(({ request }) => {
           const u = new URL(t.url);
@@ -275,6 +281,7 @@ describe('revocation', () => {
           const firstChunk = new Promise<void>((r) => (gotFirst = r));
           let endedAt: (v: number) => void = () => undefined;
           const ended = new Promise<number>((r) => (endedAt = r));
+          let chunkSeen: () => void = () => undefined;
           const req = request(
             {
               host: u.hostname,
@@ -287,6 +294,7 @@ describe('revocation', () => {
               res.on('data', () => {
                 chunks += 1;
                 gotFirst();
+                chunkSeen();
               });
               res.on('close', () => endedAt(performance.now()));
               res.on('error', () => endedAt(performance.now()));
@@ -295,6 +303,7 @@ describe('revocation', () => {
           req.on('error', () => endedAt(performance.now()));
           req.end(JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [] }));
           resolve({
+            nextChunk: () => new Promise<void>((r) => (chunkSeen = r)),
             get chunks() {
               return chunks;
             },
@@ -315,15 +324,11 @@ describe('revocation', () => {
     expect((await t.admin.grants.list()).some((x) => x.agentId === a.id)).toBe(false);
     // B keeps streaming after A was cut.
     const bBefore = streamB.chunks;
-    await new Promise<void>((r) => {
-      const check = setInterval(() => {
-        if (streamB.chunks >= bBefore + 3) {
-          clearInterval(check);
-          r();
-        }
-      }, 10);
-    });
+    let bEnded = false;
+    void streamB.ended.then(() => (bEnded = true));
+    for (let i = 0; i < 3; i += 1) await streamB.nextChunk();
     expect(streamB.chunks).toBeGreaterThanOrEqual(bBefore + 3);
+    expect(bEnded).toBe(false);
     const after = await raw(t.url, {
       method: 'POST',
       path: '/v1/proxy/openai/chat/completions',

@@ -122,7 +122,7 @@ describe.skipIf(!hasKeyring)('vault in the OS keychain (real Secret Service)', (
     await t.stop();
   });
 
-  it('outside a D-Bus session: the vault stays locked with an actionable error, and init refuses', async () => {
+  it('outside a D-Bus session: a keychain vault stays locked with an actionable error', async () => {
     const dir = fresh();
     const t = await startTestDaemon({ dir, init: false });
     await t.admin.vault.init({ keySource: 'os-keychain' });
@@ -142,7 +142,11 @@ describe.skipIf(!hasKeyring)('vault in the OS keychain (real Secret Service)', (
     expect(retry.status).toBe(503);
     child.proc.kill('SIGTERM');
     await child.exit;
+  });
+});
 
+describe('no OS keychain at all', () => {
+  it('outside any D-Bus session, init with the OS keychain refuses with an actionable error and changes nothing', async () => {
     const dir2 = fresh();
     const child2 = await runHeadless(withoutDbus({ ...process.env, AKC_DATA_DIR: dir2, AKC_PORT: '0' }));
     const admin2 = new AgentKeychain({

@@ -219,6 +219,7 @@ describe('budgets', () => {
       scopes: { providers: { openai: { models: ['gpt-4o-mini'], budget: { usd: budgetUsd, per: 'day' } } } },
     });
     // The upstream holds every answer until all 32 requests have been decided.
+    let heldChanged: () => void = () => undefined;
     const held: (() => void)[] = [];
     llm.handle((_req, _body, res) => {
       held.push(() => {
@@ -234,21 +235,25 @@ describe('budgets', () => {
           }),
         );
       });
+      heldChanged();
     });
-    const before = llm.received.length;
     let decided = 0;
+    let allowDecisions = 0;
     let allDecided: () => void = () => undefined;
     const everyoneDecided = new Promise<void>((r) => (allDecided = r));
     const unsubscribe = t.daemon.subscribe((e) => {
       if (e.name === 'audit.appended' && e.data.agentId === agent.id && e.data.action === 'llm.request') {
         decided += 1;
+        if (e.data.decision === 'allow') allowDecisions += 1;
         if (decided === 32) allDecided();
       }
     });
     const calls = Array.from({ length: 32 }, () => call(token, 'openai', '/chat/completions', body));
     await everyoneDecided;
     unsubscribe();
-    const allowed = held.length + (llm.received.length - before - held.length);
+    // Every allowed request reaches the upstream (and is held there) before any answer goes back.
+    while (held.length < allowDecisions) await new Promise<void>((r) => (heldChanged = r));
+    const allowed = held.length;
     for (const release of held) release();
     const results = await Promise.all(calls);
     const ok = results.filter((r) => r.status === 200).length;
@@ -385,10 +390,12 @@ describe('upstream failures', () => {
     await t.daemon.stop();
     t = await startTestDaemon({ dir, init: false, upstreamTimeoutMs: 300 });
     await t.admin.providers.put('slow', { kind: 'http', baseUrl: slow.url, key: 'k-slow-provider-000001' });
-    const { token } = await t.admin.agents.create({ name: 'slow-bot', scopes: { providers: { slow: {} } } });
+    const { token, agent } = await t.admin.agents.create({ name: 'slow-bot', scopes: { providers: { slow: {} } } });
     const r = await call(token, 'slow', '/x', '{}');
     expect(r.status).toBe(504);
     expect(r.json()).toMatchObject({ error: { code: 'upstream_timeout' } });
+    const result = (await t.admin.audit.list({ agentId: agent.id, action: 'http.request.result' })).entries[0];
+    expect(result).toMatchObject({ reason: 'upstream_timeout', status: 504, decision: 'error' });
     await slow.close();
   });
 });

@@ -99,8 +99,21 @@ describe('before routing', () => {
 });
 
 describe('credentials', () => {
-  it('admin routes need the admin credential', async () => {
+  it('admin routes need the admin credential, and a refused write changes nothing', async () => {
     expectEnvelope(await raw(t.url, { path: '/admin/v1/agents' }), 401, 'unauthorized');
+    const json = { 'content-type': 'application/json' };
+    expectEnvelope(
+      await raw(t.url, { method: 'PUT', path: '/admin/v1/secrets/planted', headers: json, body: '{"value":"planted-without-token"}' }),
+      401,
+      'unauthorized',
+    );
+    expectEnvelope(
+      await raw(t.url, { method: 'POST', path: '/admin/v1/agents', headers: json, body: '{"name":"intruder","scopes":{}}' }),
+      401,
+      'unauthorized',
+    );
+    expect((await t.admin.secrets.list()).map((s) => s.name)).toEqual(['s1']);
+    expect((await t.admin.agents.list()).map((a) => a.name)).toEqual(['guard-bot']);
     expectEnvelope(
       await raw(t.url, { path: '/admin/v1/agents', headers: { authorization: 'Bearer akcadm_wrong' } }),
       401,
@@ -178,6 +191,7 @@ describe('bodies', () => {
       body: JSON.stringify({ value: 'x'.repeat(300 * 1024) }),
     });
     expectEnvelope(res, 413, 'payload_too_large');
+    expect((await t.admin.secrets.list()).map((s) => s.name)).toEqual(['s1']);
   });
 
   it('unknown routes and methods are JSON errors', async () => {
