@@ -7,7 +7,7 @@ import {
   parseExportRequest,
   routeInvoke,
   toBridgeError,
-  validateSender,
+  isTrustedFrame,
   type RendererLocation,
 } from './ipc.ts';
 
@@ -16,10 +16,8 @@ const FORBIDDEN: BridgeResult<never> = {
   error: { code: 'forbidden_origin', message: 'This page may not use Agent Keychain.' },
 };
 
-/** Access check: only the top frame of our own renderer page may call the admin operations. */
 function trustedSender(event: IpcMainInvokeEvent, location: RendererLocation): boolean {
-  const frame = event.senderFrame;
-  return frame !== null && frame.parent === null && validateSender(frame.url, location);
+  return isTrustedFrame(event.senderFrame, location);
 }
 
 function logInternal(name: string, err: unknown): void {

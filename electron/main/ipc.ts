@@ -50,6 +50,22 @@ export function validateSender(frameUrl: string, expected: RendererLocation): bo
   return resolve(path) === resolve(join(expected.fileRoot, 'index.html'));
 }
 
+/** The parts of an Electron WebFrameMain the sender check reads. */
+export interface FrameLike {
+  url: string;
+  parent: unknown;
+}
+
+/**
+ * Access check: only the top frame (no parent: not an iframe) of our own renderer page may call the
+ * admin operations; a missing frame (navigated away or destroyed) is refused.
+ */
+export function isTrustedFrame(frame: FrameLike | null | undefined, location: RendererLocation): boolean {
+  return (
+    frame !== null && frame !== undefined && frame.parent === null && validateSender(frame.url, location)
+  );
+}
+
 export function isAdminOpName(name: unknown): name is AdminOpName {
   return typeof name === 'string' && Object.hasOwn(adminOps, name);
 }

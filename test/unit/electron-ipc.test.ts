@@ -10,6 +10,7 @@ import {
   routeInvoke,
   toBridgeError,
   validateSender,
+  isTrustedFrame,
 } from '../../electron/main/ipc.ts';
 import { AppError } from '../../core/errors.ts';
 import { adminOps } from '../../shared/contract.ts';
@@ -213,5 +214,49 @@ describe('parseExportRequest', () => {
     expect(unknown.ok).toBe(false);
     const paging = parseExportRequest({ cursor: '10' }, 'csv');
     expect(paging.ok).toBe(false);
+  });
+});
+
+describe('isTrustedFrame', () => {
+  const location = { fileRoot };
+  it('accepts only the top frame of our page', () => {
+    expect(isTrustedFrame({ url: page, parent: null }, location)).toBe(true);
+    expect(isTrustedFrame({ url: page, parent: {} }, location)).toBe(false); // an iframe, even of our page
+    expect(isTrustedFrame({ url: 'https://evil.example/', parent: null }, location)).toBe(false);
+    expect(isTrustedFrame(null, location)).toBe(false);
+    expect(isTrustedFrame(undefined, location)).toBe(false);
+  });
+});
+
+describe('routeInvoke against the real core', () => {
+  it('creates an agent, maps validation errors with their path, and maps core errors', async () => {
+    const { startTestDaemon } = await import('../helpers/daemon.ts');
+    const t = await startTestDaemon();
+    try {
+      const created = await routeInvoke(t.daemon, 'agentCreate', {
+        name: 'ipc-bot',
+        scopes: { vault: { readOnly: ['x'] } },
+      });
+      expect(created.ok).toBe(true);
+      if (created.ok) expect((created.value as { token: string }).token).toMatch(/^akc_/);
+      expect((await t.admin.agents.list()).map((a) => a.name)).toEqual(['ipc-bot']);
+      const audit = (await t.admin.audit.list({ action: 'agent.created' })).entries[0];
+      expect(audit?.facts).toMatchObject({ via: 'ipc' });
+
+      const invalid = await routeInvoke(t.daemon, 'agentCreate', {
+        name: 'x',
+        scopes: { email: { allowedDomain: [] } },
+      });
+      expect(invalid).toMatchObject({
+        ok: false,
+        error: { code: 'bad_request', path: 'scopes.email.allowedDomain' },
+      });
+
+      await routeInvoke(t.daemon, 'vaultLock', {});
+      const locked = await routeInvoke(t.daemon, 'secretPut', { name: 'k', value: 'secret-value-123' });
+      expect(locked).toMatchObject({ ok: false, error: { code: 'vault_locked' } });
+    } finally {
+      await t.stop();
+    }
   });
 });
