@@ -1,6 +1,6 @@
 // End-to-end through the real Electron app (Playwright _electron): launch, the hardened bridge, a tray
 // quick revoke, and an approval answered from the approval window. Runs only where an Electron binary and
-// a display exist; elsewhere it reports itself skipped with the reason (ENVIRONMENT.md: no Electron here).
+// a display exist; elsewhere it reports itself skipped with the reason (the build machines have no Electron binary).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
