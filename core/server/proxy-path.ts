@@ -57,5 +57,11 @@ export function upstreamUrl(baseUrl: string, path: string, query: string): URL {
     refuse('The provider path would be rewritten on its way upstream.');
   }
   if (target.origin !== base.origin) refuse('The provider path would leave the provider.');
+  // The query must reach the provider exactly as policy read it (no fragment cutting it short).
+  if (target.hash !== '' || target.search !== (query ? `?${query}` : '')) {
+    refuse(
+      'The query string would be rewritten on its way upstream (remove "#" and unencoded special characters).',
+    );
+  }
   return target;
 }

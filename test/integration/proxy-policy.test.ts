@@ -390,11 +390,15 @@ describe('upstream failures', () => {
     await t.daemon.stop();
     t = await startTestDaemon({ dir, init: false, upstreamTimeoutMs: 300 });
     await t.admin.providers.put('slow', { kind: 'http', baseUrl: slow.url, key: 'k-slow-provider-000001' });
-    const { token, agent } = await t.admin.agents.create({ name: 'slow-bot', scopes: { providers: { slow: {} } } });
+    const { token, agent } = await t.admin.agents.create({
+      name: 'slow-bot',
+      scopes: { providers: { slow: {} } },
+    });
     const r = await call(token, 'slow', '/x', '{}');
     expect(r.status).toBe(504);
     expect(r.json()).toMatchObject({ error: { code: 'upstream_timeout' } });
-    const result = (await t.admin.audit.list({ agentId: agent.id, action: 'http.request.result' })).entries[0];
+    const result = (await t.admin.audit.list({ agentId: agent.id, action: 'http.request.result' }))
+      .entries[0];
     expect(result).toMatchObject({ reason: 'upstream_timeout', status: 504, decision: 'error' });
     await slow.close();
   });
@@ -506,5 +510,24 @@ describe('path and header tricks cannot dodge the email and payment rules', () =
       body: '{}',
     });
     expect(gz.status).toBe(415);
+  });
+});
+
+describe('query strings reach the provider exactly as policy read them', () => {
+  it('refuses a query that URL parsing would cut short', async () => {
+    const { token } = await t.admin.agents.create({
+      name: 'query-bot',
+      scopes: { providers: { stripe: {} }, payments: { maxAmount: 100, currency: 'usd' } },
+    });
+    const before = stripe.received.length;
+    const r = await raw(t.url, {
+      method: 'POST',
+      path: '/v1/proxy/stripe/v1/payment_intents?amount=50#&amount=999999',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'currency=usd',
+    });
+    expect(r.status).toBe(400);
+    expect(r.body).toContain('query string would be rewritten');
+    expect(stripe.received.length).toBe(before);
   });
 });
