@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { CONSOLE_DIR, ensureConsoleBuilt, launchChromium, TRANSPORT_RECORDER } from '../helpers/browser.ts';
-import { hasChromium, CHROMIUM, ROOT } from '../helpers/env.ts';
+import { hasChromium, hasKeyring, CHROMIUM, ROOT } from '../helpers/env.ts';
 import { buildTrayModel } from '../../electron/main/tray-model.ts';
 
 const MASTER_KEY = 'sk-e2e-MASTER-openai-key-4f1c2b9a';
@@ -227,6 +227,13 @@ describe.skipIf(!hasChromium)('browser console (headless mode)', () => {
     await shot('locked');
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot('locked-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+    if (hasKeyring) {
+      // An OS-keychain vault unlocks again from the keychain with one click.
+      await page.getByTestId('unlock').click();
+      await page.getByTestId('lock-vault').waitFor();
+      expect((await t.admin.vault.status()).vault).toBe('unlocked');
+    }
   });
 
   it('nothing secret reached the renderer: no master key, secret value or agent token outside the show-once response', async () => {

@@ -183,7 +183,7 @@ export function VaultLocked(): ReactNode {
               The vault key lives in the OS keychain.
               {status?.vaultError
                 ? ` It could not be read: ${status.vaultError}`
-                : ' It unlocks by itself when the keychain is available.'}
+                : ' It unlocks by itself at start; it was locked by hand.'}
             </span>
           </div>
           {error && (
@@ -198,7 +198,7 @@ export function VaultLocked(): ReactNode {
             disabled={busy}
             data-testid="unlock"
           >
-            {busy ? 'Trying…' : 'Retry'}
+            {busy ? 'Unlocking…' : status?.vaultError ? 'Retry' : 'Unlock from the OS keychain'}
           </button>
         </div>
       ) : (
