@@ -1,5 +1,6 @@
-// `npm start`: builds the UI when its sources changed, then starts the Electron tray app where an Electron
-// runtime and a display exist, and the same core headless (browser console) where they do not.
+// `npm start`: starts the Electron tray app where an Electron runtime and a display exist (building it first
+// when its sources changed), and the same core headless (browser console) where they do not; headless
+// serves at once and builds a stale console alongside.
 // `npm start -- --headless` forces headless.
 import { existsSync, readdirSync, statSync, readFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
@@ -20,29 +21,31 @@ function newest(dir: string): number {
   return max;
 }
 
-function buildIfStale(): void {
+function isStale(): boolean {
   const built = join(root, 'out', 'renderer', 'index.html');
-  const sources = Math.max(
-    newest(join(root, 'renderer')),
-    newest(join(root, 'shared')),
-    newest(join(root, 'electron')),
-  );
-  if (existsSync(built) && statSync(built).mtimeMs >= sources && existsSync(join(root, 'out', 'main')))
-    return;
-  process.stdout.write('Building the UI (first start or sources changed)…\n');
-  const result = spawnSync(
-    process.execPath,
-    [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
-    {
-      cwd: root,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-  if (result.status !== 0) {
-    process.stderr.write(
-      'The UI build failed (see above). Starting anyway; the console page will say it is not built.\n',
-    );
-  }
+  const sources = Math.max(newest(join(root, 'renderer')), newest(join(root, 'shared')), newest(join(root, 'electron')));
+  return !(existsSync(built) && statSync(built).mtimeMs >= sources && existsSync(join(root, 'out', 'main')));
+}
+
+const BUILD_ARGS = [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'];
+
+/** The Electron app needs its build before it starts. */
+function buildNow(): void {
+  process.stdout.write('Building the app (first start or sources changed)…\n');
+  const result = spawnSync(process.execPath, BUILD_ARGS, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (result.status !== 0) process.stderr.write('The build failed (see above).\n');
+}
+
+/** Headless serves at once; the console is built alongside and shows up as soon as it is ready. */
+function buildInBackground(): void {
+  process.stdout.write('Building the console in the background (first start or sources changed); the login link works when it is done.\n');
+  const child = spawn(process.execPath, BUILD_ARGS, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
+  let errors = '';
+  child.stderr.on('data', (c: Buffer) => (errors += c.toString()));
+  child.on('exit', (code) => {
+    if (code === 0) process.stdout.write('The console is built.\n');
+    else process.stderr.write(`Building the console failed:\n${errors}\n`);
+  });
 }
 
 /** The Electron binary, when one is installed and can run here; otherwise why not. */
@@ -58,14 +61,15 @@ function electronRuntime(): { binary: string } | { reason: string } {
   return { binary };
 }
 
-buildIfStale();
 const runtime = forceHeadless ? { reason: '--headless was given' } : electronRuntime();
 if ('binary' in runtime) {
+  if (isStale()) buildNow();
   const child = spawn(runtime.binary, [root], { stdio: 'inherit' });
   child.on('exit', (code) => process.exit(code ?? 0));
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
 } else {
   process.stdout.write(`Starting headless: ${runtime.reason}.\n`);
+  if (isStale()) buildInBackground();
   const { runHeadless } = await import('../core/cli/headless.ts');
   await runHeadless();
 }

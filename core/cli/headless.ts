@@ -1,6 +1,6 @@
 // Headless mode: the same core, with the UI served as a browser console on the loopback port.
 // Prints the URL, a one-time login link and what to do next; stops cleanly on SIGINT/SIGTERM.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from '../config.ts';
@@ -32,7 +32,8 @@ export async function runHeadless(): Promise<void> {
       dataDir: config.dataDir,
       port: config.port,
       mode: 'headless',
-      consoleDir: existsSync(join(consoleDir, 'index.html')) ? consoleDir : undefined,
+      // Served from disk per request, so a console still being built appears as soon as it is there.
+      consoleDir,
       approvalTimeoutMs: config.approvalTimeoutMs,
       upstreamTimeoutMs: config.upstreamTimeoutMs,
       passphraseFile: config.passphraseFile,

@@ -43,6 +43,21 @@ async function serveFile(ctx: RouteCtx, root: string | undefined, relPath: strin
     if (!info.isFile()) throw new Error('not a file');
     body = await readFile(file);
   } catch {
+    if (relPath === 'index.html') {
+      // First start: `npm start` builds the console in the background while the daemon already serves.
+      ctx.res.writeHead(503, {
+        ...BASE_HEADERS,
+        'content-type': 'text/html; charset=utf-8',
+        'content-security-policy': CSP,
+        'retry-after': '3',
+      });
+      ctx.res.end(
+        '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="3"><title>Agent Keychain</title>' +
+          '<body style="font:14px system-ui;margin:3em"><h1>The console is still being built.</h1>' +
+          '<p>This happens once, on the first start. This page reloads by itself.</p></body>',
+      );
+      return;
+    }
     throw new AppError('not_found', 'No such file.');
   }
   ctx.res.writeHead(200, {
