@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { runHeadless, runHeadlessToExit, withoutDbus } from '../helpers/child.ts';
-import { startTestDaemon, TEST_PASSPHRASE } from '../helpers/daemon.ts';
+import { raw, startTestDaemon, TEST_PASSPHRASE } from '../helpers/daemon.ts';
+import { startUpstream } from '../helpers/upstream.ts';
 import { hasKeyring, keyringSkipReason } from '../helpers/env.ts';
 import { AgentKeychain, AgentKeychainError } from '../../client/index.ts';
 import { AppError } from '../../core/errors.ts';
@@ -114,12 +115,29 @@ describe.skipIf(!hasKeyring)('vault in the OS keychain (real Secret Service)', (
     let t = await startTestDaemon({ dir, init: false });
     const status = await t.admin.vault.init({ keySource: 'os-keychain' });
     expect(status).toMatchObject({ vault: 'unlocked', keySource: 'os-keychain' });
-    await t.admin.providers.put('anthropic', { kind: 'anthropic', key: 'sk-ant-keychain-vault-key-0002' });
+    const up = await startUpstream();
+    await t.admin.providers.put('anthropic', {
+      kind: 'anthropic',
+      baseUrl: up.url,
+      key: 'sk-ant-keychain-vault-key-0002',
+    });
+    const { token } = await t.admin.agents.create({
+      name: 'after-restart',
+      scopes: { providers: { anthropic: {} } },
+    });
     await t.stop();
     t = await startTestDaemon({ dir, init: false });
     expect((await t.admin.vault.status()).vault).toBe('unlocked');
-    expect(t.daemon.core.providers.masterKey('anthropic')).toBe('sk-ant-keychain-vault-key-0002');
+    // End to end: after the restart the provider still receives its master key through the proxy.
+    const r = await raw(t.url, {
+      method: 'GET',
+      path: '/v1/proxy/anthropic/v1/models',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(r.status).toBe(200);
+    expect(up.received.at(-1)?.headers['x-api-key']).toBe('sk-ant-keychain-vault-key-0002');
     await t.stop();
+    await up.close();
   });
 
   it('outside a D-Bus session: a keychain vault stays locked with an actionable error', async () => {
