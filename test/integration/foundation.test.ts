@@ -57,6 +57,10 @@ describe('headless start', () => {
       `already running for ${dir} (pid ${String(child.proc.pid)}, ${child.url})`,
     );
     expect((await admin.vault.status()).vault).toBe('uninitialized');
+    // …and hands out a fresh one-time login link to the running instance's console.
+    expect(second.stdout).toContain(
+      `Open the console of the running instance: ${child.url}/console/login?code=`,
+    );
 
     child.proc.kill('SIGTERM');
     expect(await child.exit).toBe(0);
