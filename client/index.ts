@@ -7,8 +7,8 @@
 //   const me = new AgentKeychainAgent({ baseUrl, token });
 //   await me.whoami(); await me.secrets.get('crm_api_key');
 import {
-  adminOps,
-  fillPath,
+  httpRequestFor,
+  queryString,
   type AdminOpName,
   type OpInput,
   type OpOutput,
@@ -92,25 +92,8 @@ export class AgentKeychain {
 
   /** Any admin operation of the contract, by name. */
   call<N extends AdminOpName>(name: N, input: OpInput<N>): Promise<OpOutput<N>> {
-    const def = adminOps[name];
-    const all = input as Record<string, unknown>;
-    const path = fillPath(def.path, all);
-    const params = new Set([...def.path.matchAll(/:([A-Za-z]+)/g)].map((m) => m[1]));
-    const fields = Object.fromEntries(Object.entries(all).filter(([k]) => !params.has(k)));
-    if (def.method === 'GET') {
-      const qs = new URLSearchParams();
-      for (const [k, v] of Object.entries(fields))
-        if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') qs.set(k, String(v));
-      const q = qs.toString();
-      return request(this.baseUrl, this.adminToken, 'GET', q ? `${path}?${q}` : path);
-    }
-    return request(
-      this.baseUrl,
-      this.adminToken,
-      def.method,
-      path,
-      def.method === 'DELETE' ? undefined : fields,
-    );
+    const { method, target, body } = httpRequestFor(name, input);
+    return request(this.baseUrl, this.adminToken, method, target, body);
   }
 
   readonly vault = {
@@ -171,9 +154,7 @@ export class AgentKeychain {
       format: 'jsonl' | 'csv',
       query: Omit<AuditQuery, 'limit' | 'cursor'> = {},
     ): Promise<string> => {
-      const qs = new URLSearchParams({ format });
-      for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, v);
-      const res = await fetch(`${this.baseUrl}/admin/v1/audit/export?${qs.toString()}`, {
+      const res = await fetch(`${this.baseUrl}/admin/v1/audit/export${queryString({ format, ...query })}`, {
         headers: { authorization: `Bearer ${this.adminToken}` },
       });
       if (!res.ok)

@@ -8,7 +8,7 @@ import { AuditLog } from './audit/log.ts';
 import type { AuditInput } from './audit/types.ts';
 import { auditUnavailable } from './audit/unavailable.ts';
 import { AppError } from './errors.ts';
-import { AgentStore, type AgentRecord } from './agents/store.ts';
+import { AgentStore, toPolicyAgent, type AgentRecord } from './agents/store.ts';
 import { Counters } from './storage/counters.ts';
 import { EventBus } from './events/bus.ts';
 import { Inflight } from './agents/inflight.ts';
@@ -173,14 +173,7 @@ export class Core {
   }
 
   policyAgent(agent: AgentRecord): PolicyAgent {
-    return {
-      id: agent.id,
-      name: agent.name,
-      status: agent.status,
-      expiresAt: agent.expiresAt,
-      scopes: agent.scopes,
-      scopesSetAt: agent.scopesSetAt,
-    };
+    return toPolicyAgent(agent);
   }
 
   agentView(agent: AgentRecord): AgentView {

@@ -23,7 +23,11 @@ function newest(dir: string): number {
 
 function isStale(): boolean {
   const built = join(root, 'out', 'renderer', 'index.html');
-  const sources = Math.max(newest(join(root, 'renderer')), newest(join(root, 'shared')), newest(join(root, 'electron')));
+  const sources = Math.max(
+    newest(join(root, 'renderer')),
+    newest(join(root, 'shared')),
+    newest(join(root, 'electron')),
+  );
   return !(existsSync(built) && statSync(built).mtimeMs >= sources && existsSync(join(root, 'out', 'main')));
 }
 
@@ -32,13 +36,18 @@ const BUILD_ARGS = [join(root, 'node_modules', 'electron-vite', 'bin', 'electron
 /** The Electron app needs its build before it starts. */
 function buildNow(): void {
   process.stdout.write('Building the app (first start or sources changed)…\n');
-  const result = spawnSync(process.execPath, BUILD_ARGS, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
+  const result = spawnSync(process.execPath, BUILD_ARGS, {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (result.status !== 0) process.stderr.write('The build failed (see above).\n');
 }
 
 /** Headless serves at once; the console is built alongside and shows up as soon as it is ready. */
 function buildInBackground(): void {
-  process.stdout.write('Building the console in the background (first start or sources changed); the login link works when it is done.\n');
+  process.stdout.write(
+    'Building the console in the background (first start or sources changed); the login link works when it is done.\n',
+  );
   const child = spawn(process.execPath, BUILD_ARGS, { cwd: root, stdio: ['ignore', 'ignore', 'pipe'] });
   let errors = '';
   child.stderr.on('data', (c: Buffer) => (errors += c.toString()));

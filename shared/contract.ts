@@ -18,6 +18,9 @@ import {
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
+/** The console's second session secret travels in this header (see core/server/sessions.ts). */
+export const CONSOLE_SESSION_HEADER = 'x-akc-session';
+
 export interface OpDef<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   method: HttpMethod;
   path: string;
@@ -44,7 +47,6 @@ const RevokeBody = {
 };
 
 export const SecretNameSchema = SecretName;
-export const AgentIdSchema = AgentIdParam;
 
 export const AuditQuery = z.strictObject({
   agentId: AgentIdParam.optional(),
@@ -315,4 +317,35 @@ export function fillPath(path: string, input: Record<string, unknown>): string {
     const value = input[name];
     return encodeURIComponent(typeof value === 'string' || typeof value === 'number' ? String(value) : '');
   });
+}
+
+/** A query string ("?a=1&b=2", or "") from the scalar fields of an object. */
+export function queryString(fields: Record<string, unknown>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) {
+    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') p.set(k, String(v));
+  }
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+/**
+ * How an admin operation travels over HTTP: path parameters in the path, the other fields as the query
+ * string (GET) or the JSON body (POST, PUT, PATCH); DELETE carries no body.
+ */
+export function httpRequestFor(
+  name: AdminOpName,
+  input: unknown,
+): { method: HttpMethod; target: string; body: Record<string, unknown> | undefined } {
+  const def = adminOps[name];
+  const all: Record<string, unknown> =
+    typeof input === 'object' && input !== null && !Array.isArray(input)
+      ? (input as Record<string, unknown>)
+      : {};
+  const inPath = new Set(pathParams(def.path));
+  const fields = Object.fromEntries(Object.entries(all).filter(([k]) => !inPath.has(k)));
+  const path = fillPath(def.path, all);
+  if (def.method === 'GET')
+    return { method: def.method, target: `${path}${queryString(fields)}`, body: undefined };
+  return { method: def.method, target: path, body: def.method === 'DELETE' ? undefined : fields };
 }

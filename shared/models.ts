@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import { Scopes } from './scopes.ts';
 import { ProviderKind, RequestFacts } from './facts.ts';
-import { ERROR_STATUS, type ErrorCode } from './errors.ts';
 
 export const VaultState = z.enum(['uninitialized', 'locked', 'unlocked']);
 export type VaultState = z.infer<typeof VaultState>;
@@ -163,7 +162,3 @@ export const GrantView = z.object({
   createdAt: z.string(),
 });
 export type GrantView = z.infer<typeof GrantView>;
-
-export function statusOf(code: ErrorCode): number {
-  return ERROR_STATUS[code];
-}

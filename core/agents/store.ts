@@ -13,6 +13,7 @@ import {
   newId,
 } from './credentials.ts';
 import { AppError } from '../errors.ts';
+import type { PolicyAgent } from '../policy/types.ts';
 
 export interface AgentRecord {
   id: string;
@@ -74,6 +75,18 @@ function fromRow(r: Row): AgentRecord {
     revokedAt: ms(r.revoked_at),
     revokeReason: r.revoke_reason,
     revokeSeverity: severity,
+  };
+}
+
+/** What the policy engine sees of an agent. */
+export function toPolicyAgent(agent: AgentRecord): PolicyAgent {
+  return {
+    id: agent.id,
+    name: agent.name,
+    status: agent.status,
+    expiresAt: agent.expiresAt,
+    scopes: agent.scopes,
+    scopesSetAt: agent.scopesSetAt,
   };
 }
 

@@ -1,6 +1,5 @@
 // Admin routes: one per operation in the shared contract, plus the event stream and the audit export.
 import { adminOps, type AdminOpName, AuditQuery } from '../../shared/contract.ts';
-import { EVENT_NAMES } from '../../shared/events.ts';
 import type { AppEvent } from '../../shared/events.ts';
 import type { Route, RouteCtx } from './routes.ts';
 import { readJsonObject } from './body.ts';
@@ -119,5 +118,3 @@ export function adminRoutes(core: Core, impl: AdminImpl, sessions: ConsoleSessio
 
   return routes;
 }
-
-export { EVENT_NAMES };

@@ -9,7 +9,7 @@ const CODE_TTL_MS = 10 * 60_000;
 const SESSION_TTL_MS = 12 * 3600_000;
 const MAX_ENTRIES = 64;
 export const SESSION_COOKIE = 'akc_session';
-export const SESSION_HEADER = 'x-akc-session';
+export { CONSOLE_SESSION_HEADER as SESSION_HEADER } from '../../shared/contract.ts';
 
 const h = (v: string): string => createHash('sha256').update(v).digest('hex');
 

@@ -7,10 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../../core/storage/db.ts';
-import { AgentStore, type AgentRecord } from '../../core/agents/store.ts';
+import { AgentStore, toPolicyAgent, type AgentRecord } from '../../core/agents/store.ts';
 import { Counters } from '../../core/storage/counters.ts';
 import { decide } from '../../core/policy/engine.ts';
-import type { CounterReader, CounterValue, PolicyAgent } from '../../core/policy/types.ts';
+import type { CounterReader, CounterValue } from '../../core/policy/types.ts';
 import type { ProxyFacts } from '../../shared/facts.ts';
 import type { Scopes } from '../../shared/scopes.ts';
 import { progress } from './common.ts';
@@ -43,17 +43,7 @@ const FACTS: ProxyFacts = {
   estimatedUsd: 0.0025,
 };
 
-/** The same mapping as Core.policyAgent (copied: the bench does not build a whole Core). */
-function policyAgent(agent: AgentRecord): PolicyAgent {
-  return {
-    id: agent.id,
-    name: agent.name,
-    status: agent.status,
-    expiresAt: agent.expiresAt,
-    scopes: agent.scopes,
-    scopesSetAt: agent.scopesSetAt,
-  };
-}
+const policyAgent = toPolicyAgent;
 
 const ZERO: CounterValue = { count: 0, reservedMicro: 0, spentMicro: 0 };
 

@@ -2,9 +2,8 @@
 // sets when the owner opens the printed login link, plus the session proof header (see session.ts).
 // Events arrive over a fetch stream (not EventSource) so that they carry the proof header too.
 import {
-  adminOps,
-  fillPath,
-  pathParams,
+  httpRequestFor,
+  queryString,
   type AdminOpName,
   type OpInput,
   type OpOutput,
@@ -15,15 +14,6 @@ import { sessionHeaders } from './session.ts';
 
 const EVENTS_PATH = '/admin/v1/events';
 const EXPORT_PATH = '/admin/v1/audit/export';
-
-function queryString(fields: Record<string, unknown>): string {
-  const p = new URLSearchParams();
-  for (const [k, v] of Object.entries(fields)) {
-    if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') p.set(k, String(v));
-  }
-  const s = p.toString();
-  return s ? `?${s}` : '';
-}
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -123,26 +113,20 @@ export function createHttpTransport(base = ''): Transport {
   return {
     kind: 'http',
     async call<N extends AdminOpName>(name: N, input: OpInput<N>): Promise<OpOutput<N>> {
-      const def = adminOps[name];
-      const all: Record<string, unknown> = isRecord(input) ? input : {};
-      const url = `${base}${fillPath(def.path, all)}`;
-      // Path parameters travel in the path only; the rest is the query string (GET) or the JSON body.
-      const inPath = new Set(pathParams(def.path));
-      const fields = Object.fromEntries(Object.entries(all).filter(([k]) => !inPath.has(k)));
+      const { method, target: path, body } = httpRequestFor(name, input);
+      const target = `${base}${path}`;
       const init: RequestInit = {
-        method: def.method,
+        method,
         credentials: 'same-origin',
         headers: { accept: 'application/json', ...sessionHeaders() },
       };
-      let target = url;
-      if (def.method === 'GET') target += queryString(fields);
-      else if (def.method !== 'DELETE' || Object.keys(fields).length) {
+      if (body !== undefined) {
         init.headers = {
           accept: 'application/json',
           'content-type': 'application/json',
           ...sessionHeaders(),
         };
-        init.body = JSON.stringify(fields);
+        init.body = JSON.stringify(body);
       }
       let res: Response;
       try {

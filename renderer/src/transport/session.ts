@@ -1,8 +1,9 @@
 // The console session's second secret. The login link redirects to "/#session=<proof>": the fragment
 // never leaves the browser, and the proof is kept in this origin's sessionStorage only. Every admin call
 // sends it as a header next to the HttpOnly cookie, so a copied cookie alone opens nothing.
+import { CONSOLE_SESSION_HEADER } from '../../../shared/contract.ts';
+
 const KEY = 'akc-session-proof';
-export const SESSION_HEADER = 'x-akc-session';
 
 /** Moves a proof from the URL fragment into sessionStorage (and out of the address bar); returns the proof. */
 export function takeSessionProof(): string | null {
@@ -16,5 +17,5 @@ export function takeSessionProof(): string | null {
 
 export function sessionHeaders(): Record<string, string> {
   const proof = sessionStorage.getItem(KEY);
-  return proof ? { [SESSION_HEADER]: proof } : {};
+  return proof ? { [CONSOLE_SESSION_HEADER]: proof } : {};
 }
