@@ -1,12 +1,20 @@
 // Proxy overhead and throughput (DESIGN §8). Four processes: upstream (bare node:http answering a small
 // JSON body), a bare Node pass-through proxy, the daemon, and the load generator; this process only
-// orchestrates (and holds the idle SSE listener). Every figure comes from the same run, side by side.
-import http from 'node:http';
-import { readFileSync } from 'node:fs';
+// orchestrates (and holds the SSE listeners of the listener rows). Every figure comes from the same run,
+// side by side: the targets are ratios to the bare pass-through measured here, and the rows show how the
+// figures move as console tabs (SSE listeners) and agents are added.
 import { z } from 'zod';
 import { progress, type Child } from './common.ts';
 import type { Target } from './http-load.ts';
-import { startDaemonProcess, startLoad, startPassthrough, startUpstream } from './processes.ts';
+import {
+  addAgents,
+  cpuMs,
+  startDaemonProcess,
+  startLoad,
+  startPassthrough,
+  startUpstream,
+} from './processes.ts';
+import { sseListeners } from './sse.ts';
 import { CHAT_PATH, PROXY_CHAT_PATH, chatBody } from './scopes.ts';
 
 const SEQUENTIAL_N = 2000;
@@ -15,6 +23,11 @@ const WARMUP_REQUESTS = 200;
 const CONCURRENCY = 32;
 const WARMUP_MS = 1000;
 const DURATION_MS = 5000;
+/** Console tabs (SSE listeners) in the listener rows, after the row without any. */
+const LISTENER_ROWS = [1, 4];
+/** Agents in the daemon for the agent rows: the requests rotate over every agent's credential. */
+const FEW_AGENTS = 10;
+const MANY_AGENTS = 10_000;
 
 const LatencyReply = z.object({
   type: z.literal('latency'),
@@ -32,20 +45,6 @@ const ThroughputReply = z.object({
   perSec: z.number(),
   all: z.number(),
 });
-
-/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); NaN elsewhere. */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const fields =
-      readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
-        .split(') ')[1]
-        ?.split(' ') ?? [];
-    const tick = 10; // USER_HZ is 100 on Linux
-    return (Number(fields[11]) + Number(fields[12])) * tick;
-  } catch {
-    return Number.NaN;
-  }
-}
 
 /**
  * Closed-loop throughput against one target; with `server` given, also that process's CPU per request
@@ -71,34 +70,6 @@ async function throughput(
       (server ? `, ~${cpuPerReqMs.toFixed(3)} ms CPU per request in the server process` : ''),
   );
   return { ...r, cpuPerReqMs };
-}
-
-/** An admin SSE listener on /admin/v1/events that reads and discards; returns its event count and a closer. */
-function sseListener(url: string, adminToken: string): Promise<{ events: () => number; close: () => void }> {
-  return new Promise((resolve, reject) => {
-    let events = 0;
-    const req = http.get(
-      `${url}/admin/v1/events`,
-      { headers: { authorization: `Bearer ${adminToken}`, accept: 'text/event-stream' } },
-      (res) => {
-        if (res.statusCode !== 200) {
-          reject(new Error(`SSE listener got HTTP ${res.statusCode ?? 0}`));
-          res.resume();
-          return;
-        }
-        res.setEncoding('utf8');
-        res.on('data', (text: string) => {
-          for (let i = text.indexOf('\nevent: '); i !== -1; i = text.indexOf('\nevent: ', i + 1)) events += 1;
-          if (text.startsWith('event: ')) events += 1;
-        });
-        res.on('error', () => undefined);
-        resolve({ events: () => events, close: () => req.destroy() });
-      },
-    );
-    req.on('error', (err) => {
-      if (events === 0) reject(err);
-    });
-  });
 }
 
 export async function benchProxy(): Promise<Record<string, number>> {
@@ -173,24 +144,72 @@ export async function benchProxy(): Promise<Record<string, number>> {
     const rDirect = await throughput(load, direct);
     const rProxied = await throughput(load, proxied, daemon.child);
     const rPass = await throughput(load, passthrough, pass.child);
-    const sse = await sseListener(daemon.info.url, daemon.info.adminToken);
-    const rSse = await throughput(load, { ...proxied, name: 'proxied + idle SSE listener' }, daemon.child);
-    const sseEvents = sse.events();
-    sse.close();
-    progress(`the SSE listener received ${sseEvents.toLocaleString('en-US')} events`);
+
+    // Listener rows: n console tabs open on the event stream, bracketed by rows without any.
+    progress(`listener rows: ${LISTENER_ROWS.join(', ')} SSE listener(s), then none again…`);
+    const listenerRows: { n: number; perSec: number; cpuPerReqMs: number; events: number }[] = [];
+    let errors = 0;
+    for (const n of LISTENER_ROWS) {
+      const tabs = await sseListeners(daemon.info.url, daemon.info.adminToken, n);
+      const r = await throughput(load, { ...proxied, name: `proxied + ${n} SSE listener(s)` }, daemon.child);
+      const events = tabs.reduce((sum, t) => sum + t.events(), 0);
+      for (const t of tabs) t.close();
+      listenerRows.push({ n, perSec: r.perSec, cpuPerReqMs: r.cpuPerReqMs, events });
+      errors += r.errors;
+      progress(`  the ${n} listener(s) received ${events.toLocaleString('en-US')} events in all`);
+    }
+    const rAgain = await throughput(load, { ...proxied, name: 'proxied, no listener (again)' }, daemon.child);
+    const noListener = (rProxied.perSec + rAgain.perSec) / 2;
+    const noListenerCpu = (rProxied.cpuPerReqMs + rAgain.cpuPerReqMs) / 2;
+
+    // Agent rows: requests rotate over every agent's credential, with 10 agents and with 10,000.
+    const fewTokens = [token, ...(await addAgents(daemon.child, FEW_AGENTS - 1))];
+    const rFew = await throughput(
+      load,
+      { ...proxied, name: `proxied, ${FEW_AGENTS} agents`, tokens: fewTokens },
+      daemon.child,
+    );
+    progress(`adding ${(MANY_AGENTS - FEW_AGENTS).toLocaleString('en-US')} agents…`);
+    const manyTokens = [...fewTokens, ...(await addAgents(daemon.child, MANY_AGENTS - FEW_AGENTS))];
+    const rMany = await throughput(
+      load,
+      { ...proxied, name: `proxied, ${MANY_AGENTS.toLocaleString('en-US')} agents`, tokens: manyTokens },
+      daemon.child,
+    );
 
     out['proxy.c32.directPerSec'] = rDirect.perSec;
     out['proxy.c32.passthroughPerSec'] = rPass.perSec;
     out['proxy.c32.proxiedPerSec'] = rProxied.perSec;
+    out['proxy.c32.proxiedToPassthroughRatio'] = rProxied.perSec / rPass.perSec;
     out['proxy.c32.proxiedToDirectRatio'] = rProxied.perSec / rDirect.perSec;
     out['proxy.c32.passthroughToDirectRatio'] = rPass.perSec / rDirect.perSec;
-    out['proxy.c32.proxiedWithSsePerSec'] = rSse.perSec;
     out['proxy.c32.daemonCpuPerReqMs'] = rProxied.cpuPerReqMs;
-    out['proxy.c32.daemonCpuPerReqWithSseMs'] = rSse.cpuPerReqMs;
     out['proxy.c32.passthroughCpuPerReqMs'] = rPass.cpuPerReqMs;
-    out['proxy.c32.sseEventsCount'] = sseEvents;
+    out['proxy.c32.cpuPerReqToPassthroughRatio'] = rProxied.cpuPerReqMs / rPass.cpuPerReqMs;
+    out['proxy.listeners.0.perSec'] = noListener;
+    out['proxy.listeners.0.cpuPerReqMs'] = noListenerCpu;
+    for (const row of listenerRows) {
+      out[`proxy.listeners.${row.n}.perSec`] = row.perSec;
+      out[`proxy.listeners.${row.n}.cpuPerReqMs`] = row.cpuPerReqMs;
+      out[`proxy.listeners.${row.n}.toNoneRatio`] = row.perSec / noListener;
+      out[`proxy.listeners.${row.n}.eventsCount`] = row.events;
+    }
+    out[`proxy.agents.${FEW_AGENTS}.perSec`] = rFew.perSec;
+    out[`proxy.agents.${FEW_AGENTS}.cpuPerReqMs`] = rFew.cpuPerReqMs;
+    out[`proxy.agents.${MANY_AGENTS}.perSec`] = rMany.perSec;
+    out[`proxy.agents.${MANY_AGENTS}.cpuPerReqMs`] = rMany.cpuPerReqMs;
+    out[`proxy.agents.${MANY_AGENTS}.to${FEW_AGENTS}Ratio`] = rMany.perSec / rFew.perSec;
     out['proxy.errorsCount'] =
-      d.errors + p.errors + t.errors + rDirect.errors + rProxied.errors + rPass.errors + rSse.errors;
+      d.errors +
+      p.errors +
+      t.errors +
+      rDirect.errors +
+      rProxied.errors +
+      rPass.errors +
+      rAgain.errors +
+      rFew.errors +
+      rMany.errors +
+      errors;
     return out;
   } finally {
     for (const c of stops.reverse()) await c.stop();
