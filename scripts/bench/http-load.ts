@@ -20,6 +20,7 @@ export interface Prepared {
   name: string;
   options: http.RequestOptions;
   body: Buffer;
+  headers: Record<string, string>;
   /** Credentials to rotate through (empty: the fixed headers only), and the next one's index. */
   tokens: readonly string[];
   next: number;
@@ -28,9 +29,15 @@ export interface Prepared {
 export function prepare(target: Target, agent: http.Agent): Prepared {
   const u = new URL(target.url);
   const body = Buffer.from(target.body);
+  const headers = {
+    'content-type': 'application/json',
+    'content-length': String(body.length),
+    ...target.headers,
+  };
   return {
     name: target.name,
     body,
+    headers,
     tokens: target.tokens ?? [],
     next: 0,
     options: {
@@ -39,11 +46,7 @@ export function prepare(target: Target, agent: http.Agent): Prepared {
       path: target.path,
       method: 'POST',
       agent,
-      headers: {
-        'content-type': 'application/json',
-        'content-length': String(body.length),
-        ...target.headers,
-      },
+      headers,
     },
   };
 }
@@ -58,7 +61,7 @@ export function send(p: Prepared): Promise<number> {
   if (p.tokens.length > 0) {
     const token = p.tokens[p.next % p.tokens.length] ?? '';
     p.next += 1;
-    options = { ...options, headers: { ...options.headers, authorization: `Bearer ${token}` } };
+    options = { ...options, headers: { ...p.headers, authorization: `Bearer ${token}` } };
   }
   return new Promise((resolve) => {
     const req = http.request(options, (res) => {
