@@ -28,6 +28,8 @@ const LISTENER_ROWS = [1, 4];
 /** Agents in the daemon for the agent rows: the requests rotate over every agent's credential. */
 const FEW_AGENTS = 10;
 const MANY_AGENTS = 10_000;
+const AGENT_ROUNDS = 2;
+const AGENT_ROW_MS = 3000;
 
 const LatencyReply = z.object({
   type: z.literal('latency'),
@@ -54,6 +56,7 @@ async function throughput(
   load: Child,
   target: Target,
   server?: Child,
+  durationMs = DURATION_MS,
 ): Promise<z.infer<typeof ThroughputReply> & { cpuPerReqMs: number }> {
   const cpu0 = cpuMs(server?.proc.pid);
   load.send({
@@ -61,7 +64,7 @@ async function throughput(
     target,
     concurrency: CONCURRENCY,
     warmupMs: WARMUP_MS,
-    durationMs: DURATION_MS,
+    durationMs,
   });
   const r = await load.next(ThroughputReply, 60_000);
   const cpuPerReqMs = (cpuMs(server?.proc.pid) - cpu0) / r.all;
@@ -162,30 +165,47 @@ export async function benchProxy(): Promise<Record<string, number>> {
     const noListener = (rProxied.perSec + rAgain.perSec) / 2;
     const noListenerCpu = (rProxied.cpuPerReqMs + rAgain.cpuPerReqMs) / 2;
 
-    // Agent rows: requests rotate over every agent's credential, with 10 agents and with 10,000.
+    // Agent rows: a second daemon with 10,000 agents next to the first one's 10; the requests rotate over
+    // every agent's credential, and the two alternate (AGENT_ROUNDS rounds) so drift hits both alike.
+    progress(`agent rows: a second daemon with ${MANY_AGENTS.toLocaleString('en-US')} agents…`);
     const fewTokens = [token, ...(await addAgents(daemon.child, FEW_AGENTS - 1))];
-    const rFew = await throughput(
-      load,
-      { ...proxied, name: `proxied, ${FEW_AGENTS} agents`, tokens: fewTokens },
-      daemon.child,
-    );
-    progress(`adding ${(MANY_AGENTS - FEW_AGENTS).toLocaleString('en-US')} agents…`);
-    const manyTokens = [...fewTokens, ...(await addAgents(daemon.child, MANY_AGENTS - FEW_AGENTS))];
-    const rMany = await throughput(
-      load,
-      { ...proxied, name: `proxied, ${MANY_AGENTS.toLocaleString('en-US')} agents`, tokens: manyTokens },
-      daemon.child,
-    );
+    const big = await startDaemonProcess(upstream.url, ['bench-many']);
+    stops.push(big.child);
+    const manyTokens = [
+      big.info.agents['bench-many']?.token ?? '',
+      ...(await addAgents(big.child, MANY_AGENTS - 1)),
+    ];
+    const fewTarget: Target = { ...proxied, name: `proxied, ${FEW_AGENTS} agents`, tokens: fewTokens };
+    const manyTarget: Target = {
+      ...proxied,
+      name: `proxied, ${MANY_AGENTS.toLocaleString('en-US')} agents`,
+      url: big.info.url,
+      tokens: manyTokens,
+    };
+    const few: Awaited<ReturnType<typeof throughput>>[] = [];
+    const many: Awaited<ReturnType<typeof throughput>>[] = [];
+    for (let r = 0; r < AGENT_ROUNDS; r += 1) {
+      few.push(await throughput(load, fewTarget, daemon.child, AGENT_ROW_MS));
+      many.push(await throughput(load, manyTarget, big.child, AGENT_ROW_MS));
+    }
+    const mean = (rows: { perSec: number; cpuPerReqMs: number; errors: number }[]) => ({
+      perSec: rows.reduce((a, r) => a + r.perSec, 0) / rows.length,
+      cpuPerReqMs: rows.reduce((a, r) => a + r.cpuPerReqMs, 0) / rows.length,
+      errors: rows.reduce((a, r) => a + r.errors, 0),
+    });
+    const rFew = mean(few);
+    const rMany = mean(many);
 
     out['proxy.c32.directPerSec'] = rDirect.perSec;
     out['proxy.c32.passthroughPerSec'] = rPass.perSec;
-    out['proxy.c32.proxiedPerSec'] = rProxied.perSec;
-    out['proxy.c32.proxiedToPassthroughRatio'] = rProxied.perSec / rPass.perSec;
-    out['proxy.c32.proxiedToDirectRatio'] = rProxied.perSec / rDirect.perSec;
+    // The proxied figures are the mean of the two runs without a listener (before and after the rows).
+    out['proxy.c32.proxiedPerSec'] = noListener;
+    out['proxy.c32.proxiedToPassthroughRatio'] = noListener / rPass.perSec;
+    out['proxy.c32.proxiedToDirectRatio'] = noListener / rDirect.perSec;
     out['proxy.c32.passthroughToDirectRatio'] = rPass.perSec / rDirect.perSec;
-    out['proxy.c32.daemonCpuPerReqMs'] = rProxied.cpuPerReqMs;
+    out['proxy.c32.daemonCpuPerReqMs'] = noListenerCpu;
     out['proxy.c32.passthroughCpuPerReqMs'] = rPass.cpuPerReqMs;
-    out['proxy.c32.cpuPerReqToPassthroughRatio'] = rProxied.cpuPerReqMs / rPass.cpuPerReqMs;
+    out['proxy.c32.cpuPerReqToPassthroughRatio'] = noListenerCpu / rPass.cpuPerReqMs;
     out['proxy.listeners.0.perSec'] = noListener;
     out['proxy.listeners.0.cpuPerReqMs'] = noListenerCpu;
     for (const row of listenerRows) {
