@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
+import { ERROR_STATUS } from '../../shared/errors.ts';
 
 let t: TestDaemon;
 let resend: FakeUpstream;
@@ -303,7 +304,9 @@ describe('bad input never gives a 500', () => {
         body: c.body,
       });
       expect(r.status, `${c.path} → ${r.body.slice(0, 200)}`).toBe(c.expect);
-      expect((r.json() as { error: { code: string } }).error.code).toBeTruthy();
+      // A contract code whose status is the one answered.
+      const code = (r.json() as { error: { code: string } }).error.code;
+      expect(Object.entries(ERROR_STATUS).find(([c]) => c === code)?.[1], code).toBe(c.expect);
     }
     expect(llm.received.length + resend.received.length).toBe(before);
   });
