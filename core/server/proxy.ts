@@ -333,9 +333,21 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
       }
       const meter = spec.meterFor(typeof contentType === 'string' ? contentType : undefined) ?? spec.meter;
       res.writeHead(status, downstreamHeaders(up.headers));
-      res.flushHeaders();
+      // The head leaves with the first chunk, and a small answer with its end too, in one socket write
+      // (a separate write for the head alone was the largest single cost of a proxied call). A stream
+      // whose first chunk is slow still gets its head at the end of this turn of the event loop.
+      let wrote = false;
+      let corked = true;
+      res.cork();
+      setImmediate(() => {
+        if (!corked || res.destroyed) return;
+        corked = false;
+        if (!wrote) res.flushHeaders();
+        res.uncork();
+      });
       ctx.req.socket.setNoDelay(true);
       up.on('data', (chunk: Buffer) => {
+        wrote = true;
         meter?.push(chunk);
         // Backpressure: a slow agent slows the upstream read, never our memory.
         if (!res.write(chunk)) {
@@ -344,6 +356,7 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
         }
       });
       up.on('end', () => {
+        corked = false; // end() uncorks fully
         res.end();
         const usage = meter?.finish() ?? null;
         end('forwarded', status, usage ? usage.costUsd : budget.length > 0 ? null : 0);
