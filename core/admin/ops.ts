@@ -286,8 +286,8 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
       return core.audit.query(input);
     },
 
-    auditVerify() {
-      return core.audit.verify();
+    auditVerify(input) {
+      return core.audit.verify({ full: input.mode === 'full' });
     },
   };
 }

@@ -41,6 +41,7 @@ const full: AuditInput = {
   latencyMs: 12.5,
   costUsd: 0.0025,
   requestId: 'req_123',
+  caller: { pid: 4242, exe: '/usr/bin/python3', cmdline: 'python3 mailer.py --to bob' },
 };
 
 function expectedHash(entry: AuditEntry): string {
@@ -49,19 +50,19 @@ function expectedHash(entry: AuditEntry): string {
 }
 
 describe('canonicalJson', () => {
-  it('sorts keys at every depth and writes no whitespace', () => {
+  it('sorts keys at every depth and writes no whitespace', async () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { y: 1, x: 2 }], c: 'é' }, B: null })).toBe(
       '{"B":null,"a":{"c":"é","d":[3,{"x":2,"y":1}]},"b":1}',
     );
   });
 
-  it('follows JSON.stringify for undefined, non-finite numbers and numeric-looking keys', () => {
+  it('follows JSON.stringify for undefined, non-finite numbers and numeric-looking keys', async () => {
     expect(canonicalJson({ u: undefined, n: Number.NaN, arr: [undefined, Infinity], '10': 1, '9': 2 })).toBe(
       '{"10":1,"9":2,"arr":[null,null],"n":null}',
     );
   });
 
-  it('refuses values that have no JSON form', () => {
+  it('refuses values that have no JSON form', async () => {
     expect(() => canonicalJson({ big: 1n })).toThrow(TypeError);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
@@ -70,7 +71,7 @@ describe('canonicalJson', () => {
 });
 
 describe('AuditLog.append', () => {
-  it('starts at seq 1 from the genesis hash and chains each entry to the previous one', () => {
+  it('starts at seq 1 from the genesis hash and chains each entry to the previous one', async () => {
     const log = new AuditLog(db);
     expect(log.last()).toEqual({ seq: 0, hash: GENESIS_HASH });
     const a = log.append({ actor: 'system', action: 'vault.unlocked', decision: 'event' });
@@ -90,7 +91,7 @@ describe('AuditLog.append', () => {
     expect(log.count()).toBe(3);
   });
 
-  it('loses no field between the input, the row and the entry read back', () => {
+  it('loses no field between the input, the row and the entry read back', async () => {
     const log = new AuditLog(db);
     const written = log.append(full);
     const [read] = log.query({}).entries;
@@ -107,7 +108,7 @@ describe('AuditLog.append', () => {
     expect(reopened.recent('agt_mail', 5)).toEqual([written]);
   });
 
-  it('stores absent optional fields as null', () => {
+  it('stores absent optional fields as null', async () => {
     const log = new AuditLog(db);
     const e = log.append({ actor: 'system', action: 'vault.locked', decision: 'event' });
     expect(e).toMatchObject({
@@ -124,10 +125,10 @@ describe('AuditLog.append', () => {
       costUsd: null,
       requestId: null,
     });
-    expect(log.verify()).toEqual({ ok: true, checked: 1 });
+    expect(await log.verify()).toMatchObject({ ok: true, checked: 1 });
   });
 
-  it('normalises values SQLite could not store faithfully, so the hash still verifies', () => {
+  it('normalises values SQLite could not store faithfully, so the hash still verifies', async () => {
     const log = new AuditLog(db);
     const e = log.append({
       actor: 'agent',
@@ -145,15 +146,19 @@ describe('AuditLog.append', () => {
     expect(e.costUsd).toBeNull();
     expect(e.facts).toEqual({ lone: '\uDC00', when: '1970-01-01T00:00:00.000Z' });
     expect(log.query({}).entries[0]).toEqual(e);
-    expect(log.verify().ok).toBe(true);
+    expect((await log.verify()).ok).toBe(true);
   });
 
-  it('calls the listener after commit and survives a listener that throws or rejects', () => {
+  it('calls the listener after commit and survives a listener that throws or rejects', async () => {
     const seen: { seq: number; inDb: number }[] = [];
-    const log = new AuditLog(db, (entry) => {
-      const row = db.prepare('SELECT count(*) AS n FROM audit WHERE seq = ?').get(entry.seq) as { n: number };
-      seen.push({ seq: entry.seq, inDb: row.n });
-      throw new Error('listener bug');
+    const log = new AuditLog(db, {
+      listener: (entry) => {
+        const row = db.prepare('SELECT count(*) AS n FROM audit WHERE seq = ?').get(entry.seq) as {
+          n: number;
+        };
+        seen.push({ seq: entry.seq, inDb: row.n });
+        throw new Error('listener bug');
+      },
     });
     expect(() => log.append({ actor: 'system', action: 'a', decision: 'event' })).not.toThrow();
     log.append({ actor: 'system', action: 'b', decision: 'event' });
@@ -161,26 +166,25 @@ describe('AuditLog.append', () => {
       { seq: 1, inDb: 1 },
       { seq: 2, inDb: 1 },
     ]);
-    const rejecting = new AuditLog(
-      db,
-      () => Promise.reject(new Error('async listener bug')) as unknown as undefined,
-    );
+    const rejecting = new AuditLog(db, {
+      listener: () => Promise.reject(new Error('async listener bug')) as unknown as undefined,
+    });
     expect(rejecting.append({ actor: 'system', action: 'c', decision: 'event' }).seq).toBe(3);
-    expect(log.verify().ok).toBe(true);
+    expect((await log.verify()).ok).toBe(true);
   });
 
-  it('appendMany chains exactly like single appends', () => {
+  it('appendMany chains exactly like single appends', async () => {
     const log = new AuditLog(db);
     log.append({ actor: 'system', action: 'first', decision: 'event' });
     const many = log.appendMany(Array.from({ length: 50 }, (_, i) => ({ ...full, requestId: `req_${i}` })));
     expect(many.map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
     for (const e of many) expect(e.hash).toBe(expectedHash(e));
     log.append({ actor: 'system', action: 'after', decision: 'event' });
-    expect(log.verify()).toEqual({ ok: true, checked: 52 });
+    expect(await log.verify()).toMatchObject({ ok: true, checked: 52 });
     expect(log.appendMany([])).toEqual([]);
   });
 
-  it('keeps the chain right when a caller transaction around append rolls back', () => {
+  it('keeps the chain right when a caller transaction around append rolls back', async () => {
     const log = new AuditLog(db);
     const first = log.append({ actor: 'owner', action: 'agent.created', decision: 'event' });
     expect(() =>
@@ -197,6 +201,6 @@ describe('AuditLog.append', () => {
     // And a committed caller transaction keeps its entry.
     db.transaction(() => log.append({ actor: 'owner', action: 'agent.changed', decision: 'event' }))();
     expect(log.append({ actor: 'system', action: 'x', decision: 'event' }).seq).toBe(4);
-    expect(log.verify()).toEqual({ ok: true, checked: 4 });
+    expect(await log.verify()).toMatchObject({ ok: true, checked: 4 });
   });
 });
