@@ -100,7 +100,7 @@ describe('fail-closed append', () => {
     expect((await log.verify()).ok).toBe(true);
   });
 
-  it('throws audit_unavailable when the facts cannot be serialized, and the log is unharmed', async () => {
+  it('throws audit_unavailable when the facts cannot be serialized, and the log is unharmed', () => {
     const log = new AuditLog(db);
     const err = caught(() => log.append({ ...request, facts: { n: 1n } }));
     expect((err as AppError).code).toBe('audit_unavailable');
@@ -108,7 +108,7 @@ describe('fail-closed append', () => {
     expect(log.append(request).seq).toBe(1);
   });
 
-  it('throws audit_unavailable once the database is closed', async () => {
+  it('throws audit_unavailable once the database is closed', () => {
     const log = new AuditLog(db);
     db.close();
     const err = caught(() => log.append(request));

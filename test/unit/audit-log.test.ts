@@ -50,19 +50,19 @@ function expectedHash(entry: AuditEntry): string {
 }
 
 describe('canonicalJson', () => {
-  it('sorts keys at every depth and writes no whitespace', async () => {
+  it('sorts keys at every depth and writes no whitespace', () => {
     expect(canonicalJson({ b: 1, a: { d: [3, { y: 1, x: 2 }], c: 'é' }, B: null })).toBe(
       '{"B":null,"a":{"c":"é","d":[3,{"x":2,"y":1}]},"b":1}',
     );
   });
 
-  it('follows JSON.stringify for undefined, non-finite numbers and numeric-looking keys', async () => {
+  it('follows JSON.stringify for undefined, non-finite numbers and numeric-looking keys', () => {
     expect(canonicalJson({ u: undefined, n: Number.NaN, arr: [undefined, Infinity], '10': 1, '9': 2 })).toBe(
       '{"10":1,"9":2,"arr":[null,null],"n":null}',
     );
   });
 
-  it('refuses values that have no JSON form', async () => {
+  it('refuses values that have no JSON form', () => {
     expect(() => canonicalJson({ big: 1n })).toThrow(TypeError);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
@@ -71,7 +71,7 @@ describe('canonicalJson', () => {
 });
 
 describe('AuditLog.append', () => {
-  it('starts at seq 1 from the genesis hash and chains each entry to the previous one', async () => {
+  it('starts at seq 1 from the genesis hash and chains each entry to the previous one', () => {
     const log = new AuditLog(db);
     expect(log.last()).toEqual({ seq: 0, hash: GENESIS_HASH });
     const a = log.append({ actor: 'system', action: 'vault.unlocked', decision: 'event' });
@@ -91,7 +91,7 @@ describe('AuditLog.append', () => {
     expect(log.count()).toBe(3);
   });
 
-  it('loses no field between the input, the row and the entry read back', async () => {
+  it('loses no field between the input, the row and the entry read back', () => {
     const log = new AuditLog(db);
     const written = log.append(full);
     const [read] = log.query({}).entries;

@@ -89,7 +89,7 @@ afterEach(() => {
 });
 
 describe('query', () => {
-  it('returns newest first with a default limit of 100', async () => {
+  it('returns newest first with a default limit of 100', () => {
     seed(130);
     const page = log.query({});
     expect(page.entries).toHaveLength(100);
@@ -125,7 +125,7 @@ describe('query', () => {
     if (want.length > 0) expect(sizes.at(-1)).toBeGreaterThan(0);
   });
 
-  it('keeps the prefix filter exact when there are too many distinct actions to merge', async () => {
+  it('keeps the prefix filter exact when there are too many distinct actions to merge', () => {
     for (let i = 0; i < 80; i++) {
       all.push(log.append({ actor: 'system', action: `many.a${i % 40}`, decision: 'event' }));
       all.push(log.append({ actor: 'system', action: `other.a${i}`, decision: 'event' }));
@@ -135,18 +135,18 @@ describe('query', () => {
     expect(got.entries).toHaveLength(80);
   });
 
-  it('treats a cursor as an exclusive upper bound on seq', async () => {
+  it('treats a cursor as an exclusive upper bound on seq', () => {
     seed(20);
     expect(log.query({ cursor: '11', limit: 3 }).entries.map((e) => e.seq)).toEqual([10, 9, 8]);
     expect(log.query({ cursor: '1' })).toEqual({ entries: [], nextCursor: null });
   });
 
-  it('rejects a bad cursor or date with bad_request', async () => {
+  it('rejects a bad cursor or date with bad_request', () => {
     expect(() => log.query({ cursor: '99999999999999999999' })).toThrow(AppError);
     expect(() => log.query({ since: 'yesterday' })).toThrow(AppError);
   });
 
-  it('recent returns the agent’s newest entries, newest first', async () => {
+  it('recent returns the agent’s newest entries, newest first', () => {
     seed(30);
     expect(log.recent('agt_b', 4)).toEqual(expected({ agentId: 'agt_b' }).slice(0, 4));
     expect(log.recent('agt_none', 4)).toEqual([]);
@@ -197,7 +197,7 @@ function parseCsv(text: string): string[][] {
 }
 
 describe('exportLines', () => {
-  it('writes JSON Lines, oldest first, that parse back to the entries', async () => {
+  it('writes JSON Lines, oldest first, that parse back to the entries', () => {
     seed(1203);
     const lines = [...log.exportLines({}, 'jsonl')];
     expect(lines).toHaveLength(1203);
@@ -206,14 +206,14 @@ describe('exportLines', () => {
     expect(parsed).toEqual([...all].sort((a, b) => a.seq - b.seq));
   });
 
-  it('applies the filters', async () => {
+  it('applies the filters', () => {
     seed(600);
     const lines = [...log.exportLines({ agentId: 'agt_a', action: 'proxy.*' }, 'jsonl')];
     const want = expected({ agentId: 'agt_a', action: 'proxy.*' }).reverse();
     expect(lines.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual(want.map((e) => e.seq));
   });
 
-  it('writes RFC 4180 CSV with commas, quotes and newlines escaped and facts as JSON', async () => {
+  it('writes RFC 4180 CSV with commas, quotes and newlines escaped and facts as JSON', () => {
     const tricky = log.append({
       agentId: 'agt_x',
       agentName: 'Bob, "the" bot\nsecond line',
@@ -262,7 +262,7 @@ describe('exportLines', () => {
     expect(second?.[0]).toBe(String(plain.seq));
   });
 
-  it('defuses spreadsheet formulas in text fields', async () => {
+  it('defuses spreadsheet formulas in text fields', () => {
     log.append({
       actor: 'agent',
       agentName: '=HYPERLINK("http://evil")',
