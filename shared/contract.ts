@@ -264,7 +264,10 @@ export const adminOps = {
       id: z.string(),
       decision: z.enum(['approve', 'deny']),
       grant: GrantView.nullable(),
+      /** How many held requests the decision released: always the one the owner saw. */
       merged: z.number(),
+      /** The request ids the decision released. */
+      released: z.array(z.string()),
     }),
   }),
   grantsList: op({
