@@ -358,15 +358,17 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
       res.writeHead(status, downstreamHeaders(up.headers));
       // The head leaves with the first chunk, and a small answer with its end too, in one socket write
       // (a separate write for the head alone was the largest single cost of a proxied call). A stream
-      // whose first chunk is slow still gets its head at the end of this turn of the event loop.
+      // whose first chunk is slow still gets its head at the end of this turn of the event loop. The
+      // socket is corked, not the response: a corked chunked response would send its terminator first.
+      const agentSocket = ctx.req.socket;
       let wrote = false;
       let corked = true;
-      res.cork();
+      agentSocket.cork();
       setImmediate(() => {
         if (!corked || res.destroyed) return;
         corked = false;
         if (!wrote) res.flushHeaders();
-        res.uncork();
+        agentSocket.uncork();
       });
       ctx.req.socket.setNoDelay(true);
       up.on('data', (chunk: Buffer) => {
