@@ -62,6 +62,9 @@ export function revokeAgent(
   core.flush();
   const agent = core.agents.revoke(id, reason, severity, core.now());
   const effects = cutOff(core, approvals, id, `Agent ${agent.name} was revoked`, true);
+  // Its enrolled key and every session or token minted from it die in the same step.
+  const keys = core.keys.revokeForAgent(id, core.now());
+  const sessions = core.shortLived.endForAgent(id, 'agent revoked', core.now());
   recordLifecycle(core, agent, 'agent.revoked', `Revoked by the owner (${severity}): ${reason}`, {
     via,
     severity,
@@ -69,6 +72,8 @@ export function revokeAgent(
     cutRequests: effects.cut,
     deniedApprovals: effects.approvals,
     removedGrants: effects.grants,
+    voidedKeys: keys,
+    endedShortLived: sessions,
   });
   const view = core.agentView(agent);
   core.bus.emit('agent.revoked', { agent: view, cut: effects.cut });
@@ -117,8 +122,10 @@ export function rotateAgent(
 ): CutResult & { token: string } {
   core.flush();
   const { agent, token } = core.agents.rotate(id, core.now());
-  // Requests made with the old credential are cut too: it is dead, and so is what it started.
+  // Requests made with the old credential are cut too: it is dead, and so is what it started. Sessions
+  // and key-minted tokens end as well (a rotation says "something leaked"); the enrolled key stays.
   const effects = cutOff(core, approvals, id, `The credential of ${agent.name} was rotated`, false);
+  const sessions = core.shortLived.endForAgent(id, 'agent credential rotated', core.now());
   recordLifecycle(
     core,
     agent,
@@ -128,6 +135,7 @@ export function rotateAgent(
       via,
       cutRequests: effects.cut,
       deniedApprovals: effects.approvals,
+      endedShortLived: sessions,
     },
   );
   core.bus.emit('agent.updated', core.agentView(agent));
