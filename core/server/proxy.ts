@@ -14,7 +14,7 @@ import type { ProxyFacts } from '../../shared/facts.ts';
 import { authorize, type Authorized } from './authorize.ts';
 import { ADAPTERS } from '../providers/registry.ts';
 import { ProviderId } from '../../shared/scopes.ts';
-import { downstreamHeaders, upstreamHeaders } from './upstream-headers.ts';
+import { checkRequestHeaders, downstreamHeaders, upstreamHeaders } from './upstream-headers.ts';
 import { sendError } from './respond.ts';
 import type { UsageMeter } from '../providers/types.ts';
 
@@ -29,6 +29,8 @@ export interface ProxyOptions {
 }
 
 const ERROR_BODY_LIMIT = 1024 * 1024;
+const FORWARDED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const BODILESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 
 export function proxyRoute(
   core: Core,
@@ -117,12 +119,29 @@ async function handleProxy(
       path.path,
     );
   }
+  // Only the ordinary methods: TRACE would echo the request (master key included) back to the agent.
+  if (!FORWARDED_METHODS.has(method)) {
+    refuseInput(
+      new AppError('method_not_allowed', `The method ${method.slice(0, 16)} is not forwarded to providers.`),
+      path.path,
+    );
+  }
+  try {
+    checkRequestHeaders(ctx.req.headers, provider.kind);
+  } catch (err) {
+    if (err instanceof AppError) refuseInput(err, path.path);
+    throw err;
+  }
   const adapter = ADAPTERS[provider.kind];
   let body: Buffer;
   let facts: ProxyFacts;
   let target: URL;
   try {
     body = await readRaw(ctx.req, PROXY_BODY_LIMIT);
+    // A body on a bodiless method is read by some servers and ignored by others: refused where facts matter.
+    if (body.length > 0 && BODILESS.has(method) && provider.kind !== 'http') {
+      throw new AppError('bad_request', `A ${method} request may not carry a body.`, { path: 'body' });
+    }
     target = upstreamUrl(provider.baseUrl, path.path, rawQuery);
     // Endpoints are recognised case-insensitively; policy and the audit see the path as sent upstream.
     facts = {

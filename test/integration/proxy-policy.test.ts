@@ -481,7 +481,7 @@ describe('path and header tricks cannot dodge the email and payment rules', () =
     expect(resend.received.length + stripe.received.length).toBe(before);
   });
 
-  it('drops method-override and billing headers, and refuses compressed bodies', async () => {
+  it('refuses method-override and billing headers (never drops them), and refuses compressed bodies', async () => {
     const { token } = await t.admin.agents.create({
       name: 'hdr-bot',
       scopes: { providers: { openai: { methods: ['POST'] } } },
@@ -490,23 +490,34 @@ describe('path and header tricks cannot dodge the email and payment rules', () =
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
     });
-    const headers = {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      'x-http-method-override': 'DELETE',
-      'openai-organization': 'org-other',
-      'stripe-account': 'acct_other',
-    };
-    const ok = await raw(t.url, { method: 'POST', path: '/v1/proxy/openai/files', headers, body: '{}' });
+    const base = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const before = llm.received.length;
+    const extras: Record<string, string>[] = [
+      { 'x-http-method-override': 'DELETE' },
+      { 'openai-organization': 'org-other' },
+      { 'stripe-account': 'acct_other' },
+    ];
+    for (const extra of extras) {
+      const r = await raw(t.url, {
+        method: 'POST',
+        path: '/v1/proxy/openai/files',
+        headers: { ...base, ...extra },
+        body: '{}',
+      });
+      expect([400, 403], JSON.stringify(extra)).toContain(r.status);
+    }
+    expect(llm.received.length).toBe(before);
+    const ok = await raw(t.url, {
+      method: 'POST',
+      path: '/v1/proxy/openai/files',
+      headers: base,
+      body: '{}',
+    });
     expect(ok.status).toBe(200);
-    const got = llm.received.at(-1)?.headers ?? {};
-    expect(got['x-http-method-override']).toBeUndefined();
-    expect(got['openai-organization']).toBeUndefined();
-    expect(got['stripe-account']).toBeUndefined();
     const gz = await raw(t.url, {
       method: 'POST',
       path: '/v1/proxy/openai/files',
-      headers: { ...headers, 'content-encoding': 'gzip' },
+      headers: { ...base, 'content-encoding': 'gzip' },
       body: '{}',
     });
     expect(gz.status).toBe(415);

@@ -92,14 +92,16 @@ export function checkProvider(
   if (scope.rateLimit !== undefined) {
     const rl = scope.rateLimit;
     const denied = checkCount(
-      rateCounter(id),
-      rl.per,
-      rl.requests,
+      {
+        key: rateCounter(id),
+        per: rl.per,
+        limit: rl.requests,
+        scope: `providers.${id}.rateLimit`,
+        what: 'requests',
+      },
       counters,
       now,
       effects,
-      `providers.${id}.rateLimit`,
-      'requests',
     );
     if (denied !== null) return denied;
   }
