@@ -174,7 +174,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
     child = spawn(opts.command, opts.args, { stdio: 'inherit', env });
   }
 
-  const interactive = process.stdin.isTTY === true;
+  const interactive = process.stdin.isTTY;
   const forward = (signal: NodeJS.Signals): void => {
     // On a terminal, Ctrl+C and Ctrl+\ already reached the command (same process group): sending them
     // again would count twice (e.g. "press Ctrl+C again to exit").

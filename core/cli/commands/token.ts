@@ -25,6 +25,7 @@ export async function fetchToken(url: string, assertion: string, ttlSeconds: num
   } catch (err) {
     throw new Error(
       `Cannot reach Agent Keychain at ${url}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
     );
   }
   const body: unknown = await res.json().catch(() => null);
