@@ -25,6 +25,8 @@ export const ProxyFacts = z.strictObject({
   action: ActionKind,
   model: z.string().optional(),
   stream: z.boolean().optional(),
+  /** A read of the model list or of one model (GET /models[/{id}]): answered filtered to the models allowlist. */
+  modelList: z.enum(['list', 'lookup']).optional(),
   /** Worst-case cost the adapter estimated before forwarding, in USD. */
   estimatedUsd: z.number().nonnegative().optional(),
   /** Email recipients (to, cc, bcc), lower-cased. Kept in clear: they are the point of the email rule. */

@@ -17,6 +17,10 @@ import { ProviderId } from '../../shared/scopes.ts';
 import { checkRequestHeaders, downstreamHeaders, upstreamHeaders } from './upstream-headers.ts';
 import { sendError } from './respond.ts';
 import type { UsageMeter } from '../providers/types.ts';
+import { proxyErrorRenderer } from '../providers/error-shape.ts';
+import { lookupRefusal, modelListing, withModelListing } from '../providers/model-list.ts';
+import { relayRewritten } from '../providers/model-list-relay.ts';
+import { modelListFor } from '../providers/model-list-scope.ts';
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
@@ -43,6 +47,8 @@ export function proxyRoute(
     path: '/v1/proxy/:provider/*',
     auth: 'agent',
     consoleAllowed: false,
+    // Our refusals in the provider's own error format (docs/clients.md).
+    errorRenderer: (params) => proxyErrorRenderer((id) => core.providers.find(id)?.kind, params.provider),
     handler: async (ctx) => {
       const agent = ctx.agent;
       if (!agent) throw new AppError('invalid_token', 'No agent credential.');
@@ -156,10 +162,18 @@ async function handleProxy(
     if (err instanceof AppError) refuseInput(err, path.path);
     throw err;
   }
-  const allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), {
-    provider: providerId,
-    path: path.path,
-  });
+  // Model lists are read filtered to the agent's allowlist (core/providers/model-list.ts).
+  const listing = modelListing(provider.kind, method, path.path);
+  if (listing !== null) facts = withModelListing(facts, listing);
+  let allowed: Authorized;
+  try {
+    allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), {
+      provider: providerId,
+      path: path.path,
+    });
+  } catch (err) {
+    throw lookupRefusal(err, listing, providerId);
+  }
   // Last check before anything leaves: still the same live credential, and not cut meanwhile.
   if (!core.stillLive(agent, controller)) {
     allowed.finish('cut', 499);
@@ -182,6 +196,10 @@ async function handleProxy(
     masterKey: () => core.providers.masterKey(providerId),
     options,
     controller,
+    rewrite:
+      listing?.type === 'list'
+        ? (text) => modelListFor(core, agent, providerId, provider.kind, text)
+        : undefined,
   });
 }
 
@@ -196,6 +214,8 @@ interface ForwardSpec {
   meterFor: (contentType: string | undefined) => UsageMeter | null;
   masterKey: () => string;
   options: ProxyOptions;
+  /** Rewrites a successful JSON answer before the agent sees it (the filtered model list). */
+  rewrite: ((text: string) => string) | undefined;
 }
 
 function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSpec): Promise<void> {
@@ -301,6 +321,12 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
         socket.off('timeout', onIdle);
         socket.setTimeout(0);
       });
+      if (spec.rewrite !== undefined && status < 300) {
+        relayRewritten(up, res, status, ctx.requestId, spec.rewrite, (ok) =>
+          end(ok ? 'forwarded' : 'upstream_error', ok ? status : 502, 0),
+        );
+        return;
+      }
       if (status >= 400 && !(contentType ?? '').includes('event-stream')) {
         relayError(up, res, status, spec.masterKey, () => end('upstream_status', status, 0));
         return;

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
+import { ERROR_STATUS } from '../../shared/errors.ts';
 
 let t: TestDaemon;
 let resend: FakeUpstream;
@@ -78,8 +79,11 @@ describe('email', () => {
       }),
     );
     expect(bad.status).toBe(403);
+    // Resend's own error shape, with our code and rule as extra fields (docs/clients.md).
     expect(bad.json()).toMatchObject({
-      error: { code: 'scope_denied', rule: { scope: 'email.allowedDomains', value: 'eve@evil.example' } },
+      statusCode: 403,
+      code: 'scope_denied',
+      rule: { scope: 'email.allowedDomains', value: 'eve@evil.example' },
     });
     const sub = await call(
       token,
@@ -303,7 +307,10 @@ describe('bad input never gives a 500', () => {
         body: c.body,
       });
       expect(r.status, `${c.path} → ${r.body.slice(0, 200)}`).toBe(c.expect);
-      expect((r.json() as { error: { code: string } }).error.code).toBeTruthy();
+      // A contract code (our envelope or the provider's own shape carries it in x-akc-error) whose status
+      // is the one answered.
+      const code = String(r.headers['x-akc-error']);
+      expect(Object.entries(ERROR_STATUS).find(([c]) => c === code)?.[1], code).toBe(c.expect);
     }
     expect(llm.received.length + resend.received.length).toBe(before);
   });
@@ -422,7 +429,7 @@ describe('fail-closed audit', () => {
         JSON.stringify({ from: 'a@example.com', to: 'b@example.com', subject: 's', html: 'h' }),
       );
       expect(r.status).toBe(503);
-      expect(r.json()).toMatchObject({ error: { code: 'audit_unavailable' } });
+      expect(r.json()).toMatchObject({ statusCode: 503, code: 'audit_unavailable' });
     } finally {
       blocker.exec('ROLLBACK');
       blocker.close();
@@ -464,9 +471,7 @@ describe('path and header tricks cannot dodge the email and payment rules', () =
     for (const path of ['/emails/', '/EMAILS', '/Emails/']) {
       const r = await call(token, 'resend', path, mail);
       expect(r.status, `${path}: ${r.body}`).toBe(403);
-      expect(r.json()).toMatchObject({
-        error: { code: 'scope_denied', rule: { scope: 'email.allowedDomains' } },
-      });
+      expect(r.json()).toMatchObject({ code: 'scope_denied', rule: { scope: 'email.allowedDomains' } });
     }
     for (const path of ['/v1/payment_intents/', '/V1/Payment_Intents', '/v1/payment_intents#']) {
       const r = await call(
