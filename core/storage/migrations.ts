@@ -128,6 +128,26 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
+    name: 'keyed audit chain, calling process, verify checkpoint',
+    // Entries already written keep their plain SHA-256 hashes ('v1'); new ones are keyed (see
+    // core/audit/hash.ts). The in-database head seal is replaced by anchors outside the database file
+    // (core/audit/anchor.ts) and a checkpoint that lets verify resume where it last ended.
+    sql: `
+      ALTER TABLE audit ADD COLUMN chain TEXT NOT NULL DEFAULT 'v1';
+      ALTER TABLE audit ADD COLUMN caller_pid INTEGER;
+      ALTER TABLE audit ADD COLUMN caller_exe TEXT;
+      ALTER TABLE audit ADD COLUMN caller_cmdline TEXT;
+      DROP TABLE audit_head;
+      CREATE TABLE audit_checkpoint (
+        id   INTEGER PRIMARY KEY CHECK (id = 1),
+        seq  INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        mac  TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 3,
     name: 'agent keys',
     sql: `
       -- Enrolled Ed25519 public keys (RFC 7638 thumbprint as kid). Never a private key.
