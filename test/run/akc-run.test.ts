@@ -305,33 +305,28 @@ process.on('SIGTERM', async () => {
     const child = script(
       'probe.mjs',
       `console.log('ready');
-process.on('SIGUSR2', async () => {
-  const r = await fetch(process.env.AKC_URL + '/v1/whoami', { headers: { authorization: 'Bearer ' + process.env.AKC_TOKEN } });
-  console.log('after-end ' + r.status);
+process.stdin.once('data', async () => {
+  try {
+    const r = await fetch(process.env.AKC_URL + '/v1/whoami', { headers: { authorization: 'Bearer ' + process.env.AKC_TOKEN } });
+    console.log('after-end ' + r.status);
+  } catch (err) {
+    console.log('after-end failed ' + err);
+  }
   process.exit(0);
-});
-setInterval(() => {}, 1000);`,
+});`,
     );
-    const run = akc(t, [
-      'run',
-      '--agent',
-      bot.name,
-      '--key-file',
-      bot.keyFile,
-      '--no-sandbox',
-      '--',
-      NODE22,
-      child,
-    ]);
+    const run = akc(
+      t,
+      ['run', '--agent', bot.name, '--key-file', bot.keyFile, '--no-sandbox', '--', NODE22, child],
+      {},
+      'pipe',
+    );
     await waitFor(run, run.stdout, 'ready');
     const session = (await t.admin.call('sessionsList', {})).sessions.find((s) => s.pid === run.proc.pid);
     if (!session) throw new Error('session not listed');
     await t.admin.call('sessionEnd', { id: session.id });
-    // Without the sandbox the child is akc run's direct child: signal it to probe.
-    const childPid = Number(
-      readFileSync(`/proc/${run.proc.pid}/task/${run.proc.pid}/children`, 'utf8').trim().split(/\s+/)[0],
-    );
-    process.kill(childPid, 'SIGUSR2');
+    // The child shares akc run's stdin: a line tells it to probe.
+    run.proc.stdin?.write('probe\n');
     await run.exit;
     expect(run.stdout()).toContain('after-end 401');
     const ended = await t.admin.audit.list({ action: 'session.ended' });

@@ -40,11 +40,16 @@ export interface Run {
 }
 
 /** Starts `akc run` (or another akc command) with the daemon's data directory in its environment. */
-export function akc(t: TestDaemon, args: string[], env: NodeJS.ProcessEnv = {}): Run {
+export function akc(
+  t: TestDaemon,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  stdin: 'ignore' | 'pipe' = 'ignore',
+): Run {
   const proc = spawn(NODE22, ['--no-warnings', AKC, ...args], {
     cwd: ROOT,
     env: { ...process.env, AKC_DATA_DIR: t.dir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [stdin, 'pipe', 'pipe'],
   });
   let out = '';
   let err = '';
