@@ -9,9 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
-import { NODE22, ROOT } from '../helpers/env.ts';
+import { hasKeyring, keyringSkipReason, NODE22, ROOT } from '../helpers/env.ts';
 import { AKC, enrolledAgent, type Enrolled } from './helpers.ts';
 import { anthropicStream, responsesStream } from './streams.ts';
+
+if (!hasKeyring) console.log(`OS keychain enrolment test skipped: ${keyringSkipReason}`);
 
 const OPENAI_KEY = 'sk-openai-MASTER-key-for-helper-tests-0001';
 const ANTHROPIC_KEY = 'sk-ant-MASTER-key-for-helper-tests-0002';
@@ -148,5 +150,33 @@ describe('Claude Code with apiKeyHelper = akc token', () => {
     // The key came from the helper: a token was minted for this run.
     const after = (await t.admin.audit.list({ action: 'token.issued', agentId: bot.id })).entries.length;
     expect(after).toBeGreaterThan(before);
+  });
+});
+
+describe.skipIf(!hasKeyring)('enrolment into the OS keychain', () => {
+  it('the daemon keeps the private key in the keychain entry that akc token reads; show-once returns it once', async () => {
+    const created = await t.admin.agents.create({ name: 'keychain-bot', scopes: {} });
+    const enrolled = await t.admin.call('agentEnroll', { id: created.agent.id, store: 'os-keychain' });
+    expect(enrolled.privateKey).toBeUndefined();
+    const out = await run(
+      NODE22,
+      ['--no-warnings', AKC, 'token', '--agent', 'keychain-bot'],
+      { ...process.env, AKC_DATA_DIR: t.dir },
+      ROOT,
+    );
+    expect(out.stderr).toBe('');
+    expect(out.stdout).toMatch(/^akc_[0-9A-Za-z]{49}\n$/);
+    const once = await t.admin.call('agentEnroll', { id: created.agent.id, store: 'show-once' });
+    expect(once.privateKey?.d).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(once.key.kid).not.toBe(enrolled.key.kid);
+    // The keychain entry now holds a voided key: akc token says so.
+    const stale = await run(
+      NODE22,
+      ['--no-warnings', AKC, 'token', '--agent', 'keychain-bot'],
+      { ...process.env, AKC_DATA_DIR: t.dir },
+      ROOT,
+    );
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(/voided/);
   });
 });
