@@ -1,5 +1,6 @@
 // Audit log benchmark (docs/benchmarks.md): sustained appends with the keyed chain, filtered pages over
-// 1,000,000 entries, a full verify and an incremental one after a restart, and the 10M-entry rows. Run: node scripts/bench/audit.ts
+// 1,000,000 entries, a full verify and an incremental one after a restart, and the 10M-entry rows.
+// Run: node scripts/bench/audit.ts
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
