@@ -148,6 +148,21 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 3,
+    name: 'agent keys',
+    sql: `
+      -- Enrolled Ed25519 public keys (RFC 7638 thumbprint as kid). Never a private key.
+      CREATE TABLE agent_keys (
+        kid         TEXT PRIMARY KEY,
+        agent_id    TEXT NOT NULL,
+        public_jwk  TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        revoked_at  TEXT
+      ) STRICT;
+      CREATE INDEX agent_keys_agent ON agent_keys (agent_id);
+    `,
+  },
+  {
+    version: 4,
     name: 'audit decision index without the hot path',
     // 'allow' is most of the log (every allowed request and its outcome): leaving it out of the decision
     // index saves a B-tree write on nearly every append. Pages filtered on 'allow' walk the primary key,

@@ -20,7 +20,7 @@ const BATCH = 50_000;
 
 export function largeCacheDir(): string {
   const root = process.env.AKC_BENCH_CACHE ?? join(tmpdir(), 'akc-bench-cache');
-  return join(root, `audit-${LARGE_ENTRIES}-agents-${LARGE_AGENTS}-v2`);
+  return join(root, `audit-${LARGE_ENTRIES}-agents-${LARGE_AGENTS}-v3`);
 }
 
 /** The passphrase file for the cached vault (0600), for runs that unlock at start. */
