@@ -18,10 +18,13 @@ import type { AgentView, AuditEntry, Status } from '../shared/models.ts';
 import type { PolicyAgent } from './policy/types.ts';
 import { DEFAULT_PRICES } from './providers/registry.ts';
 import type { PriceTable } from './providers/types.ts';
+import { ownerFacts } from './owner/context.ts';
 
 export const VERSION = '0.1.0';
 
 export interface CoreOptions {
+  /** The loopback URL this core is served on (known once the port is bound, before the core exists). */
+  url: string;
   approvalTimeoutMs: number;
   prices?: PriceTable;
 }
@@ -38,11 +41,12 @@ export class Core {
   readonly inflight = new Inflight();
   readonly options: CoreOptions;
   readonly prices: PriceTable;
-  url = '';
+  readonly url: string;
 
   constructor(db: Db, keychain: KeychainPort, options: CoreOptions) {
     this.db = db;
     this.options = options;
+    this.url = options.url;
     this.prices = options.prices ?? DEFAULT_PRICES;
     this.vault = new Vault(db, keychain);
     this.audit = new AuditLog(db, (entry: AuditEntry) => this.bus.emit('audit.appended', entry));
@@ -65,7 +69,9 @@ export class Core {
 
   /** Appends to the audit log; throws AppError('audit_unavailable') when it cannot be written. */
   record(input: AuditInput): AuditEntry {
-    return this.audit.append(input);
+    // An owner act names the owner session (and how the owner was present) it came from.
+    const owner = input.actor === 'owner' ? ownerFacts() : null;
+    return this.audit.append(owner === null ? input : { ...input, facts: { ...input.facts, ...owner } });
   }
 
   /**

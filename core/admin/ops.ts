@@ -10,6 +10,7 @@ import { AppError } from '../errors.ts';
 import { ADAPTERS } from '../providers/registry.ts';
 import { resumeAgent, revokeAgent, rotateAgent, suspendAgent } from '../agents/lifecycle.ts';
 import type { Scopes } from '../../shared/scopes.ts';
+import type { OwnerPlane } from '../owner/plane.ts';
 
 export type Via = 'http' | 'ipc' | 'tray';
 
@@ -32,7 +33,7 @@ function usesProvider(scopes: Scopes, providerId: string, kind: string): boolean
   return false;
 }
 
-export function createOps(core: Core, approvals: ApprovalCenter): Impl {
+export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPlane): Impl {
   const status = (): OpOutput<'status'> => core.status(approvals.count());
   const emitVault = (): void => core.bus.emit('vault.state', status());
   const lifecycle = (
@@ -288,6 +289,37 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
 
     auditVerify() {
       return core.audit.verify();
+    },
+
+    ownerSessionsList() {
+      return { sessions: owner.listSessions() };
+    },
+
+    ownerSessionEnd(input) {
+      if (!owner.endSession(input.id, 'ended'))
+        throw new AppError('not_found', `No live owner session ${input.id} (it may have ended already).`);
+      return { deleted: true as const };
+    },
+
+    ownerPromptsList() {
+      return { prompts: owner.listPrompts() };
+    },
+
+    ownerPromptDecide(input, via) {
+      const prompt = owner.listPrompts().find((p) => p.id === input.id);
+      owner.decide(input.id, input.decision, input.minutes);
+      lifecycle(
+        input.decision === 'allow' ? 'owner.prompt.allowed' : 'owner.prompt.denied',
+        `${input.decision === 'allow' ? 'Allowed' : 'Denied'}: ${prompt?.summary ?? input.id}`,
+        {
+          via,
+          promptId: input.id,
+          kind: prompt?.kind ?? null,
+          pid: prompt?.process.pid ?? null,
+          minutes: input.minutes ?? null,
+        },
+      );
+      return { id: input.id, decision: input.decision };
     },
   };
 }
