@@ -158,7 +158,12 @@ export class Vault {
     const params = KdfParams.parse(JSON.parse(this.meta.get('vault.kdf') ?? 'null'));
     const kek = await deriveKek(passphrase, params);
     try {
-      const key = open(kek, Buffer.from(this.meta.get('vault.wrappedKey') ?? '', 'base64'), 'vault-key', 'The wrapped vault key');
+      const key = open(
+        kek,
+        Buffer.from(this.meta.get('vault.wrappedKey') ?? '', 'base64'),
+        'vault-key',
+        'The wrapped vault key',
+      );
       key.fill(0);
       return true;
     } catch {

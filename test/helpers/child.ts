@@ -75,3 +75,28 @@ export function ownerTokenFile(): { env: { AKC_ADMIN_TOKEN_FILE: string }; read:
     read: () => readFileSync(file, 'utf8').trim(),
   };
 }
+
+export interface AkcResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `akc` command (core/cli/akc.ts on Node 22) as a child process of this test. */
+export function runAkc(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  options: { input?: string; onSpawn?: (pid: number) => void } = {},
+): Promise<AkcResult> {
+  const proc = spawn(NODE22, [join(ROOT, 'core/cli/akc.ts'), ...args], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  if (proc.pid !== undefined) options.onSpawn?.(proc.pid);
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  proc.stdin.end(options.input ?? '');
+  return new Promise((resolve) => proc.on('close', (code) => resolve({ code, stdout: out, stderr: err })));
+}
