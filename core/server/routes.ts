@@ -5,6 +5,7 @@ import type { AgentRecord } from '../agents/store.ts';
 import type { BrowserContext } from './guard.ts';
 import type { OwnerCaller } from '../owner/context.ts';
 import { AppError } from '../errors.ts';
+import type { ErrorRenderer } from './respond.ts';
 
 export type AuthKind = 'admin' | 'agent' | 'none';
 
@@ -31,6 +32,8 @@ export interface Route {
   /** The console's own origin may call this route (console pages and admin routes with a session). */
   consoleAllowed: boolean;
   handler: (ctx: RouteCtx) => Promise<void> | void;
+  /** Errors on this route in another format (proxy routes answer in the provider's own error shape). */
+  errorRenderer?: (params: Record<string, string>) => ErrorRenderer | undefined;
 }
 
 export interface CompiledRoute extends Route {
