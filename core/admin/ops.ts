@@ -83,6 +83,8 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
 
     vaultLock(_input, via) {
       core.vault.lock();
+      // Lock means locked: every CLI owner session and waiting owner prompt ends with it.
+      owner.endAll('vault_locked');
       lifecycle('vault.locked', 'Vault locked; agent requests are refused until it is unlocked', { via });
       emitVault();
       return status();

@@ -84,10 +84,6 @@ export class OwnerPlane {
     this.core = core;
     this.serverPort = options.serverPort;
     this.promptTimeoutMs = options.promptTimeoutMs;
-    // Lock means locked: the moment the vault stops being unlocked, every owner session and prompt ends.
-    core.bus.subscribe((event) => {
-      if (event.name === 'vault.state' && event.data.vault !== 'unlocked') this.endAll('vault_locked');
-    });
   }
 
   // ── Presence surfaces: what can show a prompt to the owner right now ───────────────────────────────
