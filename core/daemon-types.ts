@@ -35,5 +35,7 @@ export interface DaemonHandle {
    */
   attachOwnerSurface(label: string): () => void;
   exportAudit(query: Omit<AuditQuery, 'limit' | 'cursor'>, format: 'jsonl' | 'csv'): Iterable<string>;
+  /** Audits that the daemon is stopping after an unexpected error (core/failure.ts); may throw. */
+  recordFailure(detail: string): void;
   stop(): Promise<void>;
 }

@@ -174,6 +174,15 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
       subscribe: (l) => c.bus.subscribe(l),
       attachOwnerSurface: (label) => owner.attachSurface(label),
       exportAudit: (query, format) => c.audit.exportLines(query, format),
+      recordFailure: (detail) => {
+        c.record({
+          actor: 'system',
+          action: 'system.failure',
+          decision: 'error',
+          reason: 'internal_error',
+          rule: `Stopped after an unexpected error: ${detail}`,
+        });
+      },
       stop: async () => {
         if (stopped) return;
         stopped = true;
@@ -183,7 +192,8 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
         listener?.close();
         await loopback.close();
         try {
-          c.flush();
+          // Commits what is open and writes the audit anchors, marked as a clean stop.
+          await c.close();
           c.agents.flushLastSeen();
         } finally {
           db.close();

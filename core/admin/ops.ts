@@ -11,6 +11,7 @@ import { ADAPTERS } from '../providers/registry.ts';
 import { resumeAgent, revokeAgent, rotateAgent, suspendAgent } from '../agents/lifecycle.ts';
 import type { Scopes } from '../../shared/scopes.ts';
 import type { OwnerPlane } from '../owner/plane.ts';
+import { recordOwnerEvent } from '../owner-event.ts';
 
 export type Via = 'http' | 'ipc' | 'tray';
 
@@ -42,17 +43,7 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
     facts: Record<string, unknown>,
     agent?: { id: string; name: string },
   ): void => {
-    core.flush();
-    core.record({
-      actor: 'owner',
-      action,
-      decision: 'event',
-      reason: action,
-      rule,
-      facts,
-      agentId: agent?.id ?? null,
-      agentName: agent?.name ?? null,
-    });
+    recordOwnerEvent(core, { action, rule, facts, agent });
   };
   const activeNames = (pred: (scopes: Scopes) => boolean): string[] =>
     core.agents
@@ -255,10 +246,24 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
     agentsRevokeAll(input, via) {
       let revoked = 0;
       let cut = 0;
+      // The panic button revokes every agent even when an audit entry cannot be written; the owner is
+      // told which entries are missing (core/owner-event.ts).
+      const unaudited: string[] = [];
       for (const agent of core.agents.list()) {
         if (agent.status === 'revoked') continue;
-        cut += revokeAgent(core, approvals, agent.id, input.reason, input.severity, via).cut;
+        try {
+          cut += revokeAgent(core, approvals, agent.id, input.reason, input.severity, via).cut;
+        } catch (err) {
+          if (!(err instanceof AppError) || err.code !== 'audit_unavailable') throw err;
+          unaudited.push(agent.name);
+        }
         revoked += 1;
+      }
+      if (unaudited.length > 0) {
+        throw new AppError(
+          'audit_unavailable',
+          `All ${revoked} agents are revoked, but the audit entries for ${unaudited.join(', ')} could not be written. Check the disk and the data directory, then look at the audit log.`,
+        );
       }
       return { revoked, cut };
     },
@@ -278,9 +283,12 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
     grantDelete(input, via) {
       const grant = approvals.grants.find(input.id);
       if (!grant) throw new AppError('not_found', `No remembered approval ${input.id}.`);
-      approvals.grants.delete(input.id);
       const agent = core.agents.find(grant.agentId);
-      lifecycle('grant.removed', `Removed: ${grant.covers}`, { via, grantId: grant.id }, agent);
+      // The removal and its audit entry are one transaction: no removal without its entry, nor the reverse.
+      core.atomically(() => {
+        lifecycle('grant.removed', `Removed: ${grant.covers}`, { via, grantId: grant.id }, agent);
+        approvals.grants.delete(input.id);
+      });
       if (agent) core.bus.emit('agent.updated', core.agentView(agent));
       return { deleted: true as const };
     },
@@ -289,8 +297,8 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
       return core.audit.query(input);
     },
 
-    auditVerify() {
-      return core.audit.verify();
+    auditVerify(input) {
+      return core.audit.verify({ full: input.mode === 'full' });
     },
 
     ownerSessionsList() {
