@@ -61,6 +61,8 @@ export function classifyAct(name: AdminOpName | 'auditExport', input: Record<str
     case 'auditVerify':
     case 'ownerSessionsList':
     case 'ownerPromptsList':
+    case 'agentKeys':
+    case 'sessionsList':
       return 'read';
     case 'vaultLock':
     case 'providerDelete':
@@ -70,6 +72,7 @@ export function classifyAct(name: AdminOpName | 'auditExport', input: Record<str
     case 'agentsRevokeAll':
     case 'grantDelete':
     case 'ownerSessionEnd':
+    case 'sessionEnd':
       return 'narrow';
     case 'approvalDecide':
       return input['decision'] === 'deny' ? 'narrow' : 'sensitive';
@@ -87,6 +90,7 @@ export function classifyAct(name: AdminOpName | 'auditExport', input: Record<str
     case 'agentCreate':
     case 'agentResume':
     case 'agentRotate':
+    case 'agentEnroll':
     case 'auditExport':
       return 'sensitive';
   }

@@ -11,6 +11,7 @@ import { ADAPTERS } from '../providers/registry.ts';
 import { resumeAgent, revokeAgent, rotateAgent, suspendAgent } from '../agents/lifecycle.ts';
 import type { Scopes } from '../../shared/scopes.ts';
 import type { OwnerPlane } from '../owner/plane.ts';
+import { sessionOps } from '../agents/session-ops.ts';
 import { recordOwnerEvent } from '../owner-event.ts';
 
 export type Via = 'http' | 'ipc' | 'tray';
@@ -267,6 +268,8 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
       }
       return { revoked, cut };
     },
+
+    ...sessionOps(core),
 
     approvalsList() {
       return { approvals: approvals.list() };

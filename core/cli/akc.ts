@@ -2,4 +2,5 @@
 import { runAkc } from './program.ts';
 
 const code = await runAkc(process.argv.slice(2));
-process.exitCode = code;
+// `akc run` sets its child's exit code itself; an error of akc's own wins.
+if (code !== 0 || process.exitCode === undefined) process.exitCode = code;

@@ -16,6 +16,8 @@ export function buildProgram(io: CliIo = processIo): Command {
     )
     .version(VERSION, '-V, --version', 'print the version')
     .helpOption('-h, --help', 'show help for a command')
+    // `akc run … -- COMMAND` passes its options through: program options go before the command.
+    .enablePositionalOptions()
     .option('--data-dir <dir>', 'data directory of the daemon (default: AKC_DATA_DIR or the OS default)')
     .option(
       '--passphrase',

@@ -11,6 +11,8 @@ import { registerApprovals } from './approvals.ts';
 import { registerProviders, registerSecrets } from './providers.ts';
 import { registerAudit } from './audit.ts';
 import { registerSessions } from './sessions.ts';
+import { runCommand } from './run.ts';
+import { tokenCommand } from './token.ts';
 
 export type RegisterCommand = (program: Command, io: CliIo) => void;
 
@@ -23,6 +25,9 @@ export const COMMANDS: readonly RegisterCommand[] = [
   registerSecrets,
   registerAudit,
   registerSessions,
+  // Agent-side commands (they act as an agent, never as the owner).
+  (program) => program.addCommand(runCommand()),
+  (program) => program.addCommand(tokenCommand()),
 ];
 
 /** The `agents` command group, for modules that add agent subcommands. */
