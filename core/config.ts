@@ -6,6 +6,7 @@ const Env = z.object({
   AKC_PORT: z.coerce.number().int().min(0).max(65535).default(7717),
   AKC_DATA_DIR: z.string().min(1).optional(),
   AKC_PASSPHRASE_FILE: z.string().min(1).optional(),
+  AKC_ADMIN_TOKEN_FILE: z.string().min(1).optional(),
   AKC_APPROVAL_TIMEOUT_MS: z.coerce.number().int().min(1000).max(3_600_000).default(120_000),
   AKC_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(120_000),
 });
@@ -14,6 +15,8 @@ export interface Config {
   port: number;
   dataDir: string;
   passphraseFile: string | undefined;
+  /** Opt-in for unattended servers: where to write a full-power owner token (README "Threat model"). */
+  adminTokenFile: string | undefined;
   approvalTimeoutMs: number;
   upstreamTimeoutMs: number;
 }
@@ -31,6 +34,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.AKC_PORT,
     dataDir: e.AKC_DATA_DIR ?? defaultDataDir(env),
     passphraseFile: e.AKC_PASSPHRASE_FILE,
+    adminTokenFile: e.AKC_ADMIN_TOKEN_FILE,
     approvalTimeoutMs: e.AKC_APPROVAL_TIMEOUT_MS,
     upstreamTimeoutMs: e.AKC_UPSTREAM_TIMEOUT_MS,
   };

@@ -19,12 +19,15 @@ import type { AgentView, AuditEntry, Status } from '../shared/models.ts';
 import type { PolicyAgent } from './policy/types.ts';
 import { DEFAULT_PRICES } from './providers/registry.ts';
 import type { PriceTable } from './providers/types.ts';
+import { ownerFacts } from './owner/context.ts';
 import { AgentKeys } from './identity/keys.ts';
 import { ShortLivedCredentials } from './agents/session-tokens.ts';
 
 export const VERSION = '0.1.0';
 
 export interface CoreOptions {
+  /** The loopback URL this core is served on (known once the port is bound, before the core exists). */
+  url: string;
   approvalTimeoutMs: number;
   prices?: PriceTable;
 }
@@ -45,7 +48,7 @@ export class Core {
   readonly shortLived = new ShortLivedCredentials();
   readonly options: CoreOptions;
   readonly prices: PriceTable;
-  url = '';
+  readonly url: string;
 
   /** The one owner of the transaction boundary (see core/storage/transactions.ts). */
   readonly transactions: Transactions;
@@ -53,6 +56,7 @@ export class Core {
   constructor(db: Db, keychain: KeychainPort, options: CoreOptions) {
     this.db = db;
     this.options = options;
+    this.url = options.url;
     this.prices = options.prices ?? DEFAULT_PRICES;
     this.vault = new Vault(db, keychain);
     this.audit = new AuditLog(db, {
@@ -112,7 +116,11 @@ export class Core {
    * unit of work (atomically, commitGrouped) the entry joins that unit's transaction.
    */
   record(input: AuditInput): AuditEntry {
-    return this.transactions.record(input);
+    // An owner act names the owner session (and how the owner was present) it came from.
+    const owner = input.actor === 'owner' ? ownerFacts() : null;
+    return this.transactions.record(
+      owner === null ? input : { ...input, facts: { ...input.facts, ...owner } },
+    );
   }
 
   /**

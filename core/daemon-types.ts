@@ -29,6 +29,11 @@ export interface DaemonHandle {
   ): Promise<OpOutput<N>>;
   /** Subscribes to core events; returns the unsubscribe function. Slow listeners never slow the proxy. */
   subscribe(listener: (event: AppEvent) => void): () => void;
+  /**
+   * Registers a place that can show owner prompts (the desktop app); returns the detach function. While
+   * none is attached, `akc login` and sensitive CLI acts are told to open the app or the console.
+   */
+  attachOwnerSurface(label: string): () => void;
   exportAudit(query: Omit<AuditQuery, 'limit' | 'cursor'>, format: 'jsonl' | 'csv'): Iterable<string>;
   /** Audits that the daemon is stopping after an unexpected error (core/failure.ts); may throw. */
   recordFailure(detail: string): void;

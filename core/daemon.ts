@@ -1,14 +1,15 @@
 // Starts the core: data directory (0700, locked), database, vault (auto-unlock from the OS keychain or a
-// passphrase file), audit, loopback server; writes daemon.json and admin-token (0600).
+// passphrase file), audit, loopback server; writes daemon.json (0600: url, pid, version). No owner
+// credential is written anywhere unless the owner opts in with AKC_ADMIN_TOKEN_FILE (README "Threat model").
 import { readFileSync, rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { createServer as createNetServer, type Server as NetServer } from 'node:net';
+import { join, resolve, sep } from 'node:path';
 import { openDatabase } from './storage/db.ts';
 import { lockDataDir, prepareDataDir, writePrivateFile } from './storage/data-dir.ts';
 import { OsKeychain } from './keychain/os-keychain.ts';
 import type { KeychainPort } from './keychain/port.ts';
 import { Core, VERSION } from './core.ts';
 import { ApprovalCenter } from './approvals/center.ts';
-import { ADMIN_PREFIX, hashToken, mintToken } from './agents/credentials.ts';
 import { ConsoleSessions } from './server/sessions.ts';
 import { createOps, dispatch } from './admin/ops.ts';
 import { adminRoutes } from './server/admin-routes.ts';
@@ -19,19 +20,44 @@ import { openapiRoute } from './server/openapi.ts';
 import { LoopbackServer } from './server/server.ts';
 import { AppError } from './errors.ts';
 import type { DaemonHandle, DaemonOptions } from './daemon-types.ts';
+import { OwnerPlane } from './owner/plane.ts';
+import { ownerRoutes } from './owner/routes.ts';
 
 export interface StartOptions extends DaemonOptions {
   keychain?: KeychainPort;
   upstreamTimeoutMs?: number;
   /** Called with human-readable progress and warnings. */
   log?: (line: string) => void;
+  /**
+   * Opt-in for unattended servers: write a full-power owner token to this file (0600) at each start.
+   * Anyone who can read it is the owner; keep it where agents cannot read it. Off by default.
+   */
+  adminTokenFile?: string;
 }
 
 export interface RunningDaemon extends DaemonHandle {
   readonly core: Core;
   readonly approvals: ApprovalCenter;
   readonly port: number;
+  readonly owner: OwnerPlane;
+  /**
+   * A full-power owner credential for code inside this process (tests, the bench): held in memory only,
+   * never written to disk, void when the daemon stops.
+   */
   readonly adminToken: string;
+}
+
+/** Binds 127.0.0.1 first, so the URL is known (and fixed) before anything that serves it is built. */
+function bindLoopback(port: number): Promise<NetServer> {
+  return new Promise((resolvePromise, reject) => {
+    const listener = createNetServer();
+    listener.once('error', reject);
+    // Loopback only, never 0.0.0.0.
+    listener.listen(port, '127.0.0.1', () => {
+      listener.off('error', reject);
+      resolvePromise(listener);
+    });
+  });
 }
 
 export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
@@ -39,10 +65,16 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
   prepareDataDir(opts.dataDir);
   const unlockDir = lockDataDir(opts.dataDir);
   let server: LoopbackServer | null = null;
+  let listener: NetServer | null = null;
   let core: Core | null = null;
   try {
+    listener = await bindLoopback(opts.port);
+    const address = listener.address();
+    const port = typeof address === 'object' && address ? address.port : opts.port;
+    const url = `http://127.0.0.1:${port}`;
     const db = openDatabase(opts.dataDir);
     core = new Core(db, opts.keychain ?? new OsKeychain(), {
+      url,
       approvalTimeoutMs: opts.approvalTimeoutMs ?? 120_000,
     });
     const c = core;
@@ -50,12 +82,13 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
     const expired = approvals.expireLeftovers();
     if (expired > 0) log(`${expired} approval(s) pending at the last stop were marked expired.`);
 
-    const adminToken = mintToken(ADMIN_PREFIX);
+    const owner = new OwnerPlane(c, { serverPort: port, promptTimeoutMs: opts.approvalTimeoutMs ?? 120_000 });
+    const adminToken = owner.mintPresenceToken('in-process');
     const sessions = new ConsoleSessions();
-    const impl = createOps(c, approvals);
-    let port = opts.port;
+    const impl = createOps(c, approvals, owner);
     const routes = [
-      ...adminRoutes(c, impl, sessions),
+      ...adminRoutes(c, impl, { approvals, owner }),
+      ...ownerRoutes(c, owner, sessions, port),
       ...agentRoutes(c, approvals, () => port),
       proxyRoute(c, approvals, () => port, {
         headersTimeoutMs: opts.upstreamTimeoutMs ?? 120_000,
@@ -66,20 +99,31 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
     ];
     const loopback = new LoopbackServer({
       core: c,
-      adminTokenHash: hashToken(adminToken),
+      owner,
       sessions,
       routes,
       port: () => port,
     });
     server = loopback;
-    port = await loopback.listen(opts.port);
-    const url = `http://127.0.0.1:${port}`;
-    c.url = url;
-    writePrivateFile(join(opts.dataDir, 'admin-token'), `${adminToken}\n`);
+    // The bound socket hands its connections to the HTTP server.
+    listener.on('connection', (socket) => loopback.server.emit('connection', socket));
     writePrivateFile(
       join(opts.dataDir, 'daemon.json'),
       `${JSON.stringify({ url, pid: process.pid, version: VERSION })}\n`,
     );
+    const tokenFile = opts.adminTokenFile;
+    if (tokenFile !== undefined) {
+      const abs = resolve(tokenFile);
+      if (abs.startsWith(resolve(opts.dataDir) + sep))
+        throw new Error(
+          `AKC_ADMIN_TOKEN_FILE (${abs}) is inside the data directory, where every agent can read it. Put it elsewhere.`,
+        );
+      writePrivateFile(abs, `${owner.mintPresenceToken('token-file')}\n`);
+      log(
+        `Warning: AKC_ADMIN_TOKEN_FILE is set: ${abs} holds a full owner credential. Any process that can read it ` +
+          'can approve requests, create agents and add keys. Keep it where agents cannot read it.',
+      );
+    }
 
     await autoUnlock(c, opts.passphraseFile, log);
     try {
@@ -94,6 +138,14 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
     } catch (err) {
       log(`Warning: the audit log cannot be written: ${err instanceof Error ? err.message : String(err)}`);
     }
+    if (tokenFile !== undefined)
+      owner.audit(
+        'owner.token_file.enabled',
+        'event',
+        'token_file',
+        `AKC_ADMIN_TOKEN_FILE written to ${resolve(tokenFile)}`,
+        {},
+      );
 
     const flush = setInterval(() => {
       try {
@@ -116,9 +168,11 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
       loginUrl,
       core: c,
       approvals,
+      owner,
       adminToken,
       dispatch: (name, input, via) => dispatch(impl, name, input, via),
-      subscribe: (listener) => c.bus.subscribe(listener),
+      subscribe: (l) => c.bus.subscribe(l),
+      attachOwnerSurface: (label) => owner.attachSurface(label),
       exportAudit: (query, format) => c.audit.exportLines(query, format),
       recordFailure: (detail) => {
         c.record({
@@ -135,6 +189,7 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
         clearInterval(flush);
         clearInterval(prune);
         approvals.stop();
+        listener?.close();
         await loopback.close();
         try {
           // Commits what is open and writes the audit anchors, marked as a clean stop.
@@ -143,13 +198,14 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
         } finally {
           db.close();
           rmSync(join(opts.dataDir, 'daemon.json'), { force: true });
-          rmSync(join(opts.dataDir, 'admin-token'), { force: true });
+          if (tokenFile !== undefined) rmSync(resolve(tokenFile), { force: true });
           unlockDir();
         }
       },
     };
     return handle;
   } catch (err) {
+    listener?.close();
     if (server) await server.close();
     if (core) core.db.close();
     unlockDir();

@@ -1,15 +1,36 @@
 // `npm start`: starts the Electron tray app where an Electron runtime and a display exist (building it first
 // when its sources changed), and the same core headless (browser console) where they do not; headless
 // serves at once and builds a stale console alongside.
-// `npm start -- --headless` forces headless.
+// `npm start -- --headless` forces headless; `--help` and `--version` answer and exit; unknown flags are
+// an error (exit 2).
 import { existsSync, readdirSync, statSync, readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
 import { join, dirname } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-const forceHeadless = args.includes('--headless');
+const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
+const cli = new Command()
+  .name('npm start --')
+  .description(
+    'Starts Agent Keychain: the desktop tray app where Electron and a display exist, otherwise headless with\n' +
+      'the browser console on the loopback port (its one-time login link is printed here, once).\n' +
+      'Environment: AKC_PORT, AKC_DATA_DIR, AKC_PASSPHRASE_FILE, AKC_ADMIN_TOKEN_FILE (see README).',
+  )
+  .version(pkg.version, '-V, --version', 'print the version')
+  .helpOption('-h, --help', 'show this help')
+  .option('--headless', 'start headless (browser console) even where the desktop app could run')
+  .option('--hidden', 'desktop app: start in the tray without opening the window')
+  .showHelpAfterError('(run `npm start -- --help` for usage)')
+  .exitOverride();
+try {
+  cli.parse(process.argv.slice(2), { from: 'user' });
+} catch (err) {
+  process.exit(err instanceof CommanderError ? (err.exitCode === 0 ? 0 : 2) : 1);
+}
+const options = cli.opts<{ headless?: boolean; hidden?: boolean }>();
+const forceHeadless = options.headless === true;
 
 function newest(dir: string): number {
   let max = 0;
@@ -73,7 +94,9 @@ function electronRuntime(): { binary: string } | { reason: string } {
 const runtime = forceHeadless ? { reason: '--headless was given' } : electronRuntime();
 if ('binary' in runtime) {
   if (isStale()) buildNow();
-  const child = spawn(runtime.binary, [root], { stdio: 'inherit' });
+  const child = spawn(runtime.binary, [root, ...(options.hidden === true ? ['--hidden'] : [])], {
+    stdio: 'inherit',
+  });
   child.on('exit', (code) => process.exit(code ?? 0));
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
 } else {

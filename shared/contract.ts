@@ -15,6 +15,7 @@ import {
   Severity,
   Status,
 } from './models.ts';
+import { OWNER_SESSION_MINUTES, OwnerPromptView, OwnerSessionView } from './owner.ts';
 import { AgentKeyView, Ed25519PrivateJwk, Ed25519PublicJwk, SessionView } from './identity.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -346,6 +347,45 @@ export const adminOps = {
       /** The first entry this run read (1 for a full verify). */
       from: z.number().optional(),
     }),
+  }),
+
+  ownerSessionsList: op({
+    method: 'GET',
+    path: '/admin/v1/owner/sessions',
+    summary: 'Live owner sessions of the akc command line',
+    input: Empty,
+    output: z.object({ sessions: z.array(OwnerSessionView) }),
+  }),
+  ownerSessionEnd: op({
+    method: 'DELETE',
+    path: '/admin/v1/owner/sessions/:id',
+    summary: 'End an owner session now',
+    input: z.strictObject({ id: z.string().regex(/^osn_[A-Za-z0-9_-]{1,64}$/) }),
+    output: Deleted,
+  }),
+  ownerPromptsList: op({
+    method: 'GET',
+    path: '/admin/v1/owner/prompts',
+    summary: 'Owner prompts waiting (session requests, acts to confirm, console links)',
+    input: Empty,
+    output: z.object({ prompts: z.array(OwnerPromptView) }),
+  }),
+  ownerPromptDecide: op({
+    method: 'POST',
+    path: '/admin/v1/owner/prompts/:id/decision',
+    summary: 'Allow or deny an owner prompt (from the app or a signed-in console only)',
+    input: z.strictObject({
+      id: z.string().regex(/^opr_[A-Za-z0-9_-]{1,64}$/),
+      decision: z.enum(['allow', 'deny']),
+      minutes: z
+        .number()
+        .int()
+        .refine((m) => (OWNER_SESSION_MINUTES as readonly number[]).includes(m), {
+          message: `must be one of ${OWNER_SESSION_MINUTES.join(', ')}`,
+        })
+        .optional(),
+    }),
+    output: z.object({ id: z.string(), decision: z.enum(['allow', 'deny']) }),
   }),
 } as const;
 

@@ -11,6 +11,10 @@ export const ERROR_STATUS = {
   approval_timeout: 403,
   forbidden_origin: 403,
   wrong_passphrase: 403,
+  /** An owner act needs the owner present (a prompt in the app/console, or the passphrase). */
+  presence_required: 403,
+  /** The owner denied the session or the act, or did not answer in time. */
+  owner_denied: 403,
   not_found: 404,
   provider_not_configured: 404,
   method_not_allowed: 405,

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { AgentView, ApprovalView, AuditEntry, GrantView, Status } from './models.ts';
 import { formatIssuePath } from './issue-path.ts';
+import { OwnerPromptView, OwnerSessionView } from './owner.ts';
 
 const ApprovalDecided = z.object({
   id: z.string(),
@@ -21,6 +22,14 @@ export const AppEventSchema = z.discriminatedUnion('name', [
   z.object({ name: z.literal('agent.updated'), data: AgentView }),
   z.object({ name: z.literal('agent.revoked'), data: AgentRevoked }),
   z.object({ name: z.literal('vault.state'), data: Status }),
+  /** An owner prompt to show (CLI session request, an act to confirm, a console link). */
+  z.object({ name: z.literal('owner.prompt'), data: OwnerPromptView }),
+  z.object({
+    name: z.literal('owner.prompt.closed'),
+    data: z.object({ id: z.string(), outcome: z.enum(['allowed', 'denied', 'timeout', 'cancelled']) }),
+  }),
+  /** The live owner sessions changed (created, ended, expired). */
+  z.object({ name: z.literal('owner.sessions'), data: z.object({ sessions: z.array(OwnerSessionView) }) }),
 ]);
 
 type AnyEvent = z.output<typeof AppEventSchema>;

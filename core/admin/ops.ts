@@ -10,6 +10,7 @@ import { AppError } from '../errors.ts';
 import { ADAPTERS } from '../providers/registry.ts';
 import { resumeAgent, revokeAgent, rotateAgent, suspendAgent } from '../agents/lifecycle.ts';
 import type { Scopes } from '../../shared/scopes.ts';
+import type { OwnerPlane } from '../owner/plane.ts';
 import { sessionOps } from '../agents/session-ops.ts';
 import { recordOwnerEvent } from '../owner-event.ts';
 
@@ -34,7 +35,7 @@ function usesProvider(scopes: Scopes, providerId: string, kind: string): boolean
   return false;
 }
 
-export function createOps(core: Core, approvals: ApprovalCenter): Impl {
+export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPlane): Impl {
   const status = (): OpOutput<'status'> => core.status(approvals.count());
   const emitVault = (): void => core.bus.emit('vault.state', status());
   const lifecycle = (
@@ -74,6 +75,8 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
 
     vaultLock(_input, via) {
       core.vault.lock();
+      // Lock means locked: every CLI owner session and waiting owner prompt ends with it.
+      owner.endAll('vault_locked');
       lifecycle('vault.locked', 'Vault locked; agent requests are refused until it is unlocked', { via });
       emitVault();
       return status();
@@ -299,6 +302,37 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
 
     auditVerify(input) {
       return core.audit.verify({ full: input.mode === 'full' });
+    },
+
+    ownerSessionsList() {
+      return { sessions: owner.listSessions() };
+    },
+
+    ownerSessionEnd(input) {
+      if (!owner.endSession(input.id, 'ended'))
+        throw new AppError('not_found', `No live owner session ${input.id} (it may have ended already).`);
+      return { deleted: true as const };
+    },
+
+    ownerPromptsList() {
+      return { prompts: owner.listPrompts() };
+    },
+
+    ownerPromptDecide(input, via) {
+      const prompt = owner.listPrompts().find((p) => p.id === input.id);
+      owner.decide(input.id, input.decision, input.minutes);
+      lifecycle(
+        input.decision === 'allow' ? 'owner.prompt.allowed' : 'owner.prompt.denied',
+        `${input.decision === 'allow' ? 'Allowed' : 'Denied'}: ${prompt?.summary ?? input.id}`,
+        {
+          via,
+          promptId: input.id,
+          kind: prompt?.kind ?? null,
+          pid: prompt?.process.pid ?? null,
+          minutes: input.minutes ?? null,
+        },
+      );
+      return { id: input.id, decision: input.decision };
     },
   };
 }

@@ -1,13 +1,6 @@
-// The akc command line (provisional entry: the owner commands register here too).
-import { Command } from 'commander';
-import { VERSION } from '../core.ts';
-import { runCommand } from './commands/run.ts';
-import { tokenCommand } from './commands/token.ts';
+// Entry of the `akc` command (bin/akc runs it on the project's Node 22). See README "akc command line".
+import { runAkc } from './program.ts';
 
-const program = new Command('akc')
-  .version(VERSION)
-  .description('Agent Keychain command line')
-  .enablePositionalOptions();
-program.addCommand(runCommand());
-program.addCommand(tokenCommand());
-await program.parseAsync(process.argv);
+const code = await runAkc(process.argv.slice(2));
+// `akc run` sets its child's exit code itself; an error of akc's own wins.
+if (code !== 0 || process.exitCode === undefined) process.exitCode = code;

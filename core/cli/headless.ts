@@ -1,6 +1,5 @@
 // Headless mode: the same core, with the UI served as a browser console on the loopback port.
 // Prints the URL, a one-time login link and what to do next; stops cleanly on SIGINT/SIGTERM.
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from '../config.ts';
@@ -10,18 +9,42 @@ import { DataDirBusy } from '../storage/data-dir.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-async function freshLinkFrom(dataDir: string, url: string): Promise<string | null> {
+/**
+ * A second start: the running daemon prints nothing for whoever runs this. It asks the owner, in the app or
+ * a signed-in console, whether this process may have a new console login link (or takes the passphrase
+ * of a passphrase vault), and returns the link only if allowed. Returns the reason when it gets none.
+ */
+async function askForLink(url: string): Promise<{ link: string } | { why: string }> {
+  const passphrase = await maybePassphrase(url);
   try {
-    const token = readFileSync(join(dataDir, 'admin-token'), 'utf8').trim();
-    const res = await fetch(`${url}/admin/v1/console/link`, {
+    const res = await fetch(`${url}/admin/v1/owner/console-link`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token}` },
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(passphrase === undefined ? {} : { passphrase }),
     });
-    if (!res.ok) return null;
-    return ((await res.json()) as { url?: string }).url ?? null;
-  } catch {
-    return null;
+    const body = (await res.json()) as { url?: string; error?: { message?: string } };
+    if (res.ok && typeof body.url === 'string') return { link: body.url };
+    return { why: body.error?.message ?? `HTTP ${res.status}` };
+  } catch (err) {
+    return { why: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/** On a terminal, for a passphrase vault with nothing open to show a prompt: ask for the passphrase. */
+async function maybePassphrase(url: string): Promise<string | undefined> {
+  if (!process.stdin.isTTY) return undefined;
+  try {
+    const res = await fetch(`${url}/admin/v1/owner/presence`);
+    const info = (await res.json()) as { canPrompt?: boolean; passphraseVault?: boolean };
+    if (info.canPrompt !== false || info.passphraseVault !== true) return undefined;
+  } catch {
+    return undefined;
+  }
+  const { default: password } = await import('@inquirer/password');
+  process.stdout.write(
+    'Nothing is open that can show a prompt; the vault passphrase proves you are the owner.\n',
+  );
+  return password({ message: 'Vault passphrase (leave empty to skip):', mask: false });
 }
 
 export async function runHeadless(): Promise<void> {
@@ -38,14 +61,23 @@ export async function runHeadless(): Promise<void> {
       approvalTimeoutMs: config.approvalTimeoutMs,
       upstreamTimeoutMs: config.upstreamTimeoutMs,
       passphraseFile: config.passphraseFile,
+      ...(config.adminTokenFile !== undefined ? { adminTokenFile: config.adminTokenFile } : {}),
       log: (line) => process.stderr.write(`${line}\n`),
     });
   } catch (err) {
     if (err instanceof DataDirBusy) {
       process.stderr.write(`${err.message}\n`);
       if (err.url) {
-        const link = await freshLinkFrom(config.dataDir, err.url);
-        if (link) process.stdout.write(`Open the console of the running instance: ${link}\n`);
+        process.stdout.write(
+          'Asking the owner for a console login link: allow it in the Agent Keychain app or a signed-in console…\n',
+        );
+        const got = await askForLink(err.url);
+        if ('link' in got) process.stdout.write(`Open the console of the running instance: ${got.link}\n`);
+        else
+          process.stderr.write(
+            `No new login link: ${got.why}\nThe running instance printed its own one-time link on its terminal when it started. ` +
+              'If it is lost and nothing is signed in, stop that instance (Ctrl+C in its terminal) and start again.\n',
+          );
       }
       process.exit(3);
     }
@@ -72,7 +104,7 @@ export async function runHeadless(): Promise<void> {
       : status.vault === 'locked'
         ? 'Next: open the link and unlock the vault; agent requests are refused until you do.'
         : 'Next: open the link to create agents, answer approvals and watch the activity feed.',
-    `Admin API: Authorization: Bearer $(cat ${join(daemon.dataDir, 'admin-token')})`,
+    'Command line: `npx akc login` asks you (in the console) for a short owner session; `npx akc --help` lists commands.',
     'Stop with Ctrl+C.',
   ];
   process.stdout.write(`${lines.join('\n')}\n`);

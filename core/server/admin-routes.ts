@@ -7,7 +7,10 @@ import { dispatch, type AdminImpl } from '../admin/ops.ts';
 import { parseInput } from './validate.ts';
 import type { Core } from '../core.ts';
 import { AppError } from '../errors.ts';
-import type { ConsoleSessions } from './sessions.ts';
+import type { ApprovalCenter } from '../approvals/center.ts';
+import type { OwnerPlane } from '../owner/plane.ts';
+import { ownerContext, type OwnerCaller } from '../owner/context.ts';
+import { requirePresenceFor } from '../owner/acts.ts';
 
 const SSE_BACKLOG_LIMIT = 1024 * 1024;
 
@@ -18,7 +21,18 @@ function inputFor(ctx: RouteCtx, method: string, body: Record<string, unknown>):
   return input;
 }
 
-export function adminRoutes(core: Core, impl: AdminImpl, sessions: ConsoleSessions): Route[] {
+/** The owner behind an admin request; the server sets it before any admin handler runs. */
+function callerOf(ctx: RouteCtx): OwnerCaller {
+  if (ctx.owner === null) throw new AppError('unauthorized', 'Admin routes need an owner session.');
+  return ctx.owner;
+}
+
+export function adminRoutes(
+  core: Core,
+  impl: AdminImpl,
+  deps: { approvals: ApprovalCenter; owner: OwnerPlane },
+): Route[] {
+  const gate = { core, approvals: deps.approvals, owner: deps.owner };
   const routes: Route[] = (Object.keys(adminOps) as AdminOpName[]).map((name) => {
     const def = adminOps[name];
     return {
@@ -28,7 +42,13 @@ export function adminRoutes(core: Core, impl: AdminImpl, sessions: ConsoleSessio
       consoleAllowed: true,
       handler: async (ctx: RouteCtx) => {
         const body = def.method === 'GET' || def.method === 'DELETE' ? {} : await readJsonObject(ctx.req);
-        const output = await dispatch(impl, name, inputFor(ctx, def.method, body), 'http');
+        const caller = callerOf(ctx);
+        const input = inputFor(ctx, def.method, body);
+        // Sensitive acts from a CLI session wait here for fresh presence (a prompt or the passphrase).
+        await requirePresenceFor(gate, caller, name, input, ctx.req);
+        const output = await ownerContext.run(caller, () => dispatch(impl, name, input, 'http'));
+        if (name !== 'status' && !name.endsWith('List') && name !== 'agentGet')
+          deps.owner.countAct(caller.sessionId);
         sendJson(ctx.res, name === 'agentCreate' ? 201 : 200, output);
       },
     };
@@ -59,11 +79,14 @@ export function adminRoutes(core: Core, impl: AdminImpl, sessions: ConsoleSessio
         res.write(frames);
       };
       const unsubscribe = core.bus.subscribeStream(write);
+      // A signed-in console tab with its event stream open can show owner prompts.
+      const detach = callerOf(ctx).kind === 'console' ? deps.owner.attachSurface('console tab') : null;
       const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
       ping.unref();
       res.on('close', () => {
         clearInterval(ping);
         unsubscribe();
+        detach?.();
       });
     },
   });
@@ -73,13 +96,24 @@ export function adminRoutes(core: Core, impl: AdminImpl, sessions: ConsoleSessio
     path: '/admin/v1/audit/export',
     auth: 'admin',
     consoleAllowed: true,
-    handler: (ctx) => {
+    handler: async (ctx) => {
       const params = Object.fromEntries(ctx.query);
+      await requirePresenceFor(gate, callerOf(ctx), 'auditExport', params, ctx.req);
       const format = params.format ?? 'jsonl';
       if (format !== 'jsonl' && format !== 'csv')
         throw new AppError('bad_request', 'format must be jsonl or csv.', { path: 'format' });
       delete params.format;
       const q = parseInput(AuditQuery.omit({ limit: true, cursor: true }), params);
+      ownerContext.run(callerOf(ctx), () =>
+        core.record({
+          actor: 'owner',
+          action: 'audit.exported',
+          decision: 'event',
+          reason: 'audit.exported',
+          rule: `Audit exported as ${format}`,
+          facts: { format, ...q },
+        }),
+      );
       const stamp = new Date().toISOString().replace(/[:.]/g, '-');
       ctx.res.writeHead(200, {
         ...BASE_HEADERS,
@@ -103,16 +137,6 @@ export function adminRoutes(core: Core, impl: AdminImpl, sessions: ConsoleSessio
       };
       ctx.res.on('close', () => lines.return?.(undefined));
       pump();
-    },
-  });
-
-  routes.push({
-    method: 'POST',
-    path: '/admin/v1/console/link',
-    auth: 'admin',
-    consoleAllowed: false,
-    handler: (ctx) => {
-      sendJson(ctx.res, 200, { url: `${core.url}/console/login?code=${sessions.mintCode(Date.now())}` });
     },
   });
 

@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AgentRecord } from '../agents/store.ts';
 import type { BrowserContext } from './guard.ts';
+import type { OwnerCaller } from '../owner/context.ts';
 import { AppError } from '../errors.ts';
 import type { ErrorRenderer } from './respond.ts';
 
@@ -18,6 +19,8 @@ export interface RouteCtx {
   browser: BrowserContext;
   /** Set for agent routes once the credential checked out. */
   agent: AgentRecord | null;
+  /** Set for admin routes once the owner credential checked out: who acts as the owner, and how. */
+  owner: OwnerCaller | null;
   /** "http" for the admin bearer token or console session. */
   via: 'http';
 }

@@ -1,7 +1,7 @@
 // The loopback HTTP server: one route table, and every check before routing (docs/ARCHITECTURE.md, invariants 3–5):
 // Host allowlist (421) → Origin/Referer (403) → route (404/405) → credential for the route's kind → handler.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { Core } from '../core.ts';
 import { AppError } from '../errors.ts';
 import { browserContext, hostAllowed } from './guard.ts';
@@ -9,13 +9,15 @@ import { AlreadyResponded, renderErrorsWith, sendError } from './respond.ts';
 import { compile, match, sortRoutes, type CompiledRoute, type Route, type RouteCtx } from './routes.ts';
 import { ConsoleSessions, SESSION_HEADER } from './sessions.ts';
 import { AuthThrottle } from './auth-throttle.ts';
-import { ADMIN_PREFIX, AGENT_PREFIX, hashToken } from '../agents/credentials.ts';
+import { ADMIN_PREFIX, AGENT_PREFIX } from '../agents/credentials.ts';
+import { OWNER_SESSION_PREFIX, type OwnerPlane } from '../owner/plane.ts';
 import { authenticateShortLived } from '../agents/session-auth.ts';
 import { describeInternal } from '../failure.ts';
 
 export interface ServerDeps {
   core: Core;
-  adminTokenHash: Buffer;
+  /** Owner credentials: CLI sessions bound to a shell, in-process tokens (see core/owner/plane.ts). */
+  owner: OwnerPlane;
   sessions: ConsoleSessions;
   routes: Route[];
   port: () => number;
@@ -125,6 +127,7 @@ export class LoopbackServer {
         started,
         browser,
         agent: null,
+        owner: null,
         via: 'http',
       };
       // The console's own origin is accepted only on console pages and on admin routes with a session.
@@ -148,7 +151,11 @@ export class LoopbackServer {
     }
   }
 
-  /** Admin routes: the admin bearer token, or a console session cookie from the console's own origin. */
+  /**
+   * Admin routes: a console session (cookie + proof from the console's own origin), or an owner
+   * credential: a CLI owner session, honoured only from the shell it is bound to, or an in-process token.
+   * No file, environment variable or command line holds one by default (README "Threat model").
+   */
   private checkAdmin(ctx: RouteCtx): void {
     const now = Date.now();
     const token = bearer(ctx.req);
@@ -161,23 +168,25 @@ export class LoopbackServer {
           now,
         );
       }
-      const hash = hashToken(token);
-      if (hash.length === this.deps.adminTokenHash.length && timingSafeEqual(hash, this.deps.adminTokenHash))
+      const result = this.deps.owner.authenticate(ctx.req, token);
+      if (result.ok) {
+        ctx.owner = result.caller;
         return;
-      this.authFailure(
-        ctx,
-        'unauthorized',
-        'The admin credential is wrong. Use the token in the data directory’s admin-token file.',
-        now,
-      );
+      }
+      this.authFailure(ctx, 'unauthorized', result.message, now);
     }
     const proof = ctx.req.headers[SESSION_HEADER];
-    if (this.deps.sessions.valid(ctx.req.headers.cookie, typeof proof === 'string' ? proof : undefined, now))
+    if (
+      this.deps.sessions.valid(ctx.req.headers.cookie, typeof proof === 'string' ? proof : undefined, now)
+    ) {
+      // A signed-in console tab is the owner present, like the desktop window.
+      ctx.owner = { kind: 'console', sessionId: null, presence: true, pid: null };
       return;
+    }
     this.authFailure(
       ctx,
       'unauthorized',
-      'Admin routes need the admin credential (Authorization: Bearer <admin-token>) or a console session.',
+      'Admin routes need an owner session: run `akc login` (the owner allows it in the app or the console), or open the console.',
       now,
     );
   }
@@ -194,11 +203,11 @@ export class LoopbackServer {
         path,
       );
     }
-    if (token.startsWith(ADMIN_PREFIX)) {
+    if (token.startsWith(ADMIN_PREFIX) || token.startsWith(OWNER_SESSION_PREFIX)) {
       this.authFailure(
         ctx,
         'invalid_token',
-        'The admin credential works only on /admin routes, never on agent routes.',
+        'Owner credentials work only on /admin routes, never on agent routes.',
         now,
         path,
       );

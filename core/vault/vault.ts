@@ -89,6 +89,7 @@ export class Vault {
       const kek = await deriveKek(passphrase, params);
       this.meta.set('vault.kdf', JSON.stringify(params));
       this.meta.set('vault.wrappedKey', seal(kek, key, 'vault-key').toString('base64'));
+      kek.fill(0);
       this.meta.set('vault.verifier', verifier);
       this.meta.set('vault.keySource', 'passphrase');
       this.cachedSource = 'passphrase';
@@ -112,7 +113,10 @@ export class Vault {
         this.lastError = message;
         throw new AppError('keychain_unavailable', message);
       }
-      const key = new Uint8Array(Buffer.from(stored, 'base64'));
+      const raw = Buffer.from(stored, 'base64');
+      const key = new Uint8Array(raw);
+      // Zero the pooled copy; the base64 string from the keychain is immutable and left to the GC.
+      raw.fill(0);
       this.checkVerifier(key, 'The key in the OS keychain does not match this vault.');
       this.setKey(key);
       return;
@@ -135,6 +139,7 @@ export class Vault {
         'The wrapped vault key',
       );
     } catch (err) {
+      kek.fill(0);
       if (err instanceof IntegrityError)
         throw new AppError(
           'wrong_passphrase',
@@ -142,8 +147,30 @@ export class Vault {
         );
       throw err;
     }
+    kek.fill(0);
     this.checkVerifier(key, 'The vault key does not match this vault.');
     this.setKey(key);
+  }
+
+  /** True when this is the passphrase of this (passphrase) vault; changes nothing either way. */
+  async checkPassphrase(passphrase: string): Promise<boolean> {
+    if (this.keySource !== 'passphrase' || passphrase.length === 0) return false;
+    const params = KdfParams.parse(JSON.parse(this.meta.get('vault.kdf') ?? 'null'));
+    const kek = await deriveKek(passphrase, params);
+    try {
+      const key = open(
+        kek,
+        Buffer.from(this.meta.get('vault.wrappedKey') ?? '', 'base64'),
+        'vault-key',
+        'The wrapped vault key',
+      );
+      key.fill(0);
+      return true;
+    } catch {
+      return false;
+    } finally {
+      kek.fill(0);
+    }
   }
 
   lock(): void {
@@ -195,9 +222,11 @@ export class Vault {
     try {
       plain = open(key, verifier, 'vault-verifier', 'The vault verifier');
     } catch {
+      key.fill(0);
       throw new AppError('integrity_error', `${message} The vault stays locked; nothing was changed.`);
     }
     if (plain.length !== VERIFIER_PLAINTEXT.length || !timingSafeEqual(plain, VERIFIER_PLAINTEXT)) {
+      key.fill(0);
       throw new AppError('integrity_error', `${message} The vault stays locked; nothing was changed.`);
     }
   }

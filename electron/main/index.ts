@@ -97,6 +97,9 @@ async function run(): Promise<void> {
   }
 
   registerIpc(daemon, ctx.location);
+  // The desktop app can always show owner prompts (CLI session requests, acts to confirm): it opens the
+  // main window for them.
+  const detachOwnerSurface = daemon.attachOwnerSurface('desktop app');
 
   let state: ShellState = emptyShellState;
   let tray: TrayController | null = null;
@@ -121,6 +124,7 @@ async function run(): Promise<void> {
     if (state !== before) tray?.schedule();
     // Unlocking makes agents and approvals readable; reload them (reads never emit vault.state).
     if (event.name === 'vault.state') void refreshLists();
+    if (event.name === 'owner.prompt') mainWindow.show();
   });
 
   state = await loadState(daemon);
@@ -143,6 +147,7 @@ async function run(): Promise<void> {
     if (stopping) return;
     stopping = true;
     unsubscribe();
+    detachOwnerSurface();
     tray?.destroy();
     approvalWindow.close();
     daemon

@@ -16,7 +16,7 @@ export async function benchAuditGroup(): Promise<Record<string, number>> {
   const dir = mkdtempSync(join(tmpdir(), 'akc-bench-group-'));
   const db = openDatabase(dir);
   // The keychain is never asked here: the vault stays uninitialized, the chain head unsealed.
-  const core = new Core(db, new OsKeychain(), { approvalTimeoutMs: 1000 });
+  const core = new Core(db, new OsKeychain(), { url: 'http://127.0.0.1:0', approvalTimeoutMs: 1000 });
   try {
     let written = 0;
     const end = performance.now() + SECONDS * 1000;

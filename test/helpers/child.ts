@@ -2,7 +2,7 @@
 // ready line, so tests exercise exactly what `npm start -- --headless` runs.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { NODE22, ROOT } from './env.ts';
 
@@ -62,4 +62,41 @@ export function withoutDbus(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   copy.DBUS_SESSION_BUS_ADDRESS = 'unix:path=/nonexistent/akc-no-bus';
   copy.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'akc-nobus-'));
   return copy;
+}
+
+/**
+ * The opt-in owner credential for unattended servers (AKC_ADMIN_TOKEN_FILE), placed outside the data
+ * directory: child-process tests use it the way an unattended server would. Nothing is written by default.
+ */
+export function ownerTokenFile(): { env: { AKC_ADMIN_TOKEN_FILE: string }; read: () => string } {
+  const file = join(mkdtempSync(join(tmpdir(), 'akc-owner-')), 'owner-token');
+  return {
+    env: { AKC_ADMIN_TOKEN_FILE: file },
+    read: () => readFileSync(file, 'utf8').trim(),
+  };
+}
+
+export interface AkcResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `akc` command (core/cli/akc.ts on Node 22) as a child process of this test. */
+export function runAkc(
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  options: { input?: string; onSpawn?: (pid: number) => void } = {},
+): Promise<AkcResult> {
+  const proc = spawn(NODE22, [join(ROOT, 'core/cli/akc.ts'), ...args], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  if (proc.pid !== undefined) options.onSpawn?.(proc.pid);
+  let out = '';
+  let err = '';
+  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  proc.stdin.end(options.input ?? '');
+  return new Promise((resolve) => proc.on('close', (code) => resolve({ code, stdout: out, stderr: err })));
 }

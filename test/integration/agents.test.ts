@@ -43,7 +43,6 @@ describe('credentials', () => {
     expect(listed).not.toContain(token.slice(4, 30));
     t.daemon.core.db.pragma('wal_checkpoint(PASSIVE)');
     for (const file of readdirSync(t.dir)) {
-      if (file === 'admin-token') continue;
       expect(readFileSync(join(t.dir, file)).includes(Buffer.from(token)), file).toBe(false);
     }
     expect(await t.admin.audit.export('jsonl')).not.toContain(token);

@@ -5,10 +5,10 @@
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runHeadless } from '../helpers/child.ts';
+import { ownerTokenFile, runHeadless } from '../helpers/child.ts';
 import { raw, startTestDaemon, TEST_PASSPHRASE, type TestDaemon } from '../helpers/daemon.ts';
 import { hasKeyring, keyringSkipReason } from '../helpers/env.ts';
 import { startUpstream } from '../helpers/upstream.ts';
@@ -149,9 +149,10 @@ describe('a crash is not tampering', () => {
   it('kill -9 in the middle of 40 racing proxied requests: after restart verify is ok, nothing flagged', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'akc-kill9-')), 'data');
     const up = await startUpstream();
-    const env = { ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0' };
+    const owner = ownerTokenFile();
+    const env = { ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0', ...owner.env };
     const child = await runHeadless(env);
-    const token = (): string => readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+    const token = owner.read;
     let admin = new AgentKeychain({ baseUrl: child.url, adminToken: token() });
     await admin.vault.init(
       hasKeyring ? { keySource: 'os-keychain' } : { keySource: 'passphrase', passphrase: TEST_PASSPHRASE },

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { runHeadless, runHeadlessToExit, withoutDbus } from '../helpers/child.ts';
+import { ownerTokenFile, runHeadless, runHeadlessToExit, withoutDbus } from '../helpers/child.ts';
 import { raw, startTestDaemon, TEST_PASSPHRASE } from '../helpers/daemon.ts';
 import { startUpstream } from '../helpers/upstream.ts';
 import { hasKeyring, keyringSkipReason } from '../helpers/env.ts';
@@ -28,39 +28,30 @@ async function rejection(p: Promise<unknown>): Promise<AgentKeychainError> {
 }
 
 describe('headless start', () => {
-  it('writes daemon.json and admin-token 0600 in a 0700 data directory and stops cleanly on SIGTERM', async () => {
+  it('writes only daemon.json (url, pid, version) 0600 in a 0700 data directory, no owner credential, and stops cleanly on SIGTERM', async () => {
     const dir = fresh();
     const child = await runHeadless({ ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0' });
     expect(mode(dir)).toBe(0o700);
     expect(mode(join(dir, 'daemon.json'))).toBe(0o600);
-    expect(mode(join(dir, 'admin-token'))).toBe(0o600);
     expect(mode(join(dir, 'keychain.db'))).toBe(0o600);
-    const info = JSON.parse(readFileSync(join(dir, 'daemon.json'), 'utf8')) as {
-      url: string;
-      pid: number;
-      version: string;
-    };
+    expect(readdirSync(dir)).not.toContain('admin-token');
+    const info = JSON.parse(readFileSync(join(dir, 'daemon.json'), 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(info).sort()).toEqual(['pid', 'url', 'version']);
     expect(info.url).toBe(child.url);
     expect(info.pid).toBe(child.proc.pid);
     expect(info.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(child.stdout()).toContain('/console/login?code=');
-    const admin = new AgentKeychain({
-      baseUrl: child.url,
-      adminToken: readFileSync(join(dir, 'admin-token'), 'utf8').trim(),
-    });
-    expect((await admin.vault.status()).vault).toBe('uninitialized');
+    expect(child.stdout()).not.toContain('admin-token');
 
-    // A second start on the same directory says where the first runs and leaves it alone.
+    // A second start on the same directory says where the first runs and leaves it alone…
     const second = await runHeadlessToExit({ ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0' });
     expect(second.code).toBe(3);
     expect(second.stderr).toContain(
       `already running for ${dir} (pid ${String(child.proc.pid)}, ${child.url})`,
     );
-    expect((await admin.vault.status()).vault).toBe('uninitialized');
-    // …and hands out a fresh one-time login link to the running instance's console.
-    expect(second.stdout).toContain(
-      `Open the console of the running instance: ${child.url}/console/login?code=`,
-    );
+    // …and mints no login link for whoever ran it: nothing is open that could ask the owner.
+    expect(second.stdout).not.toContain('/console/login?code=');
+    expect(second.stderr).toContain('No new login link: Nothing is open that can show the owner a prompt');
 
     child.proc.kill('SIGTERM');
     expect(await child.exit).toBe(0);
@@ -150,11 +141,11 @@ describe.skipIf(!hasKeyring)('vault in the OS keychain (real Secret Service)', (
     await t.admin.vault.init({ keySource: 'os-keychain' });
     await t.stop();
 
-    const child = await runHeadless(withoutDbus({ ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0' }));
-    const admin = new AgentKeychain({
-      baseUrl: child.url,
-      adminToken: readFileSync(join(dir, 'admin-token'), 'utf8').trim(),
-    });
+    const owner = ownerTokenFile();
+    const child = await runHeadless(
+      withoutDbus({ ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0', ...owner.env }),
+    );
+    const admin = new AgentKeychain({ baseUrl: child.url, adminToken: owner.read() });
     const status = await admin.vault.status();
     expect(status.vault).toBe('locked');
     expect(status.vaultError).toContain('No OS keychain found');
@@ -170,11 +161,11 @@ describe.skipIf(!hasKeyring)('vault in the OS keychain (real Secret Service)', (
 describe('no OS keychain at all', () => {
   it('outside any D-Bus session, init with the OS keychain refuses with an actionable error and changes nothing', async () => {
     const dir2 = fresh();
-    const child2 = await runHeadless(withoutDbus({ ...process.env, AKC_DATA_DIR: dir2, AKC_PORT: '0' }));
-    const admin2 = new AgentKeychain({
-      baseUrl: child2.url,
-      adminToken: readFileSync(join(dir2, 'admin-token'), 'utf8').trim(),
-    });
+    const owner = ownerTokenFile();
+    const child2 = await runHeadless(
+      withoutDbus({ ...process.env, AKC_DATA_DIR: dir2, AKC_PORT: '0', ...owner.env }),
+    );
+    const admin2 = new AgentKeychain({ baseUrl: child2.url, adminToken: owner.read() });
     const init = await rejection(admin2.vault.init({ keySource: 'os-keychain' }));
     expect(init.code).toBe('keychain_unavailable');
     expect(init.message).toContain('No OS keychain found');

@@ -2,10 +2,10 @@
 // headless process — provider key, secret, agent create and rotate, proxied calls, malformed bodies that
 // carry the token — and then its stdout and stderr are searched.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runHeadless } from '../helpers/child.ts';
+import { ownerTokenFile, runHeadless } from '../helpers/child.ts';
 import { raw, TEST_PASSPHRASE } from '../helpers/daemon.ts';
 import { hasKeyring } from '../helpers/env.ts';
 import { startUpstream } from '../helpers/upstream.ts';
@@ -18,8 +18,9 @@ describe('logs', () => {
       res.writeHead(500, { 'content-type': 'application/json' });
       res.end('{"error":"upstream exploded"}');
     });
-    const child = await runHeadless({ ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0' });
-    const adminToken = readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+    const owner = ownerTokenFile();
+    const child = await runHeadless({ ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0', ...owner.env });
+    const adminToken = owner.read();
     const admin = new AgentKeychain({ baseUrl: child.url, adminToken });
     await admin.vault.init(
       hasKeyring ? { keySource: 'os-keychain' } : { keySource: 'passphrase', passphrase: TEST_PASSPHRASE },

@@ -255,7 +255,6 @@ describe('secrecy on the proxy path', () => {
   it('neither the agent credential nor a master key appears in the database, WAL, audit or export', async () => {
     t.daemon.core.db.pragma('wal_checkpoint(PASSIVE)');
     for (const file of readdirSync(t.dir)) {
-      if (file === 'admin-token') continue;
       const bytes = readFileSync(join(t.dir, file));
       for (const s of [token, OPENAI_KEY, ANTHROPIC_KEY])
         expect(bytes.includes(Buffer.from(s)), file).toBe(false);

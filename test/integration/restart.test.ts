@@ -1,9 +1,9 @@
 // Issue 5: pending approvals cannot outlive a restart — after a crash they are marked expired and audited.
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runHeadless } from '../helpers/child.ts';
+import { ownerTokenFile, runHeadless } from '../helpers/child.ts';
 import { raw, TEST_PASSPHRASE } from '../helpers/daemon.ts';
 import { hasKeyring } from '../helpers/env.ts';
 import { AgentKeychain } from '../../client/index.ts';
@@ -14,9 +14,10 @@ describe('restart', () => {
   it('marks approvals that were pending at a crash as expired, and audits each', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'akc-r-')), 'data');
     const up = await startUpstream();
-    const env = { ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0' };
+    const owner = ownerTokenFile();
+    const env = { ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0', ...owner.env };
     const child = await runHeadless(env);
-    const token = (): string => readFileSync(join(dir, 'admin-token'), 'utf8').trim();
+    const token = owner.read;
     let admin = new AgentKeychain({ baseUrl: child.url, adminToken: token() });
     await admin.vault.init(
       hasKeyring ? { keySource: 'os-keychain' } : { keySource: 'passphrase', passphrase: TEST_PASSPHRASE },
