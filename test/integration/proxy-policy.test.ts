@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
+import { ERROR_STATUS } from '../../shared/errors.ts';
 
 let t: TestDaemon;
 let resend: FakeUpstream;
@@ -306,7 +307,10 @@ describe('bad input never gives a 500', () => {
         body: c.body,
       });
       expect(r.status, `${c.path} → ${r.body.slice(0, 200)}`).toBe(c.expect);
-      expect(r.headers['x-akc-error']).toBeTruthy();
+      // A contract code (our envelope or the provider's own shape carries it in x-akc-error) whose status
+      // is the one answered.
+      const code = String(r.headers['x-akc-error']);
+      expect(Object.entries(ERROR_STATUS).find(([c]) => c === code)?.[1], code).toBe(c.expect);
     }
     expect(llm.received.length + resend.received.length).toBe(before);
   });
