@@ -10,6 +10,7 @@ import { compile, match, sortRoutes, type CompiledRoute, type Route, type RouteC
 import { ConsoleSessions, SESSION_HEADER } from './sessions.ts';
 import { AuthThrottle } from './auth-throttle.ts';
 import { ADMIN_PREFIX, AGENT_PREFIX, hashToken } from '../agents/credentials.ts';
+import { describeInternal } from '../failure.ts';
 
 export interface ServerDeps {
   core: Core;
@@ -238,10 +239,8 @@ export class LoopbackServer {
       sendError(res, err, requestId);
       return;
     }
-    // Unexpected: log the stack (our own code's, never a value) and answer without details.
-    process.stderr.write(
-      `agent-keychain: internal error on ${requestId}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+    // Unexpected (core/failure.ts): log where it happened, never the message, and answer without details.
+    process.stderr.write(`agent-keychain: internal error on ${requestId}: ${describeInternal(err)}\n`);
     sendError(
       res,
       new AppError(
