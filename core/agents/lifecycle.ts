@@ -1,4 +1,4 @@
-// Revoke, suspend, rotate (DESIGN §5). Everything that kills access happens in one synchronous step,
+// Revoke, suspend, rotate (docs/ARCHITECTURE.md, "Invariants": revocation). Everything that kills access happens in one synchronous step,
 // before any other request can run: credential dead, in-flight requests aborted, pending approvals
 // denied, grants removed. The audit entry follows (core/owner-event.ts: a failed write is reported to the
 // owner, the cut stays); revocation never waits on anything. The events go out in every case.

@@ -1,5 +1,5 @@
 // Electron main process: app lifecycle only. The core runs in process (core/daemon.ts); the windows,
-// tray and IPC modules are thin glue onto it (DESIGN §2).
+// tray and IPC modules are thin glue onto it (docs/ARCHITECTURE.md, "Module map").
 import { join } from 'node:path';
 import { app, dialog } from 'electron';
 import { startDaemon } from '../../core/daemon.ts';
