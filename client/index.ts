@@ -6,10 +6,18 @@
 //
 //   const me = new AgentKeychainAgent({ baseUrl, token });
 //   await me.whoami(); await me.secrets.get('crm_api_key');
+import type { z } from 'zod';
 import {
+  agentOps,
+  adminOps,
+  ErrorEnvelope,
   httpRequestFor,
   queryString,
+  requestFor,
   type AdminOpName,
+  type AgentOpInput,
+  type AgentOpName,
+  type AgentOpOutput,
   type OpInput,
   type OpOutput,
   type AuditQuery,
@@ -22,16 +30,23 @@ export const DEFAULT_BASE_URL = 'http://127.0.0.1:7717';
 
 /** An error answered by Agent Keychain, with its code, HTTP status and request id. */
 export class AgentKeychainError extends Error {
-  readonly code: ErrorCode | 'network_error';
+  /** Our error code; "network_error" when the server could not be reached, "invalid_response" when its
+   * answer does not match the contract (shared/contract.ts). */
+  readonly code: ErrorCode | 'network_error' | 'invalid_response';
   readonly status: number;
   readonly requestId: string | null;
   readonly path: string | undefined;
   readonly rule: RuleRef | undefined;
 
-  constructor(status: number, body: Partial<ErrorBody['error']> | null, fallback: string) {
+  constructor(
+    status: number,
+    body: Partial<ErrorBody['error']> | null,
+    fallback: string,
+    code: 'network_error' | 'invalid_response' = 'network_error',
+  ) {
     super(body?.message ?? fallback);
     this.name = 'AgentKeychainError';
-    this.code = body?.code ?? 'network_error';
+    this.code = body?.code ?? code;
     this.status = status;
     this.requestId = body?.requestId ?? null;
     this.path = body?.path;
@@ -48,13 +63,26 @@ function parseJson(text: string): unknown {
   }
 }
 
-async function request<T>(
+function invalid(status: number, what: string, issues: z.core.$ZodIssue[]): AgentKeychainError {
+  const first = issues[0];
+  const where = first && first.path.length > 0 ? ` at ${first.path.map(String).join('.')}` : '';
+  return new AgentKeychainError(
+    status,
+    null,
+    `Agent Keychain sent ${what} that does not match the contract${where}: ${first?.message ?? 'invalid'}. Are the client and the server the same version?`,
+    'invalid_response',
+  );
+}
+
+/** One call; the answer is validated against `output` (and errors against our envelope) before use. */
+async function request<S extends z.ZodType>(
   baseUrl: string,
   token: string,
   method: string,
   path: string,
-  body?: unknown,
-): Promise<T> {
+  body: unknown,
+  output: S,
+): Promise<z.output<S>> {
   const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
   const init: RequestInit = { method, headers };
   if (body !== undefined) {
@@ -74,10 +102,14 @@ async function request<T>(
   const text = await res.text();
   const parsed = parseJson(text);
   if (!res.ok) {
-    const err = (parsed as Partial<ErrorBody> | null)?.error ?? null;
-    throw new AgentKeychainError(res.status, err, `HTTP ${res.status} from Agent Keychain`);
+    const envelope = ErrorEnvelope.safeParse(parsed);
+    if (!envelope.success) throw invalid(res.status, `an error (HTTP ${res.status})`, envelope.error.issues);
+    throw new AgentKeychainError(res.status, envelope.data.error, `HTTP ${res.status} from Agent Keychain`);
   }
-  return parsed as T;
+  const result = output.safeParse(parsed);
+  if (!result.success)
+    throw invalid(res.status, `an answer to ${method} ${path.split('?')[0] ?? ''}`, result.error.issues);
+  return result.data;
 }
 
 /** Owner-side client (admin credential). */
@@ -93,7 +125,10 @@ export class AgentKeychain {
   /** Any admin operation of the contract, by name. */
   call<N extends AdminOpName>(name: N, input: OpInput<N>): Promise<OpOutput<N>> {
     const { method, target, body } = httpRequestFor(name, input);
-    return request(this.baseUrl, this.adminToken, method, target, body);
+    // The union of every output schema narrows to this operation's by name (adminOps[name]).
+    return request(this.baseUrl, this.adminToken, method, target, body, adminOps[name].output) as Promise<
+      OpOutput<N>
+    >;
   }
 
   readonly vault = {
@@ -157,22 +192,17 @@ export class AgentKeychain {
       const res = await fetch(`${this.baseUrl}/admin/v1/audit/export${queryString({ format, ...query })}`, {
         headers: { authorization: `Bearer ${this.adminToken}` },
       });
-      if (!res.ok)
-        throw new AgentKeychainError(res.status, ((await res.json()) as ErrorBody).error, 'export failed');
+      if (!res.ok) {
+        const envelope = ErrorEnvelope.safeParse(parseJson(await res.text()));
+        if (!envelope.success) throw invalid(res.status, 'an error', envelope.error.issues);
+        throw new AgentKeychainError(res.status, envelope.data.error, 'export failed');
+      }
       return res.text();
     },
   };
 }
 
-export interface WhoAmI {
-  id: string;
-  name: string;
-  status: string;
-  scopes: Scopes;
-  scopeSummary: string[];
-  expiresAt: string | null;
-  credentialId: string;
-}
+export type { WhoAmI, SecretRelease, ApprovalStatusView } from '../shared/contract.ts';
 
 /** Agent-side client (the agent's own credential). */
 export class AgentKeychainAgent {
@@ -184,13 +214,43 @@ export class AgentKeychainAgent {
     this.token = options.token;
   }
 
-  whoami(): Promise<WhoAmI> {
-    return request(this.baseUrl, this.token, 'GET', '/v1/whoami');
+  /** Any agent operation of the contract, by name; the answer is validated against the contract. */
+  call<N extends AgentOpName>(name: N, input: AgentOpInput<N>): Promise<AgentOpOutput<N>> {
+    const def = agentOps[name];
+    // Inputs are checked here too, so a bad name or id fails before anything is sent.
+    const checked = def.input.safeParse(input);
+    if (!checked.success) {
+      const issue = checked.error.issues[0];
+      const path = issue?.path.map(String).join('.') ?? '';
+      return Promise.reject(
+        new AgentKeychainError(
+          0,
+          {
+            code: 'bad_request',
+            message: `Nothing was sent: ${path || 'the input'} ${issue?.message ?? 'is invalid'}.`,
+            path,
+          },
+          'invalid input',
+        ),
+      );
+    }
+    const { method, target } = requestFor(def, checked.data);
+    return request(this.baseUrl, this.token, method, target, undefined, def.output) as Promise<
+      AgentOpOutput<N>
+    >;
+  }
+
+  whoami(): Promise<AgentOpOutput<'whoami'>> {
+    return this.call('whoami', {});
   }
 
   readonly secrets = {
-    get: (name: string): Promise<{ name: string; value: string; expiresAt: string | null }> =>
-      request(this.baseUrl, this.token, 'GET', `/v1/secrets/${encodeURIComponent(name)}`),
+    get: (name: string): Promise<AgentOpOutput<'secretGet'>> => this.call('secretGet', { name }),
+  };
+
+  readonly approvals = {
+    /** Where a request sent with `Prefer: respond-async` stands. */
+    status: (id: string): Promise<AgentOpOutput<'approvalStatus'>> => this.call('approvalStatus', { id }),
   };
 
   /** The base URL to give a provider SDK (OPENAI_BASE_URL, ANTHROPIC_BASE_URL, …). */

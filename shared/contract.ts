@@ -14,8 +14,11 @@ import {
   SecretView,
   Severity,
   Status,
+  AgentStatus,
+  UsageMeter,
 } from './models.ts';
 import { OWNER_SESSION_MINUTES, OwnerPromptView, OwnerSessionView } from './owner.ts';
+import { ERROR_STATUS, type ErrorCode } from './errors.ts';
 import { AgentKeyView, Ed25519PrivateJwk, Ed25519PublicJwk, SessionView } from './identity.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -50,8 +53,6 @@ const RevokeBody = {
   reason: z.string().trim().min(1).max(500),
   severity: Severity,
 };
-
-export const SecretNameSchema = SecretName;
 
 export const AuditQuery = z.strictObject({
   agentId: AgentIdParam.optional(),
@@ -389,6 +390,101 @@ export const adminOps = {
   }),
 } as const;
 
+// ---- Agent API (the agent's own credential). The same table drives the server's types, the client's
+// validation and the OpenAPI document. Outputs are strict: a field the contract does not name is an
+// error in the client, so the server cannot send more than is described here.
+// (The session and token routes of `akc run` / `akc token` belong in this table too.)
+
+/** GET /v1/whoami: the calling agent. */
+export const WhoAmI = z.strictObject({
+  id: z.string(),
+  name: z.string(),
+  status: AgentStatus,
+  scopes: Scopes,
+  /** Sentences that say what the scopes allow. */
+  scopeSummary: z.array(z.string()),
+  expiresAt: z.string().nullable(),
+  credentialId: z.string(),
+  /** Counters of the agent's limits (rate, budget, daily counts) in their current windows. */
+  usage: z.array(z.strictObject(UsageMeter.shape)),
+});
+export type WhoAmI = z.infer<typeof WhoAmI>;
+
+/** GET /v1/secrets/{name}: a secret a vault scope allows. */
+export const SecretRelease = z.strictObject({
+  name: SecretName,
+  value: z.string(),
+  /** When the vault scope's ttlSeconds ends (null: no ttl). */
+  expiresAt: z.string().nullable(),
+});
+export type SecretRelease = z.infer<typeof SecretRelease>;
+
+export const ApprovalState = z.enum(['pending', 'approved', 'denied', 'timeout', 'cancelled']);
+export type ApprovalState = z.infer<typeof ApprovalState>;
+
+/** GET /v1/approvals/{id}: a held request sent with `Prefer: respond-async`. */
+export const ApprovalStatusView = z.strictObject({
+  id: z.string(),
+  status: ApprovalState,
+  /** The server's deadline while pending, then null. */
+  expiresAt: z.string().nullable(),
+});
+export type ApprovalStatusView = z.infer<typeof ApprovalStatusView>;
+
+/** The 202 answer of a proxy call sent with `Prefer: respond-async` that needs the owner's approval. */
+export const ApprovalHeld = z.strictObject({
+  approval: z.strictObject({ id: z.string(), status: z.literal('pending'), statusUrl: z.string() }),
+  message: z.string(),
+});
+
+const ApprovalIdParam = z.string().regex(/^apr_[A-Za-z0-9_-]{1,64}$/, 'must be an approval id like apr_…');
+
+export const agentOps = {
+  whoami: op({
+    method: 'GET',
+    path: '/v1/whoami',
+    summary: 'The calling agent: id, name, status, scopes, expiry, usage',
+    input: Empty,
+    output: WhoAmI,
+  }),
+  secretGet: op({
+    method: 'GET',
+    path: '/v1/secrets/:name',
+    summary: 'Release a secret that a vault scope allows',
+    input: z.strictObject({ name: SecretName }),
+    output: SecretRelease,
+  }),
+  approvalStatus: op({
+    method: 'GET',
+    path: '/v1/approvals/:id',
+    summary: 'Status of a respond-async approval',
+    input: z.strictObject({ id: ApprovalIdParam }),
+    output: ApprovalStatusView,
+  }),
+} as const;
+
+export type AgentOps = typeof agentOps;
+export type AgentOpName = keyof AgentOps;
+export type AgentOpInput<N extends AgentOpName> = z.input<AgentOps[N]['input']>;
+export type AgentOpOutput<N extends AgentOpName> = z.output<AgentOps[N]['output']>;
+
+/** Our error envelope (admin and agent routes; proxy routes answer in the provider's shape). */
+export const ErrorEnvelope = z.strictObject({
+  error: z.strictObject({
+    code: z.enum(Object.keys(ERROR_STATUS) as [ErrorCode, ...ErrorCode[]]),
+    message: z.string(),
+    requestId: z.string(),
+    path: z.string().optional(),
+    rule: z
+      .strictObject({
+        scope: z.string(),
+        limit: z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]).optional(),
+        value: z.union([z.string(), z.number(), z.boolean(), z.array(z.string()), z.null()]).optional(),
+      })
+      .optional(),
+  }),
+});
+
 export type AdminOps = typeof adminOps;
 export type AdminOpName = keyof AdminOps;
 export type OpInput<N extends AdminOpName> = z.input<AdminOps[N]['input']>;
@@ -434,7 +530,14 @@ export function httpRequestFor(
   name: AdminOpName,
   input: unknown,
 ): { method: HttpMethod; target: string; body: Record<string, unknown> | undefined } {
-  const def = adminOps[name];
+  return requestFor(adminOps[name], input);
+}
+
+/** The same mapping for any operation of either table. */
+export function requestFor(
+  def: OpDef,
+  input: unknown,
+): { method: HttpMethod; target: string; body: Record<string, unknown> | undefined } {
   const all: Record<string, unknown> =
     typeof input === 'object' && input !== null && !Array.isArray(input)
       ? (input as Record<string, unknown>)

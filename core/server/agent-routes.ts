@@ -6,7 +6,7 @@ import type { ApprovalCenter } from '../approvals/center.ts';
 import { sendJson } from './respond.ts';
 import { AppError } from '../errors.ts';
 import { ERROR_STATUS } from '../../shared/errors.ts';
-import { SecretNameSchema } from '../../shared/contract.ts';
+import { agentOps, type AgentOpOutput } from '../../shared/contract.ts';
 import { parseInput } from './validate.ts';
 import { authorize } from './authorize.ts';
 import { tokenRoute } from '../identity/token-route.ts';
@@ -28,7 +28,8 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
         const agent = ctx.agent;
         if (!agent) throw new AppError('invalid_token', 'No agent credential.');
         const view = core.agentView(agent);
-        sendJson(ctx.res, 200, {
+        // Typed from the contract: a field it does not name fails to compile (shared/contract.ts agentOps).
+        const body: AgentOpOutput<'whoami'> = {
           id: view.id,
           name: view.name,
           status: view.status,
@@ -37,7 +38,8 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
           expiresAt: view.expiresAt,
           credentialId: view.credentialId,
           usage: view.usage,
-        });
+        };
+        sendJson(ctx.res, 200, body);
       },
     },
     {
@@ -48,7 +50,7 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
       handler: async (ctx) => {
         const agent = ctx.agent;
         if (!agent) throw new AppError('invalid_token', 'No agent credential.');
-        const name = parseInput(SecretNameSchema, ctx.params.name);
+        const { name } = parseInput(agentOps.secretGet.input, { name: ctx.params.name });
         const facts = { type: 'secret' as const, action: 'secret.read' as const, name };
         // In flight while it is decided: a revoke meanwhile means nothing is released.
         const controller = new AbortController();
@@ -81,7 +83,8 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
         const ttl = agent.scopes.vault?.ttlSeconds;
         const expiresAt = ttl === undefined ? null : new Date(agent.scopesSetAt + ttl * 1000).toISOString();
         allowed.finish('released', 200);
-        sendJson(ctx.res, 200, { name, value, expiresAt });
+        const body: AgentOpOutput<'secretGet'> = { name, value, expiresAt };
+        sendJson(ctx.res, 200, body);
       },
     },
     {
@@ -92,7 +95,9 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
       handler: (ctx) => {
         const agent = ctx.agent;
         if (!agent) throw new AppError('invalid_token', 'No agent credential.');
-        sendJson(ctx.res, 200, approvals.statusFor(ctx.params.id ?? '', agent.id));
+        const { id } = parseInput(agentOps.approvalStatus.input, { id: ctx.params.id });
+        const body: AgentOpOutput<'approvalStatus'> = approvals.statusFor(id, agent.id);
+        sendJson(ctx.res, 200, body);
       },
     },
   ];

@@ -1,9 +1,15 @@
 // GET /openapi.json: OpenAPI 3.1 for the agent and admin APIs, generated from the same zod schemas the
 // server validates with, so the document cannot drift from what is enforced.
 import { z } from 'zod';
-import { adminOps, type AdminOpName } from '../../shared/contract.ts';
+import {
+  ApprovalHeld,
+  ErrorEnvelope,
+  adminOps,
+  agentOps,
+  type AdminOpName,
+  type AgentOpName,
+} from '../../shared/contract.ts';
 import { Scopes } from '../../shared/scopes.ts';
-import { ERROR_STATUS } from '../../shared/errors.ts';
 import { VERSION } from '../core.ts';
 import type { Route } from './routes.ts';
 import { sendJson } from './respond.ts';
@@ -16,23 +22,7 @@ function schemaOf(s: z.ZodType, io: 'input' | 'output'): Json {
   return out;
 }
 
-const ErrorSchema: Json = {
-  type: 'object',
-  required: ['error'],
-  properties: {
-    error: {
-      type: 'object',
-      required: ['code', 'message', 'requestId'],
-      properties: {
-        code: { type: 'string', enum: Object.keys(ERROR_STATUS) },
-        message: { type: 'string' },
-        requestId: { type: 'string' },
-        path: { type: 'string' },
-        rule: { type: 'object' },
-      },
-    },
-  },
-};
+const ErrorSchema: Json = schemaOf(ErrorEnvelope, 'output');
 
 const errorResponse = {
   description: 'Error',
@@ -76,52 +66,34 @@ export function buildOpenApi(): Json {
     paths[oaPath] = { ...(paths[oaPath] ?? {}), [def.method.toLowerCase()]: op };
   }
   const agentSecurity = [{ agentBearer: [] }, { agentApiKey: [] }];
-  paths['/v1/whoami'] = {
-    get: {
-      operationId: 'whoami',
-      tags: ['agent'],
-      summary: 'The calling agent',
-      security: agentSecurity,
-      responses: { 200: { description: 'OK' }, default: errorResponse },
-    },
-  };
-  paths['/v1/secrets/{name}'] = {
-    get: {
-      operationId: 'secretGet',
-      tags: ['agent'],
-      summary: 'Release a secret that a vault scope allows',
-      security: agentSecurity,
-      parameters: [{ name: 'name', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: {
-        200: {
-          description: 'OK',
-          content: {
-            'application/json': {
-              schema: {
-                type: 'object',
-                properties: {
-                  name: { type: 'string' },
-                  value: { type: 'string' },
-                  expiresAt: { type: ['string', 'null'] },
-                },
-              },
-            },
+  for (const name of Object.keys(agentOps) as AgentOpName[]) {
+    const def = agentOps[name];
+    const oaPath = def.path.replace(/:([A-Za-z]+)/g, '{$1}');
+    const input = schemaOf(def.input, 'input');
+    const props = (input.properties ?? {}) as Record<string, Json>;
+    paths[oaPath] = {
+      ...(paths[oaPath] ?? {}),
+      [def.method.toLowerCase()]: {
+        operationId: name,
+        summary: def.summary,
+        tags: ['agent'],
+        security: agentSecurity,
+        parameters: [...def.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({
+          name: m[1],
+          in: 'path',
+          required: true,
+          schema: props[m[1] ?? ''] ?? { type: 'string' },
+        })),
+        responses: {
+          200: {
+            description: 'OK',
+            content: { 'application/json': { schema: schemaOf(def.output, 'output') } },
           },
+          default: errorResponse,
         },
-        default: errorResponse,
       },
-    },
-  };
-  paths['/v1/approvals/{id}'] = {
-    get: {
-      operationId: 'approvalStatus',
-      tags: ['agent'],
-      summary: 'Status of a respond-async approval',
-      security: agentSecurity,
-      parameters: [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }],
-      responses: { 200: { description: 'OK' }, default: errorResponse },
-    },
-  };
+    };
+  }
   paths['/v1/proxy/{providerId}/{path}'] = {
     parameters: [
       { name: 'providerId', in: 'path', required: true, schema: { type: 'string' } },
@@ -141,7 +113,16 @@ export function buildOpenApi(): Json {
           tags: ['agent'],
           summary: 'Forward to the provider after policy, with the master key injected',
           security: agentSecurity,
-          responses: { default: { description: 'The provider’s response, or an error envelope' } },
+          responses: {
+            202: {
+              description: 'Held for the owner’s approval (sent with Prefer: respond-async)',
+              content: { 'application/json': { schema: schemaOf(ApprovalHeld, 'output') } },
+            },
+            default: {
+              description:
+                'The provider’s response. Refusals by Agent Keychain come in the provider’s own error format (OpenAI, Anthropic, Stripe, Resend; our envelope for http providers), with x-akc-error and x-akc-request-id headers.',
+            },
+          },
         },
       ]),
     ),
