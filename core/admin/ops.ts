@@ -10,27 +10,11 @@ import { AppError } from '../errors.ts';
 import { ADAPTERS } from '../providers/registry.ts';
 import { resumeAgent, revokeAgent, rotateAgent, suspendAgent } from '../agents/lifecycle.ts';
 import type { Scopes } from '../../shared/scopes.ts';
+import { usesProvider, usesSecret } from '../../shared/uses.ts';
 
 export type Via = 'http' | 'ipc' | 'tray';
 
 type Impl = { [N in AdminOpName]: (input: OpParsedInput<N>, via: Via) => Promise<OpOutput<N>> | OpOutput<N> };
-
-function usesProvider(scopes: Scopes, providerId: string, kind: string): boolean {
-  if (scopes.providers?.[providerId]) return true;
-  if (
-    kind === 'resend' &&
-    scopes.email &&
-    (scopes.email.provider === undefined || scopes.email.provider === providerId)
-  )
-    return true;
-  if (
-    kind === 'stripe' &&
-    scopes.payments &&
-    (scopes.payments.provider === undefined || scopes.payments.provider === providerId)
-  )
-    return true;
-  return false;
-}
 
 export function createOps(core: Core, approvals: ApprovalCenter): Impl {
   const status = (): OpOutput<'status'> => core.status(approvals.count());
@@ -142,7 +126,7 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
       return {
         secrets: core.secrets
           .list()
-          .map((s) => ({ ...s, usedBy: activeNames((sc) => sc.vault?.readOnly.includes(s.name) ?? false) })),
+          .map((s) => ({ ...s, usedBy: activeNames((sc) => usesSecret(sc, s.name)) })),
       };
     },
 
@@ -152,7 +136,7 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
         lifecycle('secret.stored', `Secret ${input.name} stored (${r.hint})`, { via, secret: input.name });
         return r;
       });
-      return { ...record, usedBy: activeNames((sc) => sc.vault?.readOnly.includes(input.name) ?? false) };
+      return { ...record, usedBy: activeNames((sc) => usesSecret(sc, input.name)) };
     },
 
     secretDelete(input, via) {

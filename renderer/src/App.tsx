@@ -1,5 +1,6 @@
 // The app frame: picks the full-window vault/login panels or the shell with sidebar and screens.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Unplug } from 'lucide-react';
 import { useStore } from './store/store.ts';
 import { tabTitle } from './routes.ts';
 import { useRoute } from './ui/hooks.ts';
@@ -31,6 +32,25 @@ function ApprovalAnnouncer(): ReactNode {
   return (
     <div className="sr-only" role="status" aria-live="assertive">
       {text}
+    </div>
+  );
+}
+
+/** The daemon stopped answering: say so above every screen until it is back. */
+function OfflineBanner(): ReactNode {
+  const unreachable = useStore((s) => s.unreachable);
+  const boot = useStore((s) => s.boot);
+  if (!unreachable) return null;
+  return (
+    <div className="offline-banner" role="alert" data-testid="offline-banner">
+      <Unplug size={16} aria-hidden="true" />
+      <span>
+        The keychain daemon is not answering. What you see may be out of date and changes will fail until it
+        is back; agents cannot use it either. Start it again (npm start); this page reconnects by itself.
+      </span>
+      <button type="button" className="btn btn-sm" onClick={() => void boot()}>
+        Retry now
+      </button>
     </div>
   );
 }
@@ -76,9 +96,12 @@ export function App(): ReactNode {
     body = (
       <div className="shell">
         <Sidebar route={route} />
-        <main className="main" id="main">
-          <Screen />
-        </main>
+        <div className="main-col">
+          <OfflineBanner />
+          <main className="main" id="main">
+            <Screen />
+          </main>
+        </div>
         {route.name !== 'approvals' && <ApprovalModal />}
         <RevokeDialog />
         <CommandPalette />

@@ -9,6 +9,7 @@ import { absoluteTime, maskedHint, relativeTime } from '../format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { Empty } from '../ui/Empty.tsx';
 import { useNow } from '../ui/hooks.ts';
+import { providerUsers, secretUsers } from '../store/reducers.ts';
 
 const KINDS: readonly ProviderKind[] = ['openai', 'anthropic', 'stripe', 'resend', 'http'];
 const KIND_LABEL: Record<ProviderKind, string> = {
@@ -19,9 +20,8 @@ const KIND_LABEL: Record<ProviderKind, string> = {
   http: 'Generic HTTP',
 };
 
-function agentNames(ids: readonly string[], agents: readonly { id: string; name: string }[]): string {
-  if (!ids.length) return 'No agents';
-  return ids.map((id) => agents.find((a) => a.id === id)?.name ?? id).join(', ');
+function agentNames(names: readonly string[]): string {
+  return names.length ? names.join(', ') : 'No agents';
 }
 
 function ProviderForm({
@@ -31,7 +31,7 @@ function ProviderForm({
   existing: ProviderView | null;
   onDone: () => void;
 }): ReactNode {
-  const call = useStore((s) => s.call);
+  const saveProvider = useStore((s) => s.saveProvider);
   const toast = useStore((s) => s.toast);
   const [kind, setKind] = useState<ProviderKind>(existing?.kind ?? 'openai');
   const [id, setId] = useState(existing?.id ?? '');
@@ -45,18 +45,13 @@ function ProviderForm({
     setBusy(true);
     setError(null);
     try {
-      const view = await call('providerPut', {
+      const view = await saveProvider({
         id: id.trim() || kind,
         kind,
         key,
         ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}),
       });
       setKey('');
-      useStore.setState((s) => ({
-        providers: [...s.providers.filter((p) => p.id !== view.id), view].sort((a, b) =>
-          a.id.localeCompare(b.id),
-        ),
-      }));
       toast(existing ? `Key for ${view.id} replaced` : `${view.id} added`);
       onDone();
     } catch (err) {
@@ -140,7 +135,7 @@ function ProviderForm({
 }
 
 function SecretForm({ existing, onDone }: { existing: SecretView | null; onDone: () => void }): ReactNode {
-  const call = useStore((s) => s.call);
+  const saveSecret = useStore((s) => s.saveSecret);
   const toast = useStore((s) => s.toast);
   const [name, setName] = useState(existing?.name ?? '');
   const [value, setValue] = useState('');
@@ -152,13 +147,8 @@ function SecretForm({ existing, onDone }: { existing: SecretView | null; onDone:
     setBusy(true);
     setError(null);
     try {
-      const view = await call('secretPut', { name: name.trim(), value });
+      const view = await saveSecret(name.trim(), value);
       setValue('');
-      useStore.setState((s) => ({
-        secrets: [...s.secrets.filter((x) => x.name !== view.name), view].sort((a, b) =>
-          a.name.localeCompare(b.name),
-        ),
-      }));
       toast(existing ? `${view.name} replaced` : `${view.name} stored`);
       onDone();
     } catch (err) {
@@ -225,21 +215,16 @@ interface Removal {
 }
 
 function RemoveDialog({ target, onClose }: { target: Removal; onClose: () => void }): ReactNode {
-  const call = useStore((s) => s.call);
+  const removeProvider = useStore((s) => s.removeProvider);
+  const removeSecret = useStore((s) => s.removeSecret);
   const toast = useStore((s) => s.toast);
-  const agents = useStore((s) => s.agents);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const remove = async (): Promise<void> => {
     setBusy(true);
     try {
-      if (target.kind === 'provider') {
-        await call('providerDelete', { id: target.id });
-        useStore.setState((s) => ({ providers: s.providers.filter((p) => p.id !== target.id) }));
-      } else {
-        await call('secretDelete', { name: target.id });
-        useStore.setState((s) => ({ secrets: s.secrets.filter((p) => p.name !== target.id) }));
-      }
+      if (target.kind === 'provider') await removeProvider(target.id);
+      else await removeSecret(target.id);
       toast(`${target.id} removed`);
       onClose();
     } catch (err) {
@@ -263,7 +248,7 @@ function RemoveDialog({ target, onClose }: { target: Removal; onClose: () => voi
             ? 'Its master key is deleted from the vault.'
             : 'Its value is deleted from the vault.'}{' '}
           {target.usedBy.length
-            ? `Requests from ${agentNames(target.usedBy, agents)} that need it will be refused.`
+            ? `Requests from ${agentNames(target.usedBy)} that need it will be refused.`
             : 'No agent uses it.'}
         </p>
         {error && (
@@ -358,36 +343,42 @@ export function ProvidersScreen(): ReactNode {
                 </tr>
               </thead>
               <tbody>
-                {providers.map((p) => (
-                  <tr key={p.id} data-testid={`provider-${p.id}`}>
-                    <td className="mono">{p.id}</td>
-                    <td>{KIND_LABEL[p.kind]}</td>
-                    <td className="mono small ellipsis" title={p.baseUrl}>
-                      {p.baseUrl}
-                    </td>
-                    <td className="mono">{maskedHint(p.keyHint)}</td>
-                    <td title={absoluteTime(p.createdAt)}>{relativeTime(p.createdAt, now)}</td>
-                    <td className="small">{agentNames(p.usedBy, agents)}</td>
-                    <td className="actions">
-                      <button
-                        type="button"
-                        className="btn btn-sm"
-                        onClick={() => setProviderForm(p)}
-                        aria-label={`Replace key for ${p.id}`}
-                      >
-                        Replace
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-sm btn-danger-outline"
-                        onClick={() => setRemoval({ kind: 'provider', id: p.id, usedBy: p.usedBy })}
-                        aria-label={`Remove ${p.id}`}
-                      >
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
+                {providers.map((p) => {
+                  // "Used by" is derived from the agents held live in the store, never from a stale list.
+                  const users = providerUsers(agents, p);
+                  return (
+                    <tr key={p.id} data-testid={`provider-${p.id}`}>
+                      <td className="mono">{p.id}</td>
+                      <td>{KIND_LABEL[p.kind]}</td>
+                      <td className="mono small ellipsis" title={p.baseUrl}>
+                        {p.baseUrl}
+                      </td>
+                      <td className="mono">{maskedHint(p.keyHint)}</td>
+                      <td title={absoluteTime(p.createdAt)}>{relativeTime(p.createdAt, now)}</td>
+                      <td className="small" data-testid={`provider-used-by-${p.id}`}>
+                        {agentNames(users)}
+                      </td>
+                      <td className="actions">
+                        <button
+                          type="button"
+                          className="btn btn-sm"
+                          onClick={() => setProviderForm(p)}
+                          aria-label={`Replace key for ${p.id}`}
+                        >
+                          Replace
+                        </button>
+                        <button
+                          type="button"
+                          className="btn btn-sm btn-danger-outline"
+                          onClick={() => setRemoval({ kind: 'provider', id: p.id, usedBy: users })}
+                          aria-label={`Remove ${p.id}`}
+                        >
+                          Remove
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           )
@@ -432,32 +423,35 @@ export function ProvidersScreen(): ReactNode {
                 </tr>
               </thead>
               <tbody>
-                {secrets.map((s) => (
-                  <tr key={s.name} data-testid={`secret-${s.name}`}>
-                    <td className="mono">{s.name}</td>
-                    <td className="mono">{maskedHint(s.hint)}</td>
-                    <td title={absoluteTime(s.createdAt)}>{relativeTime(s.createdAt, now)}</td>
-                    <td className="small">{agentNames(s.usedBy, agents)}</td>
-                    <td className="actions">
-                      <button
-                        type="button"
-                        className="btn btn-sm"
-                        onClick={() => setSecretForm(s)}
-                        aria-label={`Replace ${s.name}`}
-                      >
-                        Replace
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-sm btn-danger-outline"
-                        onClick={() => setRemoval({ kind: 'secret', id: s.name, usedBy: s.usedBy })}
-                        aria-label={`Remove ${s.name}`}
-                      >
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
+                {secrets.map((s) => {
+                  const users = secretUsers(agents, s.name);
+                  return (
+                    <tr key={s.name} data-testid={`secret-${s.name}`}>
+                      <td className="mono">{s.name}</td>
+                      <td className="mono">{maskedHint(s.hint)}</td>
+                      <td title={absoluteTime(s.createdAt)}>{relativeTime(s.createdAt, now)}</td>
+                      <td className="small">{agentNames(users)}</td>
+                      <td className="actions">
+                        <button
+                          type="button"
+                          className="btn btn-sm"
+                          onClick={() => setSecretForm(s)}
+                          aria-label={`Replace ${s.name}`}
+                        >
+                          Replace
+                        </button>
+                        <button
+                          type="button"
+                          className="btn btn-sm btn-danger-outline"
+                          onClick={() => setRemoval({ kind: 'secret', id: s.name, usedBy: users })}
+                          aria-label={`Remove ${s.name}`}
+                        >
+                          Remove
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           )

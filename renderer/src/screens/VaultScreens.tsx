@@ -1,5 +1,5 @@
 // Full-window vault panels: first-run setup, locked (passphrase or OS keychain), login needed, offline.
-import { type SyntheticEvent, useId, useState, type ReactNode } from 'react';
+import { type SyntheticEvent, useId, useRef, useState, type ReactNode } from 'react';
 import { KeyRound, Lock, ShieldCheck, Unplug } from 'lucide-react';
 import { useStore } from '../store/store.ts';
 import { errorMessage } from '../transport/types.ts';
@@ -29,13 +29,21 @@ function Panel({
 }
 
 export function VaultSetup(): ReactNode {
-  const call = useStore((s) => s.call);
+  const initVault = useStore((s) => s.initVault);
   const [source, setSource] = useState<'os-keychain' | 'passphrase'>('os-keychain');
   const [pass, setPass] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [show, setShow] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const id = useId();
+  const passRef = useRef<HTMLInputElement>(null);
+  const confirmRef = useRef<HTMLInputElement>(null);
+  const choose = (next: 'os-keychain' | 'passphrase'): void => {
+    // An error belongs to the choice it came from.
+    setSource(next);
+    setError(null);
+  };
 
   const tooShort = source === 'passphrase' && pass.length > 0 && pass.length < 12;
   const mismatch = source === 'passphrase' && confirm.length > 0 && pass !== confirm;
@@ -44,21 +52,19 @@ export function VaultSetup(): ReactNode {
     e.preventDefault();
     setError(null);
     if (source === 'passphrase') {
-      if (pass.length < 12) return setError('Use at least 12 characters.');
-      if (pass !== confirm) return setError('The two passphrases differ.');
+      // The fields already say what is wrong; focus the one to fix instead of repeating it.
+      if (pass.length < 12) return passRef.current?.focus();
+      if (pass !== confirm) return confirmRef.current?.focus();
     }
     setBusy(true);
     try {
-      const status = await call(
-        'vaultInit',
+      await initVault(
         source === 'passphrase'
           ? { keySource: 'passphrase', passphrase: pass }
           : { keySource: 'os-keychain' },
       );
       setPass('');
       setConfirm('');
-      useStore.setState({ status });
-      if (status.vault === 'unlocked') await useStore.getState().loadAll();
     } catch (err) {
       setError(errorMessage(err));
     } finally {
@@ -79,7 +85,7 @@ export function VaultSetup(): ReactNode {
               type="radio"
               name="src"
               checked={source === 'os-keychain'}
-              onChange={() => setSource('os-keychain')}
+              onChange={() => choose('os-keychain')}
               data-testid="setup-keychain"
             />
             <span>
@@ -92,7 +98,7 @@ export function VaultSetup(): ReactNode {
               type="radio"
               name="src"
               checked={source === 'passphrase'}
-              onChange={() => setSource('passphrase')}
+              onChange={() => choose('passphrase')}
               data-testid="setup-passphrase"
             />
             <span>
@@ -108,7 +114,8 @@ export function VaultSetup(): ReactNode {
             <label className="field">
               <span>Passphrase</span>
               <input
-                type="password"
+                ref={passRef}
+                type={show ? 'text' : 'password'}
                 autoComplete="new-password"
                 value={pass}
                 onChange={(e) => setPass(e.target.value)}
@@ -123,7 +130,8 @@ export function VaultSetup(): ReactNode {
             <label className="field">
               <span>Confirm passphrase</span>
               <input
-                type="password"
+                ref={confirmRef}
+                type={show ? 'text' : 'password'}
                 autoComplete="new-password"
                 value={confirm}
                 onChange={(e) => setConfirm(e.target.value)}
@@ -131,6 +139,15 @@ export function VaultSetup(): ReactNode {
                 data-testid="passphrase-confirm"
               />
               {mismatch && <span className="help help-error">The two passphrases differ.</span>}
+            </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={show}
+                onChange={(e) => setShow(e.target.checked)}
+                data-testid="show-passphrase"
+              />
+              Show passphrase
             </label>
           </div>
         )}
@@ -149,10 +166,12 @@ export function VaultSetup(): ReactNode {
 
 export function VaultLocked(): ReactNode {
   const status = useStore((s) => s.status);
-  const call = useStore((s) => s.call);
+  const unlockVault = useStore((s) => s.unlockVault);
   const [pass, setPass] = useState('');
+  const [show, setShow] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const passRef = useRef<HTMLInputElement>(null);
   const keychain = status?.keySource === 'os-keychain';
 
   const unlock = async (e?: SyntheticEvent): Promise<void> => {
@@ -160,13 +179,16 @@ export function VaultLocked(): ReactNode {
     setError(null);
     setBusy(true);
     try {
-      const next = await call('vaultUnlock', keychain ? {} : { passphrase: pass });
+      const next = await unlockVault(keychain ? undefined : pass);
       setPass('');
-      useStore.setState({ status: next });
-      if (next.vault === 'unlocked') await useStore.getState().loadAll();
-      else if (next.vaultError) setError(next.vaultError);
+      if (next.vault !== 'unlocked' && next.vaultError) setError(next.vaultError);
     } catch (err) {
       setError(errorMessage(err));
+      // Keep the owner in the field with the wrong text selected, ready to be typed over.
+      setTimeout(() => {
+        passRef.current?.focus();
+        passRef.current?.select();
+      }, 0);
     } finally {
       setBusy(false);
     }
@@ -206,13 +228,18 @@ export function VaultLocked(): ReactNode {
           <label className="field">
             <span>Passphrase</span>
             <input
-              type="password"
+              ref={passRef}
+              type={show ? 'text' : 'password'}
               autoComplete="current-password"
               autoFocus
               value={pass}
               onChange={(e) => setPass(e.target.value)}
               data-testid="unlock-passphrase"
             />
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={show} onChange={(e) => setShow(e.target.checked)} />
+            Show passphrase
           </label>
           {error && (
             <p className="form-error" role="alert">

@@ -5,7 +5,7 @@ import { create } from 'zustand';
 import type { AdminOpName, AuditQuery, OpInput, OpOutput } from '../../../shared/contract.ts';
 import type { AppEvent } from '../../../shared/events.ts';
 import type { Scopes } from '../../../shared/scopes.ts';
-import type { AgentView, Severity } from '../../../shared/models.ts';
+import type { AgentView, ProviderView, SecretView, Severity, Status } from '../../../shared/models.ts';
 import { TransportError, errorMessage, type ConnectionState, type Transport } from '../transport/types.ts';
 import {
   applyEvents,
@@ -15,6 +15,7 @@ import {
   setFeedPaused,
   AGENT_ACTIVITY_LIMIT,
   type DataState,
+  type StoreEvent,
 } from './reducers.ts';
 
 export type Conn = 'loading' | 'ready' | 'login' | 'offline';
@@ -41,6 +42,11 @@ export interface VerifyResult {
 export interface UiSlice {
   conn: Conn;
   live: ConnectionState;
+  /**
+   * The daemon stopped answering after the console had loaded: the shell stays, with a banner, and the
+   * vault state is shown as unknown (greyed) until a call or the event stream gets through again.
+   */
+  unreachable: boolean;
   toasts: Toast[];
   revokeTarget: RevokeTarget | null;
   paletteOpen: boolean;
@@ -51,6 +57,8 @@ export interface Actions {
   boot: () => Promise<void>;
   loadAll: () => Promise<void>;
   call: <N extends AdminOpName>(name: N, input: OpInput<N>) => Promise<OpOutput<N>>;
+  /** The one way data changes: core events and the owner's own results through the same reducer. */
+  apply: (events: readonly StoreEvent[]) => void;
   toast: (text: string, tone?: Toast['tone']) => void;
   dismissToast: (id: number) => void;
   openRevoke: (target: RevokeTarget | null) => void;
@@ -61,7 +69,22 @@ export interface Actions {
     scopes: Scopes,
     expiresAt?: string,
   ) => Promise<{ agent: AgentView; token: string }>;
+  updateAgent: (id: string, patch: Omit<OpInput<'agentUpdate'>, 'id'>) => Promise<AgentView>;
   revokeAgent: (id: string, reason: string, severity: Severity) => Promise<number>;
+  suspendAgent: (id: string) => Promise<number>;
+  resumeAgent: (id: string) => Promise<void>;
+  /** New credential; the old one dies at once. Returns the new token (shown once, never stored here). */
+  rotateAgent: (id: string) => Promise<string>;
+  removeGrant: (id: string) => Promise<void>;
+
+  initVault: (input: OpInput<'vaultInit'>) => Promise<Status>;
+  unlockVault: (passphrase?: string) => Promise<Status>;
+  lockVault: () => Promise<void>;
+
+  saveProvider: (input: OpInput<'providerPut'>) => Promise<ProviderView>;
+  removeProvider: (id: string) => Promise<void>;
+  saveSecret: (name: string, value: string) => Promise<SecretView>;
+  removeSecret: (name: string) => Promise<void>;
   decide: (id: string, decision: 'approve' | 'deny', minutes?: number) => Promise<void>;
   denyAllFrom: (agentId: string) => Promise<number>;
 
@@ -91,6 +114,7 @@ export const useStore = create<AppState>()((set, get) => ({
   ...emptyData(),
   conn: 'loading',
   live: 'reconnecting',
+  unreachable: false,
   toasts: [],
   revokeTarget: null,
   paletteOpen: false,
@@ -98,18 +122,29 @@ export const useStore = create<AppState>()((set, get) => ({
 
   async call(name, input) {
     try {
-      return await t().call(name, input);
+      const out = await t().call(name, input);
+      if (get().unreachable) set({ unreachable: false });
+      return out;
     } catch (err) {
       if (err instanceof TransportError && err.isUnauthorized) set({ conn: 'login' });
-      else if (err instanceof TransportError && err.code === 'offline') set({ conn: 'offline' });
+      else if (err instanceof TransportError && err.code === 'offline') {
+        // Once loaded, keep the shell and say so in a banner; before that, the full-window panel.
+        if (get().conn === 'ready') set({ unreachable: true });
+        else set({ conn: 'offline' });
+      }
       throw err;
     }
+  },
+
+  apply(events) {
+    if (events.length) set((s) => applyEvents(s, events));
   },
 
   async boot() {
     try {
       const status = await get().call('status', {});
-      set({ status, conn: 'ready' });
+      get().apply([{ name: 'status.loaded', data: status }]);
+      set({ conn: 'ready', unreachable: false });
       if (status.vault === 'unlocked') await get().loadAll();
     } catch (err) {
       if (!(err instanceof TransportError && (err.isUnauthorized || err.code === 'offline'))) {
@@ -161,14 +196,86 @@ export const useStore = create<AppState>()((set, get) => ({
 
   async createAgent(name, scopes, expiresAt) {
     const out = await get().call('agentCreate', { name, scopes, ...(expiresAt ? { expiresAt } : {}) });
-    set((s) => applyEvents(s, [{ name: 'agent.updated', data: out.agent }]));
+    get().apply([{ name: 'agent.updated', data: out.agent }]);
     return out;
+  },
+
+  async updateAgent(id, patch) {
+    const agent = await get().call('agentUpdate', { id, ...patch });
+    get().apply([{ name: 'agent.updated', data: agent }]);
+    return agent;
+  },
+
+  async suspendAgent(id) {
+    const out = await get().call('agentSuspend', { id });
+    get().apply([{ name: 'agent.updated', data: out.agent }]);
+    return out.cut;
+  },
+
+  async resumeAgent(id) {
+    const out = await get().call('agentResume', { id });
+    get().apply([{ name: 'agent.updated', data: out.agent }]);
+  },
+
+  async rotateAgent(id) {
+    const out = await get().call('agentRotate', { id });
+    get().apply([{ name: 'agent.updated', data: out.agent }]);
+    return out.token;
+  },
+
+  async removeGrant(id) {
+    await get().call('grantDelete', { id });
+    get().apply([{ name: 'grant.removed', data: { id } }]);
+  },
+
+  async initVault(input) {
+    const status = await get().call('vaultInit', input);
+    get().apply([{ name: 'status.loaded', data: status }]);
+    if (status.vault === 'unlocked') await get().loadAll();
+    return status;
+  },
+
+  async unlockVault(passphrase) {
+    const status = await get().call('vaultUnlock', passphrase === undefined ? {} : { passphrase });
+    get().apply([{ name: 'status.loaded', data: status }]);
+    if (status.vault === 'unlocked') await get().loadAll();
+    return status;
+  },
+
+  async lockVault() {
+    try {
+      get().apply([{ name: 'status.loaded', data: await get().call('vaultLock', {}) }]);
+    } catch (err) {
+      get().toast(errorMessage(err), 'error');
+    }
+  },
+
+  async saveProvider(input) {
+    const view = await get().call('providerPut', input);
+    get().apply([{ name: 'provider.saved', data: view }]);
+    return view;
+  },
+
+  async removeProvider(id) {
+    await get().call('providerDelete', { id });
+    get().apply([{ name: 'provider.removed', data: { id } }]);
+  },
+
+  async saveSecret(name, value) {
+    const view = await get().call('secretPut', { name, value });
+    get().apply([{ name: 'secret.saved', data: view }]);
+    return view;
+  },
+
+  async removeSecret(name) {
+    await get().call('secretDelete', { name });
+    get().apply([{ name: 'secret.removed', data: { name } }]);
   },
 
   async revokeAgent(id, reason, severity) {
     const out = await get().call('agentRevoke', { id, reason, severity });
     // Show the agent revoked at once, before the event arrives.
-    set((s) => applyEvents(s, [{ name: 'agent.revoked', data: { agent: out.agent, cut: out.cut } }]));
+    get().apply([{ name: 'agent.revoked', data: { agent: out.agent, cut: out.cut } }]);
     return out.cut;
   },
 
@@ -178,9 +285,7 @@ export const useStore = create<AppState>()((set, get) => ({
       decision,
       ...(minutes ? { remember: { minutes } } : {}),
     });
-    set((s) =>
-      applyEvents(s, [{ name: 'approval.decided', data: { id, decision: out.decision, grant: out.grant } }]),
-    );
+    get().apply([{ name: 'approval.decided', data: { id, decision: out.decision, grant: out.grant } }]);
   },
 
   async denyAllFrom(agentId) {
@@ -268,7 +373,7 @@ export function connectStore(tr: Transport): () => void {
     const batch = queue;
     queue = [];
     const before = store.getState().status?.vault;
-    store.setState((s) => applyEvents(s, batch));
+    store.getState().apply(batch);
     const after = store.getState().status?.vault;
     if (after === 'unlocked' && before !== 'unlocked') void store.getState().loadAll();
   };
@@ -279,7 +384,7 @@ export function connectStore(tr: Transport): () => void {
     timer ??= setTimeout(flush, BATCH_MS);
   });
   const offConn = tr.onConnection((state) => {
-    store.setState({ live: state });
+    store.setState(state === 'open' ? { live: state, unreachable: false } : { live: state });
     if (state === 'open') {
       if (wasDown) {
         // Events may have been missed while the stream was down: reload what is shown.
@@ -291,6 +396,14 @@ export function connectStore(tr: Transport): () => void {
         });
       }
     } else {
+      // The stream dropped: ask the daemon directly. If it does not answer, call() raises the
+      // "not reachable" banner; if it does, the stream is simply reconnecting and nothing is shown.
+      if (state === 'reconnecting' && !wasDown && store.getState().conn === 'ready')
+        void store
+          .getState()
+          .call('status', {})
+          .then((status) => store.getState().apply([{ name: 'status.loaded', data: status }]))
+          .catch(() => undefined);
       wasDown = true;
       if (state === 'closed') void store.getState().boot();
     }
