@@ -11,6 +11,9 @@ import { ADAPTERS } from '../providers/registry.ts';
 import { resumeAgent, revokeAgent, rotateAgent, suspendAgent } from '../agents/lifecycle.ts';
 import type { Scopes } from '../../shared/scopes.ts';
 import { usesProvider, usesSecret } from '../../shared/uses.ts';
+import { changeSummary } from '../../shared/scope-diff.ts';
+import { describeAgentChange } from '../agents/change.ts';
+import { testConnection } from './provider-test.ts';
 
 export type Via = 'http' | 'ipc' | 'tray';
 
@@ -88,14 +91,41 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
       const baseUrl = (input.baseUrl ?? adapter.defaultBaseUrl).replace(/\/+$/, '');
       if (baseUrl === '')
         throw new AppError('bad_request', 'A generic http provider needs a baseUrl.', { path: 'baseUrl' });
-      const replaced = core.providers.find(input.id) !== undefined;
+      const existing = core.providers.find(input.id);
+      const key = input.key;
+      if (key === undefined) {
+        // Without a key, only an existing provider's address changes; its stored key stays sealed as it is.
+        if (!existing)
+          throw new AppError('bad_request', `Provider ${input.id} is new: give its master key.`, {
+            path: 'key',
+          });
+        if (existing.kind !== input.kind)
+          throw new AppError('bad_request', 'Changing the kind of a provider needs its key again.', {
+            path: 'key',
+          });
+        const record = core.atomically(() => {
+          const r = core.providers.updateEndpoint(
+            input.id,
+            { baseUrl, authHeader: input.authHeader ?? null, authPrefix: input.authPrefix ?? null },
+            new Date(core.now()).toISOString(),
+          );
+          lifecycle(
+            'provider.changed',
+            `${input.kind} provider ${input.id} now at ${baseUrl} (was ${existing.baseUrl}); key ${r.keyHint} kept`,
+            { via, provider: input.id, kind: input.kind, baseUrl, previousBaseUrl: existing.baseUrl },
+          );
+          return r;
+        });
+        return { ...record, usedBy: activeNames((s) => usesProvider(s, record.id, record.kind)) };
+      }
+      const replaced = existing !== undefined;
       const record = core.atomically(() => {
         const r = core.providers.put(
           {
             id: input.id,
             kind: input.kind,
             baseUrl,
-            key: input.key,
+            key,
             authHeader: input.authHeader ?? null,
             authPrefix: input.authPrefix ?? null,
           },
@@ -109,6 +139,19 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
         return r;
       });
       return { ...record, usedBy: activeNames((s) => usesProvider(s, record.id, record.kind)) };
+    },
+
+    async providerTest(input, via) {
+      const provider = core.providers.find(input.id);
+      if (!provider) throw new AppError('not_found', `No provider with id ${input.id}.`);
+      const result = await testConnection(provider, () => core.providers.masterKey(input.id));
+      // The test uses the master key upstream, so it is on the record like any other use.
+      lifecycle(
+        'provider.tested',
+        `${result.checked}: ${result.ok ? 'connected' : 'failed'}${result.status !== null ? ` (HTTP ${result.status})` : ''}`,
+        { via, provider: input.id, ok: result.ok, status: result.status },
+      );
+      return result;
     },
 
     providerDelete(input, via) {
@@ -185,7 +228,11 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
       if (input.expiresAt !== undefined)
         patch.expiresAt = input.expiresAt === null ? null : Date.parse(input.expiresAt);
       const agent = core.atomically(() => {
+        const before = core.agents.get(input.id);
         const updated = core.agents.update(input.id, patch, core.now());
+        // The entry names the change itself ("openai models: + gpt-4.1, openai budget $2.00 → $5.00 a day"),
+        // so the record says what was widened or narrowed, not only that something changed.
+        const change = describeAgentChange(before, updated);
         core.record({
           actor: 'owner',
           action: 'agent.changed',
@@ -193,9 +240,11 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
           agentName: updated.name,
           decision: 'event',
           reason: 'agent.changed',
-          rule: `Changed: ${Object.keys(patch).join(', ') || 'nothing'}`,
+          rule: `Changed: ${changeSummary(change.changes)}`,
           facts: {
             via,
+            changes: change.changes.map((c) => c.text),
+            widens: change.widens,
             ...(input.scopes ? { scopes: input.scopes } : {}),
             ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
           },

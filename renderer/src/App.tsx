@@ -8,7 +8,7 @@ import { Toasts } from './ui/Toasts.tsx';
 import { Sidebar } from './screens/Sidebar.tsx';
 import { Loading, LoginNeeded, Offline, VaultLocked, VaultSetup } from './screens/VaultScreens.tsx';
 import { AgentsScreen } from './screens/AgentsScreen.tsx';
-import { NewAgent } from './screens/NewAgent.tsx';
+import { EditAgent, NewAgent } from './screens/NewAgent.tsx';
 import { ApprovalsScreen } from './screens/ApprovalsScreen.tsx';
 import { ActivityScreen } from './screens/ActivityScreen.tsx';
 import { ProvidersScreen } from './screens/ProvidersScreen.tsx';
@@ -62,6 +62,8 @@ function Screen(): ReactNode {
       return <AgentsScreen agentId={route.agentId} />;
     case 'agent-new':
       return <NewAgent />;
+    case 'agent-edit':
+      return <EditAgent agentId={route.agentId} />;
     case 'approvals':
       return <ApprovalsScreen />;
     case 'activity':

@@ -119,7 +119,9 @@ export function SettingsScreen(): ReactNode {
                   : '—'}
             </dd>
             <dt>Audit log</dt>
-            <dd className="num">{status ? `${formatCount(status.counts.auditEntries)} entries` : '—'}</dd>
+            <dd className="num" data-testid="audit-count">
+              {status ? `${formatCount(status.counts.auditEntries)} entries` : '—'}
+            </dd>
           </dl>
         </section>
         <section className="card">

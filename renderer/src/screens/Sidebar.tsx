@@ -26,7 +26,7 @@ export function Sidebar({ route }: { route: Route }): ReactNode {
       href: '#/agents',
       label: 'Agents',
       icon: <Bot size={16} />,
-      match: (r) => r.name === 'agents' || r.name === 'agent-new',
+      match: (r) => r.name === 'agents' || r.name === 'agent-new' || r.name === 'agent-edit',
     },
     {
       href: '#/approvals',
@@ -123,10 +123,11 @@ export function Sidebar({ route }: { route: Route }): ReactNode {
             className="btn btn-sm"
             onClick={() => void lockVault()}
             disabled={unreachable}
+            aria-label="Lock vault"
             data-testid="lock-vault"
           >
             <Lock size={14} aria-hidden="true" />
-            Lock
+            <span className="lock-label">Lock</span>
           </button>
         </div>
       </div>

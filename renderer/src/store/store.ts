@@ -83,6 +83,8 @@ export interface Actions {
 
   saveProvider: (input: OpInput<'providerPut'>) => Promise<ProviderView>;
   removeProvider: (id: string) => Promise<void>;
+  /** One harmless authenticated call to the provider's upstream; the result is for the screen, not the store. */
+  testProvider: (id: string) => Promise<OpOutput<'providerTest'>>;
   saveSecret: (name: string, value: string) => Promise<SecretView>;
   removeSecret: (name: string) => Promise<void>;
   decide: (id: string, decision: 'approve' | 'deny', minutes?: number) => Promise<void>;
@@ -181,7 +183,7 @@ export const useStore = create<AppState>()((set, get) => ({
 
   toast(text, tone = 'info') {
     const id = ++toastSeq;
-    set((s) => ({ toasts: [...s.toasts.slice(-3), { id, text, tone }] }));
+    set((s) => ({ toasts: [...s.toasts.slice(-1), { id, text, tone }] }));
     setTimeout(() => get().dismissToast(id), tone === 'error' ? 8000 : 4500);
   },
   dismissToast(id) {
@@ -254,6 +256,10 @@ export const useStore = create<AppState>()((set, get) => ({
     const view = await get().call('providerPut', input);
     get().apply([{ name: 'provider.saved', data: view }]);
     return view;
+  },
+
+  testProvider(id) {
+    return get().call('providerTest', { id });
   },
 
   async removeProvider(id) {
