@@ -1,6 +1,23 @@
-import { defineConfig } from 'vitest/config';
+import { dirname, resolve } from 'node:path';
+import { defineConfig, type Plugin } from 'vitest/config';
+
+/** electron-vite's `?asset` imports (tray icons) resolve to the file's absolute path, as in the build. */
+const assetPaths: Plugin = {
+  name: 'akc-asset-paths',
+  enforce: 'pre',
+  resolveId(id, importer) {
+    if (!id.endsWith('?asset') || !importer) return null;
+    return `\0asset:${resolve(dirname(importer), id.slice(0, -'?asset'.length))}`;
+  },
+  load(id) {
+    return id.startsWith('\0asset:')
+      ? `export default ${JSON.stringify(id.slice('\0asset:'.length))};`
+      : null;
+  },
+};
 
 export default defineConfig({
+  plugins: [assetPaths],
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 30_000,

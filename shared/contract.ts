@@ -34,7 +34,10 @@ function op<I extends z.ZodType, O extends z.ZodType>(def: OpDef<I, O>): OpDef<I
   return def;
 }
 
-const AgentIdParam = z.string().regex(/^agt_[A-Za-z0-9]{1,64}$/, 'must be an agent id like agt_…');
+const AGENT_ID = /^agt_[A-Za-z0-9]{1,64}$/;
+const AgentIdParam = z.string().regex(AGENT_ID, 'must be an agent id like agt_…');
+/** True for a well-formed agent id ("agt_…"): the one pattern, for routes, filters and the API. */
+export const isAgentId = (value: string): boolean => AGENT_ID.test(value);
 const SecretName = z
   .string()
   .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be 1–128 letters, digits, ".", "-" or "_"');
@@ -328,6 +331,14 @@ export type AdminOpName = keyof AdminOps;
 export type OpInput<N extends AdminOpName> = z.input<AdminOps[N]['input']>;
 export type OpParsedInput<N extends AdminOpName> = z.output<AdminOps[N]['input']>;
 export type OpOutput<N extends AdminOpName> = z.output<AdminOps[N]['output']>;
+
+// The same table seen per operation name, so that a generic `N` indexes to its own output type.
+const outputsByName: { [K in AdminOpName]: { output: z.ZodType<OpOutput<K>> } } = adminOps;
+
+/** The schema an operation's answer must match; every edge that receives an answer parses it with this. */
+export function outputSchema<N extends AdminOpName>(name: N): z.ZodType<OpOutput<N>> {
+  return outputsByName[name].output;
+}
 
 /** Names of path parameters in a route template, in order. */
 export function pathParams(path: string): string[] {

@@ -25,6 +25,8 @@ export const ProxyFacts = z.strictObject({
   action: ActionKind,
   model: z.string().optional(),
   stream: z.boolean().optional(),
+  /** A read of the model list or of one model (GET /models[/{id}]): answered filtered to the models allowlist. */
+  modelList: z.enum(['list', 'lookup']).optional(),
   /** Worst-case cost the adapter estimated before forwarding, in USD. */
   estimatedUsd: z.number().nonnegative().optional(),
   /** Email recipients (to, cc, bcc), lower-cased. Kept in clear: they are the point of the email rule. */
@@ -32,6 +34,13 @@ export const ProxyFacts = z.strictObject({
   /** Payment amount in the currency's minor unit (Stripe's convention). */
   amount: z.number().int().optional(),
   currency: z.string().optional(),
+  /** Number of emails sent (each item of a batch counts); email.dailyLimit counts these. */
+  emails: z.number().int().positive().optional(),
+  /** Stripe Connect: the connected account named by a Stripe-Account header (checked against payments.accounts). */
+  account: z.string().optional(),
+  /** OpenAI-Organization / OpenAI-Project headers (checked against the provider scope's lists). */
+  organization: z.string().optional(),
+  project: z.string().optional(),
   /** False when the payment sets up future or recurring use. */
   oneTime: z.boolean().optional(),
   card: z

@@ -48,6 +48,18 @@ export const ProviderScope = z.strictObject({
   rateLimit: RateLimit.optional(),
   budget: Budget.optional(),
   approval: ApprovalRule.optional(),
+  /**
+   * OpenAI-Organization / OpenAI-Project header values this agent may send (who is billed). A request naming
+   * one that is not listed is refused; without the header the key's default organization and project are used.
+   */
+  organizations: z
+    .array(z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be an organization id'))
+    .max(50)
+    .optional(),
+  projects: z
+    .array(z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'must be a project id'))
+    .max(50)
+    .optional(),
 });
 export type ProviderScope = z.infer<typeof ProviderScope>;
 
@@ -70,6 +82,11 @@ export const PaymentsScope = z.strictObject({
   oneTime: z.boolean().optional(),
   dailyLimit: z.number().int().positive().max(1_000_000).optional(),
   approval: ApprovalRule.optional(),
+  /** Stripe connected accounts (Stripe-Account header) this agent may act for; any other is refused. */
+  accounts: z
+    .array(z.string().regex(/^acct_[A-Za-z0-9]{1,64}$/, 'must be a Stripe account id like acct_123'))
+    .max(100)
+    .optional(),
 });
 export type PaymentsScope = z.infer<typeof PaymentsScope>;
 

@@ -11,6 +11,7 @@ import { checkSecret } from './rules/secret.ts';
 import { checkEmail } from './rules/email.ts';
 import { checkPayment, paymentAmount } from './rules/payments.ts';
 import { checkProvider } from './rules/provider.ts';
+import { checkBilling } from './rules/billing.ts';
 import { approvalReason, liveGrant, needsApproval, type ApprovalSubject } from './rules/approval.ts';
 
 /** The key grants are remembered under: `${action}:${providerId}` for proxy calls, `secret.read:${name}` for secrets. */
@@ -34,6 +35,12 @@ interface Checked {
 
 function checkProxy(input: PolicyInput, facts: ProxyFacts, effects: CounterEffect[], out: Checked): void {
   const scopes = input.agent.scopes;
+  // Who pays comes first: a call re-pointed to an account no scope names is refused whatever else it does.
+  const billing = checkBilling(scopes, facts);
+  if (billing !== null) {
+    out.denied = billing;
+    return;
+  }
   switch (facts.action) {
     case 'email.send':
       out.subject = 'email';

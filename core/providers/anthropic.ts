@@ -3,12 +3,12 @@
 import type { ProxyFacts } from '../../shared/facts.ts';
 import { AppError } from '../errors.ts';
 import {
-  contentType,
   isObject,
   optionalBoolean,
   optionalCount,
   optionalString,
-  parseJsonObject,
+  readJsonBody,
+  saysJson,
   type JsonObject,
 } from './body.ts';
 import { keyHeader } from './auth.ts';
@@ -26,11 +26,20 @@ const COUNT_TOKENS = '/v1/messages/count_tokens';
 const BATCHES = '/v1/messages/batches';
 const JSON_REQUIRED = new Set([MESSAGES, COMPLETE, COUNT_TOKENS, BATCHES]);
 
+/** Fields policy reads: never in the query, never in another case. */
+const SENSITIVE: ReadonlySet<string> = new Set([
+  'model',
+  'stream',
+  'max_tokens',
+  'max_tokens_to_sample',
+  'requests',
+  'params',
+]);
+
 function readBody(req: AdapterRequest): JsonObject | undefined {
   if (req.method !== 'POST') return undefined;
-  if (JSON_REQUIRED.has(req.path)) return parseJsonObject(req, true);
-  const type = contentType(req);
-  if (type === 'application/json' || type.endsWith('+json')) return parseJsonObject(req, false);
+  if (JSON_REQUIRED.has(req.path)) return readJsonBody(req, SENSITIVE, true, `POST ${req.path}`);
+  if (saysJson(req)) return readJsonBody(req, SENSITIVE, false, `POST ${req.path}`);
   return undefined;
 }
 

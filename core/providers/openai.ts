@@ -2,15 +2,16 @@
 // (JSON, or the SSE chunk that carries it when stream_options.include_usage is set).
 import type { ProxyFacts } from '../../shared/facts.ts';
 import {
-  contentType,
   isObject,
   optionalBoolean,
   optionalCount,
   optionalString,
-  parseJsonObject,
+  readJsonBody,
+  saysJson,
   type JsonObject,
 } from './body.ts';
 import { keyHeader } from './auth.ts';
+import { AppError } from '../errors.ts';
 import { estimateInputTokens } from './estimate.ts';
 import { costUsd, type TokenCounts } from './pricing.ts';
 import { jsonUsageMeter, mediaType, sseUsageMeter, tokens, usageEventData } from './usage.ts';
@@ -29,12 +30,22 @@ function route(path: string): string {
   return path.replace(/^\/v1(?=\/)/, '');
 }
 
+/** Fields policy reads (model, streaming, the output maximum): never in the query, never in another case. */
+const SENSITIVE: ReadonlySet<string> = new Set([
+  'model',
+  'stream',
+  'max_tokens',
+  'max_completion_tokens',
+  'max_output_tokens',
+  'n',
+  'best_of',
+]);
+
 function readBody(req: AdapterRequest, endpoint: string): JsonObject | undefined {
   if (req.method !== 'POST') return undefined;
-  if (JSON_REQUIRED.has(endpoint)) return parseJsonObject(req, true);
-  const type = contentType(req);
+  if (JSON_REQUIRED.has(endpoint)) return readJsonBody(req, SENSITIVE, true, `POST ${req.path}`);
   // Other endpoints also take uploads (files, audio, image edits); only JSON bodies are read for facts.
-  if (type === 'application/json' || type.endsWith('+json')) return parseJsonObject(req, false);
+  if (saysJson(req)) return readJsonBody(req, SENSITIVE, false, `POST ${req.path}`);
   return undefined;
 }
 
@@ -63,6 +74,20 @@ function usageOf(value: unknown): TokenCounts | null {
   return readUsage(value.usage) ?? (isObject(value.response) ? readUsage(value.response.usage) : null);
 }
 
+const BILLING_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+function headerValue(req: AdapterRequest, name: string): string | undefined {
+  const raw = req.headers[name];
+  if (raw === undefined) return undefined;
+  const value = (Array.isArray(raw) ? raw.join(',') : raw).trim();
+  if (!BILLING_ID.test(value)) {
+    throw new AppError('bad_request', `The ${name} header must name one id (letters, digits, "-" or "_").`, {
+      path: `headers.${name}`,
+    });
+  }
+  return value;
+}
+
 export const openaiAdapter: ProviderAdapter = {
   kind: 'openai',
   defaultBaseUrl: 'https://api.openai.com/v1',
@@ -77,6 +102,11 @@ export const openaiAdapter: ProviderAdapter = {
       path: req.path,
       action: 'llm.request',
     };
+    // Who is billed: an organization or project header is a fact policy checks, never dropped silently.
+    const organization = headerValue(req, 'openai-organization');
+    const project = headerValue(req, 'openai-project');
+    if (organization !== undefined) facts.organization = organization;
+    if (project !== undefined) facts.project = project;
     const body = readBody(req, endpoint);
     if (body === undefined) return facts;
     const model = optionalString(body, 'model');

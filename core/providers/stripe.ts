@@ -1,33 +1,51 @@
 // Stripe: amounts and currency of payments (payment intents, charges) and the spending limit of issued cards,
 // read from Stripe's form-encoded parameters. Everything else is a plain http.request for method/path rules.
 //
-// Parameters are read from the query string and the body together, as Stripe reads them. A parameter the facts
-// depend on that appears twice with different values is refused: the agent and the keychain must not be able to
-// disagree about which amount or limit Stripe will use.
+// Parameters are read from the form body only, under one canonical reading (canonical.ts): a POST must be
+// "application/x-www-form-urlencoded", may not carry a query string (Stripe would read it too), and may not
+// name a parameter twice (except lists, "name[]") or in two cases. A Stripe-Account header (Connect: act as a
+// connected account) becomes a fact, checked against payments.accounts; it is never dropped silently.
 import type { ProxyFacts } from '../../shared/facts.ts';
 import { AppError } from '../errors.ts';
-import { contentType } from './body.ts';
+import { bodyText, parseCanonicalForm, requireMediaType, type FormParams } from './canonical.ts';
 import { keyHeader } from './auth.ts';
 import type { AdapterRequest, ProviderAdapter } from './types.ts';
 
-type Params = Map<string, string[]>;
+type Params = FormParams;
 
 function readParams(req: AdapterRequest): Params {
-  const params: Params = new Map();
-  const add = (source: URLSearchParams): void => {
-    for (const [key, value] of source) {
-      const values = params.get(key);
-      if (values === undefined) params.set(key, [value]);
-      else values.push(value);
-    }
-  };
-  if (req.query !== '') add(new URLSearchParams(req.query));
-  const type = contentType(req);
-  // Stripe bodies are form-encoded; a body of any other type carries no parameters Stripe would read.
-  if (req.body.length > 0 && (type === '' || type === 'application/x-www-form-urlencoded')) {
-    add(new URLSearchParams(req.body.toString('utf8')));
+  if (!req.path.startsWith('/v1/')) {
+    throw new AppError(
+      'bad_request',
+      `POST ${req.path} is refused: only Stripe's form-encoded /v1 API is supported, where policy can read amounts.`,
+      { path: 'path' },
+    );
   }
-  return params;
+  if (req.query !== '') {
+    throw new AppError(
+      'bad_request',
+      'A Stripe POST may not carry a query string: send every parameter in the form body, where policy reads it.',
+      { path: 'query' },
+    );
+  }
+  if (req.body.length === 0) return new Map();
+  requireMediaType(req, 'application/x-www-form-urlencoded', `POST ${req.path}`);
+  return parseCanonicalForm(bodyText(req.body));
+}
+
+const ACCOUNT = /^acct_[A-Za-z0-9]{1,64}$/;
+
+/** The connected account named by a Stripe-Account header, or undefined. */
+function connectedAccount(req: AdapterRequest): string | undefined {
+  const raw = req.headers['stripe-account'];
+  if (raw === undefined) return undefined;
+  const value = (Array.isArray(raw) ? raw.join(',') : raw).trim();
+  if (!ACCOUNT.test(value)) {
+    throw new AppError('bad_request', 'The Stripe-Account header must name one account id like "acct_123".', {
+      path: 'headers.stripe-account',
+    });
+  }
+  return value;
 }
 
 function one(params: Params, key: string): string | undefined {
@@ -128,6 +146,8 @@ export const stripeAdapter: ProviderAdapter = {
       path: req.path,
       action: 'http.request',
     };
+    const account = connectedAccount(req);
+    if (account !== undefined) base.account = account;
     if (req.method !== 'POST') return base;
     const params = readParams(req);
     const creates = PAYMENT_CREATE.has(req.path);

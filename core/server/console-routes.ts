@@ -6,6 +6,7 @@ import type { Route, RouteCtx } from './routes.ts';
 import { BASE_HEADERS, sendJson } from './respond.ts';
 import { AppError } from '../errors.ts';
 import { SESSION_COOKIE, type ConsoleSessions } from './sessions.ts';
+import { STRICT_CSP } from '../../shared/csp.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -17,10 +18,6 @@ const TYPES: Record<string, string> = {
   '.json': 'application/json',
   '.woff2': 'font/woff2',
 };
-
-const CSP =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; " +
-  "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
 async function serveFile(ctx: RouteCtx, root: string | undefined, relPath: string): Promise<void> {
   if (!root) {
@@ -48,7 +45,7 @@ async function serveFile(ctx: RouteCtx, root: string | undefined, relPath: strin
       ctx.res.writeHead(503, {
         ...BASE_HEADERS,
         'content-type': 'text/html; charset=utf-8',
-        'content-security-policy': CSP,
+        'content-security-policy': STRICT_CSP,
         'retry-after': '3',
       });
       ctx.res.end(
@@ -64,7 +61,7 @@ async function serveFile(ctx: RouteCtx, root: string | undefined, relPath: strin
     ...BASE_HEADERS,
     'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
     'content-length': body.length,
-    'content-security-policy': CSP,
+    'content-security-policy': STRICT_CSP,
     'x-frame-options': 'DENY',
     'cross-origin-opener-policy': 'same-origin',
     'cross-origin-resource-policy': 'same-origin',
@@ -114,7 +111,7 @@ export function consoleRoutes(consoleDir: string | undefined, sessions: ConsoleS
           ctx.res.writeHead(401, {
             ...BASE_HEADERS,
             'content-type': 'text/html; charset=utf-8',
-            'content-security-policy': CSP,
+            'content-security-policy': STRICT_CSP,
           });
           ctx.res.end(
             '<!doctype html><meta charset="utf-8"><title>Agent Keychain</title><body style="font:14px system-ui;margin:3em">' +

@@ -14,9 +14,13 @@ import type { ProxyFacts } from '../../shared/facts.ts';
 import { authorize, type Authorized } from './authorize.ts';
 import { ADAPTERS } from '../providers/registry.ts';
 import { ProviderId } from '../../shared/scopes.ts';
-import { downstreamHeaders, upstreamHeaders } from './upstream-headers.ts';
+import { checkRequestHeaders, downstreamHeaders, upstreamHeaders } from './upstream-headers.ts';
 import { sendError } from './respond.ts';
 import type { UsageMeter } from '../providers/types.ts';
+import { proxyErrorRenderer } from '../providers/error-shape.ts';
+import { lookupRefusal, modelListing, withModelListing } from '../providers/model-list.ts';
+import { relayRewritten } from '../providers/model-list-relay.ts';
+import { modelListFor } from '../providers/model-list-scope.ts';
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
@@ -29,6 +33,8 @@ export interface ProxyOptions {
 }
 
 const ERROR_BODY_LIMIT = 1024 * 1024;
+const FORWARDED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+const BODILESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 
 export function proxyRoute(
   core: Core,
@@ -41,6 +47,8 @@ export function proxyRoute(
     path: '/v1/proxy/:provider/*',
     auth: 'agent',
     consoleAllowed: false,
+    // Our refusals in the provider's own error format (docs/clients.md).
+    errorRenderer: (params) => proxyErrorRenderer((id) => core.providers.find(id)?.kind, params.provider),
     handler: async (ctx) => {
       const agent = ctx.agent;
       if (!agent) throw new AppError('invalid_token', 'No agent credential.');
@@ -117,12 +125,29 @@ async function handleProxy(
       path.path,
     );
   }
+  // Only the ordinary methods: TRACE would echo the request (master key included) back to the agent.
+  if (!FORWARDED_METHODS.has(method)) {
+    refuseInput(
+      new AppError('method_not_allowed', `The method ${method.slice(0, 16)} is not forwarded to providers.`),
+      path.path,
+    );
+  }
+  try {
+    checkRequestHeaders(ctx.req.headers, provider.kind);
+  } catch (err) {
+    if (err instanceof AppError) refuseInput(err, path.path);
+    throw err;
+  }
   const adapter = ADAPTERS[provider.kind];
   let body: Buffer;
   let facts: ProxyFacts;
   let target: URL;
   try {
     body = await readRaw(ctx.req, PROXY_BODY_LIMIT);
+    // A body on a bodiless method is read by some servers and ignored by others: refused where facts matter.
+    if (body.length > 0 && BODILESS.has(method) && provider.kind !== 'http') {
+      throw new AppError('bad_request', `A ${method} request may not carry a body.`, { path: 'body' });
+    }
     target = upstreamUrl(provider.baseUrl, path.path, rawQuery);
     // Endpoints are recognised case-insensitively; policy and the audit see the path as sent upstream.
     facts = {
@@ -137,10 +162,18 @@ async function handleProxy(
     if (err instanceof AppError) refuseInput(err, path.path);
     throw err;
   }
-  const allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), {
-    provider: providerId,
-    path: path.path,
-  });
+  // Model lists are read filtered to the agent's allowlist (core/providers/model-list.ts).
+  const listing = modelListing(provider.kind, method, path.path);
+  if (listing !== null) facts = withModelListing(facts, listing);
+  let allowed: Authorized;
+  try {
+    allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), {
+      provider: providerId,
+      path: path.path,
+    });
+  } catch (err) {
+    throw lookupRefusal(err, listing, providerId);
+  }
   // Last check before anything leaves: still the same live credential, and not cut meanwhile.
   if (!core.stillLive(agent, controller)) {
     allowed.finish('cut', 499);
@@ -163,6 +196,10 @@ async function handleProxy(
     masterKey: () => core.providers.masterKey(providerId),
     options,
     controller,
+    rewrite:
+      listing?.type === 'list'
+        ? (text) => modelListFor(core, agent, providerId, provider.kind, text)
+        : undefined,
   });
 }
 
@@ -177,6 +214,8 @@ interface ForwardSpec {
   meterFor: (contentType: string | undefined) => UsageMeter | null;
   masterKey: () => string;
   options: ProxyOptions;
+  /** Rewrites a successful JSON answer before the agent sees it (the filtered model list). */
+  rewrite: ((text: string) => string) | undefined;
 }
 
 function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSpec): Promise<void> {
@@ -282,6 +321,12 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
         socket.off('timeout', onIdle);
         socket.setTimeout(0);
       });
+      if (spec.rewrite !== undefined && status < 300) {
+        relayRewritten(up, res, status, ctx.requestId, spec.rewrite, (ok) =>
+          end(ok ? 'forwarded' : 'upstream_error', ok ? status : 502, 0),
+        );
+        return;
+      }
       if (status >= 400 && !(contentType ?? '').includes('event-stream')) {
         relayError(up, res, status, spec.masterKey, () => end('upstream_status', status, 0));
         return;

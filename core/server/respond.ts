@@ -36,9 +36,27 @@ export function errorBody(err: AppError, requestId: string): ErrorBody {
   return body;
 }
 
+/** Writes an error in another format (a provider's own, on proxy routes), or null to keep ours. */
+export type ErrorRenderer = (
+  err: AppError,
+  requestId: string,
+) => { body: unknown; headers: Record<string, string> } | null;
+
+const renderers = new WeakMap<ServerResponse, ErrorRenderer>();
+
+/** Every error later sent on `res` goes through `render` (set once the route is known). */
+export function renderErrorsWith(res: ServerResponse, render: ErrorRenderer): void {
+  renderers.set(res, render);
+}
+
 export function sendError(res: ServerResponse, err: AppError, requestId: string): void {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { 'x-akc-error': err.code };
   if (err.retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfter)));
+  const rendered = renderers.get(res)?.(err, requestId) ?? null;
+  if (rendered !== null) {
+    sendJson(res, ERROR_STATUS[err.code], rendered.body, { ...rendered.headers, ...headers });
+    return;
+  }
   sendJson(res, ERROR_STATUS[err.code], errorBody(err, requestId), headers);
 }
 

@@ -4,6 +4,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AgentRecord } from '../agents/store.ts';
 import type { BrowserContext } from './guard.ts';
 import { AppError } from '../errors.ts';
+import type { ErrorRenderer } from './respond.ts';
 
 export type AuthKind = 'admin' | 'agent' | 'none';
 
@@ -28,6 +29,8 @@ export interface Route {
   /** The console's own origin may call this route (console pages and admin routes with a session). */
   consoleAllowed: boolean;
   handler: (ctx: RouteCtx) => Promise<void> | void;
+  /** Errors on this route in another format (proxy routes answer in the provider's own error shape). */
+  errorRenderer?: (params: Record<string, string>) => ErrorRenderer | undefined;
 }
 
 export interface CompiledRoute extends Route {

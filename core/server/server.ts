@@ -5,7 +5,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Core } from '../core.ts';
 import { AppError } from '../errors.ts';
 import { browserContext, hostAllowed } from './guard.ts';
-import { AlreadyResponded, sendError } from './respond.ts';
+import { AlreadyResponded, renderErrorsWith, sendError } from './respond.ts';
 import { compile, match, sortRoutes, type CompiledRoute, type Route, type RouteCtx } from './routes.ts';
 import { ConsoleSessions, SESSION_HEADER } from './sessions.ts';
 import { AuthThrottle } from './auth-throttle.ts';
@@ -100,6 +100,8 @@ export class LoopbackServer {
         );
       }
       const { route, params } = found;
+      const render = route.errorRenderer?.(params);
+      if (render !== undefined) renderErrorsWith(res, render);
       const ctx: RouteCtx = {
         req,
         res,

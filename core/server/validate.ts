@@ -1,21 +1,13 @@
 // Schema validation at the edge: the first issue becomes a bad_request naming the exact field path.
 import type { z } from 'zod';
 import { AppError } from '../errors.ts';
-
-export function formatPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else out += out === '' ? String(seg) : `.${String(seg)}`;
-  }
-  return out;
-}
+import { formatIssuePath } from '../../shared/issue-path.ts';
 
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issue = result.error.issues[0];
-  const path = issue ? formatPath(issue.path) : '';
+  const path = issue ? formatIssuePath(issue.path) : '';
   if (issue?.code === 'unrecognized_keys') {
     const keys = issue.keys;
     const first = keys[0] ?? '';
@@ -23,9 +15,7 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown): z.ou
     throw new AppError(
       'bad_request',
       `Unknown field${keys.length > 1 ? 's' : ''} ${keys.map((k) => `"${k}"`).join(', ')} in ${where}.`,
-      {
-        path: path === '' ? first : `${path}.${first}`,
-      },
+      { path: formatIssuePath([...issue.path, first]) },
     );
   }
   const message = issue?.message ?? 'Invalid input.';

@@ -1,17 +1,6 @@
-// The Content-Security-Policy sent with every response our renderer loads (DESIGN §7.6). Pure.
-
-/** Production policy: only our own files; no inline or remote script, no plugins, no framing, no forms. */
-export const STRICT_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'none'",
-].join('; ');
+// The Content-Security-Policy sent with every response our renderer loads (docs/ARCHITECTURE.md,
+// "Electron shell"). Pure.
+import { STRICT_CSP } from '../../shared/csp.ts';
 
 /**
  * The policy for this run. With the electron-vite dev server (unpackaged development only), React refresh

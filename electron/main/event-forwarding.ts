@@ -1,11 +1,19 @@
-// Core events go to every window of ours over IPC_EVENT; the preload hands them to window.akc.onEvent.
+// Core events go to our windows over IPC_EVENT; the preload validates them and hands them to
+// window.akc.onEvent.
 import { BrowserWindow } from 'electron';
 import { IPC_EVENT } from '../../shared/bridge.ts';
 import type { AppEvent } from '../../shared/events.ts';
+import { isTrustedFrame, type RendererLocation } from './ipc.ts';
 
-export function forwardToWindows(event: AppEvent): void {
-  // Every BrowserWindow in this app loads only our renderer (navigation is locked in hardening.ts).
+/**
+ * Access check: an event reaches a window only while its top frame shows our own renderer page, the same
+ * rule invoke uses (ipc.ts isTrustedFrame). Navigation is locked in hardening.ts; this holds even if a
+ * page got elsewhere, since events name agents, approvals and audit entries.
+ */
+export function forwardToWindows(event: AppEvent, location: RendererLocation): void {
   for (const win of BrowserWindow.getAllWindows()) {
-    if (!win.isDestroyed() && !win.webContents.isDestroyed()) win.webContents.send(IPC_EVENT, event);
+    if (win.isDestroyed() || win.webContents.isDestroyed()) continue;
+    if (!isTrustedFrame(win.webContents.mainFrame, location)) continue;
+    win.webContents.send(IPC_EVENT, event);
   }
 }

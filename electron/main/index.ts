@@ -109,7 +109,7 @@ async function run(): Promise<void> {
   };
 
   const unsubscribe = daemon.subscribe((event: AppEvent) => {
-    forwardToWindows(event);
+    forwardToWindows(event, ctx.location);
     const before = state;
     state = applyEvent(state, event);
     if (event.name === 'approval.requested') {
@@ -133,14 +133,6 @@ async function run(): Promise<void> {
   // Some Linux desktops have no tray host (GNOME without AppIndicator) and it cannot be detected, so the
   // window opens at launch unless started with --hidden.
   if (!startHidden) mainWindow.show(state.status?.vault === 'unlocked' ? '/agents' : '/');
-
-  // Test seam for the Electron e2e spec: unpackaged builds only, and only when asked for.
-  if (!app.isPackaged && process.env['AKC_E2E_HOOKS'] === '1') {
-    const t = tray;
-    Object.assign(globalThis, {
-      __akcE2E: { trayModel: () => t.model(), trayPerform: (id: string) => t.perform(id), url: daemon.url },
-    });
-  }
 
   let stopped = false;
   let stopping = false;

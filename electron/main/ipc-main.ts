@@ -50,6 +50,8 @@ async function exportAudit(
     // 0600: the audit names agents, recipients and amounts.
     const file = await open(picked.filePath, 'w', 0o600);
     try {
+      // The mode of open() applies only to a new file; an existing one (overwritten) is narrowed too.
+      await file.chmod(0o600);
       for (const chunk of daemon.exportAudit(req.value.query, req.value.format)) await file.write(chunk);
     } finally {
       await file.close();

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { adminOps, AuditQuery, type AdminOpName } from '../../shared/contract.ts';
 import { ERROR_STATUS, type ErrorCode } from '../../shared/errors.ts';
 import type { BridgeResult } from '../../shared/bridge.ts';
+import { formatIssuePath } from '../../shared/issue-path.ts';
 import type { DaemonHandle } from '../../core/daemon-types.ts';
 
 /** Where our renderer is loaded from: the built files, or the electron-vite dev server in development. */
@@ -123,7 +124,7 @@ export function parseExportRequest(query: unknown, format: unknown): BridgeResul
   const parsed = ExportRequest.safeParse({ query: query ?? {}, format });
   if (parsed.success) return { ok: true, value: parsed.data };
   const issue = parsed.error.issues[0];
-  const path = issue ? issue.path.map(String).join('.') : '';
+  const path = issue ? formatIssuePath(issue.path) : '';
   return {
     ok: false,
     error: path

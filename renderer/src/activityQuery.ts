@@ -1,6 +1,6 @@
 // Activity filters: the qualifier search ("agent:mail-bot outcome:denied action:email.*"), the URL hash
 // parameters and the AuditQuery the core understands, plus the plain-text line of an entry. Pure and DOM-free.
-import type { AuditQuery } from '../../shared/contract.ts';
+import { isAgentId, type AuditQuery } from '../../shared/contract.ts';
 import type { AuditEntry, Decision } from '../../shared/models.ts';
 import { formatMinor, formatUsd } from './format.ts';
 
@@ -172,7 +172,7 @@ export type QueryResult = { ok: true; query: AuditQuery } | { ok: false; error: 
 export function toAuditQuery(f: ActivityFilter, agents: readonly AgentRef[], now: number): QueryResult {
   const query: AuditQuery = {};
   if (f.agent) {
-    if (/^agt_[A-Za-z0-9]{1,64}$/.test(f.agent)) query.agentId = f.agent;
+    if (isAgentId(f.agent)) query.agentId = f.agent;
     else {
       const match =
         agents.find((a) => a.name === f.agent) ??

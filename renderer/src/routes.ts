@@ -1,5 +1,7 @@
 // Hash routes: #/agents, #/agents/new, #/agents/:id, #/approvals, #/activity?filters, #/providers, #/settings,
 // and #/prompt (the compact approval window of the desktop app). Pure and DOM-free.
+import { isAgentId } from '../../shared/contract.ts';
+
 export type Route =
   | { name: 'agents'; agentId: string | null }
   | { name: 'agent-new' }
@@ -23,7 +25,7 @@ export function parseRoute(hash: string): Route {
         return { name: 'agent-edit', agentId: parts[1] };
       return {
         name: 'agents',
-        agentId: parts[1] && /^agt_[A-Za-z0-9]{1,64}$/.test(parts[1]) ? parts[1] : null,
+        agentId: parts[1] && isAgentId(parts[1]) ? parts[1] : null,
       };
     case 'approvals':
       return { name: 'approvals' };

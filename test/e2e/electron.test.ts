@@ -9,7 +9,6 @@ import { execFileSync } from 'node:child_process';
 import { _electron, type ElectronApplication, type Page } from 'playwright-core';
 import type { AkcBridge, BridgeResult } from '../../shared/bridge.ts';
 import type { AdminOpName } from '../../shared/contract.ts';
-import type { TrayModel } from '../../electron/main/tray-model.ts';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -41,7 +40,10 @@ function detectElectron(): { ok: true; executablePath: string } | { ok: false; r
 const electron = detectElectron();
 if (!electron.ok) console.log(`[e2e electron] skipped: ${electron.reason}`);
 
-type E2EHooks = { trayModel(): TrayModel; trayPerform(id: string): Promise<void> };
+/** The tray's latest native menu, recorded by wrapping Tray.prototype.setContextMenu in the main process. */
+type MenuItemLike = { click: () => void };
+type TrayMenuHolder = { __akcTrayMenu?: { getMenuItemById(id: string): MenuItemLike | null } };
+type SetContextMenu = (this: Electron.Tray, menu: Electron.Menu) => void;
 type BridgeWindow = { akc?: AkcBridge; require?: unknown; process?: unknown };
 
 const PASSPHRASE = 'correct horse battery staple';
@@ -83,7 +85,7 @@ describe.skipIf(!electron.ok)(`Electron app${electron.ok ? '' : ` (skipped: ${el
     dataDir = mkdtempSync(join(tmpdir(), 'akc-electron-e2e-'));
     const env: Record<string, string> = {};
     for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
-    Object.assign(env, { AKC_DATA_DIR: dataDir, AKC_PORT: '0', AKC_E2E_HOOKS: '1' });
+    Object.assign(env, { AKC_DATA_DIR: dataDir, AKC_PORT: '0' });
     app = await _electron.launch({
       executablePath: electron.executablePath,
       // Chromium refuses its sandbox as root (CI containers); the app's own settings are checked below.
@@ -120,6 +122,16 @@ describe.skipIf(!electron.ok)(`Electron app${electron.ok ? '' : ` (skipped: ${el
 
   it('revokes an agent from the tray with one confirmation, Revoke focused', async () => {
     await ok(main, 'vaultInit', { keySource: 'passphrase', passphrase: PASSPHRASE });
+    // The app exposes no test hook: record the real native menu the tray is given. Creating the agent
+    // below rebuilds the menu (agent.updated), so the recorder is installed first.
+    await app.evaluate(({ Tray }) => {
+      const proto = Tray.prototype as unknown as { setContextMenu: SetContextMenu };
+      const set = proto.setContextMenu;
+      proto.setContextMenu = function (menu) {
+        (globalThis as unknown as { __akcTrayMenu?: Electron.Menu }).__akcTrayMenu = menu;
+        set.call(this, menu);
+      };
+    });
     const created = await ok<{ agent: { id: string }; token: string }>(main, 'agentCreate', {
       name: 'research-bot',
       scopes: {},
@@ -129,12 +141,11 @@ describe.skipIf(!electron.ok)(`Electron app${electron.ok ? '' : ` (skipped: ${el
     const revokeId = `agent:${id}:revoke`;
     await expect
       .poll(() =>
-        app.evaluate((_e, itemId) => {
-          const hooks = (globalThis as unknown as { __akcE2E: E2EHooks }).__akcE2E;
-          const find = (items: TrayModel['items']): boolean =>
-            items.some((i) => i.id === itemId || find(i.submenu ?? []));
-          return find(hooks.trayModel().items);
-        }, revokeId),
+        app.evaluate(
+          (_e, itemId) =>
+            (globalThis as unknown as TrayMenuHolder).__akcTrayMenu?.getMenuItemById(itemId) != null,
+          revokeId,
+        ),
       )
       .toBe(true);
 
@@ -147,10 +158,12 @@ describe.skipIf(!electron.ok)(`Electron app${electron.ok ? '' : ` (skipped: ${el
         return Promise.resolve({ response: 0, checkboxChecked: false });
       };
     });
-    await app.evaluate(
-      (_e, itemId) => (globalThis as unknown as { __akcE2E: E2EHooks }).__akcE2E.trayPerform(itemId),
-      revokeId,
-    );
+    await app.evaluate((_e, itemId) => {
+      (globalThis as unknown as TrayMenuHolder).__akcTrayMenu?.getMenuItemById(itemId)?.click();
+    }, revokeId);
+    await expect
+      .poll(async () => (await ok<{ status: string }>(main, 'agentGet', { id })).status)
+      .toBe('revoked');
 
     const asked = await app.evaluate(
       () =>

@@ -1,6 +1,6 @@
 // A real SSE client over HTTP for tests: collects events and lets a test await the next one it wants.
 import { request, type ClientRequest } from 'node:http';
-import type { AppEvent, EventName, EventMap } from '../../shared/events.ts';
+import { parseEvent, type AppEvent, type EventName, type EventMap } from '../../shared/events.ts';
 
 export interface SseClient {
   events: (AppEvent & { at: number })[];
@@ -41,9 +41,10 @@ export function connectSse(baseUrl: string, adminToken: string): Promise<SseClie
             const name = /^event: (.+)$/m.exec(block)?.[1];
             const data = /^data: (.+)$/m.exec(block)?.[1];
             if (!name || data === undefined) continue;
-            const ev = { name, data: JSON.parse(data) as unknown, at: performance.now() } as AppEvent & {
-              at: number;
-            };
+            // Checked against the contract's event schema: a field the contract lacks fails the test.
+            const parsed = parseEvent({ name, data: JSON.parse(data) as unknown });
+            if (!parsed.ok) throw new Error(`SSE event does not match the contract: ${parsed.problem}`);
+            const ev = { ...parsed.event, at: performance.now() };
             events.push(ev);
             for (const w of [...waiters]) {
               if (w.name === ev.name && w.pred(ev.data)) {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
+import { ERROR_STATUS } from '../../shared/errors.ts';
 
 let t: TestDaemon;
 let resend: FakeUpstream;
@@ -78,8 +79,11 @@ describe('email', () => {
       }),
     );
     expect(bad.status).toBe(403);
+    // Resend's own error shape, with our code and rule as extra fields (docs/clients.md).
     expect(bad.json()).toMatchObject({
-      error: { code: 'scope_denied', rule: { scope: 'email.allowedDomains', value: 'eve@evil.example' } },
+      statusCode: 403,
+      code: 'scope_denied',
+      rule: { scope: 'email.allowedDomains', value: 'eve@evil.example' },
     });
     const sub = await call(
       token,
@@ -303,7 +307,10 @@ describe('bad input never gives a 500', () => {
         body: c.body,
       });
       expect(r.status, `${c.path} → ${r.body.slice(0, 200)}`).toBe(c.expect);
-      expect((r.json() as { error: { code: string } }).error.code).toBeTruthy();
+      // A contract code (our envelope or the provider's own shape carries it in x-akc-error) whose status
+      // is the one answered.
+      const code = String(r.headers['x-akc-error']);
+      expect(Object.entries(ERROR_STATUS).find(([c]) => c === code)?.[1], code).toBe(c.expect);
     }
     expect(llm.received.length + resend.received.length).toBe(before);
   });
@@ -422,7 +429,7 @@ describe('fail-closed audit', () => {
         JSON.stringify({ from: 'a@example.com', to: 'b@example.com', subject: 's', html: 'h' }),
       );
       expect(r.status).toBe(503);
-      expect(r.json()).toMatchObject({ error: { code: 'audit_unavailable' } });
+      expect(r.json()).toMatchObject({ statusCode: 503, code: 'audit_unavailable' });
     } finally {
       blocker.exec('ROLLBACK');
       blocker.close();
@@ -464,9 +471,7 @@ describe('path and header tricks cannot dodge the email and payment rules', () =
     for (const path of ['/emails/', '/EMAILS', '/Emails/']) {
       const r = await call(token, 'resend', path, mail);
       expect(r.status, `${path}: ${r.body}`).toBe(403);
-      expect(r.json()).toMatchObject({
-        error: { code: 'scope_denied', rule: { scope: 'email.allowedDomains' } },
-      });
+      expect(r.json()).toMatchObject({ code: 'scope_denied', rule: { scope: 'email.allowedDomains' } });
     }
     for (const path of ['/v1/payment_intents/', '/V1/Payment_Intents', '/v1/payment_intents#']) {
       const r = await call(
@@ -481,7 +486,7 @@ describe('path and header tricks cannot dodge the email and payment rules', () =
     expect(resend.received.length + stripe.received.length).toBe(before);
   });
 
-  it('drops method-override and billing headers, and refuses compressed bodies', async () => {
+  it('refuses method-override and billing headers (never drops them), and refuses compressed bodies', async () => {
     const { token } = await t.admin.agents.create({
       name: 'hdr-bot',
       scopes: { providers: { openai: { methods: ['POST'] } } },
@@ -490,23 +495,34 @@ describe('path and header tricks cannot dodge the email and payment rules', () =
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
     });
-    const headers = {
-      authorization: `Bearer ${token}`,
-      'content-type': 'application/json',
-      'x-http-method-override': 'DELETE',
-      'openai-organization': 'org-other',
-      'stripe-account': 'acct_other',
-    };
-    const ok = await raw(t.url, { method: 'POST', path: '/v1/proxy/openai/files', headers, body: '{}' });
+    const base = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const before = llm.received.length;
+    const extras: Record<string, string>[] = [
+      { 'x-http-method-override': 'DELETE' },
+      { 'openai-organization': 'org-other' },
+      { 'stripe-account': 'acct_other' },
+    ];
+    for (const extra of extras) {
+      const r = await raw(t.url, {
+        method: 'POST',
+        path: '/v1/proxy/openai/files',
+        headers: { ...base, ...extra },
+        body: '{}',
+      });
+      expect([400, 403], JSON.stringify(extra)).toContain(r.status);
+    }
+    expect(llm.received.length).toBe(before);
+    const ok = await raw(t.url, {
+      method: 'POST',
+      path: '/v1/proxy/openai/files',
+      headers: base,
+      body: '{}',
+    });
     expect(ok.status).toBe(200);
-    const got = llm.received.at(-1)?.headers ?? {};
-    expect(got['x-http-method-override']).toBeUndefined();
-    expect(got['openai-organization']).toBeUndefined();
-    expect(got['stripe-account']).toBeUndefined();
     const gz = await raw(t.url, {
       method: 'POST',
       path: '/v1/proxy/openai/files',
-      headers: { ...headers, 'content-encoding': 'gzip' },
+      headers: { ...base, 'content-encoding': 'gzip' },
       body: '{}',
     });
     expect(gz.status).toBe(415);

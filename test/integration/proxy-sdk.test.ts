@@ -224,7 +224,7 @@ describe('anthropic SDK', () => {
     expect(anthropicUp.received.at(-1)?.url).toBe('/v1/messages');
     expectMasterKeyOnly(anthropicUp, 'x-api-key', ANTHROPIC_KEY);
     expect(anthropicUp.received.at(-1)?.headers.authorization).toBeUndefined();
-    expect(anthropicUp.received.at(-1)?.headers['anthropic-version']).toBeTruthy();
+    expect(anthropicUp.received.at(-1)?.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
 
     const stream = anthropic().messages.stream({
       model: 'claude-3-5-haiku-latest',

@@ -103,12 +103,22 @@ describe('credentials', () => {
     expectEnvelope(await raw(t.url, { path: '/admin/v1/agents' }), 401, 'unauthorized');
     const json = { 'content-type': 'application/json' };
     expectEnvelope(
-      await raw(t.url, { method: 'PUT', path: '/admin/v1/secrets/planted', headers: json, body: '{"value":"planted-without-token"}' }),
+      await raw(t.url, {
+        method: 'PUT',
+        path: '/admin/v1/secrets/planted',
+        headers: json,
+        body: '{"value":"planted-without-token"}',
+      }),
       401,
       'unauthorized',
     );
     expectEnvelope(
-      await raw(t.url, { method: 'POST', path: '/admin/v1/agents', headers: json, body: '{"name":"intruder","scopes":{}}' }),
+      await raw(t.url, {
+        method: 'POST',
+        path: '/admin/v1/agents',
+        headers: json,
+        body: '{"name":"intruder","scopes":{}}',
+      }),
       401,
       'unauthorized',
     );

@@ -1,6 +1,10 @@
-// The CSP header every renderer response carries (DESIGN §7.6).
+// The CSP header every renderer response carries (docs/ARCHITECTURE.md, "Electron shell"): one policy for
+// the Electron window, the browser console and the page's own meta tag.
 import { describe, expect, it } from 'vitest';
-import { contentSecurityPolicy, STRICT_CSP } from '../../electron/main/csp.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { contentSecurityPolicy } from '../../electron/main/csp.ts';
+import { STRICT_CSP } from '../../shared/csp.ts';
 
 const directives = (csp: string): Map<string, string> =>
   new Map(
@@ -42,5 +46,13 @@ describe('content security policy', () => {
 
   it('a malformed dev URL falls back to the strict policy', () => {
     expect(contentSecurityPolicy('::not a url')).toBe(STRICT_CSP);
+  });
+
+  it('the renderer page carries the same policy as a meta tag (frame-ancestors only works as a header)', () => {
+    const html = readFileSync(join(import.meta.dirname, '..', '..', 'renderer', 'index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)?.[1] ?? '';
+    const expected = new Map(prod);
+    expected.delete('frame-ancestors');
+    expect(directives(meta)).toEqual(expected);
   });
 });

@@ -1,43 +1,49 @@
-// Packaging settings that carry security (DESIGN §7.6 fuses) and the tray icons the shell loads.
+// Packaging settings that carry security (the Electron fuses, docs/ARCHITECTURE.md "Electron shell") and
+// the tray icons the shell loads.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
 
 const root = join(import.meta.dirname, '..', '..');
-const builder = readFileSync(join(root, 'electron-builder.yml'), 'utf8');
-
-/** The value of a top-level or nested `key: value` line (the config is flat enough for this). */
-function setting(key: string): string | undefined {
-  const m = new RegExp(`^\\s*${key}:\\s*(.+?)\\s*$`, 'm').exec(builder);
-  return m?.[1];
-}
+// Parsed, then checked against the shape this test relies on: a moved or misspelled key fails here.
+const Builder = z.object({
+  appId: z.string(),
+  productName: z.string(),
+  files: z.array(z.string()),
+  linux: z.object({ target: z.array(z.string()) }),
+  mac: z.object({ target: z.string() }),
+  win: z.object({ target: z.string() }),
+  electronFuses: z.record(z.string(), z.boolean()),
+});
+const builder = Builder.parse(parse(readFileSync(join(root, 'electron-builder.yml'), 'utf8')));
 
 describe('electron-builder.yml', () => {
-  it.each([
-    ['runAsNode', 'false'],
-    ['enableNodeOptionsEnvironmentVariable', 'false'],
-    ['enableNodeCliInspectArguments', 'false'],
-    ['enableCookieEncryption', 'true'],
-    ['enableEmbeddedAsarIntegrityValidation', 'true'],
-    ['onlyLoadAppFromAsar', 'true'],
-  ])('fuse %s is %s', (fuse, value) => {
-    const section = builder.slice(builder.indexOf('electronFuses:'));
-    expect(new RegExp(`^\\s+${fuse}:\\s*${value}\\s*$`, 'm').test(section)).toBe(true);
+  it('sets every security fuse', () => {
+    expect(builder.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableCookieEncryption: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      onlyLoadAppFromAsar: true,
+    });
   });
 
   it('identifies the app', () => {
-    expect(setting('appId')).toBe('dev.agentkeychain.app');
-    expect(setting('productName')).toBe('Agent Keychain');
+    expect(builder.appId).toBe('dev.agentkeychain.app');
+    expect(builder.productName).toBe('Agent Keychain');
   });
 
   it('targets AppImage + deb, dmg and nsis', () => {
-    expect(builder).toMatch(/linux:\s*\n\s+target:\s*\n\s+- AppImage\s*\n\s+- deb/);
-    expect(builder).toMatch(/mac:\s*\n\s+target: dmg/);
-    expect(builder).toMatch(/win:\s*\n\s+target: nsis/);
+    expect(builder.linux.target).toEqual(['AppImage', 'deb']);
+    expect(builder.mac.target).toBe('dmg');
+    expect(builder.win.target).toBe('nsis');
   });
 
   it('ships the build output and the tray icons', () => {
-    expect(builder).toMatch(/files:\s*\n\s+- out\/\*\*\s*\n\s+- resources\/tray-\*/);
+    expect(builder.files).toEqual(expect.arrayContaining(['out/**', 'resources/tray-*']));
   });
 });
 

@@ -1,10 +1,11 @@
 // The shell's view of core state, kept current from core events (drives the tray and the approval window).
 import { describe, expect, it } from 'vitest';
 import { applyEvent, emptyShellState, type ShellState } from '../../electron/main/tray-state.ts';
-import type { AppEvent, EventMap, EventName } from '../../shared/events.ts';
+import { AppEventSchema, type AppEvent, type EventMap, type EventName } from '../../shared/events.ts';
 import { makeAgent, makeApproval, makeAuditEntry, makeStatus, minutesAgo } from './electron-fixtures.ts';
 
-const ev = <N extends EventName>(name: N, data: EventMap[N]): AppEvent => ({ name, data }) as AppEvent;
+const ev = <N extends EventName>(name: N, data: EventMap[N]): AppEvent =>
+  AppEventSchema.parse({ name, data });
 
 const mail = makeAgent('agt_mail', 'mail-bot', { lastSeenAt: minutesAgo(60) });
 const research = makeAgent('agt_research', 'research-bot');

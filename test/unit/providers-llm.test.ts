@@ -250,12 +250,10 @@ describe('openai adapter', () => {
     expect(
       badRequestPath(() => adapter.facts(raw('POST', '/chat/completions', '[1,2]'), 'p', DEFAULT_PRICES)),
     ).toBe('body');
-    // A non-JSON content type does not exempt a JSON endpoint.
-    expect(
-      badRequestPath(() =>
-        adapter.facts(raw('POST', '/chat/completions', 'model=gpt-4o', 'text/plain'), 'p', DEFAULT_PRICES),
-      ),
-    ).toBe('body');
+    // A non-JSON content type does not exempt a JSON endpoint: it is refused (415) before the body is read.
+    expect(() =>
+      adapter.facts(raw('POST', '/chat/completions', 'model=gpt-4o', 'text/plain'), 'p', DEFAULT_PRICES),
+    ).toThrow(expect.objectContaining({ code: 'unsupported_media_type' }));
     expect(
       badRequestPath(() =>
         adapter.facts(raw('POST', '/chat/completions', '{"model": 4}'), 'p', DEFAULT_PRICES),

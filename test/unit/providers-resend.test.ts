@@ -61,6 +61,7 @@ describe('resend', () => {
       path: '/emails',
       action: 'email.send',
       recipients: ['bob@example.com', 'carol@example.com', 'dave@partner.org', 'erin@audit.example.com'],
+      emails: 1,
     });
     const text = JSON.stringify(f);
     expect(text).not.toContain('Quarterly');

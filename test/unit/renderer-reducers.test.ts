@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { AppEvent } from '../../shared/events.ts';
+import { AppEventSchema, type AppEvent } from '../../shared/events.ts';
 import type { AgentView, ApprovalView, AuditEntry, GrantView, Status } from '../../shared/models.ts';
 import {
   applyEvents,
@@ -103,7 +103,7 @@ function grant(
 }
 
 const ev = <N extends AppEvent['name']>(name: N, data: AppEvent<N>['data']): AppEvent =>
-  ({ name, data }) as AppEvent;
+  AppEventSchema.parse({ name, data });
 
 function loaded(query = {}): DataState {
   const s = emptyData();

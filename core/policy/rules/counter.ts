@@ -3,35 +3,46 @@ import type { CounterEffect, CounterReader } from '../types.ts';
 import { limited, type Deny } from '../outcome.ts';
 import { secondsUntil, windowEnd, windowStart, type WindowPeriod } from '../windows.ts';
 
+export interface CountLimit {
+  /** Counter key, e.g. "email:day". */
+  key: string;
+  per: WindowPeriod;
+  limit: number;
+  /** The scope field, for the refusal ("email.dailyLimit"). */
+  scope: string;
+  /** What is counted, plural ("emails"). */
+  what: string;
+  /** How many units this request uses (each email of a batch counts): 1 when absent. */
+  units?: number;
+}
+
 /**
- * Refusal when `limit` requests already happened in the current window of counter `key`; otherwise pushes the
- * bump (count 1) onto `effects` and returns null. Exactly `limit` requests fit in a window.
+ * Refusal when this request's units do not fit in what is left of the current window of counter `key`;
+ * otherwise pushes the bump onto `effects` and returns null. Exactly `limit` units fit in a window.
  */
 export function checkCount(
-  key: string,
-  per: WindowPeriod,
-  limit: number,
+  c: CountLimit,
   counters: CounterReader,
   now: number,
   effects: CounterEffect[],
-  scope: string,
-  what: string,
 ): Deny | null {
-  const start = windowStart(per, now);
-  const end = windowEnd(per, start);
-  const used = counters.get(key, start).count;
-  // The window is full: refuse until it ends.
-  if (used >= limit) {
+  const units = c.units ?? 1;
+  const start = windowStart(c.per, now);
+  const end = windowEnd(c.per, start);
+  const used = counters.get(c.key, start).count;
+  // The window cannot take this request: refuse until it ends.
+  if (used + units > c.limit) {
     const retry = secondsUntil(end, now);
+    const asked = units === 1 ? '' : `; this request needs ${units}`;
     return limited(
       'rate_limited',
-      scope,
-      limit,
+      c.scope,
+      c.limit,
       used,
-      `${scope} reached: ${used} of ${limit} ${what} per ${per} (UTC window) used; retry in ${retry} s.`,
+      `${c.scope} reached: ${used} of ${c.limit} ${c.what} per ${c.per} (UTC window) used${asked}; retry in ${retry} s.`,
       retry,
     );
   }
-  effects.push({ key, windowStart: start, windowEnd: end, count: 1, reserveMicro: 0 });
+  effects.push({ key: c.key, windowStart: start, windowEnd: end, count: units, reserveMicro: 0 });
   return null;
 }

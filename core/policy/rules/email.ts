@@ -7,7 +7,8 @@
 // - allowedDomains: exact domain match. Subdomains do NOT match: "example.com" does not allow
 //   "bob@mail.example.com". List each subdomain you mean.
 // - Neither list set: every recipient is refused. A send with no recipients is refused.
-// - dailyLimit counts send calls (one email with 3 recipients counts as 1), per UTC day, counter "email:day".
+// - dailyLimit counts emails, per UTC day, counter "email:day": one email with 3 recipients counts as 1, a batch
+//   of 10 emails counts as 10 (a batch that does not fit in what is left of the day is refused whole).
 import type { EmailScope } from '../../../shared/scopes.ts';
 import type { ProxyFacts } from '../../../shared/facts.ts';
 import type { CounterEffect, CounterReader } from '../types.ts';
@@ -110,15 +111,19 @@ export function checkEmail(
     if (!recipientAllowed(scope, recipient)) return recipientDenied(scope, recipient);
   }
   if (scope.dailyLimit !== undefined) {
+    // Counted in emails: each item of a batch send is one.
     return checkCount(
-      EMAIL_DAY_COUNTER,
-      'day',
-      scope.dailyLimit,
+      {
+        key: EMAIL_DAY_COUNTER,
+        per: 'day',
+        limit: scope.dailyLimit,
+        scope: 'email.dailyLimit',
+        what: 'emails',
+        units: facts.emails ?? 1,
+      },
       counters,
       now,
       effects,
-      'email.dailyLimit',
-      'emails',
     );
   }
   return null;

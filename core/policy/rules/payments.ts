@@ -149,14 +149,16 @@ export function checkPayment(
   }
   if (scope.dailyLimit !== undefined) {
     return checkCount(
-      PAYMENTS_DAY_COUNTER,
-      'day',
-      scope.dailyLimit,
+      {
+        key: PAYMENTS_DAY_COUNTER,
+        per: 'day',
+        limit: scope.dailyLimit,
+        scope: 'payments.dailyLimit',
+        what: 'payments',
+      },
       counters,
       now,
       effects,
-      'payments.dailyLimit',
-      'payments',
     );
   }
   return null;

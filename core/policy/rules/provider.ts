@@ -63,7 +63,10 @@ export function checkProvider(
       `Provider ${quote(id)} is not in this agent's scopes (providers.${id} is not set).`,
     );
   }
-  if (scope.methods !== undefined && !methodAllowed(scope.methods, facts.method)) {
+  // Reading the model list (filtered to the allowlist, core/providers/model-list.ts) or one allowed model
+  // shows nothing the models rule does not already grant, so method and path rules do not apply to it.
+  const modelRead = facts.modelList !== undefined && scope.models !== undefined;
+  if (scope.methods !== undefined && !modelRead && !methodAllowed(scope.methods, facts.method)) {
     return scopeDenied(
       `providers.${id}.methods`,
       scope.methods,
@@ -71,7 +74,7 @@ export function checkProvider(
       `Method ${quote(facts.method)} is not in providers.${id}.methods (allowed: ${listText(scope.methods)}).`,
     );
   }
-  if (scope.paths !== undefined && !pathAllowed(scope.paths, facts.path)) {
+  if (scope.paths !== undefined && !modelRead && !pathAllowed(scope.paths, facts.path)) {
     return scopeDenied(
       `providers.${id}.paths`,
       scope.paths,
@@ -79,7 +82,11 @@ export function checkProvider(
       `Path ${quote(facts.path)} is not in providers.${id}.paths (allowed: ${listText(scope.paths)}).`,
     );
   }
-  if (scope.models !== undefined && (facts.model === undefined || !scope.models.includes(facts.model))) {
+  if (
+    scope.models !== undefined &&
+    facts.modelList !== 'list' &&
+    (facts.model === undefined || !scope.models.includes(facts.model))
+  ) {
     return scopeDenied(
       `providers.${id}.models`,
       scope.models,
@@ -92,14 +99,16 @@ export function checkProvider(
   if (scope.rateLimit !== undefined) {
     const rl = scope.rateLimit;
     const denied = checkCount(
-      rateCounter(id),
-      rl.per,
-      rl.requests,
+      {
+        key: rateCounter(id),
+        per: rl.per,
+        limit: rl.requests,
+        scope: `providers.${id}.rateLimit`,
+        what: 'requests',
+      },
       counters,
       now,
       effects,
-      `providers.${id}.rateLimit`,
-      'requests',
     );
     if (denied !== null) return denied;
   }

@@ -261,11 +261,6 @@ export function setFeedPaused(feed: FeedState, paused: boolean): FeedState {
   return { ...feed, paused: false, entries: prependNewer(feed.entries, feed.buffered), buffered: [] };
 }
 
-/** Pending approvals of an agent other than the given one, for "Deny all from <agent>". */
-export function approvalsOf(approvals: readonly ApprovalView[], agentId: string): ApprovalView[] {
-  return approvals.filter((a) => a.agentId === agentId);
-}
-
 /** Grants still in force at `now`. */
 export function liveGrants(grants: readonly GrantView[], now: number): GrantView[] {
   return grants.filter(

@@ -8,7 +8,8 @@ import {
   type OpInput,
   type OpOutput,
 } from '../../../shared/contract.ts';
-import { EVENT_NAMES, type AppEvent } from '../../../shared/events.ts';
+import type { AppEvent } from '../../../shared/events.ts';
+import { checkedAnswer, eventFromBlock } from './receive.ts';
 import { TransportError, type ConnectionState, type ExportQuery, type Transport } from './types.ts';
 import { sessionHeaders } from './session.ts';
 
@@ -38,28 +39,14 @@ export function createHttpTransport(base = ''): Transport {
   const eventListeners = new Set<(e: AppEvent) => void>();
   const connListeners = new Set<(s: ConnectionState) => void>();
   let stream: AbortController | null = null;
-  const names = new Set<string>(EVENT_NAMES);
 
   const emitConn = (s: ConnectionState): void => {
     for (const l of connListeners) l(s);
   };
 
   const dispatch = (block: string): void => {
-    let name = '';
-    let data = '';
-    for (const line of block.split('\n')) {
-      if (line.startsWith('event: ')) name = line.slice(7);
-      else if (line.startsWith('data: ')) data += line.slice(6);
-    }
-    if (!names.has(name) || data === '') return;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(data);
-    } catch {
-      return;
-    }
-    const event = { name, data: parsed } as AppEvent;
-    for (const l of eventListeners) l(event);
+    const event = eventFromBlock(block);
+    if (event) for (const l of eventListeners) l(event);
   };
 
   const run = async (ctrl: AbortController): Promise<void> => {
@@ -135,7 +122,13 @@ export function createHttpTransport(base = ''): Transport {
         throw new TransportError('offline', 'The keychain is not answering. Is it still running?');
       }
       if (!res.ok) throw await errorFrom(res);
-      return (await res.json()) as OpOutput<N>;
+      let json: unknown;
+      try {
+        json = await res.json();
+      } catch {
+        json = undefined;
+      }
+      return checkedAnswer(name, json, res.status);
     },
     subscribe(listener) {
       eventListeners.add(listener);
