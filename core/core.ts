@@ -39,12 +39,16 @@ export class Core {
   readonly options: CoreOptions;
   readonly prices: PriceTable;
   url = '';
+  /** Set at start while the vault is uninitialized: whether the OS keychain answers (first-run setup). */
+  keychainCheck: { available: boolean; problem: string | null } | undefined;
+  private readonly keychainPort: KeychainPort;
 
   constructor(db: Db, keychain: KeychainPort, options: CoreOptions) {
     this.db = db;
     this.options = options;
     this.prices = options.prices ?? DEFAULT_PRICES;
     this.vault = new Vault(db, keychain);
+    this.keychainPort = keychain;
     this.audit = new AuditLog(db, (entry: AuditEntry) => this.bus.emit('audit.appended', entry));
     // Every rollback below calls audit.untrustTip(), so appends inside our transactions keep their tip.
     this.audit.outerRollbacksReported = true;
@@ -57,6 +61,16 @@ export class Core {
     this.vault.onKeyChange = (derived) => {
       if (derived) this.audit.setHeadKey(derived.auditHead);
     };
+  }
+
+  /** Asks the OS keychain for an item that does not exist: a missing or locked keychain answers with an error. */
+  async checkKeychain(): Promise<void> {
+    try {
+      await this.keychainPort.get('agent-keychain-probe');
+      this.keychainCheck = { available: true, problem: null };
+    } catch (err) {
+      this.keychainCheck = { available: false, problem: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   now(): number {
@@ -206,6 +220,7 @@ export class Core {
       vaultError: this.vault.state === 'locked' ? this.vault.lastError : null,
       version: VERSION,
       url: this.url,
+      ...(this.vault.state === 'uninitialized' && this.keychainCheck ? { keychain: this.keychainCheck } : {}),
       counts: {
         agents: agents.length,
         activeAgents: agents.filter((a) => this.agents.statusOf(a, now) === 'active').length,

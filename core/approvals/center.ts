@@ -140,6 +140,8 @@ export class ApprovalCenter {
     const release = (): void => {
       // The agent hung up: drop its wait; a prompt nobody waits for any more is withdrawn.
       if (!p.waiters.delete(resolveFn)) return;
+      // The held request ends now instead of waiting on a promise nobody will settle; it records why.
+      resolveFn('cancelled');
       if (p.waiters.size === 0 && !p.detached && this.pending.has(p.view.id)) this.finish(p, 'cancelled');
       else if (p.view.count > 1) {
         p.view = { ...p.view, count: p.view.count - 1 };

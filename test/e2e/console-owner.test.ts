@@ -265,6 +265,67 @@ describe.skipIf(!hasChromium)('owner console: edit, providers, live state', () =
     await expect.poll(count).toBe((await t.admin.vault.status()).counts.auditEntries);
   });
 
+  it('Activity shows one row per request that resolves to its real outcome: caller left, denied by you', async () => {
+    // edit-bot now needs approval for every call (set in the JSON test above).
+    await page.goto(`${t.url}/#/activity`);
+    await page.getByTestId('activity-feed').waitFor();
+    const client = new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 });
+    const ask = (signal?: AbortSignal): Promise<unknown> =>
+      client.chat.completions
+        .create(
+          { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }], max_completion_tokens: 20 },
+          signal ? { signal } : {},
+        )
+        .catch((e: unknown) => e);
+    const requestOf = async (n: number): Promise<string> => {
+      await expect
+        .poll(
+          async () =>
+            (await t.admin.audit.list({ agentId, action: 'llm.request', decision: 'pending' })).entries
+              .length,
+        )
+        .toBe(n);
+      return (
+        (await t.admin.audit.list({ agentId, action: 'llm.request', decision: 'pending' })).entries[0]
+          ?.requestId ?? ''
+      );
+    };
+    const rowOf = (requestId: string) =>
+      page.locator(`[data-testid="activity-row"][data-request="${requestId}"]`);
+
+    // 1. The caller gives up while the request waits: the row ends as "Caller left", not "Waiting" forever.
+    const abort = new AbortController();
+    const first = ask(abort.signal);
+    const r1 = await requestOf(1);
+    await expect.poll(() => rowOf(r1).getAttribute('data-outcome')).toBe('Waiting for you');
+    await shot('activity-waiting');
+    abort.abort();
+    await first;
+    await expect.poll(() => rowOf(r1).getAttribute('data-outcome')).toBe('Caller left');
+    expect(await rowOf(r1).count()).toBe(1);
+
+    // 2. The owner denies: one row, "Denied by you", and the approval folded into it.
+    const second = ask();
+    const r2 = await requestOf(2);
+    const prompt = page
+      .getByRole('alertdialog')
+      .filter({ hasText: 'POST /chat/completions with gpt-4o-mini' });
+    await prompt.waitFor();
+    await prompt.getByTestId('deny').click();
+    expect(await second).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    await expect.poll(() => rowOf(r2).getAttribute('data-outcome')).toBe('Denied by you');
+    expect(await rowOf(r2).count()).toBe(1);
+    const entries = (await t.admin.audit.list({ agentId })).entries.filter((e) => e.requestId === r2);
+    expect(entries.length).toBeGreaterThanOrEqual(3); // held, decided by the owner, refused
+    await rowOf(r2).click();
+    await expect.poll(() => page.getByTestId('request-timeline').locator('li').count()).toBe(entries.length);
+    await shot('activity-grouped');
+    // The Filter button does something with an empty query: it reloads and says what is shown.
+    await page.getByTestId('activity-search').fill('');
+    await page.getByTestId('filter-submit').click();
+    await page.getByTestId('filter-feedback').waitFor();
+  });
+
   it('when the daemon stops, a banner says so and the vault chip greys out', async () => {
     await page.goto(`${t.url}/#/agents/${agentId}`);
     expect(await page.getByTestId('vault-chip').getAttribute('data-state')).toBe('unlocked');

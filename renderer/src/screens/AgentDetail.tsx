@@ -7,7 +7,7 @@ import { liveGrants } from '../store/reducers.ts';
 import { absoluteTime, formatDuration, relativeTime } from '../format.ts';
 import { entryText } from '../activityQuery.ts';
 import { errorMessage } from '../transport/types.ts';
-import { OutcomeChip, StatusPill } from '../ui/Pill.tsx';
+import { EntryChip, StatusPill } from '../ui/Pill.tsx';
 import { Meter } from '../ui/Meter.tsx';
 import { useNow } from '../ui/hooks.ts';
 import { CredentialOnce } from './CredentialOnce.tsx';
@@ -172,7 +172,7 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
                 </span>
                 <span className="mono small">{e.action}</span>
                 <span className="ellipsis small">{entryText(e)}</span>
-                <OutcomeChip decision={e.decision} />
+                <EntryChip entry={e} />
               </li>
             ))}
           </ul>

@@ -30,7 +30,13 @@ function Panel({
 
 export function VaultSetup(): ReactNode {
   const initVault = useStore((s) => s.initVault);
-  const [source, setSource] = useState<'os-keychain' | 'passphrase'>('os-keychain');
+  // The daemon asked the OS keychain at start: preselect what will work here.
+  const keychain = useStore((s) => s.status?.keychain);
+  const noKeychain = keychain?.available === false;
+  const [source, setSource] = useState<'os-keychain' | 'passphrase'>(
+    noKeychain ? 'passphrase' : 'os-keychain',
+  );
+  const [tried, setTried] = useState(false);
   const [pass, setPass] = useState('');
   const [confirm, setConfirm] = useState('');
   const [show, setShow] = useState(false);
@@ -45,12 +51,13 @@ export function VaultSetup(): ReactNode {
     setError(null);
   };
 
-  const tooShort = source === 'passphrase' && pass.length > 0 && pass.length < 12;
-  const mismatch = source === 'passphrase' && confirm.length > 0 && pass !== confirm;
+  const tooShort = source === 'passphrase' && (pass.length > 0 || tried) && pass.length < 12;
+  const mismatch = source === 'passphrase' && (confirm.length > 0 || tried) && pass !== confirm;
 
   const submit = async (e: SyntheticEvent): Promise<void> => {
     e.preventDefault();
     setError(null);
+    setTried(true);
     if (source === 'passphrase') {
       // The fields already say what is wrong; focus the one to fix instead of repeating it.
       if (pass.length < 12) return passRef.current?.focus();
@@ -89,8 +96,17 @@ export function VaultSetup(): ReactNode {
               data-testid="setup-keychain"
             />
             <span>
-              <strong>OS keychain</strong> <span className="tag">Recommended</span>
-              <span className="choice-help">Unlocks by itself when you log in. Nothing to remember.</span>
+              <strong>OS keychain</strong>{' '}
+              {noKeychain ? (
+                <span className="tag">Not available here</span>
+              ) : (
+                <span className="tag">Recommended</span>
+              )}
+              <span className="choice-help">
+                {noKeychain
+                  ? `No OS keychain answered: ${keychain.problem ?? 'unknown reason'}`
+                  : 'Unlocks by itself when you log in. Nothing to remember.'}
+              </span>
             </span>
           </label>
           <label className={`choice ${source === 'passphrase' ? 'choice-on' : ''}`}>
@@ -103,6 +119,7 @@ export function VaultSetup(): ReactNode {
             />
             <span>
               <strong>Passphrase</strong>
+              {noKeychain && <span className="tag">Works here</span>}
               <span className="choice-help">
                 You unlock it after each start. If you forget it, the vault cannot be opened.
               </span>
