@@ -148,7 +148,7 @@ export class AgentKeychain {
 
   readonly audit = {
     list: (query: OpInput<'auditList'> = {}) => this.call('auditList', query),
-    verify: () => this.call('auditVerify', {}),
+    verify: (input: OpInput<'auditVerify'> = {}) => this.call('auditVerify', input),
     /** The export as text (JSONL or CSV). */
     export: async (
       format: 'jsonl' | 'csv',

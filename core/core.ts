@@ -6,8 +6,9 @@ import { Vault } from './vault/vault.ts';
 import { ProviderStore, SecretStore } from './vault/records.ts';
 import { AuditLog } from './audit/log.ts';
 import type { AuditInput } from './audit/types.ts';
-import { auditUnavailable } from './audit/unavailable.ts';
-import { AppError } from './errors.ts';
+import { KeychainAnchor } from './audit/anchor.ts';
+import { Meta } from './storage/meta.ts';
+import { Transactions, type Unit } from './storage/transactions.ts';
 import { AgentStore, toPolicyAgent, type AgentRecord } from './agents/store.ts';
 import { Counters } from './storage/counters.ts';
 import { EventBus } from './events/bus.ts';
@@ -43,23 +44,58 @@ export class Core {
   keychainCheck: { available: boolean; problem: string | null } | undefined;
   private readonly keychainPort: KeychainPort;
 
+  /** The one owner of the transaction boundary (see core/storage/transactions.ts). */
+  readonly transactions: Transactions;
+
   constructor(db: Db, keychain: KeychainPort, options: CoreOptions) {
     this.db = db;
     this.options = options;
     this.prices = options.prices ?? DEFAULT_PRICES;
     this.vault = new Vault(db, keychain);
     this.keychainPort = keychain;
-    this.audit = new AuditLog(db, (entry: AuditEntry) => this.bus.emit('audit.appended', entry));
-    // Every rollback below calls audit.untrustTip(), so appends inside our transactions keep their tip.
-    this.audit.outerRollbacksReported = true;
+    this.audit = new AuditLog(db, {
+      listener: (entry: AuditEntry) => this.bus.emit('audit.appended', entry),
+      onIntegrityFailure: (state) => {
+        // Loud: an entry of its own (heard by every listener) and the status banner. Deferred, because
+        // the failure can be found while the log is still being opened.
+        setImmediate(() => {
+          try {
+            this.record({
+              actor: 'system',
+              action: 'audit.integrity_failed',
+              decision: 'error',
+              reason: state.reason,
+              rule: state.problem,
+            });
+          } catch {
+            // The failure stays in the status and in verify even if it cannot be written down.
+          }
+        });
+      },
+    });
+    this.transactions = new Transactions(db, this.audit, (scope) => {
+      // The tables are the truth again: re-read in-memory state (all of it, or what a savepoint touches).
+      if (scope === 'transaction') {
+        this.agents.reload();
+        this.providers.reload();
+      }
+      this.counters.invalidate();
+    });
     this.agents = new AgentStore(db);
     this.providers = new ProviderStore(db, this.vault);
     this.secrets = new SecretStore(db, this.vault);
     this.counters = new Counters(db);
-    // The audit head key is derived from the vault key at unlock and kept after lock: it can only seal
-    // the chain head, never decrypt anything, and keeps the head sealed while the vault is locked.
+    // The audit key is derived from the vault key at unlock and kept after lock: it can only MAC the chain
+    // and seal anchors, never decrypt anything, so entries written while locked stay keyed.
+    const meta = new Meta(db);
     this.vault.onKeyChange = (derived) => {
-      if (derived) this.audit.setHeadKey(derived.auditHead);
+      if (derived === null) return;
+      const vaultId = meta.get('vault.id');
+      const keychainAnchor =
+        this.vault.keySource === 'os-keychain' && vaultId !== null
+          ? new KeychainAnchor(keychain, `vault-${vaultId}-audit-head`)
+          : null;
+      void this.audit.useKey(derived.auditHead, keychainAnchor);
     };
   }
 
@@ -77,99 +113,40 @@ export class Core {
     return Date.now();
   }
 
-  /** Appends to the audit log; throws AppError('audit_unavailable') when it cannot be written. */
+  /**
+   * Appends to the audit log; throws AppError('audit_unavailable') when it cannot be written. Inside a
+   * unit of work (atomically, commitGrouped) the entry joins that unit's transaction.
+   */
   record(input: AuditInput): AuditEntry {
-    return this.audit.append(input);
+    return this.transactions.record(input);
   }
 
   /**
-   * Runs a change and its audit entry in one transaction: if the audit cannot be written, the change is
-   * rolled back too (fail-closed), and the in-memory indexes are re-read from the table.
+   * Runs a change and its audit entry as one unit in one transaction: if the audit cannot be written, the
+   * change is rolled back too (fail-closed), and the in-memory indexes are re-read from the tables.
    */
-  atomically<T>(fn: () => T): T {
-    // Owner actions never share a commit with agent requests: close the open group first.
-    this.flush();
-    try {
-      return this.db.transaction(fn)();
-    } catch (err) {
-      throw this.afterRollback(err, true);
-    }
+  atomically<T>(fn: (unit: Unit) => T): T {
+    return this.transactions.run(fn);
   }
 
   /**
-   * After a rolled-back transaction: the tables are the truth again, so in-memory state is re-read (all of
-   * it, or only what a single savepoint can touch). A storage failure (locked, read-only, full disk) means
-   * the audit entry could not be committed: that is audit_unavailable.
+   * Group commit for the request path: fn (the decision's counter effects, grant use and audit entry) runs
+   * as one unit in the transaction shared by this turn of the event loop, and the promise resolves only
+   * once that transaction has committed (fail-closed: nothing is forwarded before its entry is committed).
    */
-  private afterRollback(err: unknown, everything: boolean): unknown {
-    if (everything) {
-      this.agents.reload();
-      this.providers.reload();
-    }
-    this.counters.invalidate();
-    this.audit.untrustTip();
-    const storage =
-      !(err instanceof AppError) &&
-      err instanceof Error &&
-      'code' in err &&
-      String(err.code).startsWith('SQLITE_');
-    return storage ? auditUnavailable(err) : err;
-  }
-
-  private group: { waiters: { resolve: () => void; reject: (err: unknown) => void }[] } | null = null;
-
-  /**
-   * Group commit for the request path: runs fn (counter bumps + the decision's audit entry) in a
-   * savepoint of the transaction open for this turn of the event loop, and resolves only once that
-   * transaction has committed. Concurrent requests share one commit, which is what lets the audit keep
-   * up under load; each caller still proceeds only after its own entry is committed (fail-closed).
-   * Decisions stay atomic: they run synchronously on the one connection and see every earlier bump.
-   */
-  async commitGrouped<T>(fn: () => T): Promise<T> {
-    if (this.group === null) {
-      try {
-        this.db.exec('BEGIN IMMEDIATE');
-      } catch (err) {
-        throw err instanceof AppError ? err : auditUnavailable(err);
-      }
-      this.group = { waiters: [] };
-      this.audit.deferSeal = true;
-      setImmediate(() => this.flush());
-    }
-    const group = this.group;
-    let result: T;
-    try {
-      result = this.db.transaction(fn)();
-    } catch (err) {
-      // Only this unit's savepoint was rolled back; the rest of the group carries on.
-      throw this.afterRollback(err, false);
-    }
-    await new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
-    return result;
+  commitGrouped<T>(fn: (unit: Unit) => T): Promise<T> {
+    return this.transactions.grouped(fn);
   }
 
   /** Commits the open group now. If the commit fails, every request in it is refused. */
   flush(): void {
-    const group = this.group;
-    if (group === null) return;
-    this.group = null;
-    this.audit.deferSeal = false;
-    try {
-      // One seal of the chain head per group, committed with the entries.
-      this.audit.sealPending();
-      this.db.exec('COMMIT');
-    } catch (err) {
-      this.audit.dropPendingSeal();
-      try {
-        this.db.exec('ROLLBACK');
-      } catch {
-        // Already rolled back by SQLite.
-      }
-      const failure = this.afterRollback(err, true);
-      for (const w of group.waiters) w.reject(failure);
-      return;
-    }
-    for (const w of group.waiters) w.resolve();
+    this.transactions.flush();
+  }
+
+  /** A clean stop: commits what is open and writes the audit anchors, marked clean. Then close the db. */
+  async close(): Promise<void> {
+    this.transactions.flush();
+    await this.audit.close();
   }
 
   /**
@@ -229,6 +206,10 @@ export class Core {
         pendingApprovals,
         auditEntries: this.audit.count(),
       },
+      auditIntegrity: (() => {
+        const integrity = this.audit.integrity();
+        return { ok: integrity.ok, reason: integrity.reason, problem: integrity.problem };
+      })(),
     };
   }
 }

@@ -128,7 +128,8 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
         approvals.stop();
         await loopback.close();
         try {
-          c.flush();
+          // Commits what is open and writes the audit anchors, marked as a clean stop.
+          await c.close();
           c.agents.flushLastSeen();
         } finally {
           db.close();

@@ -1,6 +1,7 @@
 // `npm run bench`: every DESIGN §8 figure measured side by side in one run on this machine, loopback only.
-// Benchmarks print; they never fail the build. `--only proxy` (or policy, revoke, startup, approval, audit, auditgroup; comma
-// separated) runs some sections; `--cpu-prof <dir>` runs the daemon under --cpu-prof.
+// Benchmarks print; they never fail the build. `--only proxy` (or policy, revoke, startup, approval, audit, auditgroup, soak; comma
+// separated) runs some sections; `--cpu-prof <dir>` runs the daemon under --cpu-prof; `--soak <seconds>`
+// sets the length of the memory soak (default 60 s).
 import { performance } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
@@ -11,6 +12,7 @@ import { benchStartup } from './bench/startup.ts';
 import { formatValue, targetFor } from './bench/targets.ts';
 import { benchApproval } from './bench/approval.ts';
 import { benchAuditGroup } from './bench/audit-group.ts';
+import { benchSoak } from './bench/soak.ts';
 
 interface Section {
   name: string;
@@ -42,6 +44,7 @@ const SECTIONS: Section[] = [
     title: 'audit appends through the group commit (request path)',
     run: benchAuditGroup,
   },
+  { name: 'soak', title: 'daemon memory under sustained load (RSS curve)', run: benchSoak },
 ];
 
 function parseArgs(argv: string[]): { only: Set<string> | null } {
@@ -59,9 +62,14 @@ function parseArgs(argv: string[]): { only: Set<string> | null } {
     } else if (a === '--cpu-prof' || a.startsWith('--cpu-prof=')) {
       const v = a === '--cpu-prof' ? (argv[++i] ?? 'bench-profiles') : a.slice('--cpu-prof='.length);
       process.env.AKC_BENCH_CPU_PROF = resolve(v);
+    } else if (a === '--soak' || a.startsWith('--soak=')) {
+      const v = a === '--soak' ? (argv[++i] ?? '') : a.slice('--soak='.length);
+      if (!/^\d+$/.test(v) || Number(v) < 10)
+        throw new Error('--soak takes the soak length in seconds (at least 10), e.g. --soak 600.');
+      process.env.AKC_BENCH_SOAK_SECONDS = v;
     } else {
       throw new Error(
-        `Unknown argument ${a}. Use --only ${SECTIONS.map((s) => s.name).join(',')} and/or --cpu-prof <dir>.`,
+        `Unknown argument ${a}. Use --only ${SECTIONS.map((s) => s.name).join(',')}, --cpu-prof <dir> and/or --soak <seconds>.`,
       );
     }
   }

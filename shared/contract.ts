@@ -287,7 +287,10 @@ export const adminOps = {
       id: z.string(),
       decision: z.enum(['approve', 'deny']),
       grant: GrantView.nullable(),
+      /** How many held requests the decision released: always the one the owner saw. */
       merged: z.number(),
+      /** The request ids the decision released. */
+      released: z.array(z.string()),
     }),
   }),
   grantsList: op({
@@ -315,13 +318,18 @@ export const adminOps = {
   auditVerify: op({
     method: 'GET',
     path: '/admin/v1/audit/verify',
-    summary: 'Check the hash chain and the sealed head',
-    input: Empty,
+    summary:
+      'Check the keyed hash chain and compare it with the anchors kept outside the database; incremental from the last verified checkpoint unless mode=full',
+    input: z.strictObject({ mode: z.enum(['incremental', 'full']).optional() }),
     output: z.object({
       ok: z.boolean(),
       checked: z.number(),
       firstBrokenSeq: z.number().optional(),
       problem: z.string().optional(),
+      /** A stable code for programs: edited, deleted, reordered, truncated, rollback, anchor_missing, … */
+      reason: z.string().optional(),
+      /** The first entry this run read (1 for a full verify). */
+      from: z.number().optional(),
     }),
   }),
 } as const;

@@ -28,6 +28,10 @@ export const Status = z.object({
     pendingApprovals: z.number(),
     auditEntries: z.number(),
   }),
+  /** The audit log's integrity as last checked (at unlock and by verify); a problem is shown as a banner. */
+  auditIntegrity: z
+    .object({ ok: z.boolean(), reason: z.string().nullable(), problem: z.string().nullable() })
+    .optional(),
 });
 export type Status = z.infer<typeof Status>;
 
@@ -100,6 +104,17 @@ export const Decision = z.enum([
 ]);
 export type Decision = z.infer<typeof Decision>;
 
+export const AuditChainKind = z.enum(['mac', 'plain', 'v1']);
+export type AuditChainKind = z.infer<typeof AuditChainKind>;
+export const AuditCaller = z.object({
+  pid: z.number(),
+  /** The executable (/proc/PID/exe), when readable. */
+  exe: z.string().nullable(),
+  /** The command line, arguments joined by spaces, cut at 300 characters. */
+  cmdline: z.string().nullable(),
+});
+export type AuditCaller = z.infer<typeof AuditCaller>;
+
 export const AuditEntry = z.object({
   seq: z.number(),
   time: z.string(),
@@ -119,6 +134,13 @@ export const AuditEntry = z.object({
   latencyMs: z.number().nullable(),
   costUsd: z.number().nullable(),
   requestId: z.string().nullable(),
+  /**
+   * How the entry's hash was made: 'mac' keyed with a key derived from the vault key; 'plain' SHA-256
+   * (written before the vault was first unlocked in that run); 'v1' SHA-256 from before the keyed chain.
+   */
+  chain: AuditChainKind.optional(),
+  /** The local process that made the request, where the daemon resolved it. */
+  caller: AuditCaller.nullable().optional(),
   prevHash: z.string(),
   hash: z.string(),
 });

@@ -308,9 +308,12 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
     grantDelete(input, via) {
       const grant = approvals.grants.find(input.id);
       if (!grant) throw new AppError('not_found', `No remembered approval ${input.id}.`);
-      approvals.grants.delete(input.id);
       const agent = core.agents.find(grant.agentId);
-      lifecycle('grant.removed', `Removed: ${grant.covers}`, { via, grantId: grant.id }, agent);
+      // The removal and its audit entry are one transaction: no removal without its entry, nor the reverse.
+      core.atomically(() => {
+        lifecycle('grant.removed', `Removed: ${grant.covers}`, { via, grantId: grant.id }, agent);
+        approvals.grants.delete(input.id);
+      });
       if (agent) core.bus.emit('agent.updated', core.agentView(agent));
       return { deleted: true as const };
     },
@@ -319,8 +322,8 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
       return core.audit.query(input);
     },
 
-    auditVerify() {
-      return core.audit.verify();
+    auditVerify(input) {
+      return core.audit.verify({ full: input.mode === 'full' });
     },
   };
 }

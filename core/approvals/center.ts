@@ -1,6 +1,10 @@
-// Held requests (DESIGN §5). A request whose rule needs the owner is held open and announced at once;
+// Held requests (README "Approvals"). A request whose rule needs the owner is held open and announced at once;
 // it completes when the owner decides, when it times out (deny), or when its agent is revoked (deny).
-// Identical pending requests of one agent merge into one prompt, answered together.
+//
+// An approval is for one concrete request: each held request gets its own prompt, with its own caller process,
+// and "approve once" releases exactly that request. Identical requests that arrive later wait for their own
+// decision; nothing joins a prompt the owner is already looking at. A remembered grant is bound to the
+// constraint of the request the owner saw (grant-scope.ts), and a respond-async retry grant to its digest.
 import type { Core } from '../core.ts';
 import type { AgentRecord } from '../agents/store.ts';
 import type { RequestFacts } from '../../shared/facts.ts';
@@ -10,6 +14,8 @@ import { describeAction } from '../../shared/summary.ts';
 import { newId } from '../agents/credentials.ts';
 import { lookupProcess } from './process.ts';
 import { Grants, type GrantRecord } from './grants.ts';
+import { ApprovalStore, type StoredStatus } from './store.ts';
+import { constraintOf, grantLabel, retryConstraint } from './grant-scope.ts';
 import { AppError } from '../errors.ts';
 import { usageMeters } from '../policy/usage.ts';
 
@@ -19,9 +25,11 @@ interface Pending {
   view: ApprovalView;
   agentId: string;
   actionKey: string;
-  mergeKey: string;
+  facts: RequestFacts;
+  /** Digest of the exact request held (method, path, query, billing headers, body). */
+  digest: string;
   firstUse: boolean;
-  waiters: Set<(outcome: ApprovalOutcome) => void>;
+  waiter: ((outcome: ApprovalOutcome) => void) | null;
   timer: NodeJS.Timeout;
   /** respond-async approvals wait with no held connection. */
   detached: boolean;
@@ -30,6 +38,7 @@ interface Pending {
 export interface HoldRequest {
   agent: AgentRecord;
   facts: RequestFacts;
+  digest: string;
   rule: RuleRef;
   reason: string;
   actionKey: string;
@@ -39,8 +48,20 @@ export interface HoldRequest {
   detached: boolean;
 }
 
-/** Distinct prompts one agent may have waiting at once; identical requests merge and do not count. */
-const MAX_PENDING_PER_AGENT = 20;
+export interface Decided {
+  id: string;
+  decision: 'approve' | 'deny';
+  grant: GrantView | null;
+  /** How many held requests this decision released (always the one request the owner saw). */
+  merged: number;
+  /** The request ids released by this decision. */
+  released: string[];
+}
+
+/** Prompts one agent may have waiting at once; more are refused, never queued without bound. */
+const MAX_PENDING_PER_AGENT = 64;
+/** How long a respond-async retry grant lives after the owner approves. */
+const RETRY_WINDOW_MS = 10 * 60_000;
 
 const LOOKING_UP: ProcessInfo = {
   pid: null,
@@ -49,55 +70,37 @@ const LOOKING_UP: ProcessInfo = {
   note: 'Looking up the calling process…',
 };
 
-export function actionLabel(actionKey: string): string {
-  const [action, target] = actionKey.split(':');
-  switch (action) {
-    case 'email.send':
-      return `send email via ${target ?? ''}`;
-    case 'payment.create':
-      return `make payments via ${target ?? ''}`;
-    case 'card.create':
-      return `create cards via ${target ?? ''}`;
-    case 'secret.read':
-      return `read secret ${target ?? ''}`;
-    default:
-      return `call ${target ?? ''}`;
-  }
-}
-
 export class ApprovalCenter {
   private readonly core: Core;
   readonly grants: Grants;
+  private readonly store: ApprovalStore;
   private readonly pending = new Map<string, Pending>();
   /** Outcomes of detached (respond-async) approvals, for their status URL. */
-  private readonly finished = new Map<string, { status: ApprovalOutcome; agentId: string; at: number }>();
+  private readonly finished = new Map<string, { status: ApprovalOutcome; agentId: string }>();
 
   constructor(core: Core) {
     this.core = core;
     this.grants = new Grants(core.db);
+    this.store = new ApprovalStore(core.db);
   }
 
   /** Pending approvals cannot outlive a restart: mark leftovers expired and audit each. */
   expireLeftovers(): number {
-    const rows = this.core.db
-      .prepare<[], { id: string; agent_id: string; request_id: string; summary: string }>(
-        "SELECT id, agent_id, request_id, summary FROM approvals WHERE status = 'pending'",
-      )
-      .all();
+    const rows = this.store.pending();
     for (const r of rows) {
-      this.core.db
-        .prepare("UPDATE approvals SET status = 'expired', decided_at = ? WHERE id = ?")
-        .run(new Date().toISOString(), r.id);
       const agent = this.core.agents.find(r.agent_id);
-      this.core.record({
-        actor: 'system',
-        action: 'approval.expired',
-        agentId: r.agent_id,
-        agentName: agent?.name ?? null,
-        decision: 'denied',
-        reason: 'restart',
-        rule: `Approval ${r.id} ("${r.summary}") was pending when Agent Keychain stopped.`,
-        requestId: r.request_id,
+      this.core.atomically(() => {
+        this.store.setStatus(r.id, 'expired', new Date().toISOString());
+        this.core.record({
+          actor: 'system',
+          action: 'approval.expired',
+          agentId: r.agent_id,
+          agentName: agent?.name ?? null,
+          decision: 'denied',
+          reason: 'restart',
+          rule: `Approval ${r.id} ("${r.summary}") was pending when Agent Keychain stopped.`,
+          requestId: r.request_id,
+        });
       });
     }
     return rows.length;
@@ -111,47 +114,34 @@ export class ApprovalCenter {
     return [...this.pending.values()].map((p) => p.view);
   }
 
-  /** Holds a request; the promise settles with the owner's decision, a timeout or a cancellation. */
+  /** Holds one request; the promise settles with the owner's decision, a timeout or a cancellation. */
   hold(req: HoldRequest): { id: string; outcome: Promise<ApprovalOutcome>; release: () => void } {
-    const mergeKey = `${req.agent.id}\u0000${req.detached ? 'async' : 'held'}\u0000${JSON.stringify(req.facts)}`;
-    let pending = [...this.pending.values()].find((p) => p.mergeKey === mergeKey);
-    if (
-      !pending &&
-      [...this.pending.values()].filter((p) => p.agentId === req.agent.id).length >= MAX_PENDING_PER_AGENT
-    ) {
+    let waiting = 0;
+    for (const p of this.pending.values()) if (p.agentId === req.agent.id) waiting++;
+    if (waiting >= MAX_PENDING_PER_AGENT) {
       throw new AppError(
         'rate_limited',
-        `Agent ${req.agent.name} already has ${MAX_PENDING_PER_AGENT} different requests waiting for approval.`,
+        `Agent ${req.agent.name} already has ${MAX_PENDING_PER_AGENT} requests waiting for approval.`,
         { retryAfter: 10 },
       );
     }
-    if (pending) {
-      pending.view = { ...pending.view, count: pending.view.count + 1 };
-      this.core.bus.emit('approval.requested', pending.view);
-    } else {
-      pending = this.create(req, mergeKey);
-    }
-    const p = pending;
     let resolveFn: (o: ApprovalOutcome) => void = () => undefined;
     const outcome = new Promise<ApprovalOutcome>((resolve) => {
       resolveFn = resolve;
     });
-    p.waiters.add(resolveFn);
+    const p = this.create(req, resolveFn);
     const release = (): void => {
-      // The agent hung up: drop its wait; a prompt nobody waits for any more is withdrawn.
-      if (!p.waiters.delete(resolveFn)) return;
+      // The agent hung up: its prompt is withdrawn (a detached one waits for its retry instead).
+      if (p.waiter === null) return;
+      p.waiter = null;
       // The held request ends now instead of waiting on a promise nobody will settle; it records why.
       resolveFn('cancelled');
-      if (p.waiters.size === 0 && !p.detached && this.pending.has(p.view.id)) this.finish(p, 'cancelled');
-      else if (p.view.count > 1) {
-        p.view = { ...p.view, count: p.view.count - 1 };
-        this.core.bus.emit('approval.requested', p.view);
-      }
+      if (!p.detached) this.finish(p, 'cancelled');
     };
     return { id: p.view.id, outcome, release };
   }
 
-  private create(req: HoldRequest, mergeKey: string): Pending {
+  private create(req: HoldRequest, waiter: (o: ApprovalOutcome) => void): Pending {
     const now = this.core.now();
     const id = newId('apr_');
     const expiresAt = now + this.core.options.approvalTimeoutMs;
@@ -173,27 +163,24 @@ export class ApprovalCenter {
       expiresAt: new Date(expiresAt).toISOString(),
       count: 1,
     };
-    this.core.db
-      .prepare(
-        "INSERT INTO approvals (id, agent_id, request_id, summary, rule, facts_json, status, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)",
-      )
-      .run(
-        id,
-        req.agent.id,
-        req.requestId,
-        summary,
-        req.rule.scope,
-        JSON.stringify(req.facts),
-        view.createdAt,
-        view.expiresAt,
-      );
+    this.store.insert({
+      id,
+      agentId: req.agent.id,
+      requestId: req.requestId,
+      summary,
+      rule: req.rule.scope,
+      factsJson: JSON.stringify(req.facts),
+      createdAt: view.createdAt,
+      expiresAt: view.expiresAt,
+    });
     const pending: Pending = {
       view,
       agentId: req.agent.id,
       actionKey: req.actionKey,
-      mergeKey,
+      facts: req.facts,
+      digest: req.digest,
       firstUse: req.rule.limit === 'first-use',
-      waiters: new Set(),
+      waiter: req.detached ? null : waiter,
       timer: setTimeout(() => this.finish(pending, 'timeout'), this.core.options.approvalTimeoutMs),
       detached: req.detached,
     };
@@ -210,13 +197,69 @@ export class ApprovalCenter {
     return pending;
   }
 
-  /** The owner's decision. Approve may remember the approval for minutes and/or uses. */
+  /** The grant an approval leaves behind, if any: remembered, first-use, or a respond-async retry. */
+  private grantFor(
+    p: Pending,
+    agent: AgentRecord,
+    remember: { minutes?: number | undefined; uses?: number | undefined } | undefined,
+    now: number,
+  ): GrantRecord | null {
+    const minutes = remember?.minutes;
+    const uses = remember?.uses;
+    if (minutes !== undefined || uses !== undefined) {
+      // Remembered: bound to what the owner saw (the model, the recipient domains, at most this amount).
+      const constraint = constraintOf(p.facts);
+      return this.grants.create(
+        {
+          agentId: agent.id,
+          actionKey: p.actionKey,
+          constraint,
+          covers: grantLabel(agent.name, p.actionKey, constraint, false),
+          usesLeft: uses ?? null,
+          expiresAt: minutes === undefined ? null : now + minutes * 60_000,
+        },
+        now,
+      );
+    }
+    if (p.firstUse) {
+      // "first-use": once approved, this agent × action is remembered until the agent's scopes change.
+      return this.grants.create(
+        {
+          agentId: agent.id,
+          actionKey: p.actionKey,
+          constraint: null,
+          covers: grantLabel(agent.name, p.actionKey, null, true),
+          usesLeft: null,
+          expiresAt: null,
+        },
+        now,
+      );
+    }
+    if (p.detached) {
+      // respond-async: the agent re-sends the request; one use, soon, and only the very same request.
+      const constraint = retryConstraint(p.digest);
+      return this.grants.create(
+        {
+          agentId: agent.id,
+          actionKey: p.actionKey,
+          constraint,
+          covers: grantLabel(agent.name, p.actionKey, constraint, false),
+          usesLeft: 1,
+          expiresAt: now + RETRY_WINDOW_MS,
+        },
+        now,
+      );
+    }
+    return null;
+  }
+
+  /** The owner's decision on one held request. Approve may remember the approval for minutes and/or uses. */
   decide(
     id: string,
     decision: 'approve' | 'deny',
     remember: { minutes?: number | undefined; uses?: number | undefined } | undefined,
     via: string,
-  ): { id: string; decision: 'approve' | 'deny'; grant: GrantView | null; merged: number } {
+  ): Decided {
     const p = this.pending.get(id);
     if (!p)
       throw new AppError(
@@ -224,50 +267,10 @@ export class ApprovalCenter {
         `No pending approval ${id}: it was already decided, timed out or withdrawn.`,
       );
     const now = this.core.now();
-    let grant: GrantRecord | null = null;
     const agent = this.core.agents.get(p.agentId);
-    this.core.atomically(() => {
-      if (decision === 'approve') {
-        const minutes = remember?.minutes;
-        const uses = remember?.uses;
-        const label = `${agent.name} · ${actionLabel(p.actionKey)}`;
-        if (minutes !== undefined || uses !== undefined) {
-          grant = this.grants.create(
-            {
-              agentId: agent.id,
-              actionKey: p.actionKey,
-              covers: label,
-              usesLeft: uses ?? null,
-              expiresAt: minutes === undefined ? null : now + minutes * 60_000,
-            },
-            now,
-          );
-        } else if (p.firstUse) {
-          // "first-use": once approved, this agent × action is remembered until the agent's scopes change.
-          grant = this.grants.create(
-            {
-              agentId: agent.id,
-              actionKey: p.actionKey,
-              covers: `${label} · first use approved`,
-              usesLeft: null,
-              expiresAt: null,
-            },
-            now,
-          );
-        } else if (p.detached) {
-          // respond-async: the agent re-sends the request; one use, soon.
-          grant = this.grants.create(
-            {
-              agentId: agent.id,
-              actionKey: p.actionKey,
-              covers: `${label} · one approved retry`,
-              usesLeft: 1,
-              expiresAt: now + 10 * 60_000,
-            },
-            now,
-          );
-        }
-      }
+    const grant = this.core.atomically(() => {
+      const g = decision === 'approve' ? this.grantFor(p, agent, remember, now) : null;
+      this.store.setStatus(id, decision === 'approve' ? 'approved' : 'denied', new Date(now).toISOString());
       this.core.record({
         actor: 'owner',
         action: 'approval.decided',
@@ -275,14 +278,20 @@ export class ApprovalCenter {
         agentName: agent.name,
         decision: decision === 'approve' ? 'approved' : 'denied',
         reason: decision === 'approve' ? 'approved' : 'approval_denied',
-        rule: grant ? `${p.view.summary} · remembered: ${grant.covers}` : p.view.summary,
-        facts: { approvalId: id, via, merged: p.view.count, grantId: grant ? grant.id : null },
+        rule: g ? `${p.view.summary} · remembered: ${g.covers}` : p.view.summary,
+        facts: { approvalId: id, via, released: [p.view.requestId], grantId: g ? g.id : null },
         requestId: p.view.requestId,
       });
+      return g;
     });
-    const merged = p.view.count;
-    this.finish(p, decision === 'approve' ? 'approved' : 'denied', grant);
-    return { id, decision, grant: grant ? this.grantView(grant) : null, merged };
+    this.finish(p, decision === 'approve' ? 'approved' : 'denied', grant, false);
+    return {
+      id,
+      decision,
+      grant: grant ? this.grantView(grant) : null,
+      merged: 1,
+      released: [p.view.requestId],
+    };
   }
 
   /** Denies every pending approval of an agent (revoke, suspend); returns how many. */
@@ -325,15 +334,20 @@ export class ApprovalCenter {
     for (const p of [...this.pending.values()]) this.finish(p, 'cancelled');
   }
 
-  private finish(p: Pending, outcome: ApprovalOutcome, grant: GrantRecord | null = null): void {
+  private finish(p: Pending, outcome: ApprovalOutcome, grant: GrantRecord | null = null, store = true): void {
     if (!this.pending.delete(p.view.id)) return;
     clearTimeout(p.timer);
-    const status = outcome === 'approved' ? 'approved' : outcome;
-    this.core.db
-      .prepare('UPDATE approvals SET status = ?, decided_at = ? WHERE id = ?')
-      .run(status, new Date().toISOString(), p.view.id);
+    if (store) {
+      // Runs from timers and hang-ups too: a failing write must not throw out of a timer (it would take the
+      // daemon down). The held request still ends denied; a leftover 'pending' row is expired at next start.
+      try {
+        this.store.setStatus(p.view.id, outcome satisfies StoredStatus, new Date().toISOString());
+      } catch {
+        // See above: the outcome in memory stands.
+      }
+    }
     if (p.detached) {
-      this.finished.set(p.view.id, { status: outcome, agentId: p.agentId, at: this.core.now() });
+      this.finished.set(p.view.id, { status: outcome, agentId: p.agentId });
       if (this.finished.size > 1000) {
         const oldest = this.finished.keys().next().value;
         if (oldest !== undefined) this.finished.delete(oldest);
@@ -348,16 +362,17 @@ export class ApprovalCenter {
           agentName: p.view.agentName,
           decision: 'timeout',
           reason: 'approval_timeout',
-          rule: `${p.view.summary}: no decision within ${Math.round(this.core.options.approvalTimeoutMs / 1000)} s, so it was denied.`,
-          facts: { approvalId: p.view.id, merged: p.view.count },
+          rule: `${p.view.summary}: no decision by ${p.view.expiresAt}, so it was denied.`,
+          facts: { approvalId: p.view.id },
           requestId: p.view.requestId,
         });
       } catch {
-        // The held requests still end denied; their own entries report the audit failure.
+        // The held request still ends denied; its own entry reports the audit failure.
       }
     }
-    for (const waiter of p.waiters) waiter(outcome);
-    p.waiters.clear();
+    const waiter = p.waiter;
+    p.waiter = null;
+    waiter?.(outcome);
     this.core.bus.emit('approval.decided', {
       id: p.view.id,
       decision: outcome === 'approved' ? 'approve' : outcome === 'denied' ? 'deny' : outcome,

@@ -1,7 +1,12 @@
-// Remembered approvals ("approve for 15 minutes", "for 2 uses", "first use approved"): agent × action key.
-// Listed, revocable, and removed with the agent when it is revoked.
+// Remembered approvals ("approve for 15 minutes", "for 2 uses", "first use approved", a respond-async retry):
+// agent × action key × constraint (grant-match.ts). Listed, revocable, and removed with the agent when it is
+// revoked. Uses are taken in the same synchronous step as the decision that relies on them (take()).
+//
+// Storage: the constraint is kept in the action_key column after a "#" ("llm.request:openai#{"model":…}"),
+// so the table needs no new column; action keys never contain "#".
 import type { Db } from '../storage/db.ts';
 import type { PolicyGrant } from '../policy/types.ts';
+import { grantLive, type GrantConstraint } from '../policy/grant-match.ts';
 import { newId } from '../agents/credentials.ts';
 
 export interface GrantRecord extends PolicyGrant {
@@ -20,17 +25,42 @@ interface Row {
   created_at: string;
 }
 
+function encodeKey(actionKey: string, constraint: GrantConstraint | null): string {
+  return constraint === null ? actionKey : `${actionKey}#${JSON.stringify(constraint)}`;
+}
+
+function decodeKey(stored: string): { actionKey: string; constraint: GrantConstraint | null } {
+  const hash = stored.indexOf('#');
+  if (hash < 0) return { actionKey: stored, constraint: null };
+  let constraint: GrantConstraint;
+  try {
+    constraint = JSON.parse(stored.slice(hash + 1)) as GrantConstraint;
+  } catch {
+    // An unreadable constraint must not widen the grant to the whole action: it covers nothing.
+    constraint = { digest: '' };
+  }
+  return { actionKey: stored.slice(0, hash), constraint };
+}
+
 export class Grants {
-  private readonly db: Db;
   private readonly byAgent = new Map<string, GrantRecord[]>();
+  private readonly insertStmt;
+  private readonly usesStmt;
+  private readonly deleteStmt;
+  private readonly deleteAgentStmt;
 
   constructor(db: Db) {
-    this.db = db;
+    this.insertStmt = db.prepare<[string, string, string, string, number | null, string | null, string]>(
+      'INSERT INTO grants (id, agent_id, action_key, covers, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.usesStmt = db.prepare<[number | null, string]>('UPDATE grants SET uses_left = ? WHERE id = ?');
+    this.deleteStmt = db.prepare<[string]>('DELETE FROM grants WHERE id = ?');
+    this.deleteAgentStmt = db.prepare<[string]>('DELETE FROM grants WHERE agent_id = ?');
     for (const r of db.prepare<[], Row>('SELECT * FROM grants').all()) {
       this.index({
         id: r.id,
         agentId: r.agent_id,
-        actionKey: r.action_key,
+        ...decodeKey(r.action_key),
         covers: r.covers,
         usesLeft: r.uses_left,
         expiresAt: r.expires_at === null ? null : Date.parse(r.expires_at),
@@ -43,12 +73,9 @@ export class Grants {
   forAgent(agentId: string, now: number): readonly GrantRecord[] {
     const list = this.byAgent.get(agentId);
     if (!list) return [];
-    const live = list.filter(
-      (g) => (g.expiresAt === null || g.expiresAt > now) && (g.usesLeft === null || g.usesLeft > 0),
-    );
+    const live = list.filter((g) => grantLive(g, now));
     if (live.length !== list.length) {
-      for (const g of list)
-        if (!live.includes(g)) this.db.prepare('DELETE FROM grants WHERE id = ?').run(g.id);
+      for (const g of list) if (!live.includes(g)) this.deleteStmt.run(g.id);
       if (live.length === 0) this.byAgent.delete(agentId);
       else this.byAgent.set(agentId, live);
     }
@@ -63,6 +90,7 @@ export class Grants {
     input: {
       agentId: string;
       actionKey: string;
+      constraint: GrantConstraint | null;
       covers: string;
       usesLeft: number | null;
       expiresAt: number | null;
@@ -70,29 +98,28 @@ export class Grants {
     now: number,
   ): GrantRecord {
     const grant: GrantRecord = { id: newId('grt_'), createdAt: now, ...input };
-    this.db
-      .prepare(
-        'INSERT INTO grants (id, agent_id, action_key, covers, uses_left, expires_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      )
-      .run(
-        grant.id,
-        grant.agentId,
-        grant.actionKey,
-        grant.covers,
-        grant.usesLeft,
-        grant.expiresAt === null ? null : new Date(grant.expiresAt).toISOString(),
-        new Date(now).toISOString(),
-      );
+    this.insertStmt.run(
+      grant.id,
+      grant.agentId,
+      encodeKey(grant.actionKey, grant.constraint),
+      grant.covers,
+      grant.usesLeft,
+      grant.expiresAt === null ? null : new Date(grant.expiresAt).toISOString(),
+      new Date(now).toISOString(),
+    );
     this.index(grant);
     return grant;
   }
 
-  /** Uses one use of a counted grant (called in the same step as the allow decision). */
-  consume(agentId: string, grantId: string): void {
+  /**
+   * Takes one use of a counted grant. Must run in the same synchronous step as the decision that found the
+   * grant live (no await in between), so that one use can never be spent by two requests.
+   */
+  take(agentId: string, grantId: string): void {
     const grant = this.byAgent.get(agentId)?.find((g) => g.id === grantId);
     if (!grant || grant.usesLeft === null) return;
     grant.usesLeft -= 1;
-    this.db.prepare('UPDATE grants SET uses_left = ? WHERE id = ?').run(grant.usesLeft, grant.id);
+    this.usesStmt.run(grant.usesLeft, grant.id);
   }
 
   find(id: string): GrantRecord | undefined {
@@ -107,9 +134,10 @@ export class Grants {
     for (const [agentId, list] of this.byAgent) {
       const idx = list.findIndex((g) => g.id === id);
       if (idx >= 0) {
+        // The row first: if it cannot be deleted (a rolled-back transaction), memory keeps the grant too.
+        this.deleteStmt.run(id);
         list.splice(idx, 1);
         if (list.length === 0) this.byAgent.delete(agentId);
-        this.db.prepare('DELETE FROM grants WHERE id = ?').run(id);
         return true;
       }
     }
@@ -118,8 +146,8 @@ export class Grants {
 
   deleteForAgent(agentId: string): number {
     const n = this.byAgent.get(agentId)?.length ?? 0;
+    this.deleteAgentStmt.run(agentId);
     this.byAgent.delete(agentId);
-    this.db.prepare('DELETE FROM grants WHERE agent_id = ?').run(agentId);
     return n;
   }
 

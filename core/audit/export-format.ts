@@ -28,6 +28,8 @@ export const CSV_COLUMNS = [
   'latencyMs',
   'costUsd',
   'requestId',
+  'chain',
+  'caller',
   'prevHash',
   'hash',
 ] as const satisfies readonly (keyof AuditEntry)[];
@@ -49,7 +51,8 @@ export function csvHeader(): string {
 export function csvLine(entry: AuditEntry): string {
   const cells = CSV_COLUMNS.map((column) => {
     if (column === 'facts') return csvField(entry.facts === null ? null : canonicalJson(entry.facts));
-    return csvField(entry[column]);
+    if (column === 'caller') return csvField(entry.caller ? canonicalJson(entry.caller) : null);
+    return csvField(entry[column] ?? null);
   });
   return `${cells.join(',')}\r\n`;
 }

@@ -1,14 +1,31 @@
-// The audit hash chain and the head seal.
-//   hash = SHA-256 hex( prevHash ‖ canonical JSON of the entry without `hash` )
-//   mac  = HMAC-SHA256 hex( headKey, `${seq}:${hash}` )
+// The audit chain's hashes (docs/audit.md).
+//   chain 'mac'   : hash = HMAC-SHA256 hex( chainKey, prevHash ‖ canonical JSON v2 of the entry without `hash` )
+//   chain 'plain' : hash = SHA-256 hex( prevHash ‖ canonical JSON v2 ) — written only while no key exists yet
+//                   in this process (a passphrase vault before its first unlock)
+//   chain 'v1'    : hash = SHA-256 hex( prevHash ‖ canonical JSON v1 ) — entries written before the keyed chain
+// The chain key is derived from the vault key, so recomputing a 'mac' entry needs the vault key. Which kind
+// an entry is is part of the text it is hashed over, so a kind cannot be swapped without breaking the MAC.
 // The canonical JSON is written out by hand in sorted key order because verify runs it over every row;
 // it is byte-for-byte canonicalJson(entry without hash) (a unit test holds the two together). Facts are
 // stored as canonical JSON already, so their text is spliced in as it is.
-import { createHmac, hash, timingSafeEqual } from 'node:crypto';
-import type { AuditRow } from './row.ts';
+import { createHmac, hash, hkdfSync, timingSafeEqual } from 'node:crypto';
+import type { AuditRow, ChainKind } from './row.ts';
 
 /** prevHash of entry 1. */
 export const GENESIS_HASH = '0'.repeat(64);
+
+/** The keys the audit derives from the vault key: one for the entry MACs, one for anchors and checkpoints. */
+export interface AuditKeys {
+  chain: Buffer;
+  seal: Buffer;
+}
+
+/** Derives the audit keys from the 32-byte key the vault hands out for the audit (itself HKDF of the vault key). */
+export function deriveAuditKeys(auditKey: Uint8Array): AuditKeys {
+  const derive = (label: string): Buffer =>
+    Buffer.from(hkdfSync('sha256', auditKey, Buffer.alloc(0), label, 32));
+  return { chain: derive('agent-keychain/audit-chain/v2'), seal: derive('agent-keychain/audit-seal/v2') };
+}
 
 function str(value: string | null): string {
   return value === null ? 'null' : JSON.stringify(value);
@@ -19,8 +36,10 @@ function num(value: number | null): string {
   return value === null ? 'null' : JSON.stringify(value);
 }
 
-/** Canonical JSON of the entry a row holds, without its hash. */
-export function canonicalEntryText(row: Omit<AuditRow, 'hash'>): string {
+type RowBody = Omit<AuditRow, 'hash'>;
+
+/** Canonical JSON v1 (entries written before the keyed chain): no chain kind, no caller. */
+export function canonicalEntryTextV1(row: RowBody): string {
   return (
     `{"action":${str(row.action)},"actor":${str(row.actor)},"agentId":${str(row.agent_id)},` +
     `"agentName":${str(row.agent_name)},"costUsd":${num(row.cost_usd)},"decision":${str(row.decision)},` +
@@ -31,18 +50,53 @@ export function canonicalEntryText(row: Omit<AuditRow, 'hash'>): string {
   );
 }
 
-export function entryHash(row: Omit<AuditRow, 'hash'>): string {
-  // One-shot hash of the UTF-8 text: twice as fast as createHash() for entries this small.
-  return hash('sha256', row.prev_hash + canonicalEntryText(row), 'hex');
+function callerText(row: RowBody): string {
+  if (row.caller_pid === null) return 'null';
+  return `{"cmdline":${str(row.caller_cmdline)},"exe":${str(row.caller_exe)},"pid":${num(row.caller_pid)}}`;
 }
 
-export function headMac(key: Uint8Array, seq: number, hash: string): string {
-  return createHmac('sha256', key).update(`${seq}:${hash}`).digest('hex');
+/** Canonical JSON v2: v1 plus the chain kind and the calling process. */
+export function canonicalEntryText(row: RowBody): string {
+  return (
+    `{"action":${str(row.action)},"actor":${str(row.actor)},"agentId":${str(row.agent_id)},` +
+    `"agentName":${str(row.agent_name)},"caller":${callerText(row)},"chain":${str(row.chain)},` +
+    `"costUsd":${num(row.cost_usd)},"decision":${str(row.decision)},` +
+    `"facts":${row.facts_json ?? 'null'},"latencyMs":${num(row.latency_ms)},"method":${str(row.method)},` +
+    `"path":${str(row.path)},"prevHash":${str(row.prev_hash)},"provider":${str(row.provider)},` +
+    `"reason":${str(row.reason)},"requestId":${str(row.request_id)},"rule":${str(row.rule)},` +
+    `"seq":${num(row.seq)},"status":${num(row.status)},"time":${str(row.time)}}`
+  );
 }
 
-/** Constant-time check of a head seal. */
-export function headMacMatches(key: Uint8Array, seq: number, hash: string, mac: string): boolean {
-  const expected = Buffer.from(headMac(key, seq, hash), 'utf8');
-  const given = Buffer.from(mac, 'utf8');
-  return expected.length === given.length && timingSafeEqual(expected, given);
+/**
+ * The hash an entry must carry, or null when it cannot be computed (a 'mac' entry while no chain key is
+ * known, or an unknown chain kind).
+ */
+export function entryHash(row: RowBody, chainKey: Uint8Array | null): string | null {
+  switch (row.chain as ChainKind) {
+    case 'mac':
+      if (chainKey === null) return null;
+      return createHmac('sha256', chainKey)
+        .update(row.prev_hash + canonicalEntryText(row))
+        .digest('hex');
+    case 'plain':
+      // One-shot hash of the UTF-8 text: twice as fast as createHash() for entries this small.
+      return hash('sha256', row.prev_hash + canonicalEntryText(row), 'hex');
+    case 'v1':
+      return hash('sha256', row.prev_hash + canonicalEntryTextV1(row), 'hex');
+    default:
+      return null;
+  }
+}
+
+/** A MAC over a short labelled text (anchors, checkpoints), hex. */
+export function sealMac(key: Uint8Array, text: string): string {
+  return createHmac('sha256', key).update(text).digest('hex');
+}
+
+/** Constant-time comparison of two hex MACs. */
+export function macEquals(expected: string, given: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(given, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
 }

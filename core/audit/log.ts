@@ -1,26 +1,29 @@
-// The tamper-evident, fail-closed audit log (DESIGN §6).
+// The tamper-evident, fail-closed audit log (docs/audit.md).
 //
-// Every entry is hash-chained to the one before it:
-//   hash = SHA-256(prevHash ‖ canonical JSON of the entry without `hash`), prevHash of entry 1 = 64 zeros.
-// The chain head (seq, hash) is also kept in `audit_head` with an HMAC under a key derived from the vault
-// key, so deleting the newest rows is detected too: a plain chain cannot tell a truncated log from a
-// shorter one.
+// Chain: every entry's hash is a keyed MAC over the previous hash and the entry's canonical JSON, under a
+// key derived from the vault key (hash.ts), so recomputing the chain after an edit needs the vault key.
+// Entries written before this process first had the key (a passphrase vault not yet unlocked) are plain
+// SHA-256 ('plain'); the keyed entries after them chain over them.
 //
-// Fail-closed: append commits the row and the head in one transaction before it returns. Any failure
-// throws AppError 'audit_unavailable' and the caller must refuse the request; nothing is forwarded.
+// Anchors: the newest (seq, hash) is also kept outside the database file (anchor.ts), written coalesced
+// after commits and at a clean stop. At every unlock the anchors are read and compared with the log as it
+// was when this process opened it, and the chain is verified from the last verified checkpoint:
+//   - an anchor past the end of the log           -> 'truncated' (or 'rollback' when the log is empty)
+//   - the anchored entry does not carry its hash   -> 'anchor_mismatch'
+//   - a clean-stop anchor followed by more entries -> 'appended_while_stopped'
+//   - keyed entries but no anchor anywhere         -> 'anchor_missing'
+//   - an anchor whose MAC does not match           -> 'anchor_forged'
+//   - an anchor with an empty log (no key needed)  -> 'rollback'
+// Any of these is an integrity failure: reported through onIntegrity (Core audits it and shows it in the
+// status), returned by verify, and the anchors are frozen so the evidence stays. Never a silent reseal.
+// Entries become keyed only once the check has passed and the first anchor is on disk, so a crash at any
+// point leaves a log whose keyed entries are covered by an anchor that trails them: never "tampering".
 //
-// Head key life cycle (setHeadKey):
-// - No key (vault locked): appends still chain, but the head row is left as it is (unsealed tail).
-// - Key set (vault unlocked): the head is checked, then kept up to date by every append.
-//     * no head row yet          -> the newest row is sealed;
-//     * valid MAC, the chain from the head's row to the newest row verifies -> resealed to the newest row;
-//     * bad MAC, head past the end of the log, or the head's row/chain does not match -> the head is left
-//       untouched and appends stop moving it ("held"), so verify keeps reporting the problem instead of
-//       an append quietly sealing over the evidence.
-// - If the head cannot be read or written when the key is set (lock, disk), the check is retried before
-//   the next append, and no append touches the head until it has passed.
-// - setHeadKey(null) zeroes and drops the key. The key lives in memory only.
+// Writing: the transaction boundary belongs to the caller (core/storage/transactions.ts), which calls
+// insert() inside its transaction and publish() after it commits. append() is the stand-alone form: one
+// entry in its own transaction. Any failure throws AppError 'audit_unavailable'; nothing is forwarded.
 import type Database from 'better-sqlite3';
+import { dirname, join } from 'node:path';
 import type { Db } from '../storage/db.ts';
 import type { AuditEntry } from '../../shared/models.ts';
 import type { AuditQuery } from '../../shared/contract.ts';
@@ -28,69 +31,78 @@ import type { AuditInput } from './types.ts';
 import { AppError } from '../errors.ts';
 import { canonicalJson } from './canonical.ts';
 import { ChainChecker } from './chain.ts';
+import type { ChainBreak, IntegrityReason } from './chain.ts';
 import { csvHeader, csvLine, jsonLine } from './export-format.ts';
 import type { ExportFormat } from './export-format.ts';
-import { GENESIS_HASH, entryHash, headMac, headMacMatches } from './hash.ts';
+import { GENESIS_HASH, deriveAuditKeys, entryHash, macEquals, sealMac } from './hash.ts';
+import type { AuditKeys } from './hash.ts';
+import {
+  ANCHOR_FILE,
+  AnchorKeeper,
+  FILE_ANCHOR_INTERVAL_MS,
+  FileAnchor,
+  KEYCHAIN_ANCHOR_INTERVAL_MS,
+  openAnchor,
+  sealAnchor,
+} from './anchor.ts';
+import type { AnchorHead, AnchorPlace, KeychainAnchor } from './anchor.ts';
 import { AuditPager, normalizeFilter } from './query.ts';
 import type { AuditFilter } from './query.ts';
 import { AUDIT_COLUMNS, INSERT_AUDIT_SQL, rowToEntry, rowValues } from './row.ts';
 import type { AuditRow, AuditRowValues } from './row.ts';
 import { auditUnavailable } from './unavailable.ts';
 
+export type { IntegrityReason } from './chain.ts';
+
 export interface AuditVerifyResult {
   ok: boolean;
   checked: number;
   firstBrokenSeq?: number;
   problem?: string;
+  reason?: IntegrityReason;
+  /** The first entry this run checked (1 for a full verify; after the checkpoint for an incremental one). */
+  from?: number;
+}
+
+export interface IntegrityState {
+  ok: boolean;
+  /** The check at unlock is still running. */
+  checking: boolean;
+  reason: IntegrityReason | null;
+  problem: string | null;
 }
 
 export type AuditListener = (entry: AuditEntry) => void;
 
-interface HeadRow {
-  seq: number;
-  hash: string;
-  mac: string;
+export interface AuditLogOptions {
+  listener?: AuditListener;
+  /** The file anchor's path; by default next to the database file; null for none. */
+  anchorFile?: string | null;
+  /** Told once when an integrity failure is found (Core audits it and updates the status). */
+  onIntegrityFailure?: (state: IntegrityState) => void;
 }
 
-interface Tip {
+export interface Tip {
   seq: number;
   hash: string;
-}
-
-/** One pass of verify: the chain so far, the head read before the pass, and that head's row hash. */
-class VerifyScan {
-  readonly checker = new ChainChecker();
-  readonly head: HeadRow | undefined;
-  headRowHash: string | null = null;
-
-  constructor(head: HeadRow | undefined) {
-    this.head = head;
-  }
-
-  /** A failed verdict at the first break, or null. */
-  check(row: AuditRow): AuditVerifyResult | null {
-    const broken = this.checker.check(row);
-    if (broken !== null)
-      return {
-        ok: false,
-        checked: this.checker.checked,
-        firstBrokenSeq: broken.seq,
-        problem: broken.problem,
-      };
-    if (this.head !== undefined && row.seq === this.head.seq) this.headRowHash = row.hash;
-    return null;
-  }
 }
 
 const DEFAULT_LIMIT = 100;
 const MAX_LIMIT = 1000;
 const EXPORT_BATCH = 500;
-const HEAD_KEY_BYTES = 32;
+const VERIFY_BATCH = 5000;
+const AUDIT_KEY_BYTES = 32;
 /** Unpaired UTF-16 surrogates: SQLite would store them as U+FFFD and the hash would no longer match. */
 const LONE_SURROGATE = /\p{Cs}/gu;
+const MAX_CALLER_TEXT = 300;
 
 function text(value: string | null | undefined): string | null {
   return value === null || value === undefined ? null : value.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+function clipped(value: string | null | undefined): string | null {
+  const t = text(value);
+  return t !== null && t.length > MAX_CALLER_TEXT ? `${t.slice(0, MAX_CALLER_TEXT)}…` : t;
 }
 
 function finite(value: number | null | undefined): number | null {
@@ -103,171 +115,465 @@ function integer(value: number | null | undefined): number | null {
   return n === null ? null : Math.trunc(n);
 }
 
+function checkpointText(seq: number, hash: string): string {
+  return `agent-keychain/audit-checkpoint/v2:${seq}:${hash}`;
+}
+
+function failed(brk: ChainBreak, checked: number, from: number): AuditVerifyResult {
+  return { ok: false, checked, firstBrokenSeq: brk.seq, problem: brk.problem, reason: brk.reason, from };
+}
+
 export class AuditLog {
   private readonly db: Db;
   private readonly listener: AuditListener | undefined;
+  private readonly onIntegrityFailure: ((state: IntegrityState) => void) | undefined;
   private readonly pager: AuditPager;
   private readonly insertRow: Database.Statement<AuditRowValues>;
-  private readonly upsertHead: Database.Statement<[number, string, string]>;
-  private readonly selectHead: Database.Statement<[], HeadRow>;
-  private readonly selectTip: Database.Statement<[], Tip>;
-  private readonly selectAll: Database.Statement<[], AuditRow>;
-  private readonly selectFrom: Database.Statement<[number], AuditRow>;
+  private readonly selectTip: Database.Statement<[], { seq: number; hash: string; chain: string }>;
+  private readonly selectHashAt: Database.Statement<[number], { hash: string; chain: string }>;
   private readonly selectBatch: Database.Statement<[number, number, number], AuditRow>;
-  private readonly selectCount: Database.Statement<[], { n: number }>;
-  private readonly writeRows: Database.Transaction<
-    (inputs: readonly AuditInput[], reloadTip: boolean) => AuditRow[]
-  >;
+  private readonly selectKeyedBefore: Database.Statement<[number], { seq: number }>;
+  private readonly selectCheckpoint: Database.Statement<[], { seq: number; hash: string; mac: string }>;
+  private readonly upsertCheckpoint: Database.Statement<[number, string, string]>;
+  private readonly writeRows: Database.Transaction<(inputs: readonly AuditInput[]) => AuditRow[]>;
 
-  /** Newest committed row as this process knows it; only moved after a commit. */
+  /** Newest committed row as this process knows it; only moved after a commit (publish). */
   private tip: Tip;
-  /** False after an append inside a caller's transaction, which may still roll back: re-read the tip. */
+  /** False after a stand-alone append inside someone else's transaction, which may still roll back. */
   private tipTrusted = true;
-  /**
-   * Set by an owner that calls untrustTip() whenever one of its transactions rolls back (Core does):
-   * then appends inside its transactions keep the in-memory tip instead of re-reading it each time.
-   */
-  outerRollbacksReported = false;
-  private headKey: Buffer | null = null;
-  /** The head was found broken when the key was set: appends leave it so verify keeps reporting it. */
-  private sealHeld = false;
-  /** A head row was seen or written while the current key was set (so a missing one means deletion). */
-  private sealConfirmed = false;
-  /** The key is set but checking the head failed (lock, disk); retried before the next append. */
-  private headUnchecked = false;
+  /** The log as this process found it: anchors are compared with this, not with what it wrote since. */
+  private readonly opened: Tip & { chain: string | null };
 
-  constructor(db: Db, listener?: AuditListener) {
+  private keys: AuditKeys | null = null;
+  /** Entries are keyed only once the anchors are armed (see the file header). */
+  private keyed = false;
+  private state: IntegrityState = { ok: true, checking: false, reason: null, problem: null };
+  private readonly fileAnchor: FileAnchor | null;
+  private keychainAnchor: KeychainAnchor | null = null;
+  /** What each anchor place held when the check at unlock read it. */
+  private foundHeads: { name: string; head: AnchorHead }[] = [];
+  private keeper: AnchorKeeper | null = null;
+  private checkRun: Promise<void> | null = null;
+
+  constructor(db: Db, options: AuditLogOptions = {}) {
     this.db = db;
-    this.listener = listener;
+    this.listener = options.listener;
+    this.onIntegrityFailure = options.onIntegrityFailure;
     this.pager = new AuditPager(db);
     this.insertRow = db.prepare(INSERT_AUDIT_SQL);
-    this.upsertHead = db.prepare(
-      'INSERT INTO audit_head (id, seq, hash, mac) VALUES (1, ?, ?, ?) ' +
-        'ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac',
-    );
-    this.selectHead = db.prepare('SELECT seq, hash, mac FROM audit_head WHERE id = 1');
-    this.selectTip = db.prepare('SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1');
-    this.selectAll = db.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit ORDER BY seq`);
-    this.selectFrom = db.prepare(`SELECT ${AUDIT_COLUMNS} FROM audit WHERE seq >= ? ORDER BY seq`);
+    this.selectTip = db.prepare('SELECT seq, hash, chain FROM audit ORDER BY seq DESC LIMIT 1');
+    this.selectHashAt = db.prepare('SELECT hash, chain FROM audit WHERE seq = ?');
     this.selectBatch = db.prepare(
       `SELECT ${AUDIT_COLUMNS} FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
     );
-    this.selectCount = db.prepare('SELECT count(*) AS n FROM audit');
-    this.writeRows = db.transaction((inputs: readonly AuditInput[], reloadTip: boolean) =>
-      this.insertChained(inputs, reloadTip),
+    this.selectKeyedBefore = db.prepare(
+      "SELECT seq FROM audit WHERE seq <= ? AND chain = 'mac' ORDER BY seq DESC LIMIT 1",
     );
-    this.tip = this.readTip();
+    this.selectCheckpoint = db.prepare('SELECT seq, hash, mac FROM audit_checkpoint WHERE id = 1');
+    this.upsertCheckpoint = db.prepare(
+      'INSERT INTO audit_checkpoint (id, seq, hash, mac) VALUES (1, ?, ?, ?) ' +
+        'ON CONFLICT (id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, mac = excluded.mac',
+    );
+    this.writeRows = db.transaction((inputs: readonly AuditInput[]) => this.insert(inputs, this.last()));
+    const found = this.selectTip.get();
+    this.tip = found === undefined ? { seq: 0, hash: GENESIS_HASH } : { seq: found.seq, hash: found.hash };
+    this.opened = { ...this.tip, chain: found?.chain ?? null };
+    const file =
+      options.anchorFile !== undefined
+        ? options.anchorFile
+        : db.memory
+          ? null
+          : join(dirname(db.name), ANCHOR_FILE);
+    this.fileAnchor = file === null ? null : new FileAnchor(file);
+    // Needs no key: an anchor exists, so this data directory had an audit log, and now it is empty.
+    if (this.opened.seq === 0 && this.fileAnchor?.readSync() != null) {
+      this.fail(
+        'rollback',
+        `The audit log is empty, but ${this.fileAnchor.name} shows an earlier log existed: the database was ` +
+          'replaced by a fresh or older copy. If you reset Agent Keychain on purpose, move that file away too.',
+      );
+    }
+  }
+
+  /** The log's integrity as last checked. */
+  integrity(): IntegrityState {
+    return { ...this.state };
+  }
+
+  /** Why the anchors could not be written last time (keychain locked, disk), or null. */
+  anchorError(): string | null {
+    return this.keeper?.lastError ?? null;
   }
 
   /**
-   * Appends one entry and returns it once it is committed. Throws AppError 'audit_unavailable' when it
-   * cannot be written; the caller must then refuse the request. Called inside a caller's own transaction,
-   * the entry commits (and the listener hears of it) with that transaction.
+   * Appends one entry in its own transaction and returns it once committed. Throws AppError
+   * 'audit_unavailable' when it cannot be written; the caller must then refuse the request. Inside a
+   * transaction someone else opened, the entry commits (or rolls back) with that transaction.
    */
   append(input: AuditInput): AuditEntry {
-    const [entry] = this.write([input]);
-    if (entry === undefined) throw auditUnavailable(new Error('no entry written'));
-    return entry;
+    try {
+      if (this.db.inTransaction) {
+        const rows = this.insert([input], this.readTip());
+        this.tipTrusted = false;
+        return this.publish(rows, false)[0] ?? this.noEntry();
+      }
+      const rows = this.writeRows.immediate([input]);
+      return this.publish(rows)[0] ?? this.noEntry();
+    } catch (err) {
+      throw err instanceof AppError && err.code === 'audit_unavailable' ? err : auditUnavailable(err);
+    }
   }
 
   /** Appends several entries in one transaction, chained exactly as single appends (bench, bulk import). */
   appendMany(inputs: readonly AuditInput[]): AuditEntry[] {
-    return inputs.length === 0 ? [] : this.write(inputs);
-  }
-
-  /** Sets (vault unlocked) or drops (vault locked) the key that seals the head. See the file header. */
-  setHeadKey(key: Uint8Array | null): void {
-    this.headKey?.fill(0);
-    this.headKey = null;
-    this.sealHeld = false;
-    this.sealConfirmed = false;
-    this.headUnchecked = false;
-    if (key === null) return;
-    if (key.length !== HEAD_KEY_BYTES)
-      throw new TypeError(`The audit head key must be ${HEAD_KEY_BYTES} bytes.`);
-    this.headKey = Buffer.from(key); // a copy: the caller may wipe its buffer
-    this.checkHead(this.headKey);
-  }
-
-  /**
-   * Checks the whole chain and the sealed head. Synchronous: it holds the connection (and the event
-   * loop) while it streams every row; see verifyAsync for a long log in a serving process.
-   */
-  verify(): AuditVerifyResult {
-    const scan = new VerifyScan(this.selectHead.get());
-    for (const row of this.selectAll.iterate()) {
-      const broken = scan.check(row);
-      if (broken !== null) return broken;
+    if (inputs.length === 0) return [];
+    try {
+      return this.publish(this.writeRows.immediate(inputs));
+    } catch (err) {
+      throw auditUnavailable(err);
     }
-    return this.verdict(scan);
+  }
+
+  private noEntry(): never {
+    throw auditUnavailable(new Error('no entry written'));
   }
 
   /**
-   * The same checks as verify, in batches of `batchSize` rows with the event loop free between them, so
-   * agent requests keep being served. Covers the log as it was when called.
+   * Inserts entries chained after `after`; the caller has a transaction open and calls publish() with the
+   * rows once it has committed (or drops them when it rolls back).
    */
-  async verifyAsync(batchSize = 5000): Promise<AuditVerifyResult> {
-    const scan = new VerifyScan(this.selectHead.get());
-    const bound = this.readTip().seq;
-    let after = 0;
+  insert(inputs: readonly AuditInput[], after: Tip): AuditRow[] {
+    let { seq, hash } = after;
+    const chain = this.keyed ? 'mac' : 'plain';
+    const key = this.keyed && this.keys !== null ? this.keys.chain : null;
+    const rows: AuditRow[] = [];
+    for (const input of inputs) {
+      const facts = input.facts ?? null;
+      const caller = input.caller ?? null;
+      const body: Omit<AuditRow, 'hash'> = {
+        seq: seq + 1,
+        time: new Date().toISOString(),
+        agent_id: text(input.agentId),
+        agent_name: text(input.agentName),
+        actor: input.actor,
+        action: text(input.action) ?? '',
+        provider: text(input.provider),
+        method: text(input.method),
+        path: text(input.path),
+        facts_json: facts === null ? null : canonicalJson(facts),
+        decision: input.decision,
+        reason: text(input.reason),
+        rule: text(input.rule),
+        status: integer(input.status),
+        latency_ms: finite(input.latencyMs),
+        cost_usd: finite(input.costUsd),
+        request_id: text(input.requestId),
+        chain,
+        caller_pid: caller === null ? null : integer(caller.pid),
+        caller_exe: caller === null ? null : clipped(caller.exe),
+        caller_cmdline: caller === null ? null : clipped(caller.cmdline),
+        prev_hash: hash,
+      };
+      if (body.caller_pid === null) {
+        body.caller_exe = null;
+        body.caller_cmdline = null;
+      }
+      const rowHash = entryHash(body, key);
+      if (rowHash === null) throw new Error('no chain key for a keyed entry');
+      const row: AuditRow = { ...body, hash: rowHash };
+      this.insertRow.run(...rowValues(row));
+      rows.push(row);
+      seq = row.seq;
+      hash = row.hash;
+    }
+    return rows;
+  }
+
+  /** The rows have committed: move the tip, note the anchor, tell the listener. Returns the entries. */
+  publish(rows: readonly AuditRow[], committed = true): AuditEntry[] {
+    const newest = rows.at(-1);
+    if (newest !== undefined && committed) {
+      this.tip = { seq: newest.seq, hash: newest.hash };
+      this.tipTrusted = true;
+      this.keeper?.note(newest.seq, newest.hash);
+    }
+    const entries = rows.map(rowToEntry);
+    for (const entry of entries) this.notify(entry);
+    return entries;
+  }
+
+  /**
+   * The vault was unlocked: derive the audit keys and check the log against its anchors (see the file
+   * header). Resolves when the check is done; its outcome is in integrity(). Later unlocks in the same
+   * process reuse the keys (the vault key does not change) and the check already made.
+   */
+  useKey(auditKey: Uint8Array, keychainAnchor: KeychainAnchor | null = null): Promise<void> {
+    if (this.checkRun !== null) return this.checkRun;
+    if (auditKey.length !== AUDIT_KEY_BYTES)
+      throw new TypeError(`The audit key must be ${AUDIT_KEY_BYTES} bytes.`);
+    const keys = deriveAuditKeys(auditKey);
+    this.keys = keys;
+    this.keychainAnchor = keychainAnchor;
+    if (this.state.ok) this.state = { ...this.state, checking: true };
+    this.checkRun = this.checkAtUnlock(keys).catch((err: unknown) => {
+      this.fail(
+        'anchor_missing',
+        `The audit log could not be checked against its anchors: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    });
+    return this.checkRun;
+  }
+
+  /** Writes the anchors now, marked as a clean stop. Call before closing the database. */
+  async close(): Promise<void> {
+    if (this.checkRun !== null) await this.checkRun;
+    if (this.keeper !== null) await this.keeper.flush(true);
+  }
+
+  private async checkAtUnlock(keys: AuditKeys): Promise<void> {
+    const heads: { place: AnchorPlace; head: AnchorHead }[] = [];
+    const places: { place: AnchorPlace; intervalMs: number }[] = [];
+    const readPlace = async (place: AnchorPlace): Promise<boolean> => {
+      const raw = await place.read();
+      if (raw === null) return true;
+      const head = openAnchor(keys.seal, raw.trim());
+      if (head === 'forged') {
+        this.fail(
+          'anchor_forged',
+          `The audit anchor in ${place.name} was altered or belongs to another vault, so the log cannot be vouched for.`,
+        );
+        return false;
+      }
+      heads.push({ place, head });
+      return true;
+    };
+    if (this.fileAnchor !== null) {
+      places.push({ place: this.fileAnchor, intervalMs: FILE_ANCHOR_INTERVAL_MS });
+      if (!(await readPlace(this.fileAnchor))) return;
+    }
+    const keychain = this.keychainAnchor;
+    if (keychain !== null) {
+      places.push({ place: keychain, intervalMs: KEYCHAIN_ANCHOR_INTERVAL_MS });
+      try {
+        if (!(await readPlace(keychain))) return;
+      } catch {
+        // The keychain answered the vault key a moment ago; if it cannot answer now, the file anchor
+        // still stands, and the keychain item is rewritten at the next interval.
+      }
+    }
+    for (const { place, head } of heads) {
+      const broken = this.compareOpened(head, place.name);
+      if (broken !== null) return this.fail(broken.reason, broken.problem);
+    }
+    if (heads.length === 0 && this.wasKeyed()) {
+      return this.fail(
+        'anchor_missing',
+        'The audit log holds keyed entries but no anchor was found outside the database (' +
+          places.map((p) => p.place.name).join(', ') +
+          '): it was deleted, so removal or rewriting of the newest entries cannot be ruled out.',
+      );
+    }
+    const verdict = await this.scan(false, this.opened.seq);
+    if (!verdict.ok) {
+      return this.fail(verdict.reason ?? 'edited', verdict.problem ?? 'The chain is broken.');
+    }
+    if (!this.state.ok) return;
+    this.foundHeads = heads.map(({ place, head }) => ({ name: place.name, head }));
+    // Arm the anchors: the first one goes to disk now, before any keyed entry exists.
+    this.keeper = new AnchorKeeper(keys.seal, places);
+    if (this.fileAnchor !== null && this.tip.seq > 0)
+      this.fileAnchor.writeSync(sealAnchor(keys.seal, { ...this.tip, clean: false }));
+    this.keyed = true;
+    this.state = { ok: true, checking: false, reason: null, problem: null };
+    if (this.tip.seq > 0) this.keeper.note(this.tip.seq, this.tip.hash);
+  }
+
+  /** An anchor compared with the log as this process opened it; null when they agree. */
+  private compareOpened(head: AnchorHead, where: string): ChainBreak | null {
+    const end = this.opened.seq;
+    if (head.seq > end) {
+      return end === 0
+        ? {
+            seq: 1,
+            reason: 'rollback',
+            problem: `The audit log is empty, but ${where} says it reached entry ${head.seq}: the database was replaced by a fresh or older copy.`,
+          }
+        : {
+            seq: end + 1,
+            reason: 'truncated',
+            problem: `The audit log ended at entry ${end}, but ${where} says it reached entry ${head.seq}: the newest entries were deleted or an older copy of the database was restored.`,
+          };
+    }
+    const mismatch = this.mismatchAt(head, where);
+    if (mismatch !== null) return mismatch;
+    if (head.clean && end > head.seq) {
+      return {
+        seq: head.seq + 1,
+        reason: 'appended_while_stopped',
+        problem: `Agent Keychain stopped cleanly at entry ${head.seq} (${where}), but the log now goes on to entry ${end}: entries were added while it was not running.`,
+      };
+    }
+    return null;
+  }
+
+  private mismatchAt(head: AnchorHead, where: string): ChainBreak | null {
+    if (head.seq === 0) return null;
+    const row = this.selectHashAt.get(head.seq);
+    if (row !== undefined && row.hash === head.hash) return null;
+    return {
+      seq: head.seq,
+      reason: 'anchor_mismatch',
+      problem: `Entry ${head.seq} no longer matches ${where}: entries up to it were rewritten, or an older copy of the database was restored.`,
+    };
+  }
+
+  /** Keyed entries, or a checkpoint only a key could make, were in the log when this process opened it. */
+  private wasKeyed(): boolean {
+    if (this.opened.chain === 'mac' || this.selectCheckpoint.get() !== undefined) return true;
+    // From the newest down: keyed entries are the recent ones, so this stops early when there are any.
+    return this.selectKeyedBefore.get(this.opened.seq) !== undefined;
+  }
+
+  /** Records an integrity failure (the first one wins) and freezes the anchors. */
+  private fail(reason: IntegrityReason, problem: string): void {
+    this.keeper?.stop();
+    this.keeper = null;
+    // Entries stay keyed from here on: the anchors are frozen anyway, so no crash window is left to cover.
+    if (this.keys !== null) this.keyed = true;
+    if (!this.state.ok) return;
+    this.state = { ok: false, checking: false, reason, problem };
+    try {
+      this.onIntegrityFailure?.({ ...this.state });
+    } catch {
+      // Reporting must not hide the failure: verify and the status still carry it.
+    }
+  }
+
+  /**
+   * Checks the chain and compares it with the anchors. Incremental by default: from the last verified
+   * checkpoint (the checkpointed entry must still carry its hash) to the newest entry; `full` re-reads
+   * every entry. Runs in batches with the event loop free between them, over the log as it was when called.
+   */
+  async verify(options: { full?: boolean; batchSize?: number } = {}): Promise<AuditVerifyResult> {
+    // The check at unlock first, so a failure it finds is part of this answer.
+    if (this.checkRun !== null) await this.checkRun;
+    const bound = this.last().seq;
+    const verdict = await this.scan(options.full === true, bound, options.batchSize);
+    if (!verdict.ok) {
+      if (verdict.reason !== 'locked')
+        this.fail(verdict.reason ?? 'edited', verdict.problem ?? 'The chain is broken.');
+      return verdict;
+    }
+    if (!this.state.ok) {
+      return {
+        ok: false,
+        checked: verdict.checked,
+        problem: this.state.problem ?? undefined,
+        reason: this.state.reason ?? undefined,
+        from: verdict.from,
+      };
+    }
+    const anchorBreak = this.compareAnchorsNow();
+    if (anchorBreak !== null) {
+      this.fail(anchorBreak.reason, anchorBreak.problem);
+      return failed(anchorBreak, verdict.checked, verdict.from ?? 1);
+    }
+    return verdict;
+  }
+
+  /** Every anchor this process knows of against the log now. */
+  private compareAnchorsNow(): ChainBreak | null {
+    const keys = this.keys;
+    if (keys === null) return null;
+    const heads = [...this.foundHeads];
+    const written = this.keeper?.newestWritten ?? null;
+    if (written !== null) heads.push({ name: 'the anchor this process wrote', head: written });
+    if (this.fileAnchor !== null && this.keyed) {
+      const raw = this.fileAnchor.readSync();
+      if (raw === null) {
+        if (written !== null)
+          return {
+            seq: written.seq,
+            reason: 'anchor_missing',
+            problem: `${this.fileAnchor.name} was deleted while Agent Keychain was running.`,
+          };
+      } else {
+        const head = openAnchor(keys.seal, raw.trim());
+        if (head === 'forged')
+          return {
+            seq: 0,
+            reason: 'anchor_forged',
+            problem: `The audit anchor in ${this.fileAnchor.name} was altered.`,
+          };
+        heads.push({ name: this.fileAnchor.name, head });
+      }
+    }
+    const end = this.last().seq;
+    for (const { name, head } of heads) {
+      if (head.seq > end)
+        return {
+          seq: end + 1,
+          reason: 'truncated',
+          problem: `The audit log ends at entry ${end}, but ${name} says it reached entry ${head.seq}: the newest entries were deleted.`,
+        };
+      const mismatch = this.mismatchAt(head, name);
+      if (mismatch !== null) return mismatch;
+    }
+    return null;
+  }
+
+  /** Walks the chain from the checkpoint (or entry 1) to `bound` in batches; writes the new checkpoint. */
+  private async scan(full: boolean, bound: number, batchSize = VERIFY_BATCH): Promise<AuditVerifyResult> {
+    const keys = this.keys;
+    let checker = new ChainChecker(keys?.chain ?? null);
+    const start = full ? null : this.checkpoint(bound);
+    if (start !== null)
+      checker = new ChainChecker(keys?.chain ?? null, start.seq + 1, start.hash, start.pastV1);
+    const from = (start?.seq ?? 0) + 1;
+    let after = start?.seq ?? 0;
     for (;;) {
       const rows = this.selectBatch.all(after, bound, batchSize);
       for (const row of rows) {
-        const broken = scan.check(row);
-        if (broken !== null) return broken;
+        const broken = checker.check(row);
+        if (broken !== null) return failed(broken, checker.checked, from);
       }
       const lastRow = rows.at(-1);
-      if (rows.length < batchSize || lastRow === undefined) return this.verdict(scan);
+      if (rows.length < batchSize || lastRow === undefined) break;
       after = lastRow.seq;
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    const end = checker.last;
+    if (end.seq !== bound) {
+      // Rows at the end vanished between reading the bound and the scan: the newest entries were deleted.
+      return {
+        ok: false,
+        checked: checker.checked,
+        firstBrokenSeq: end.seq + 1,
+        reason: 'truncated',
+        problem: `The log ends at entry ${end.seq} although it reached entry ${bound} a moment ago: the newest entries were deleted.`,
+        from,
+      };
+    }
+    if (keys !== null && end.seq > 0 && !this.db.inTransaction) {
+      try {
+        this.upsertCheckpoint.run(end.seq, end.hash, sealMac(keys.seal, checkpointText(end.seq, end.hash)));
+      } catch {
+        // Only a shortcut for the next verify; it starts further back if this write did not happen.
+      }
+    }
+    return { ok: true, checked: checker.checked, from };
   }
 
-  /** After a clean chain: compare its end with the sealed head. */
-  private verdict(scan: VerifyScan): AuditVerifyResult {
-    const { head, headRowHash } = scan;
-    const checked = scan.checker.checked;
-    const end = scan.checker.last.seq;
-    if (head === undefined) {
-      if (this.headKey !== null && this.sealConfirmed && end > 0) {
-        return {
-          ok: false,
-          checked,
-          problem:
-            'The sealed head of the audit log was deleted, so removal of the newest entries cannot be ruled out.',
-        };
-      }
-      return { ok: true, checked };
-    }
-    // The seal can only be checked while the vault is unlocked; the seq/hash checks below run either way.
-    if (this.headKey !== null && !headMacMatches(this.headKey, head.seq, head.hash, head.mac)) {
-      return {
-        ok: false,
-        checked,
-        problem:
-          'The sealed head of the audit log was altered: its seal does not match, so the newest entries cannot be vouched for.',
-      };
-    }
-    if (head.seq > end) {
-      return {
-        ok: false,
-        checked,
-        firstBrokenSeq: end + 1,
-        problem:
-          end === 0
-            ? `All entries were removed: the sealed head says the log reached entry ${head.seq}.`
-            : `The newest entries were removed: the log ends at entry ${end} but its sealed head says it reached entry ${head.seq}.`,
-      };
-    }
-    if (headRowHash !== head.hash) {
-      return {
-        ok: false,
-        checked,
-        firstBrokenSeq: head.seq,
-        problem: `Entry ${head.seq} does not match the sealed head: the newest entries were replaced.`,
-      };
-    }
-    return { ok: true, checked };
+  /** The last verified entry, if its checkpoint is genuine and the entry still carries its hash. */
+  private checkpoint(bound: number): { seq: number; hash: string; pastV1: boolean } | null {
+    const keys = this.keys;
+    if (keys === null) return null;
+    const cp = this.selectCheckpoint.get();
+    if (cp === undefined || cp.seq > bound) return null;
+    if (!macEquals(sealMac(keys.seal, checkpointText(cp.seq, cp.hash)), cp.mac)) return null;
+    const row = this.selectHashAt.get(cp.seq);
+    if (row === undefined || row.hash !== cp.hash) return null;
+    return { seq: cp.seq, hash: cp.hash, pastV1: row.chain !== 'v1' };
   }
 
   /** Newest first, filtered, keyset-paged: nextCursor is the seq to pass back as `cursor`, or null at the end. */
@@ -314,12 +620,13 @@ export class AuditLog {
     })();
   }
 
+  /** Entries in the log: seqs run from 1 without gaps (verify reports any gap), so the newest seq. */
   count(): number {
-    return this.selectCount.get()?.n ?? 0;
+    return this.last().seq;
   }
 
-  /** The newest entry's seq and hash (seq 0 and the genesis hash when empty). */
-  last(): { seq: number; hash: string } {
+  /** The newest committed entry's seq and hash (seq 0 and the genesis hash when empty). */
+  last(): Tip {
     if (!this.tipTrusted) return this.readTip();
     return { seq: this.tip.seq, hash: this.tip.hash };
   }
@@ -330,144 +637,9 @@ export class AuditLog {
     return this.query({ agentId, limit: Math.min(Math.trunc(n), MAX_LIMIT) }).entries;
   }
 
-  private write(inputs: readonly AuditInput[]): AuditEntry[] {
-    if (this.headKey !== null && this.headUnchecked) this.checkHead(this.headKey);
-    const outer = this.db.inTransaction;
-    let rows: AuditRow[];
-    try {
-      // Inside a transaction of an owner that reports rollbacks, its transaction already makes the row
-      // and the head one unit: no savepoint of our own is needed.
-      rows =
-        outer && this.outerRollbacksReported
-          ? this.insertChained(inputs, !this.tipTrusted)
-          : this.writeRows.immediate(inputs, (outer && !this.outerRollbacksReported) || !this.tipTrusted);
-    } catch (err) {
-      // The transaction rolled back; the in-memory tip was not touched, so the next append chains on.
-      throw auditUnavailable(err);
-    }
-    if (this.headKey !== null && !this.sealHeld && !this.headUnchecked) this.sealConfirmed = true;
-    const newest = rows.at(-1);
-    if (newest !== undefined) this.tip = { seq: newest.seq, hash: newest.hash };
-    // Inside a caller's transaction the rows may still roll back: read the tip again next time.
-    this.tipTrusted = !outer || this.outerRollbacksReported;
-    const entries = rows.map(rowToEntry);
-    for (const entry of entries) this.notify(entry);
-    return entries;
-  }
-
-  /** Runs inside the write transaction. */
-  private insertChained(inputs: readonly AuditInput[], reloadTip: boolean): AuditRow[] {
-    let { seq, hash } = reloadTip ? this.readTip() : this.tip;
-    const rows: AuditRow[] = [];
-    for (const input of inputs) {
-      const facts = input.facts ?? null;
-      const body: Omit<AuditRow, 'hash'> = {
-        seq: seq + 1,
-        time: new Date().toISOString(),
-        agent_id: text(input.agentId),
-        agent_name: text(input.agentName),
-        actor: input.actor,
-        action: text(input.action) ?? '',
-        provider: text(input.provider),
-        method: text(input.method),
-        path: text(input.path),
-        facts_json: facts === null ? null : canonicalJson(facts),
-        decision: input.decision,
-        reason: text(input.reason),
-        rule: text(input.rule),
-        status: integer(input.status),
-        latency_ms: finite(input.latencyMs),
-        cost_usd: finite(input.costUsd),
-        request_id: text(input.requestId),
-        prev_hash: hash,
-      };
-      const row: AuditRow = { ...body, hash: entryHash(body) };
-      this.insertRow.run(...rowValues(row));
-      rows.push(row);
-      seq = row.seq;
-      hash = row.hash;
-    }
-    if (this.headKey !== null && !this.sealHeld && !this.headUnchecked) {
-      if (this.deferSeal) this.pendingSeal = { seq, hash };
-      else this.upsertHead.run(seq, hash, headMac(this.headKey, seq, hash));
-    }
-    return rows;
-  }
-
-  /**
-   * While an owner's group transaction is open, the head is sealed once when it commits (sealPending)
-   * rather than after every entry: the seal and the entries still commit together.
-   */
-  deferSeal = false;
-  private pendingSeal: Tip | null = null;
-
-  /** Writes the deferred head seal (inside the owner's transaction, right before it commits). */
-  sealPending(): void {
-    const pending = this.pendingSeal;
-    this.pendingSeal = null;
-    if (pending !== null && this.headKey !== null && !this.sealHeld && !this.headUnchecked) {
-      this.upsertHead.run(pending.seq, pending.hash, headMac(this.headKey, pending.seq, pending.hash));
-    }
-  }
-
-  /** The owner's transaction rolled back: its deferred seal is void. */
-  dropPendingSeal(): void {
-    this.pendingSeal = null;
-  }
-
-  /** Runs checkAndReseal; if the database cannot be read or written now, retries before the next append. */
-  private checkHead(key: Buffer): void {
-    try {
-      this.checkAndReseal(key);
-      this.headUnchecked = false;
-    } catch {
-      // Until the head has been checked, appends leave it alone: sealing blindly could cover up tampering.
-      this.headUnchecked = true;
-    }
-  }
-
-  private checkAndReseal(key: Buffer): void {
-    const tip = this.readTip();
-    const head = this.selectHead.get();
-    if (head === undefined) {
-      if (tip.seq > 0) this.upsertHead.run(tip.seq, tip.hash, headMac(key, tip.seq, tip.hash));
-      this.sealConfirmed = tip.seq > 0;
-      return;
-    }
-    this.sealConfirmed = true;
-    const sound =
-      headMacMatches(key, head.seq, head.hash, head.mac) &&
-      head.seq <= tip.seq &&
-      this.chainVerifiesFrom(head);
-    if (!sound) {
-      this.sealHeld = true;
-      return;
-    }
-    if (head.seq !== tip.seq || head.hash !== tip.hash)
-      this.upsertHead.run(tip.seq, tip.hash, headMac(key, tip.seq, tip.hash));
-  }
-
-  /** The head's own row matches it and every row after it chains on correctly. */
-  private chainVerifiesFrom(head: HeadRow): boolean {
-    let checker: ChainChecker | null = null;
-    for (const row of this.selectFrom.iterate(head.seq)) {
-      if (checker === null) {
-        if (row.seq !== head.seq || row.hash !== head.hash || entryHash(row) !== row.hash) return false;
-        checker = new ChainChecker(head.seq + 1, head.hash);
-      } else if (checker.check(row) !== null) {
-        return false;
-      }
-    }
-    return checker !== null;
-  }
-
-  /** An outer transaction rolled back: the next append re-reads the newest row. */
-  untrustTip(): void {
-    this.tipTrusted = false;
-  }
-
   private readTip(): Tip {
-    return this.selectTip.get() ?? { seq: 0, hash: GENESIS_HASH };
+    const row = this.selectTip.get();
+    return row === undefined ? { seq: 0, hash: GENESIS_HASH } : { seq: row.seq, hash: row.hash };
   }
 
   private notify(entry: AuditEntry): void {

@@ -22,14 +22,22 @@ export interface AuditRow {
   latency_ms: number | null;
   cost_usd: number | null;
   request_id: string | null;
+  /** How the hash was computed: see hash.ts. */
+  chain: string;
+  /** The calling process, where the daemon resolved it (all null otherwise). */
+  caller_pid: number | null;
+  caller_exe: string | null;
+  caller_cmdline: string | null;
   prev_hash: string;
   hash: string;
 }
 
+export type ChainKind = 'mac' | 'plain' | 'v1';
+
 /** Column list in table order, for SELECTs. */
 export const AUDIT_COLUMNS =
   'seq, time, agent_id, agent_name, actor, action, provider, method, path, facts_json, decision, reason, rule, ' +
-  'status, latency_ms, cost_usd, request_id, prev_hash, hash';
+  'status, latency_ms, cost_usd, request_id, chain, caller_pid, caller_exe, caller_cmdline, prev_hash, hash';
 
 /** Positional INSERT; bind rowValues(row). */
 export const INSERT_AUDIT_SQL = `INSERT INTO audit (${AUDIT_COLUMNS}) VALUES (${AUDIT_COLUMNS.split(', ')
@@ -55,6 +63,10 @@ export type AuditRowValues = [
   number | null,
   string | null,
   string,
+  number | null,
+  string | null,
+  string | null,
+  string,
   string,
 ];
 
@@ -78,6 +90,10 @@ export function rowValues(r: AuditRow): AuditRowValues {
     r.latency_ms,
     r.cost_usd,
     r.request_id,
+    r.chain,
+    r.caller_pid,
+    r.caller_exe,
+    r.caller_cmdline,
     r.prev_hash,
     r.hash,
   ];
@@ -123,6 +139,11 @@ export function rowToEntry(row: AuditRow): AuditEntry {
     latencyMs: row.latency_ms,
     costUsd: row.cost_usd,
     requestId: row.request_id,
+    chain: row.chain === 'mac' || row.chain === 'plain' || row.chain === 'v1' ? row.chain : 'v1',
+    caller:
+      row.caller_pid === null
+        ? null
+        : { pid: row.caller_pid, exe: row.caller_exe, cmdline: row.caller_cmdline },
     prevHash: row.prev_hash,
     hash: row.hash,
   };

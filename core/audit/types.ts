@@ -1,5 +1,5 @@
 // What callers hand the audit log. Never a request body, master key, secret value or token.
-import type { Decision } from '../../shared/models.ts';
+import type { AuditCaller, Decision } from '../../shared/models.ts';
 
 export type Actor = 'agent' | 'owner' | 'system';
 
@@ -21,4 +21,6 @@ export interface AuditInput {
   latencyMs?: number | null;
   costUsd?: number | null;
   requestId?: string | null;
+  /** The local process that made the request, when the daemon has resolved it. */
+  caller?: AuditCaller | null;
 }

@@ -1,19 +1,42 @@
 // The in-process event bus. Listeners run synchronously and must be cheap; a listener that throws is
 // ignored, so a broken window or SSE client can never break a request.
+//
+// Two kinds of listener:
+// - object listeners (subscribe): the Electron bridge; each event as it is emitted.
+// - stream listeners (subscribeStream): console tabs on the SSE stream. Each event is serialised once, as
+//   an SSE frame, only while at least one stream listener is there; the frames of one turn of the event
+//   loop (one group commit's worth of audit entries, typically) are joined and handed to every stream
+//   listener in one call, so a busy proxy costs each tab one socket write per turn, not one per event.
 import type { AppEvent, EventMap, EventName } from '../../shared/events.ts';
 
 export type Listener = (event: AppEvent) => void;
+/** Receives complete SSE frames (`event: …\ndata: …\n\n`, one or more). */
+export type StreamListener = (frames: string) => void;
+
+/** One event as an SSE frame. JSON text has no raw newline, so `data:` is always a single line. */
+export function sseFrame(event: AppEvent): string {
+  return `event: ${event.name}\ndata: ${JSON.stringify(event.data)}\n\n`;
+}
 
 export class EventBus {
   private readonly listeners = new Set<Listener>();
+  private readonly streams = new Set<StreamListener>();
+  private pending: string[] = [];
+  private scheduled = false;
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
 
+  /** Subscribes a stream listener (see the file header); returns the unsubscribe function. */
+  subscribeStream(listener: StreamListener): () => void {
+    this.streams.add(listener);
+    return () => this.streams.delete(listener);
+  }
+
   emit<N extends EventName>(name: N, data: EventMap[N]): void {
-    if (this.listeners.size === 0) return;
+    if (this.listeners.size === 0 && this.streams.size === 0) return;
     const event = { name, data } as AppEvent;
     for (const listener of this.listeners) {
       try {
@@ -22,9 +45,35 @@ export class EventBus {
         // A failing listener is its own problem; the core carries on.
       }
     }
+    if (this.streams.size === 0) return;
+    try {
+      this.pending.push(sseFrame(event));
+    } catch {
+      // Not serialisable (cannot happen for the contract's events): dropped for the streams only.
+      return;
+    }
+    if (!this.scheduled) {
+      this.scheduled = true;
+      setImmediate(() => this.flushStreams());
+    }
+  }
+
+  /** Hands the frames gathered this turn to every stream listener, in one string. */
+  private flushStreams(): void {
+    this.scheduled = false;
+    const frames = this.pending.length === 1 ? (this.pending[0] ?? '') : this.pending.join('');
+    this.pending = [];
+    if (frames === '') return;
+    for (const listener of this.streams) {
+      try {
+        listener(frames);
+      } catch {
+        // As above: a broken stream is dropped by its own route, never by the core.
+      }
+    }
   }
 
   get size(): number {
-    return this.listeners.size;
+    return this.listeners.size + this.streams.size;
   }
 }

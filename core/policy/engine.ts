@@ -126,8 +126,8 @@ export function decide(input: PolicyInput): PolicyDecision {
   if (!needsApproval(checked.approval, checked.quantity) || input.approved === true) {
     return { outcome: 'allow', rule: checked.scopeName, actionKey, effects };
   }
-  // A remembered approval for the same action stands in for the owner's answer.
-  const grant = liveGrant(input.grants, actionKey, now);
+  // A remembered approval for the same action, whose constraint covers this request, stands in for the owner.
+  const grant = liveGrant(input.grants, actionKey, facts, input.digest, now);
   if (grant !== undefined) {
     return { outcome: 'allow', rule: checked.scopeName, actionKey, effects, grantId: grant.id };
   }

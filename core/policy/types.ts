@@ -4,6 +4,7 @@
 import type { Scopes } from '../../shared/scopes.ts';
 import type { RequestFacts } from '../../shared/facts.ts';
 import type { ErrorCode, RuleRef } from '../../shared/errors.ts';
+import type { GrantConstraint } from './grant-match.ts';
 
 export interface PolicyAgent {
   id: string;
@@ -36,10 +37,12 @@ export interface CounterEffect {
   reserveMicro: number;
 }
 
-/** A remembered approval: agent × action key, for a time or a number of uses. */
+/** A remembered approval: agent × action key × constraint, for a time or a number of uses. */
 export interface PolicyGrant {
   id: string;
   actionKey: string;
+  /** What within the action it covers (see grant-match.ts); null: the whole action key (first-use). */
+  constraint: GrantConstraint | null;
   usesLeft: number | null;
   expiresAt: number | null;
 }
@@ -53,6 +56,8 @@ export interface PolicyInput {
   now: number;
   /** True when the owner has just approved this very request: the approval rule is satisfied. */
   approved?: boolean;
+  /** Digest of the exact request (method, path, query, billing headers, body), for grants bound to one request. */
+  digest?: string;
 }
 
 export type PolicyDecision =

@@ -1,6 +1,5 @@
 // Admin routes: one per operation in the shared contract, plus the event stream and the audit export.
 import { adminOps, type AdminOpName, AuditQuery } from '../../shared/contract.ts';
-import type { AppEvent } from '../../shared/events.ts';
 import type { Route, RouteCtx } from './routes.ts';
 import { readJsonObject } from './body.ts';
 import { sendJson, BASE_HEADERS } from './respond.ts';
@@ -50,15 +49,16 @@ export function adminRoutes(core: Core, impl: AdminImpl, sessions: ConsoleSessio
       res.write(`: connected ${ctx.requestId}\n\n`);
       req.socket.setTimeout(0);
       req.socket.setNoDelay(true);
-      const write = (event: AppEvent): void => {
+      // Frames arrive serialised once and joined per turn of the event loop (core/events/bus.ts).
+      const write = (frames: string): void => {
         // A listener that cannot keep up is dropped: it must never hold memory or slow the core.
         if (res.writableLength > SSE_BACKLOG_LIMIT) {
           res.destroy();
           return;
         }
-        res.write(`event: ${event.name}\ndata: ${JSON.stringify(event.data)}\n\n`);
+        res.write(frames);
       };
-      const unsubscribe = core.bus.subscribe(write);
+      const unsubscribe = core.bus.subscribeStream(write);
       const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
       ping.unref();
       res.on('close', () => {

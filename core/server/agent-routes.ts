@@ -50,6 +50,8 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
           allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), {
             provider: null,
             path: `/v1/secrets/${name}`,
+            // A secret read has no body: the name is the whole request.
+            digest: () => `secret.read:${name}`,
           });
         } finally {
           release();

@@ -15,6 +15,11 @@ import { AlreadyResponded, sendJson } from './respond.ts';
 export interface Where {
   provider: string | null;
   path: string;
+  /**
+   * Digest of the exact request (method, path, query, billing headers, body), computed only when needed: for
+   * a held request, and when the agent has a grant bound to one request (a respond-async retry).
+   */
+  digest: () => string;
 }
 
 export interface Authorized {
@@ -92,15 +97,19 @@ export async function authorize(
   }
 
   // Always the current record: scopes or status may change while a request waits.
-  const decideNow = (approved: boolean): PolicyDecision =>
-    decide({
+  const decideNow = (approved: boolean): PolicyDecision => {
+    const grants = approvals.grants.forAgent(agent.id, core.now());
+    return decide({
       agent: core.policyAgent(core.agents.find(agent.id) ?? agent),
       facts,
       counters: core.counters.reader(agent.id),
-      grants: approvals.grants.forAgent(agent.id, core.now()),
+      grants,
       now: core.now(),
       approved,
+      // Hashing the body is only worth it when a grant is bound to one exact request.
+      ...(grants.some((g) => g.constraint?.digest !== undefined) ? { digest: where.digest() } : {}),
     });
+  };
 
   let decision = decideNow(false);
   let approvedByOwner = false;
@@ -113,6 +122,7 @@ export async function authorize(
       hold = approvals.hold({
         agent,
         facts,
+        digest: where.digest(),
         rule: held.rule,
         reason: held.reason,
         actionKey: held.actionKey,
@@ -193,9 +203,12 @@ export async function authorize(
   }
   const allow = decision as Extract<PolicyDecision, { outcome: 'allow' }>;
 
+  // No await between the decision above and this call: commitGrouped runs its function at once, so the
+  // counter bumps and the grant use are taken in the same synchronous step as the decision (one use can never
+  // be spent by two racing requests); only the wait for the commit is asynchronous.
   await core.commitGrouped(() => {
     core.counters.apply(agent.id, allow.effects);
-    // Used up in the same synchronous step as the decision, so one use cannot be spent twice.
+    if (allow.grantId) approvals.grants.take(agent.id, allow.grantId);
     core.record({
       ...base,
       decision: approvedByOwner ? 'approved' : 'allow',
@@ -203,7 +216,6 @@ export async function authorize(
       rule: allow.grantId ? `${allow.rule} (remembered approval ${allow.grantId})` : allow.rule,
     });
   });
-  if (allow.grantId) approvals.grants.consume(agent.id, allow.grantId);
 
   let finished = false;
   return {

@@ -3,6 +3,7 @@
 // → usage and cost settled → outcome audited. Revocation aborts the upstream call and cuts the stream.
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
+import { createHash } from 'node:crypto';
 import type { Route, RouteCtx } from './routes.ts';
 import type { Core } from '../core.ts';
 import type { ApprovalCenter } from '../approvals/center.ts';
@@ -170,6 +171,7 @@ async function handleProxy(
     allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), {
       provider: providerId,
       path: path.path,
+      digest: () => requestDigest(method, path.path, rawQuery, ctx.req.headers, body),
     });
   } catch (err) {
     throw lookupRefusal(err, listing, providerId);
@@ -201,6 +203,27 @@ async function handleProxy(
         ? (text) => modelListFor(core, agent, providerId, provider.kind, text)
         : undefined,
   });
+}
+
+/** Headers that change what the provider does with the same body; part of the request digest. */
+const DIGEST_HEADERS = ['content-type', 'stripe-account', 'openai-organization', 'openai-project'];
+
+/**
+ * The digest an approval is bound to: method, path, query, the headers that change meaning, and the body bytes.
+ * A respond-async retry is released only when its digest is the same as the approved request's.
+ */
+function requestDigest(
+  method: string,
+  path: string,
+  query: string,
+  headers: IncomingMessage['headers'],
+  body: Buffer,
+): string {
+  const h = createHash('sha256');
+  h.update(`${method}\n${path}\n${query}\n`);
+  for (const name of DIGEST_HEADERS) h.update(`${name}:${String(headers[name] ?? '')}\n`);
+  h.update(body);
+  return h.digest('base64url');
 }
 
 interface ForwardSpec {

@@ -126,6 +126,26 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX grants_agent ON grants (agent_id);
     `,
   },
+  {
+    version: 2,
+    name: 'keyed audit chain, calling process, verify checkpoint',
+    // Entries already written keep their plain SHA-256 hashes ('v1'); new ones are keyed (see
+    // core/audit/hash.ts). The in-database head seal is replaced by anchors outside the database file
+    // (core/audit/anchor.ts) and a checkpoint that lets verify resume where it last ended.
+    sql: `
+      ALTER TABLE audit ADD COLUMN chain TEXT NOT NULL DEFAULT 'v1';
+      ALTER TABLE audit ADD COLUMN caller_pid INTEGER;
+      ALTER TABLE audit ADD COLUMN caller_exe TEXT;
+      ALTER TABLE audit ADD COLUMN caller_cmdline TEXT;
+      DROP TABLE audit_head;
+      CREATE TABLE audit_checkpoint (
+        id   INTEGER PRIMARY KEY CHECK (id = 1),
+        seq  INTEGER NOT NULL,
+        hash TEXT NOT NULL,
+        mac  TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

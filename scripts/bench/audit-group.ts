@@ -47,7 +47,7 @@ export async function benchAuditGroup(): Promise<Record<string, number>> {
     progress(
       `group commit: ${Math.round(perSec).toLocaleString('en-US')} entries/s with ${PRODUCERS} concurrent producers`,
     );
-    const verify = core.audit.verify();
+    const verify = await core.audit.verify({ full: true });
     progress(
       `verify after group commit: ${verify.ok ? 'ok' : `broken (${verify.problem ?? ''})`}, ${verify.checked.toLocaleString('en-US')} entries`,
     );

@@ -10,6 +10,8 @@ export const Target = z.object({
   path: z.string(),
   headers: z.record(z.string(), z.string()),
   body: z.string(),
+  /** Agent credentials to rotate through, one per request (Authorization: Bearer …), when given. */
+  tokens: z.array(z.string()).optional(),
 });
 export type Target = z.infer<typeof Target>;
 
@@ -18,25 +20,33 @@ export interface Prepared {
   name: string;
   options: http.RequestOptions;
   body: Buffer;
+  headers: Record<string, string>;
+  /** Credentials to rotate through (empty: the fixed headers only), and the next one's index. */
+  tokens: readonly string[];
+  next: number;
 }
 
 export function prepare(target: Target, agent: http.Agent): Prepared {
   const u = new URL(target.url);
   const body = Buffer.from(target.body);
+  const headers = {
+    'content-type': 'application/json',
+    'content-length': String(body.length),
+    ...target.headers,
+  };
   return {
     name: target.name,
     body,
+    headers,
+    tokens: target.tokens ?? [],
+    next: 0,
     options: {
       host: u.hostname,
       port: Number(u.port),
       path: target.path,
       method: 'POST',
       agent,
-      headers: {
-        'content-type': 'application/json',
-        'content-length': String(body.length),
-        ...target.headers,
-      },
+      headers,
     },
   };
 }
@@ -47,8 +57,14 @@ export function keepAliveAgent(maxSockets: number): http.Agent {
 
 /** Sends one request and reads the whole response; resolves with the status (0 on a network error). */
 export function send(p: Prepared): Promise<number> {
+  let options = p.options;
+  if (p.tokens.length > 0) {
+    const token = p.tokens[p.next % p.tokens.length] ?? '';
+    p.next += 1;
+    options = { ...options, headers: { ...p.headers, authorization: `Bearer ${token}` } };
+  }
   return new Promise((resolve) => {
-    const req = http.request(p.options, (res) => {
+    const req = http.request(options, (res) => {
       res.on('data', () => undefined);
       res.on('end', () => resolve(res.statusCode ?? 0));
       res.on('error', () => resolve(0));

@@ -1,7 +1,8 @@
-// Credential lookup + policy decision in process (DESIGN §8: ≥ 200,000/s). A real AgentStore on a temp
-// SQLite database with 100 agents; each iteration authenticates a token and decides a chat request whose
-// scope has a rate limit and a budget, so decide() reads two counters. The same loop with an in-memory
-// counter reader, and each half alone, show where the time goes.
+// Credential lookup + policy decision in process (DESIGN §8: ≥ 200,000/s, within 10 % from 10 to 10,000
+// agents). Real AgentStores on temp SQLite databases with 10 and with 10,000 agents; each iteration
+// authenticates the next agent's token and decides a chat request whose scope has a rate limit and a
+// budget, so decide() reads two counters. The same loop with an in-memory counter reader, and each half
+// alone, show where the time goes.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,9 @@ import type { ProxyFacts } from '../../shared/facts.ts';
 import type { Scopes } from '../../shared/scopes.ts';
 import { progress } from './common.ts';
 
-const AGENTS = 100;
+const FEW_AGENTS = 10;
+const MANY_AGENTS = 10_000;
+const ROUNDS = 3;
 const WARMUP_MS = 300;
 const MEASURE_MS = 1000;
 const BATCH = 5000;
@@ -65,9 +68,23 @@ function rate(step: (i: number) => number): number {
   return n / (elapsed / 1000);
 }
 
-export function benchPolicy(): Promise<Record<string, number>> {
+interface Setup {
+  store: AgentStore;
+  counters: Counters;
+  tokens: string[];
+  agents: AgentRecord[];
+  memoryReader: (agentId: string) => CounterReader;
+  close: () => void;
+}
+
+/** A temp database with `n` agents, each with live counter rows (as a busy daemon has them). */
+function setup(n: number): Setup {
   const dir = mkdtempSync(join(tmpdir(), 'akc-bench-policy-'));
   const db = openDatabase(dir);
+  const close = (): void => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
   try {
     const store = new AgentStore(db);
     const counters = new Counters(db);
@@ -75,76 +92,104 @@ export function benchPolicy(): Promise<Record<string, number>> {
     const tokens: string[] = [];
     const ids: string[] = [];
     db.transaction(() => {
-      for (let i = 0; i < AGENTS; i += 1) {
+      for (let i = 0; i < n; i += 1) {
         const { agent, token } = store.create(`bench-${i}`, SCOPES, null, now0);
         tokens.push(token);
         ids.push(agent.id);
       }
     })();
-
-    // Give every agent live counter rows (as a busy daemon has), mirrored into an in-memory table.
+    // Live counter rows for every agent, mirrored into an in-memory table.
     const memory = new Map<string, CounterValue>();
-    for (const id of ids) {
-      const d = decide({
-        agent: policyAgent(store.get(id)),
-        facts: FACTS,
-        counters: counters.reader(id),
-        grants: [],
-        now: now0,
-      });
-      if (d.outcome !== 'allow') throw new Error(`policy bench setup: expected allow, got ${d.outcome}`);
-      counters.apply(id, d.effects);
-      for (const e of d.effects)
-        memory.set(`${id}|${e.key}|${e.windowStart}`, {
-          count: e.count,
-          reservedMicro: e.reserveMicro,
-          spentMicro: 0,
+    db.transaction(() => {
+      for (const id of ids) {
+        const d = decide({
+          agent: policyAgent(store.get(id)),
+          facts: FACTS,
+          counters: counters.reader(id),
+          grants: [],
+          now: now0,
         });
-    }
+        if (d.outcome !== 'allow') throw new Error(`policy bench setup: expected allow, got ${d.outcome}`);
+        counters.apply(id, d.effects);
+        for (const e of d.effects)
+          memory.set(`${id}|${e.key}|${e.windowStart}`, {
+            count: e.count,
+            reservedMicro: e.reserveMicro,
+            spentMicro: 0,
+          });
+      }
+    })();
     const memoryReader = (agentId: string): CounterReader => ({
       get: (key, windowStart) => memory.get(`${agentId}|${key}|${windowStart}`) ?? ZERO,
     });
-    const agents = ids.map((id) => store.get(id));
+    return { store, counters, tokens, agents: ids.map((id) => store.get(id)), memoryReader, close };
+  } catch (err) {
+    close();
+    throw err;
+  }
+}
 
-    const allowed = (agent: AgentRecord, reader: CounterReader, now: number): number => {
-      const d = decide({ agent: policyAgent(agent), facts: FACTS, counters: reader, grants: [], now });
-      return d.outcome === 'allow' ? 1 : 0;
-    };
-    const full =
-      (reader: (id: string) => CounterReader) =>
-      (i: number): number => {
-        const now = Date.now();
-        const auth = store.authenticate(tokens[i % AGENTS] ?? '', now);
-        if (!auth.ok) return 0;
-        return allowed(auth.agent, reader(auth.agent.id), now);
-      };
+const allowed = (agent: AgentRecord, reader: CounterReader, now: number): number => {
+  const d = decide({ agent: policyAgent(agent), facts: FACTS, counters: reader, grants: [], now });
+  return d.outcome === 'allow' ? 1 : 0;
+};
 
+/** authenticate + decide, each iteration with the next agent's credential. */
+function full(s: Setup, reader: (id: string) => CounterReader): (i: number) => number {
+  const n = s.tokens.length;
+  return (i) => {
+    const now = Date.now();
+    const auth = s.store.authenticate(s.tokens[i % n] ?? '', now);
+    if (!auth.ok) return 0;
+    return allowed(auth.agent, reader(auth.agent.id), now);
+  };
+}
+
+const fmt = (v: number): string => Math.round(v).toLocaleString('en-US');
+
+export function benchPolicy(): Promise<Record<string, number>> {
+  const few = setup(FEW_AGENTS);
+  let many: Setup | null = null;
+  try {
+    many = setup(MANY_AGENTS);
     const out: Record<string, number> = {};
-    out['policy.realCounters.perSec'] = rate(full((id) => counters.reader(id)));
+    // The two agent counts alternate, ROUNDS times each; the best round of each is kept (noise on a
+    // shared machine only ever slows a round down).
+    let bestFew = 0;
+    let bestMany = 0;
+    for (let r = 0; r < ROUNDS; r += 1) {
+      bestFew = Math.max(bestFew, rate(full(few, (id) => few.counters.reader(id))));
+      const m = many;
+      bestMany = Math.max(bestMany, rate(full(m, (id) => m.counters.reader(id))));
+    }
+    out['policy.realCounters.perSec'] = Math.min(bestFew, bestMany);
+    out[`policy.agents.${FEW_AGENTS}.perSec`] = bestFew;
+    out[`policy.agents.${MANY_AGENTS}.perSec`] = bestMany;
+    out[`policy.agents.${MANY_AGENTS}.to${FEW_AGENTS}Ratio`] = bestMany / bestFew;
     progress(
-      `authenticate + decide, SQLite counters: ${Math.round(out['policy.realCounters.perSec']).toLocaleString('en-US')}/s`,
+      `authenticate + decide, SQLite counters: ${fmt(bestFew)}/s with ${FEW_AGENTS} agents, ${fmt(bestMany)}/s with ${MANY_AGENTS.toLocaleString('en-US')} (best of ${ROUNDS} alternating rounds)`,
     );
-    out['policy.memoryCounters.perSec'] = rate(full(memoryReader));
-    progress(
-      `authenticate + decide, in-memory counters: ${Math.round(out['policy.memoryCounters.perSec']).toLocaleString('en-US')}/s`,
-    );
+    const s = many;
+    out['policy.memoryCounters.perSec'] = rate(full(s, s.memoryReader));
+    progress(`authenticate + decide, in-memory counters: ${fmt(out['policy.memoryCounters.perSec'])}/s`);
+    const n = s.tokens.length;
     out['policy.authenticateOnly.perSec'] = rate((i) =>
-      store.authenticate(tokens[i % AGENTS] ?? '', Date.now()).ok ? 1 : 0,
+      s.store.authenticate(s.tokens[i % n] ?? '', Date.now()).ok ? 1 : 0,
     );
     out['policy.decideOnly.realCounters.perSec'] = rate((i) => {
-      const agent = agents[i % AGENTS];
-      return agent ? allowed(agent, counters.reader(agent.id), Date.now()) : 0;
+      const agent = s.agents[i % n];
+      return agent ? allowed(agent, s.counters.reader(agent.id), Date.now()) : 0;
     });
     out['policy.decideOnly.memoryCounters.perSec'] = rate((i) => {
-      const agent = agents[i % AGENTS];
-      return agent ? allowed(agent, memoryReader(agent.id), Date.now()) : 0;
+      const agent = s.agents[i % n];
+      return agent ? allowed(agent, s.memoryReader(agent.id), Date.now()) : 0;
     });
     progress(
-      `alone: authenticate ${Math.round(out['policy.authenticateOnly.perSec']).toLocaleString('en-US')}/s, decide (SQLite) ${Math.round(out['policy.decideOnly.realCounters.perSec']).toLocaleString('en-US')}/s, decide (memory) ${Math.round(out['policy.decideOnly.memoryCounters.perSec']).toLocaleString('en-US')}/s`,
+      `alone (${MANY_AGENTS.toLocaleString('en-US')} agents): authenticate ${fmt(out['policy.authenticateOnly.perSec'])}/s, decide (SQLite) ${fmt(out['policy.decideOnly.realCounters.perSec'])}/s, decide (memory) ${fmt(out['policy.decideOnly.memoryCounters.perSec'])}/s`,
     );
     return Promise.resolve(out);
   } finally {
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
+    few.close();
+    many?.close();
   }
 }

@@ -1,5 +1,5 @@
 // Starting the benchmark's processes: upstream, pass-through proxy, daemon, load generator.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { forkChild, type Child } from './common.ts';
 
@@ -39,6 +39,38 @@ export async function startDaemonProcess(
   });
   const info = await child.next(ReadyDaemon);
   return { child, info };
+}
+
+const AgentsAdded = z.object({ type: z.literal('agentsAdded'), tokens: z.array(z.string()) });
+
+/** Creates `count` more agents in the daemon process (straight in its store); returns their credentials. */
+export async function addAgents(daemon: Child, count: number): Promise<string[]> {
+  daemon.send({ type: 'addAgents', count });
+  return (await daemon.next(AgentsAdded, 120_000)).tokens;
+}
+
+/** Resident memory of a process in MB, from /proc (Linux); NaN elsewhere. */
+export function rssMB(pid: number | undefined): number {
+  try {
+    const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${String(pid)}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); NaN elsewhere. */
+export function cpuMs(pid: number | undefined): number {
+  try {
+    const fields =
+      readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
+        .split(') ')[1]
+        ?.split(' ') ?? [];
+    const tick = 10; // USER_HZ is 100 on Linux
+    return (Number(fields[11]) + Number(fields[12])) * tick;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 export async function startLoad(): Promise<Child> {

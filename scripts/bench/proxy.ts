@@ -1,12 +1,20 @@
 // Proxy overhead and throughput (DESIGN §8). Four processes: upstream (bare node:http answering a small
 // JSON body), a bare Node pass-through proxy, the daemon, and the load generator; this process only
-// orchestrates (and holds the idle SSE listener). Every figure comes from the same run, side by side.
-import http from 'node:http';
-import { readFileSync } from 'node:fs';
+// orchestrates (and holds the SSE listeners of the listener rows). Every figure comes from the same run,
+// side by side: the targets are ratios to the bare pass-through measured here, and the rows show how the
+// figures move as console tabs (SSE listeners) and agents are added.
 import { z } from 'zod';
 import { progress, type Child } from './common.ts';
 import type { Target } from './http-load.ts';
-import { startDaemonProcess, startLoad, startPassthrough, startUpstream } from './processes.ts';
+import {
+  addAgents,
+  cpuMs,
+  startDaemonProcess,
+  startLoad,
+  startPassthrough,
+  startUpstream,
+} from './processes.ts';
+import { sseListeners } from './sse.ts';
 import { CHAT_PATH, PROXY_CHAT_PATH, chatBody } from './scopes.ts';
 
 const SEQUENTIAL_N = 2000;
@@ -15,6 +23,13 @@ const WARMUP_REQUESTS = 200;
 const CONCURRENCY = 32;
 const WARMUP_MS = 1000;
 const DURATION_MS = 5000;
+/** Console tabs (SSE listeners) in the listener rows, after the row without any. */
+const LISTENER_ROWS = [1, 4];
+/** Agents in the daemon for the agent rows: the requests rotate over every agent's credential. */
+const FEW_AGENTS = 10;
+const MANY_AGENTS = 10_000;
+const AGENT_ROUNDS = 2;
+const AGENT_ROW_MS = 3000;
 
 const LatencyReply = z.object({
   type: z.literal('latency'),
@@ -33,20 +48,6 @@ const ThroughputReply = z.object({
   all: z.number(),
 });
 
-/** CPU time (user + system, ms) a process has used so far, from /proc (Linux); NaN elsewhere. */
-function cpuMs(pid: number | undefined): number {
-  try {
-    const fields =
-      readFileSync(`/proc/${String(pid)}/stat`, 'utf8')
-        .split(') ')[1]
-        ?.split(' ') ?? [];
-    const tick = 10; // USER_HZ is 100 on Linux
-    return (Number(fields[11]) + Number(fields[12])) * tick;
-  } catch {
-    return Number.NaN;
-  }
-}
-
 /**
  * Closed-loop throughput against one target; with `server` given, also that process's CPU per request
  * (robust to a busy machine, unlike req/s), over every request sent, warm-up included.
@@ -55,6 +56,7 @@ async function throughput(
   load: Child,
   target: Target,
   server?: Child,
+  durationMs = DURATION_MS,
 ): Promise<z.infer<typeof ThroughputReply> & { cpuPerReqMs: number }> {
   const cpu0 = cpuMs(server?.proc.pid);
   load.send({
@@ -62,7 +64,7 @@ async function throughput(
     target,
     concurrency: CONCURRENCY,
     warmupMs: WARMUP_MS,
-    durationMs: DURATION_MS,
+    durationMs,
   });
   const r = await load.next(ThroughputReply, 60_000);
   const cpuPerReqMs = (cpuMs(server?.proc.pid) - cpu0) / r.all;
@@ -71,34 +73,6 @@ async function throughput(
       (server ? `, ~${cpuPerReqMs.toFixed(3)} ms CPU per request in the server process` : ''),
   );
   return { ...r, cpuPerReqMs };
-}
-
-/** An admin SSE listener on /admin/v1/events that reads and discards; returns its event count and a closer. */
-function sseListener(url: string, adminToken: string): Promise<{ events: () => number; close: () => void }> {
-  return new Promise((resolve, reject) => {
-    let events = 0;
-    const req = http.get(
-      `${url}/admin/v1/events`,
-      { headers: { authorization: `Bearer ${adminToken}`, accept: 'text/event-stream' } },
-      (res) => {
-        if (res.statusCode !== 200) {
-          reject(new Error(`SSE listener got HTTP ${res.statusCode ?? 0}`));
-          res.resume();
-          return;
-        }
-        res.setEncoding('utf8');
-        res.on('data', (text: string) => {
-          for (let i = text.indexOf('\nevent: '); i !== -1; i = text.indexOf('\nevent: ', i + 1)) events += 1;
-          if (text.startsWith('event: ')) events += 1;
-        });
-        res.on('error', () => undefined);
-        resolve({ events: () => events, close: () => req.destroy() });
-      },
-    );
-    req.on('error', (err) => {
-      if (events === 0) reject(err);
-    });
-  });
 }
 
 export async function benchProxy(): Promise<Record<string, number>> {
@@ -173,24 +147,89 @@ export async function benchProxy(): Promise<Record<string, number>> {
     const rDirect = await throughput(load, direct);
     const rProxied = await throughput(load, proxied, daemon.child);
     const rPass = await throughput(load, passthrough, pass.child);
-    const sse = await sseListener(daemon.info.url, daemon.info.adminToken);
-    const rSse = await throughput(load, { ...proxied, name: 'proxied + idle SSE listener' }, daemon.child);
-    const sseEvents = sse.events();
-    sse.close();
-    progress(`the SSE listener received ${sseEvents.toLocaleString('en-US')} events`);
+
+    // Listener rows: n console tabs open on the event stream, bracketed by rows without any.
+    progress(`listener rows: ${LISTENER_ROWS.join(', ')} SSE listener(s), then none again…`);
+    const listenerRows: { n: number; perSec: number; cpuPerReqMs: number; events: number }[] = [];
+    let errors = 0;
+    for (const n of LISTENER_ROWS) {
+      const tabs = await sseListeners(daemon.info.url, daemon.info.adminToken, n);
+      const r = await throughput(load, { ...proxied, name: `proxied + ${n} SSE listener(s)` }, daemon.child);
+      const events = tabs.reduce((sum, t) => sum + t.events(), 0);
+      for (const t of tabs) t.close();
+      listenerRows.push({ n, perSec: r.perSec, cpuPerReqMs: r.cpuPerReqMs, events });
+      errors += r.errors;
+      progress(`  the ${n} listener(s) received ${events.toLocaleString('en-US')} events in all`);
+    }
+    const rAgain = await throughput(load, { ...proxied, name: 'proxied, no listener (again)' }, daemon.child);
+    const noListener = (rProxied.perSec + rAgain.perSec) / 2;
+    const noListenerCpu = (rProxied.cpuPerReqMs + rAgain.cpuPerReqMs) / 2;
+
+    // Agent rows: a second daemon with 10,000 agents next to the first one's 10; the requests rotate over
+    // every agent's credential, and the two alternate (AGENT_ROUNDS rounds) so drift hits both alike.
+    progress(`agent rows: a second daemon with ${MANY_AGENTS.toLocaleString('en-US')} agents…`);
+    const fewTokens = [token, ...(await addAgents(daemon.child, FEW_AGENTS - 1))];
+    const big = await startDaemonProcess(upstream.url, ['bench-many']);
+    stops.push(big.child);
+    const manyTokens = [
+      big.info.agents['bench-many']?.token ?? '',
+      ...(await addAgents(big.child, MANY_AGENTS - 1)),
+    ];
+    const fewTarget: Target = { ...proxied, name: `proxied, ${FEW_AGENTS} agents`, tokens: fewTokens };
+    const manyTarget: Target = {
+      ...proxied,
+      name: `proxied, ${MANY_AGENTS.toLocaleString('en-US')} agents`,
+      url: big.info.url,
+      tokens: manyTokens,
+    };
+    const few: Awaited<ReturnType<typeof throughput>>[] = [];
+    const many: Awaited<ReturnType<typeof throughput>>[] = [];
+    for (let r = 0; r < AGENT_ROUNDS; r += 1) {
+      few.push(await throughput(load, fewTarget, daemon.child, AGENT_ROW_MS));
+      many.push(await throughput(load, manyTarget, big.child, AGENT_ROW_MS));
+    }
+    const mean = (rows: { perSec: number; cpuPerReqMs: number; errors: number }[]) => ({
+      perSec: rows.reduce((a, r) => a + r.perSec, 0) / rows.length,
+      cpuPerReqMs: rows.reduce((a, r) => a + r.cpuPerReqMs, 0) / rows.length,
+      errors: rows.reduce((a, r) => a + r.errors, 0),
+    });
+    const rFew = mean(few);
+    const rMany = mean(many);
 
     out['proxy.c32.directPerSec'] = rDirect.perSec;
     out['proxy.c32.passthroughPerSec'] = rPass.perSec;
-    out['proxy.c32.proxiedPerSec'] = rProxied.perSec;
-    out['proxy.c32.proxiedToDirectRatio'] = rProxied.perSec / rDirect.perSec;
+    // The proxied figures are the mean of the two runs without a listener (before and after the rows).
+    out['proxy.c32.proxiedPerSec'] = noListener;
+    out['proxy.c32.proxiedToPassthroughRatio'] = noListener / rPass.perSec;
+    out['proxy.c32.proxiedToDirectRatio'] = noListener / rDirect.perSec;
     out['proxy.c32.passthroughToDirectRatio'] = rPass.perSec / rDirect.perSec;
-    out['proxy.c32.proxiedWithSsePerSec'] = rSse.perSec;
-    out['proxy.c32.daemonCpuPerReqMs'] = rProxied.cpuPerReqMs;
-    out['proxy.c32.daemonCpuPerReqWithSseMs'] = rSse.cpuPerReqMs;
+    out['proxy.c32.daemonCpuPerReqMs'] = noListenerCpu;
     out['proxy.c32.passthroughCpuPerReqMs'] = rPass.cpuPerReqMs;
-    out['proxy.c32.sseEventsCount'] = sseEvents;
+    out['proxy.c32.cpuPerReqToPassthroughRatio'] = noListenerCpu / rPass.cpuPerReqMs;
+    out['proxy.listeners.0.perSec'] = noListener;
+    out['proxy.listeners.0.cpuPerReqMs'] = noListenerCpu;
+    for (const row of listenerRows) {
+      out[`proxy.listeners.${row.n}.perSec`] = row.perSec;
+      out[`proxy.listeners.${row.n}.cpuPerReqMs`] = row.cpuPerReqMs;
+      out[`proxy.listeners.${row.n}.toNoneRatio`] = row.perSec / noListener;
+      out[`proxy.listeners.${row.n}.eventsCount`] = row.events;
+    }
+    out[`proxy.agents.${FEW_AGENTS}.perSec`] = rFew.perSec;
+    out[`proxy.agents.${FEW_AGENTS}.cpuPerReqMs`] = rFew.cpuPerReqMs;
+    out[`proxy.agents.${MANY_AGENTS}.perSec`] = rMany.perSec;
+    out[`proxy.agents.${MANY_AGENTS}.cpuPerReqMs`] = rMany.cpuPerReqMs;
+    out[`proxy.agents.${MANY_AGENTS}.to${FEW_AGENTS}Ratio`] = rMany.perSec / rFew.perSec;
     out['proxy.errorsCount'] =
-      d.errors + p.errors + t.errors + rDirect.errors + rProxied.errors + rPass.errors + rSse.errors;
+      d.errors +
+      p.errors +
+      t.errors +
+      rDirect.errors +
+      rProxied.errors +
+      rPass.errors +
+      rAgain.errors +
+      rFew.errors +
+      rMany.errors +
+      errors;
     return out;
   } finally {
     for (const c of stops.reverse()) await c.stop();

@@ -7,9 +7,15 @@ export interface TargetDef {
 
 const EXACT: Record<string, TargetDef> = {
   'policy.realCounters.perSec': { text: '≥ 200,000/s', met: (v) => v >= 200_000 },
-  'proxy.seq.added.p50Ms': { text: '≤ 0.5 ms', met: (v) => v <= 0.5 },
-  'proxy.seq.added.p99Ms': { text: '≤ 2 ms', met: (v) => v <= 2 },
-  'proxy.c32.proxiedToDirectRatio': { text: '≥ 0.5×', met: (v) => v >= 0.5 },
+  'policy.agents.10000.to10Ratio': { text: '≥ 0.9× (within 10 %)', met: (v) => v >= 0.9 },
+  'proxy.seq.added.p50Ms': { text: '≤ 0.35 ms', met: (v) => v <= 0.35 },
+  'proxy.seq.added.p99Ms': { text: '≤ 1.5 ms', met: (v) => v <= 1.5 },
+  'proxy.c32.proxiedToPassthroughRatio': { text: '≥ 0.5×', met: (v) => v >= 0.5 },
+  'proxy.c32.cpuPerReqToPassthroughRatio': { text: '≤ 2×', met: (v) => v <= 2 },
+  'proxy.listeners.1.toNoneRatio': { text: '≥ 0.9×', met: (v) => v >= 0.9 },
+  'proxy.agents.10000.to10Ratio': { text: '≥ 0.9× (within 10 %)', met: (v) => v >= 0.9 },
+  'soak.rssAt60sMB': { text: '≤ 150 MB', met: (v) => v <= 150 },
+  'soak.rssGrowthMB': { text: '≤ 10 MB (flat)', met: (v) => v <= 10 },
   'proxy.errorsCount': { text: '0', met: (v) => v === 0 },
   'revoke.upstreamAfterRevokeCount': { text: '0', met: (v) => v === 0 },
   'revoke.auditAllowsAfterRevokeCount': { text: '0', met: (v) => v === 0 },

@@ -154,17 +154,6 @@ describe('held requests with the real openai client', () => {
     expect(removed?.actor).toBe('owner');
   });
 
-  it('identical pending requests merge into one prompt and are answered together', async () => {
-    const a = await agentWith('always', 'merge-bot');
-    const first = sse.next('approval.requested', (d) => d.agentId === a.id);
-    const merged = sse.next('approval.requested', (d) => d.agentId === a.id && d.count === 3);
-    const calls = [ask(a.client), ask(a.client), ask(a.client)];
-    const id = (await first).id;
-    expect((await merged).id).toBe(id);
-    expect((await t.admin.approvals.approve(id)).merged).toBe(3);
-    expect((await Promise.all(calls)).every((c) => c.choices[0]?.message.content === 'ok')).toBe(true);
-  });
-
   it('Prefer: respond-async returns 202 with a status URL; after approval a retry goes through', async () => {
     const a = await agentWith('always', 'async-bot');
     const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] });

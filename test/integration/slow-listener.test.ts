@@ -1,5 +1,6 @@
 // Issue 5: a slow or dead events listener never holds the core back. A client opens the event stream and
-// never reads; the core keeps appending and serving, and drops that listener once its backlog passes 1 MiB.
+// never reads; the core keeps appending and serving, and drops that listener once its backlog passes 1 MiB
+// (what is still queued in this process once the kernel's socket buffers are full).
 import { describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import { startTestDaemon } from '../helpers/daemon.ts';
@@ -16,22 +17,23 @@ describe('a listener that stops reading', () => {
       );
       await new Promise<void>((r) => socket.once('data', () => r()));
       socket.pause(); // a listener that never reads again
-      const closed = new Promise<void>((r) => socket.once('close', () => r()));
-      let dropped = false;
-      void closed.then(() => (dropped = true));
+      expect(t.daemon.core.bus.size).toBe(1);
+      // Dropped: the core let go of the listener (it stops hearing events and its socket is destroyed).
+      // A client that never reads may only see the close after reading what the kernel still holds.
+      const isDropped = (): boolean => t.daemon.core.bus.size === 0;
       const pad = 'x'.repeat(2000);
       let written = 0;
       // Entries keep coming; each is one audit.appended event of ~2.5 kB for the stalled listener.
-      while (!dropped && written < 40_000) {
+      while (!isDropped() && written < 40_000) {
         for (let i = 0; i < 500; i += 1) {
           t.daemon.core.record({ actor: 'system', action: 'test.flood', decision: 'event', rule: pad });
           written += 1;
         }
         await new Promise((r) => setImmediate(r));
       }
-      await closed;
-      expect(dropped).toBe(true);
+      expect(isDropped()).toBe(true);
       expect(written).toBeLessThan(40_000);
+      socket.destroy();
       // The core is unaffected: the admin API answers and the chain verifies.
       expect((await t.admin.vault.status()).vault).toBe('unlocked');
       expect((await t.admin.audit.verify()).ok).toBe(true);

@@ -41,6 +41,7 @@ const full: AuditInput = {
   latencyMs: 12.5,
   costUsd: 0.0025,
   requestId: 'req_123',
+  caller: { pid: 4242, exe: '/usr/bin/python3', cmdline: 'python3 mailer.py --to bob' },
 };
 
 function expectedHash(entry: AuditEntry): string {
@@ -107,7 +108,7 @@ describe('AuditLog.append', () => {
     expect(reopened.recent('agt_mail', 5)).toEqual([written]);
   });
 
-  it('stores absent optional fields as null', () => {
+  it('stores absent optional fields as null', async () => {
     const log = new AuditLog(db);
     const e = log.append({ actor: 'system', action: 'vault.locked', decision: 'event' });
     expect(e).toMatchObject({
@@ -124,10 +125,10 @@ describe('AuditLog.append', () => {
       costUsd: null,
       requestId: null,
     });
-    expect(log.verify()).toEqual({ ok: true, checked: 1 });
+    expect(await log.verify()).toMatchObject({ ok: true, checked: 1 });
   });
 
-  it('normalises values SQLite could not store faithfully, so the hash still verifies', () => {
+  it('normalises values SQLite could not store faithfully, so the hash still verifies', async () => {
     const log = new AuditLog(db);
     const e = log.append({
       actor: 'agent',
@@ -145,15 +146,19 @@ describe('AuditLog.append', () => {
     expect(e.costUsd).toBeNull();
     expect(e.facts).toEqual({ lone: '\uDC00', when: '1970-01-01T00:00:00.000Z' });
     expect(log.query({}).entries[0]).toEqual(e);
-    expect(log.verify().ok).toBe(true);
+    expect((await log.verify()).ok).toBe(true);
   });
 
-  it('calls the listener after commit and survives a listener that throws or rejects', () => {
+  it('calls the listener after commit and survives a listener that throws or rejects', async () => {
     const seen: { seq: number; inDb: number }[] = [];
-    const log = new AuditLog(db, (entry) => {
-      const row = db.prepare('SELECT count(*) AS n FROM audit WHERE seq = ?').get(entry.seq) as { n: number };
-      seen.push({ seq: entry.seq, inDb: row.n });
-      throw new Error('listener bug');
+    const log = new AuditLog(db, {
+      listener: (entry) => {
+        const row = db.prepare('SELECT count(*) AS n FROM audit WHERE seq = ?').get(entry.seq) as {
+          n: number;
+        };
+        seen.push({ seq: entry.seq, inDb: row.n });
+        throw new Error('listener bug');
+      },
     });
     expect(() => log.append({ actor: 'system', action: 'a', decision: 'event' })).not.toThrow();
     log.append({ actor: 'system', action: 'b', decision: 'event' });
@@ -161,26 +166,25 @@ describe('AuditLog.append', () => {
       { seq: 1, inDb: 1 },
       { seq: 2, inDb: 1 },
     ]);
-    const rejecting = new AuditLog(
-      db,
-      () => Promise.reject(new Error('async listener bug')) as unknown as undefined,
-    );
+    const rejecting = new AuditLog(db, {
+      listener: () => Promise.reject(new Error('async listener bug')) as unknown as undefined,
+    });
     expect(rejecting.append({ actor: 'system', action: 'c', decision: 'event' }).seq).toBe(3);
-    expect(log.verify().ok).toBe(true);
+    expect((await log.verify()).ok).toBe(true);
   });
 
-  it('appendMany chains exactly like single appends', () => {
+  it('appendMany chains exactly like single appends', async () => {
     const log = new AuditLog(db);
     log.append({ actor: 'system', action: 'first', decision: 'event' });
     const many = log.appendMany(Array.from({ length: 50 }, (_, i) => ({ ...full, requestId: `req_${i}` })));
     expect(many.map((e) => e.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 2));
     for (const e of many) expect(e.hash).toBe(expectedHash(e));
     log.append({ actor: 'system', action: 'after', decision: 'event' });
-    expect(log.verify()).toEqual({ ok: true, checked: 52 });
+    expect(await log.verify()).toMatchObject({ ok: true, checked: 52 });
     expect(log.appendMany([])).toEqual([]);
   });
 
-  it('keeps the chain right when a caller transaction around append rolls back', () => {
+  it('keeps the chain right when a caller transaction around append rolls back', async () => {
     const log = new AuditLog(db);
     const first = log.append({ actor: 'owner', action: 'agent.created', decision: 'event' });
     expect(() =>
@@ -197,6 +201,6 @@ describe('AuditLog.append', () => {
     // And a committed caller transaction keeps its entry.
     db.transaction(() => log.append({ actor: 'owner', action: 'agent.changed', decision: 'event' }))();
     expect(log.append({ actor: 'system', action: 'x', decision: 'event' }).seq).toBe(4);
-    expect(log.verify()).toEqual({ ok: true, checked: 4 });
+    expect(await log.verify()).toMatchObject({ ok: true, checked: 4 });
   });
 });

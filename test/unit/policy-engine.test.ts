@@ -104,6 +104,7 @@ const counters = (key: string, windowStart: number, count: number) =>
 const grant = (actionKey: string, over: Partial<PolicyGrant> = {}): PolicyGrant => ({
   id: 'grt_1',
   actionKey,
+  constraint: null,
   usesLeft: null,
   expiresAt: null,
   ...over,

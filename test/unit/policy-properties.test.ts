@@ -300,6 +300,7 @@ const worldArb = scopesArb.chain((scopes) =>
           'card.create:stripe',
           'secret.read:crm_api_key',
         ),
+        constraint: fc.constant(null),
         usesLeft: fc.constantFrom(null, 0, 1),
         expiresAt: fc.constantFrom(null, NOW - 1, NOW, NOW + 1),
       }),

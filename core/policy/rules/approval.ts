@@ -12,7 +12,9 @@ import type { ApprovalRule } from '../../../shared/scopes.ts';
 import type { RuleRef } from '../../../shared/errors.ts';
 import type { ProxyFacts } from '../../../shared/facts.ts';
 import { formatMinor, formatUsd } from '../../../shared/money.ts';
+import type { RequestFacts } from '../../../shared/facts.ts';
 import type { PolicyGrant } from '../types.ts';
+import { grantCovers, grantLive } from '../grant-match.ts';
 
 export type ApprovalSubject = 'email' | 'payments' | 'provider' | 'secret';
 
@@ -27,17 +29,17 @@ export function needsApproval(rule: ApprovalRule | undefined, quantity: number |
   return quantity === undefined || quantity > rule.above;
 }
 
-/** The first live grant for `actionKey`: not expired, and with uses left (null means unlimited). */
+/** The first live grant for `actionKey` whose constraint covers this request (see grant-match.ts). */
 export function liveGrant(
   grants: readonly PolicyGrant[],
   actionKey: string,
+  facts: RequestFacts,
+  digest: string | undefined,
   now: number,
 ): PolicyGrant | undefined {
   for (const g of grants) {
-    if (g.actionKey !== actionKey) continue;
-    if (g.expiresAt !== null && g.expiresAt <= now) continue;
-    if (g.usesLeft !== null && g.usesLeft <= 0) continue;
-    return g;
+    if (g.actionKey !== actionKey || !grantLive(g, now)) continue;
+    if (grantCovers(g.constraint, facts, digest)) return g;
   }
   return undefined;
 }

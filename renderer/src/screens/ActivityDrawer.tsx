@@ -10,16 +10,11 @@ import { absoluteTime, formatUsd } from '../format.ts';
 import { EntryChip } from '../ui/Pill.tsx';
 import { CopyButton } from '../ui/CopyButton.tsx';
 
+/** The calling process the daemon stored with the entry: "python3 · pid 4312 · python3 agent.py". */
 function processOf(e: AuditEntry): string | null {
-  const p = e.facts?.['process'] ?? e.facts?.['caller'];
-  if (!p || typeof p !== 'object') return null;
-  const rec = p as Record<string, unknown>;
-  const pid = typeof rec['pid'] === 'number' ? `pid ${rec['pid']}` : null;
-  const exe =
-    typeof rec['exe'] === 'string' ? rec['exe'] : typeof rec['command'] === 'string' ? rec['command'] : null;
-  const cmd = typeof rec['cmdline'] === 'string' ? rec['cmdline'] : null;
-  const parts = [exe, pid, cmd].filter((x): x is string => x !== null);
-  return parts.length ? parts.join(' · ') : null;
+  const c = e.caller;
+  if (!c) return null;
+  return [c.exe, `pid ${c.pid}`, c.cmdline].filter((x): x is string => !!x).join(' · ');
 }
 
 export function ActivityDrawer({ group, onClose }: { group: ActivityGroup; onClose: () => void }): ReactNode {

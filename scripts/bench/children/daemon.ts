@@ -1,6 +1,9 @@
 // The real daemon in its own process, as an agent would meet it: temp data directory, real SQLite, a
 // vault, an openai-kind provider pointed at the bench upstream, and one agent per name given.
 // argv[2]: JSON { upstreamUrl, agents: string[] }. Replies { type:'ready', url, adminToken, agents }.
+// IPC { type:'addAgents', count } creates that many more agents (bench scopes) in one transaction straight
+// in the agent store, as a data directory with many agents has them, and replies { type:'agentsAdded',
+// tokens } (the new agents' credentials).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,8 +50,22 @@ async function main(): Promise<void> {
     rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   };
+  const AddAgents = z.object({ type: z.literal('addAgents'), count: z.number().int().min(1) });
   process.on('message', (raw: unknown) => {
     if (z.object({ type: z.literal('stop') }).safeParse(raw).success) void stop();
+    const add = AddAgents.safeParse(raw);
+    if (add.success) {
+      const core = daemon.core;
+      const now = Date.now();
+      const first = core.agents.list().length;
+      const tokens = core.db.transaction(() =>
+        Array.from(
+          { length: add.data.count },
+          (_, i) => core.agents.create(`bench-extra-${first + i}`, benchScopes(), null, now).token,
+        ),
+      )();
+      process.send?.({ type: 'agentsAdded', tokens });
+    }
   });
   process.on('disconnect', () => void stop());
   process.send?.({ type: 'ready', url: daemon.url, adminToken: daemon.adminToken, agents });
