@@ -1,4 +1,4 @@
-// ESLint flat config. The import fences below are the architecture (DESIGN §9):
+// ESLint flat config. The import fences below are the architecture (docs/ARCHITECTURE.md, "Module map"):
 // core and shared never import Electron or React; shared is browser-safe; the renderer reaches the
 // core only through the typed contract in shared/.
 import js from '@eslint/js';

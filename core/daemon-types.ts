@@ -30,5 +30,7 @@ export interface DaemonHandle {
   /** Subscribes to core events; returns the unsubscribe function. Slow listeners never slow the proxy. */
   subscribe(listener: (event: AppEvent) => void): () => void;
   exportAudit(query: Omit<AuditQuery, 'limit' | 'cursor'>, format: 'jsonl' | 'csv'): Iterable<string>;
+  /** Audits that the daemon is stopping after an unexpected error (core/failure.ts); may throw. */
+  recordFailure(detail: string): void;
   stop(): Promise<void>;
 }

@@ -120,6 +120,15 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
       dispatch: (name, input, via) => dispatch(impl, name, input, via),
       subscribe: (listener) => c.bus.subscribe(listener),
       exportAudit: (query, format) => c.audit.exportLines(query, format),
+      recordFailure: (detail) => {
+        c.record({
+          actor: 'system',
+          action: 'system.failure',
+          decision: 'error',
+          reason: 'internal_error',
+          rule: `Stopped after an unexpected error: ${detail}`,
+        });
+      },
       stop: async () => {
         if (stopped) return;
         stopped = true;

@@ -1,5 +1,5 @@
 // The default data directory: the OS's per-user application-data folder, shared by the desktop app and
-// headless mode so a person can switch between them (DESIGN §3).
+// headless mode so a person can switch between them (README "Starting it").
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 

@@ -1,4 +1,4 @@
-// `npm run bench`: every DESIGN §8 figure measured side by side in one run on this machine, loopback only.
+// `npm run bench`: every figure of the targets table in docs/benchmarks.md measured side by side in one run on this machine, loopback only.
 // Benchmarks print; they never fail the build. `--only proxy` (or policy, revoke, startup, approval, audit, auditgroup, soak; comma
 // separated) runs some sections; `--cpu-prof <dir>` runs the daemon under --cpu-prof; `--soak <seconds>`
 // sets the length of the memory soak (default 60 s).

@@ -1,4 +1,4 @@
-// Error codes of the external contract (DESIGN §3) and the HTTP status each one maps to.
+// Error codes of the external contract (README "The API") and the HTTP status each one maps to.
 export const ERROR_STATUS = {
   bad_request: 400,
   invalid_token: 401,

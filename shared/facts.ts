@@ -1,5 +1,5 @@
 // Typed facts that provider adapters read out of a request, for the policy engine, approvals and audit.
-// Facts never hold a request body, a master key, a secret value or a token (DESIGN §6).
+// Facts never hold a request body, a master key, a secret value or a token (docs/audit.md).
 import { z } from 'zod';
 
 export const ProviderKind = z.enum(['openai', 'anthropic', 'stripe', 'resend', 'http']);

@@ -1,4 +1,4 @@
-// The scope language (DESIGN §4). Deny by default: whatever a scope does not name is refused.
+// The scope language (README "Scopes"). Deny by default: whatever a scope does not name is refused.
 // Strict objects everywhere, so a typo in a field name is an error at the exact path, never a silent allow.
 import { z } from 'zod';
 

@@ -14,6 +14,7 @@ import { usesProvider, usesSecret } from '../../shared/uses.ts';
 import { changeSummary } from '../../shared/scope-diff.ts';
 import { describeAgentChange } from '../agents/change.ts';
 import { testConnection } from './provider-test.ts';
+import { recordOwnerEvent } from '../owner-event.ts';
 
 export type Via = 'http' | 'ipc' | 'tray';
 
@@ -28,17 +29,7 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
     facts: Record<string, unknown>,
     agent?: { id: string; name: string },
   ): void => {
-    core.flush();
-    core.record({
-      actor: 'owner',
-      action,
-      decision: 'event',
-      reason: action,
-      rule,
-      facts,
-      agentId: agent?.id ?? null,
-      agentName: agent?.name ?? null,
-    });
+    recordOwnerEvent(core, { action, rule, facts, agent });
   };
   const activeNames = (pred: (scopes: Scopes) => boolean): string[] =>
     core.agents
@@ -285,10 +276,24 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
     agentsRevokeAll(input, via) {
       let revoked = 0;
       let cut = 0;
+      // The panic button revokes every agent even when an audit entry cannot be written; the owner is
+      // told which entries are missing (core/owner-event.ts).
+      const unaudited: string[] = [];
       for (const agent of core.agents.list()) {
         if (agent.status === 'revoked') continue;
-        cut += revokeAgent(core, approvals, agent.id, input.reason, input.severity, via).cut;
+        try {
+          cut += revokeAgent(core, approvals, agent.id, input.reason, input.severity, via).cut;
+        } catch (err) {
+          if (!(err instanceof AppError) || err.code !== 'audit_unavailable') throw err;
+          unaudited.push(agent.name);
+        }
         revoked += 1;
+      }
+      if (unaudited.length > 0) {
+        throw new AppError(
+          'audit_unavailable',
+          `All ${revoked} agents are revoked, but the audit entries for ${unaudited.join(', ')} could not be written. Check the disk and the data directory, then look at the audit log.`,
+        );
       }
       return { revoked, cut };
     },

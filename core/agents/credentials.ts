@@ -1,4 +1,4 @@
-// Credentials (DESIGN §1): a prefix + 43 base62 characters of 256-bit randomness + 6 base62 characters of
+// Credentials (README "Security notes"): a prefix + 43 base62 characters of 256-bit randomness + 6 base62 characters of
 // CRC32 over the random part. The checksum rejects malformed or mistyped tokens before any lookup and lets
 // leak scanners recognise them. Only a SHA-256 hash is ever stored.
 import { hash, randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// In-flight requests per agent, so that revoke, suspend and rotate can cut them (DESIGN §5): aborting the
+// In-flight requests per agent, so that revoke, suspend and rotate can cut them (docs/ARCHITECTURE.md, "Invariants": revocation): aborting the
 // controller cancels the upstream request and destroys the agent's response stream.
 export class Inflight {
   private readonly byAgent = new Map<string, Set<AbortController>>();

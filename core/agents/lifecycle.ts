@@ -1,40 +1,16 @@
-// Revoke, suspend, rotate (DESIGN §5). Everything that kills access happens in one synchronous step,
+// Revoke, suspend, rotate (docs/ARCHITECTURE.md, "Invariants": revocation). Everything that kills access happens in one synchronous step,
 // before any other request can run: credential dead, in-flight requests aborted, pending approvals
-// denied, grants removed. The audit entry follows; revocation never waits on anything.
+// denied, grants removed. The audit entry follows (core/owner-event.ts: a failed write is reported to the
+// owner, the cut stays); revocation never waits on anything. The events go out in every case.
 import type { Core } from '../core.ts';
 import type { ApprovalCenter } from '../approvals/center.ts';
 import type { AgentRecord } from './store.ts';
 import type { Severity } from '../../shared/models.ts';
+import { recordOwnerEvent } from '../owner-event.ts';
 
 export interface CutResult {
   agent: AgentRecord;
   cut: number;
-}
-
-function recordLifecycle(
-  core: Core,
-  agent: AgentRecord,
-  action: string,
-  rule: string,
-  facts: Record<string, unknown>,
-): void {
-  try {
-    core.record({
-      actor: 'owner',
-      action,
-      agentId: agent.id,
-      agentName: agent.name,
-      decision: 'event',
-      reason: action,
-      rule,
-      facts,
-    });
-  } catch (err) {
-    // Access is already gone; a failed audit write must not undo or block that. Say so on stderr.
-    process.stderr.write(
-      `agent-keychain: could not audit ${action} of ${agent.id}: ${err instanceof Error ? err.message : String(err)}\n`,
-    );
-  }
 }
 
 /** Cuts an agent off right now: aborts its requests, denies its approvals, removes its grants. */
@@ -62,17 +38,29 @@ export function revokeAgent(
   core.flush();
   const agent = core.agents.revoke(id, reason, severity, core.now());
   const effects = cutOff(core, approvals, id, `Agent ${agent.name} was revoked`, true);
-  recordLifecycle(core, agent, 'agent.revoked', `Revoked by the owner (${severity}): ${reason}`, {
-    via,
-    severity,
-    reason,
-    cutRequests: effects.cut,
-    deniedApprovals: effects.approvals,
-    removedGrants: effects.grants,
-  });
-  const view = core.agentView(agent);
-  core.bus.emit('agent.revoked', { agent: view, cut: effects.cut });
-  core.bus.emit('agent.updated', view);
+  try {
+    recordOwnerEvent(
+      core,
+      {
+        action: 'agent.revoked',
+        rule: `Revoked by the owner (${severity}): ${reason}`,
+        facts: {
+          via,
+          severity,
+          reason,
+          cutRequests: effects.cut,
+          deniedApprovals: effects.approvals,
+          removedGrants: effects.grants,
+        },
+        agent,
+      },
+      `${agent.name} is revoked`,
+    );
+  } finally {
+    const view = core.agentView(agent);
+    core.bus.emit('agent.revoked', { agent: view, cut: effects.cut });
+    core.bus.emit('agent.updated', view);
+  }
   return { agent, cut: effects.cut };
 }
 
@@ -86,26 +74,31 @@ export function suspendAgent(
   core.flush();
   const agent = core.agents.setStatus(id, 'suspended', core.now());
   const effects = cutOff(core, approvals, id, `Agent ${agent.name} was suspended`, false);
-  recordLifecycle(
-    core,
-    agent,
-    'agent.suspended',
-    reason ? `Suspended by the owner: ${reason}` : 'Suspended by the owner',
-    {
-      via,
-      cutRequests: effects.cut,
-      deniedApprovals: effects.approvals,
-    },
-  );
-  core.bus.emit('agent.updated', core.agentView(agent));
+  try {
+    recordOwnerEvent(
+      core,
+      {
+        action: 'agent.suspended',
+        rule: reason ? `Suspended by the owner: ${reason}` : 'Suspended by the owner',
+        facts: { via, cutRequests: effects.cut, deniedApprovals: effects.approvals },
+        agent,
+      },
+      `${agent.name} is suspended`,
+    );
+  } finally {
+    core.bus.emit('agent.updated', core.agentView(agent));
+  }
   return { agent, cut: effects.cut };
 }
 
 export function resumeAgent(core: Core, id: string, via: string): CutResult {
   core.flush();
   const agent = core.agents.setStatus(id, 'active', core.now());
-  recordLifecycle(core, agent, 'agent.resumed', 'Resumed by the owner', { via });
-  core.bus.emit('agent.updated', core.agentView(agent));
+  try {
+    recordOwnerEvent(core, { action: 'agent.resumed', rule: 'Resumed by the owner', facts: { via }, agent });
+  } finally {
+    core.bus.emit('agent.updated', core.agentView(agent));
+  }
   return { agent, cut: 0 };
 }
 
@@ -119,17 +112,19 @@ export function rotateAgent(
   const { agent, token } = core.agents.rotate(id, core.now());
   // Requests made with the old credential are cut too: it is dead, and so is what it started.
   const effects = cutOff(core, approvals, id, `The credential of ${agent.name} was rotated`, false);
-  recordLifecycle(
-    core,
-    agent,
-    'agent.rotated',
-    `New credential ${agent.credentialId}; the old one stopped working`,
-    {
-      via,
-      cutRequests: effects.cut,
-      deniedApprovals: effects.approvals,
-    },
-  );
-  core.bus.emit('agent.updated', core.agentView(agent));
+  try {
+    recordOwnerEvent(
+      core,
+      {
+        action: 'agent.rotated',
+        rule: `New credential ${agent.credentialId}; the old one stopped working`,
+        facts: { via, cutRequests: effects.cut, deniedApprovals: effects.approvals },
+        agent,
+      },
+      `The old credential of ${agent.name} is dead`,
+    );
+  } finally {
+    core.bus.emit('agent.updated', core.agentView(agent));
+  }
   return { agent, token, cut: effects.cut };
 }

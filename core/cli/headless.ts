@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from '../config.ts';
 import { startDaemon } from '../daemon.ts';
+import { installFailurePolicy } from '../failure.ts';
 import { DataDirBusy } from '../storage/data-dir.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -90,6 +91,14 @@ export async function runHeadless(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // An error outside any request stops the daemon, fail closed (core/failure.ts).
+  installFailurePolicy(process, {
+    record: (detail) => daemon.recordFailure(detail),
+    stop: () => daemon.stop(),
+    tell: (message) => process.stderr.write(`${message}\n`),
+    log: (line) => process.stderr.write(`${line}\n`),
+    exit: (code) => process.exit(code),
+  });
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,6 +1,6 @@
 // OS keychain through @napi-rs/keyring (keyring-rs): macOS Keychain, Windows Credential Manager and, on
 // Linux, the Secret Service. On Linux the store is pinned to 'secret-service': keyring-rs would otherwise
-// fall back silently to the kernel keyring, which is lost at reboot (DESIGN §7.2).
+// fall back silently to the kernel keyring, which is lost at reboot (docs/ARCHITECTURE.md, invariant 2).
 import { AsyncEntry } from '@napi-rs/keyring';
 import { KeychainError, type KeychainPort } from './port.ts';
 

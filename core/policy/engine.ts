@@ -1,4 +1,4 @@
-// The policy engine (DESIGN §4). decide() is pure: no I/O, no clock (time is input.now), no mutation of its
+// The policy engine (README "Scopes"). decide() is pure: no I/O, no clock (time is input.now), no mutation of its
 // input. Deny by default: a request is allowed only when a scope names it and every rule of that scope passes.
 //
 // Order: agent status → expiry → the scope for the facts (every deny rule, limits included) → approval.

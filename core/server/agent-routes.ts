@@ -5,6 +5,7 @@ import type { Core } from '../core.ts';
 import type { ApprovalCenter } from '../approvals/center.ts';
 import { sendJson } from './respond.ts';
 import { AppError } from '../errors.ts';
+import { ERROR_STATUS } from '../../shared/errors.ts';
 import { SecretNameSchema } from '../../shared/contract.ts';
 import { parseInput } from './validate.ts';
 import { authorize } from './authorize.ts';
@@ -65,7 +66,9 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
         try {
           value = core.secrets.value(name);
         } catch (err) {
-          allowed.finish(err instanceof AppError ? err.code : 'internal_error', 404);
+          // Audited with the status the agent gets: the error's own (404 for a missing secret), 500 otherwise.
+          const code = err instanceof AppError ? err.code : 'internal_error';
+          allowed.finish(code, ERROR_STATUS[code]);
           throw err;
         }
         const ttl = agent.scopes.vault?.ttlSeconds;

@@ -1,4 +1,4 @@
-// Failed authentication is rate limited (DESIGN §7.4): past 50 failures in 10 seconds, further failures
+// Failed authentication is rate limited (docs/ARCHITECTURE.md, invariant 4): past 50 failures in 10 seconds, further failures
 // are answered with 429 and no longer audited one by one. Valid credentials are never throttled.
 const WINDOW_MS = 10_000;
 const MAX_FAILURES = 50;

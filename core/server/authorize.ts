@@ -1,6 +1,6 @@
 // The decision step shared by the proxy and secret release: policy → (approval) → audit commit.
 // Nothing proceeds until its allow entry is committed; if the audit cannot be written the caller gets
-// audit_unavailable and no counter moves (fail-closed, DESIGN §6).
+// audit_unavailable and no counter moves (fail-closed, docs/ARCHITECTURE.md "Invariants").
 import type { Core } from '../core.ts';
 import type { ApprovalCenter } from '../approvals/center.ts';
 import type { AgentRecord } from '../agents/store.ts';

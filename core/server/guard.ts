@@ -1,4 +1,4 @@
-// Checks that run before any routing (DESIGN §7.3): the Host must name this loopback port (stops DNS
+// Checks that run before any routing (docs/ARCHITECTURE.md, invariant 3): the Host must name this loopback port (stops DNS
 // rebinding), and a browser request (Origin or Referer) is refused unless it is the console's own origin.
 export function hostAllowed(host: string | undefined, port: number): boolean {
   if (host === undefined) return false;

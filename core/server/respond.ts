@@ -1,4 +1,4 @@
-// Response helpers. Every response carries the request id and no CORS header, ever (DESIGN §7.3).
+// Response helpers. Every response carries the request id and no CORS header, ever (docs/ARCHITECTURE.md, invariant 3).
 import type { ServerResponse } from 'node:http';
 import { ERROR_STATUS, type ErrorBody } from '../../shared/errors.ts';
 import { AppError } from '../errors.ts';

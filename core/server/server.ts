@@ -1,4 +1,4 @@
-// The loopback HTTP server: one route table, and every check before routing (DESIGN §7.3–7.5):
+// The loopback HTTP server: one route table, and every check before routing (docs/ARCHITECTURE.md, invariants 3–5):
 // Host allowlist (421) → Origin/Referer (403) → route (404/405) → credential for the route's kind → handler.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -10,6 +10,7 @@ import { compile, match, sortRoutes, type CompiledRoute, type Route, type RouteC
 import { ConsoleSessions, SESSION_HEADER } from './sessions.ts';
 import { AuthThrottle } from './auth-throttle.ts';
 import { ADMIN_PREFIX, AGENT_PREFIX, hashToken } from '../agents/credentials.ts';
+import { describeInternal } from '../failure.ts';
 
 export interface ServerDeps {
   core: Core;
@@ -238,10 +239,8 @@ export class LoopbackServer {
       sendError(res, err, requestId);
       return;
     }
-    // Unexpected: log the stack (our own code's, never a value) and answer without details.
-    process.stderr.write(
-      `agent-keychain: internal error on ${requestId}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+    // Unexpected (core/failure.ts): log where it happened, never the message, and answer without details.
+    process.stderr.write(`agent-keychain: internal error on ${requestId}: ${describeInternal(err)}\n`);
     sendError(
       res,
       new AppError(
@@ -255,7 +254,7 @@ export class LoopbackServer {
   listen(port: number): Promise<number> {
     return new Promise((resolve, reject) => {
       this.server.once('error', reject);
-      // Loopback only, never 0.0.0.0 (DESIGN §7.3).
+      // Loopback only, never 0.0.0.0 (docs/ARCHITECTURE.md, invariant 3).
       this.server.listen(port, '127.0.0.1', () => {
         this.server.off('error', reject);
         const addr = this.server.address();

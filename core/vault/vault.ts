@@ -1,6 +1,6 @@
 // The vault: a random 256-bit key that encrypts master keys and secrets. Its source is the OS keychain or
 // a passphrase (scrypt). States: uninitialized → locked ⇄ unlocked. There is never a plaintext,
-// hard-coded or kernel-keyring fallback: when the keychain is missing the vault stays locked (DESIGN §7.2).
+// hard-coded or kernel-keyring fallback: when the keychain is missing the vault stays locked (docs/ARCHITECTURE.md, invariant 2).
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { hkdf } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';

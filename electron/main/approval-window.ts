@@ -1,4 +1,4 @@
-// The approval prompt's own window (UI.md "Approval prompt"): small, always on top, shown without taking
+// The approval prompt's own window (docs/ARCHITECTURE.md, "Electron shell"): small, always on top, shown without taking
 // focus so a keystroke meant for another app can never answer it. It closes when nothing is waiting.
 import { BrowserWindow } from 'electron';
 import type { ApprovalView } from '../../shared/models.ts';

@@ -1,4 +1,4 @@
-// Session- and app-wide lockdown (DESIGN §7.6), written against the few Electron methods it uses so it
+// Session- and app-wide lockdown (docs/ARCHITECTURE.md, invariant 6), written against the few Electron methods it uses so it
 // can be unit-tested with stand-ins for the Electron runtime (which these machines cannot start).
 import { contentSecurityPolicy } from './csp.ts';
 import { validateSender, type RendererLocation } from './ipc.ts';

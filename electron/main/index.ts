@@ -1,9 +1,10 @@
 // Electron main process: app lifecycle only. The core runs in process (core/daemon.ts); the windows,
-// tray and IPC modules are thin glue onto it (DESIGN §2).
+// tray and IPC modules are thin glue onto it (docs/ARCHITECTURE.md, "Module map").
 import { join } from 'node:path';
 import { app, dialog } from 'electron';
 import { startDaemon } from '../../core/daemon.ts';
 import { defaultDataDir } from '../../core/paths.ts';
+import { installFailurePolicy } from '../../core/failure.ts';
 import type { DaemonHandle } from '../../core/daemon-types.ts';
 import type { AppEvent } from '../../shared/events.ts';
 import { launchConfig, type LaunchConfig } from './launch-config.ts';
@@ -153,6 +154,20 @@ async function run(): Promise<void> {
       });
   });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+  // An error outside any request stops the core, fail closed, and says so in a dialog (core/failure.ts).
+  installFailurePolicy(process, {
+    record: (detail) => daemon.recordFailure(detail),
+    stop: () => {
+      stopped = true;
+      unsubscribe();
+      tray?.destroy();
+      approvalWindow.close();
+      return daemon.stop();
+    },
+    tell: (message) => dialog.showErrorBox('Agent Keychain stopped', message),
+    log: (line) => console.error(line),
+    exit: (code) => app.exit(code),
+  });
 }
 
 // One app per user session: a second launch focuses the first and exits.

@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { BrowserWindow, dialog, ipcMain, type IpcMainInvokeEvent } from 'electron';
 import { IPC_EXPORT, IPC_INVOKE, type BridgeResult } from '../../shared/bridge.ts';
 import type { DaemonHandle } from '../../core/daemon-types.ts';
+import { describeInternal } from '../../core/failure.ts';
 import {
   parseExportRequest,
   routeInvoke,
@@ -21,10 +22,8 @@ function trustedSender(event: IpcMainInvokeEvent, location: RendererLocation): b
 }
 
 function logInternal(name: string, err: unknown): void {
-  // Type and code only: messages of unexpected errors may carry data that must not reach logs.
-  const kind = err instanceof Error ? err.name : typeof err;
-  const code = typeof err === 'object' && err !== null && 'code' in err ? String(err.code) : '';
-  console.error(`[akc] ${name} failed: ${kind}${code ? ` (${code})` : ''}`);
+  // Kind, code and frames only (core/failure.ts): messages of unexpected errors may carry data.
+  console.error(`[akc] ${name} failed: ${describeInternal(err)}`);
 }
 
 async function exportAudit(

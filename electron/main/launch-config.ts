@@ -1,4 +1,4 @@
-// Reads the launch settings from the environment and argv (DESIGN §3). Pure, so it is unit-tested.
+// Reads the launch settings from the environment and argv (README "Starting it"). Pure, so it is unit-tested.
 export const DEFAULT_PORT = 7717;
 
 export interface LaunchConfig {

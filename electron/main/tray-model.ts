@@ -1,4 +1,4 @@
-// The tray menu as plain data (UI.md "Tray"), built from core state. Pure: no Electron import, so it is
+// The tray menu as plain data (docs/ARCHITECTURE.md, "Electron shell"), built from core state. Pure: no Electron import, so it is
 // unit-tested; tray.ts turns it into a native Menu.
 import type { AgentView, ApprovalView, Status } from '../../shared/models.ts';
 

@@ -63,7 +63,7 @@ export function createTray(deps: TrayDeps): TrayController {
       message: `Revoke ${agentName}?`,
       detail: 'Its key stops working now; requests in flight are cut; you can create a new agent later.',
       buttons: ['Revoke', 'Cancel'],
-      // Revoke is focused (UI.md: one native confirmation, Revoke focused); Esc/close means Cancel.
+      // One native confirmation with Revoke focused; Esc/close means Cancel.
       defaultId: 0,
       cancelId: 1,
       noLink: true,

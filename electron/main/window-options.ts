@@ -1,5 +1,5 @@
 // Constructor options for every window we open. Pure (type-only Electron import) so each hardening item
-// is unit-tested. DESIGN §7.6: context isolation, sandbox, no Node integration.
+// is unit-tested. docs/ARCHITECTURE.md, invariant 6: context isolation, sandbox, no Node integration.
 import type { BrowserWindowConstructorOptions, WebPreferences } from 'electron';
 
 export interface WindowOptionsInput {

@@ -214,7 +214,7 @@ export interface EnvLine {
 
 /**
  * Ready-to-paste environment lines for a new credential. OpenAI- and Anthropic-kind providers get the SDK
- * variables (DESIGN §3), everything else the keychain's own AKC_* pair.
+ * variables (README "The API"), everything else the keychain's own AKC_* pair.
  */
 export function envLines(
   baseUrl: string,

@@ -1,4 +1,4 @@
-// Audit log benchmark (DESIGN §8): sustained appends with the hash chain and the sealed head, filtered
+// Audit log benchmark (docs/benchmarks.md): sustained appends with the hash chain and the sealed head, filtered
 // pages over 1,000,000 entries, and a full verify. Run: node scripts/bench/audit.ts
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';

@@ -1,4 +1,4 @@
-// Credential lookup + policy decision in process (DESIGN §8: ≥ 200,000/s, within 10 % from 10 to 10,000
+// Credential lookup + policy decision in process (target in docs/benchmarks.md: ≥ 200,000/s, within 10 % from 10 to 10,000
 // agents). Real AgentStores on temp SQLite databases with 10 and with 10,000 agents; each iteration
 // authenticates the next agent's token and decides a chat request whose scope has a rate limit and a
 // budget, so decide() reads two counters. The same loop with an in-memory counter reader, and each half

@@ -1,4 +1,4 @@
-// Proxy overhead and throughput (DESIGN §8). Four processes: upstream (bare node:http answering a small
+// Proxy overhead and throughput (docs/benchmarks.md). Four processes: upstream (bare node:http answering a small
 // JSON body), a bare Node pass-through proxy, the daemon, and the load generator; this process only
 // orchestrates (and holds the SSE listeners of the listener rows). Every figure comes from the same run,
 // side by side: the targets are ratios to the bare pass-through measured here, and the rows show how the

@@ -1,4 +1,4 @@
-// Revoke under load (DESIGN §8: nothing allowed after revoke returns; an open stream cut within 50 ms).
+// Revoke under load (target in docs/benchmarks.md: nothing allowed after revoke returns; an open stream cut within 50 ms).
 // Agents A and B hammer the proxy (16 clients each, from the load process) while one streaming request of A
 // is open (the upstream sends a chunk every 20 ms); this process revokes A through the admin API and
 // watches the stream. Three independent witnesses for "allowed after revoke": the upstream's arrival log,

@@ -1,4 +1,4 @@
-// Memory under sustained load (DESIGN §8: daemon RSS ≤ 150 MB after 60 s at full load, flat over a long
+// Memory under sustained load (target in docs/benchmarks.md: daemon RSS ≤ 150 MB after 60 s at full load, flat over a long
 // soak). The daemon serves 32 closed-loop clients with one console tab (SSE listener) open, for
 // AKC_BENCH_SOAK_SECONDS (default 60; `--soak <seconds>`, e.g. 600 for the 10-minute soak). Its resident
 // memory is sampled from /proc every few seconds and printed as a curve; "growth" compares the last sample

@@ -1,4 +1,4 @@
-// Headless start to ready (DESIGN §8: ≤ 1 s): spawn `node core/cli/headless.ts` with a fresh data directory
+// Headless start to ready (target in docs/benchmarks.md: ≤ 1 s): spawn `node core/cli/headless.ts` with a fresh data directory
 // and AKC_PORT=0, five times; time spawn → the ready line on stdout and spawn → daemon.json on disk. Also
 // the idle process's resident memory (VmRSS) for the record.
 import { spawn } from 'node:child_process';

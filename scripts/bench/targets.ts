@@ -1,4 +1,4 @@
-// DESIGN §8 targets by figure name, and how a figure's unit is read off its name:
+// The targets of docs/benchmarks.md by figure name, and how a figure's unit is read off its name:
 // …PerSec → /s, …Ms → ms, …Seconds → s, …MB → MB, …Ratio → ×, …Count / …Pct / others as they are.
 export interface TargetDef {
   text: string;

@@ -1,4 +1,4 @@
-// DESIGN §7.3–7.5: the checks that run before any routing, and the JSON error envelope.
+// docs/ARCHITECTURE.md, invariants 3–5: the checks that run before any routing, and the JSON error envelope.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 

@@ -1,4 +1,4 @@
-// Launch settings from the environment (DESIGN §3: AKC_PORT, AKC_DATA_DIR) and argv.
+// Launch settings from the environment (README "Starting it": AKC_PORT, AKC_DATA_DIR) and argv.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_PORT, launchConfig } from '../../electron/main/launch-config.ts';
 

@@ -4,7 +4,9 @@
 // becomes ready, the window calls the bridge, an agent asks for approval, the tray revokes, the app quits.
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { once } from 'node:events';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { DB_FILE } from '../../core/storage/db.ts';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { IPC_EVENT, IPC_EXPORT, IPC_INVOKE } from '../../shared/bridge.ts';
@@ -15,8 +17,17 @@ vi.mock('electron', () => import('./electron-runtime.ts'));
 type R = typeof Runtime;
 const PASSPHRASE = 'correct horse battery staple';
 const saved = { env: { ...process.env }, argv: [...process.argv] };
-const signalListeners = (): Set<unknown> =>
-  new Set([...process.listeners('SIGINT'), ...process.listeners('SIGTERM')]);
+const PROCESS_EVENTS = ['SIGINT', 'SIGTERM', 'uncaughtException', 'unhandledRejection'] as const;
+type Handler = (...args: unknown[]) => void;
+const processListeners = (): Map<string, Handler[]> =>
+  new Map(
+    PROCESS_EVENTS.map((ev): [string, Handler[]] => [
+      ev,
+      (process as NodeJS.EventEmitter).listeners(ev) as Handler[],
+    ]),
+  );
+/** The app's own process-level handlers, taken off the test worker so they never act on it. */
+let appHandlers = new Map<string, Handler[]>();
 
 /** Loads electron/main/index.ts afresh with this environment; returns the stand-in it talks to. */
 async function launch(env: Record<string, string>, setup?: (e: R) => void): Promise<R> {
@@ -26,16 +37,18 @@ async function launch(env: Record<string, string>, setup?: (e: R) => void): Prom
   e.resetRuntime();
   setup?.(e);
   process.env = { ...saved.env, ...env };
-  const before = signalListeners();
   await import('../../electron/main/index.ts');
-  // The app registers SIGINT/SIGTERM handlers for the real process; keep the test worker's own.
-  for (const l of signalListeners()) {
-    if (!before.has(l)) {
-      process.removeListener('SIGINT', l as () => void);
-      process.removeListener('SIGTERM', l as () => void);
-    }
-  }
   return e;
+}
+
+/** Moves the handlers the app added to `process` since `before` into appHandlers. */
+function takeAppHandlers(before: Map<string, Handler[]>): void {
+  appHandlers = new Map();
+  for (const [ev, now] of processListeners()) {
+    const added = now.filter((l) => !(before.get(ev) ?? []).includes(l));
+    for (const l of added) process.removeListener(ev, l);
+    appHandlers.set(ev, added);
+  }
 }
 
 const dirs: string[] = [];
@@ -74,17 +87,11 @@ describe('the Electron main process, start to quit', () => {
     expect(e.runtime.sandboxEnabled).toBe(true);
     expect(e.runtime.paths['userData']).toBe(join(dataDir, 'electron'));
     const shown = once(e.created, 'window');
+    const before = processListeners();
     e.app.becomeReady();
     [mainWin] = (await shown) as [Runtime.BrowserWindow];
+    takeAppHandlers(before);
     url = (JSON.parse(readFileSync(join(dataDir, 'daemon.json'), 'utf8')) as { url: string }).url;
-  });
-
-  afterAll(async () => {
-    // Quit as the tray's Quit does: the daemon stops first, then the app really quits.
-    if (!e) return;
-    const quits = e.runtime.quits;
-    e.app.quit();
-    await vi.waitFor(() => expect(e.runtime.quits).toBe(quits + 2), { timeout: 10_000 });
   });
 
   it('hardens the session and opens the window on the first-run screen of our own page', () => {
@@ -244,6 +251,43 @@ describe('the Electron main process, start to quit', () => {
       mainWin = w as Runtime.BrowserWindow;
       expect(mainWin.loads[0]).toMatch(/#\/agents$/);
     });
+  });
+
+  it('quits as the tray’s Quit does: the daemon stops first, then the app really quits', async () => {
+    const quits = e.runtime.quits;
+    e.app.quit();
+    await vi.waitFor(() => expect(e.runtime.quits).toBe(quits + 2), { timeout: 10_000 });
+    expect(e.runtime.trays[0]?.destroyed).toBe(true);
+    expect(existsSync(join(dataDir, 'daemon.json'))).toBe(false);
+  });
+});
+
+describe('the Electron main process after an unexpected error', () => {
+  it('stops the core, audits the stop, says so in a dialog and exits 70', async () => {
+    const dataDir = tempDir();
+    const e = await launch({ AKC_DATA_DIR: dataDir, AKC_PORT: '0' });
+    const shown = once(e.created, 'window');
+    const before = processListeners();
+    e.app.becomeReady();
+    await shown;
+    takeAppHandlers(before);
+    const url = (JSON.parse(readFileSync(join(dataDir, 'daemon.json'), 'utf8')) as { url: string }).url;
+    const [onError] = appHandlers.get('uncaughtException') ?? [];
+    expect(appHandlers.get('unhandledRejection')).toHaveLength(1);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    onError?.(new TypeError('value sk-should-not-be-logged'));
+    await vi.waitFor(() => expect(e.runtime.exitCodes).toEqual([70]));
+    logged.mockRestore();
+    expect(e.runtime.errorBoxes[0]?.title).toBe('Agent Keychain stopped');
+    expect(e.runtime.errorBoxes[0]?.content).toMatch(/no longer forwards any request/);
+    expect(JSON.stringify([e.runtime.errorBoxes, logged.mock.calls])).not.toContain(
+      'sk-should-not-be-logged',
+    );
+    await expect(fetch(`${url}/v1/whoami`)).rejects.toThrow();
+    const db = new Database(join(dataDir, DB_FILE), { readonly: true });
+    const last = db.prepare('SELECT action, decision, reason FROM audit ORDER BY seq DESC LIMIT 1').get();
+    db.close();
+    expect(last).toEqual({ action: 'system.failure', decision: 'error', reason: 'internal_error' });
   });
 });
 

@@ -1,4 +1,4 @@
-// The tray menu model (UI.md "Tray") built from core state: labels, counts, inline limit, revoke ids,
+// The tray menu model (docs/ARCHITECTURE.md, "Electron shell") built from core state: labels, counts, inline limit, revoke ids,
 // locked and error states, icon and tooltip.
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,4 +1,4 @@
-// Every window is hardened (DESIGN §7.6): one assertion per webPreferences item, for both windows.
+// Every window is hardened (docs/ARCHITECTURE.md, invariant 6): one assertion per webPreferences item, for both windows.
 import { describe, expect, it } from 'vitest';
 import {
   approvalWindowOptions,

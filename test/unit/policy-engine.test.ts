@@ -1,4 +1,4 @@
-// Table-driven tests for every rule of the policy engine (DESIGN §4).
+// Table-driven tests for every rule of the policy engine (README "Scopes").
 import { describe, expect, it } from 'vitest';
 import type { PaymentsScope, Scopes } from '../../shared/scopes.ts';
 import type { ProxyFacts, SecretFacts } from '../../shared/facts.ts';

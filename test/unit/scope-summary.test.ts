@@ -59,7 +59,7 @@ describe('describeScopes', () => {
     ]);
   });
 
-  it('the DESIGN §4 example, sentence by sentence', () => {
+  it('the README "Scopes" example, sentence by sentence', () => {
     const scopes = Scopes.parse({
       providers: {
         openai: {

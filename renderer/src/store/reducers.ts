@@ -194,7 +194,7 @@ function applyOne(s: DataState, e: StoreEvent): DataState {
       return {
         ...s,
         agents: upsert(s.agents, agent, true),
-        // Revocation denies the agent's pending approvals and removes its grants (DESIGN §5).
+        // Revocation denies the agent's pending approvals and removes its grants (docs/ARCHITECTURE.md, "Invariants": revocation).
         approvals: s.approvals.filter((a) => a.agentId !== agent.id),
         grants: s.grants.filter((g) => g.agentId !== agent.id),
       };

@@ -1,4 +1,4 @@
-// The one typed transport the renderer uses to reach the core: Electron IPC or HTTP + SSE (DESIGN §2).
+// The one typed transport the renderer uses to reach the core: Electron IPC or HTTP + SSE (docs/ARCHITECTURE.md, "Module map").
 import type { AdminOpName, AuditQuery, OpInput, OpOutput } from '../../../shared/contract.ts';
 import type { AppEvent } from '../../../shared/events.ts';
 
