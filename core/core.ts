@@ -198,6 +198,7 @@ export class Core {
       version: VERSION,
       url: this.url,
       ...(this.vault.state === 'uninitialized' && this.keychainCheck ? { keychain: this.keychainCheck } : {}),
+      ...(this.vault.state === 'uninitialized' ? {} : { recoverable: this.vault.recoverable }),
       counts: {
         agents: agents.length,
         activeAgents: agents.filter((a) => this.agents.statusOf(a, now) === 'active').length,

@@ -97,6 +97,24 @@ export const adminOps = {
       z.strictObject({ keySource: z.literal('os-keychain') }),
       z.strictObject({ keySource: z.literal('passphrase'), passphrase: z.string().min(12).max(1024) }),
     ]),
+    /** The recovery code is in this response only: shown once, never stored. */
+    output: Status.extend({ recoveryCode: z.string().optional() }),
+  }),
+  vaultRecover: op({
+    method: 'POST',
+    path: '/admin/v1/vault/recover',
+    summary: 'Unlock with the recovery code (OS keychain entry gone or passphrase forgotten)',
+    input: z.strictObject({ code: z.string().min(1).max(200) }),
+    output: Status,
+  }),
+  vaultKeySource: op({
+    method: 'POST',
+    path: '/admin/v1/vault/key-source',
+    summary: 'Keep the unlocked vault key in a new source: the OS keychain or a new passphrase',
+    input: z.discriminatedUnion('keySource', [
+      z.strictObject({ keySource: z.literal('os-keychain') }),
+      z.strictObject({ keySource: z.literal('passphrase'), passphrase: z.string().min(12).max(1024) }),
+    ]),
     output: Status,
   }),
   vaultUnlock: op({

@@ -20,6 +20,8 @@ export const Status = z.object({
    * will work. Absent once the vault is set up.
    */
   keychain: z.object({ available: z.boolean(), problem: z.string().nullable() }).optional(),
+  /** Whether a recovery code can open this vault (vaults set up before recovery codes have none). */
+  recoverable: z.boolean().optional(),
   counts: z.object({
     agents: z.number(),
     activeAgents: z.number(),

@@ -31,6 +31,22 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
   ): void => {
     recordOwnerEvent(core, { action, rule, facts, agent });
   };
+  /** A failed unlock is on the record (never the passphrase or code tried), then the error goes back. */
+  const failedUnlock = (action: string, err: unknown, via: Via): void => {
+    try {
+      core.flush();
+      core.record({
+        actor: 'owner',
+        action,
+        decision: 'deny',
+        reason: err instanceof AppError ? err.code : 'error',
+        rule: err instanceof AppError ? err.message : 'The vault could not be unlocked.',
+        facts: { via },
+      });
+    } catch {
+      // The refusal still reaches the caller even if the audit cannot be written.
+    }
+  };
   const activeNames = (pred: (scopes: Scopes) => boolean): string[] =>
     core.agents
       .list()
@@ -41,19 +57,49 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
     status,
 
     async vaultInit(input, via) {
-      await core.vault.init(input);
+      const { recoveryCode } = await core.vault.init(input);
       lifecycle(
         'vault.initialized',
-        `Vault key kept in ${input.keySource === 'os-keychain' ? 'the OS keychain' : 'a passphrase'}`,
+        `Vault key kept in ${input.keySource === 'os-keychain' ? 'the OS keychain' : 'a passphrase'}; recovery code issued (shown once, not stored)`,
         { via, keySource: input.keySource },
       );
+      emitVault();
+      // The only time the recovery code leaves the core; it is not stored anywhere.
+      return { ...status(), recoveryCode };
+    },
+
+    async vaultUnlock(input, via) {
+      try {
+        await core.vault.unlock(input.passphrase);
+      } catch (err) {
+        failedUnlock('vault.unlock_failed', err, via);
+        throw err;
+      }
+      lifecycle('vault.unlocked', 'Vault unlocked', { via });
       emitVault();
       return status();
     },
 
-    async vaultUnlock(input, via) {
-      await core.vault.unlock(input.passphrase);
-      lifecycle('vault.unlocked', 'Vault unlocked', { via });
+    vaultRecover(input, via) {
+      try {
+        core.vault.recover(input.code);
+      } catch (err) {
+        failedUnlock('vault.recover_failed', err, via);
+        throw err;
+      }
+      lifecycle('vault.recovered', 'Vault unlocked with the recovery code', { via });
+      emitVault();
+      return status();
+    },
+
+    async vaultKeySource(input, via) {
+      const before = core.vault.keySource;
+      await core.vault.setKeySource(input);
+      lifecycle(
+        'vault.key_source_changed',
+        `Vault key now kept in ${input.keySource === 'os-keychain' ? 'the OS keychain' : 'a new passphrase'} (was ${before ?? 'none'}); the recovery code still works`,
+        { via, keySource: input.keySource, previous: before },
+      );
       emitVault();
       return status();
     },

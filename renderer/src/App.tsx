@@ -16,6 +16,7 @@ import { SettingsScreen } from './screens/SettingsScreen.tsx';
 import { ApprovalModal, PromptWindow } from './screens/ApprovalModal.tsx';
 import { RevokeDialog } from './screens/RevokeDialog.tsx';
 import { CommandPalette } from './screens/CommandPalette.tsx';
+import { KeySourceOffer } from './screens/KeySource.tsx';
 
 /** Announces new approvals assertively ("Approval needed: mail-bot"), once each. */
 function ApprovalAnnouncer(): ReactNode {
@@ -80,6 +81,7 @@ function Screen(): ReactNode {
 export function App(): ReactNode {
   const conn = useStore((s) => s.conn);
   const vault = useStore((s) => s.status?.vault);
+  const setupHold = useStore((s) => s.setupHold);
   const pending = useStore((s) => s.approvals.length);
   const route = useRoute();
 
@@ -91,7 +93,7 @@ export function App(): ReactNode {
   if (conn === 'login') body = <LoginNeeded />;
   else if (conn === 'offline') body = <Offline />;
   else if (conn === 'loading' || !vault) body = <Loading />;
-  else if (vault === 'uninitialized') body = <VaultSetup />;
+  else if (vault === 'uninitialized' || setupHold) body = <VaultSetup />;
   else if (vault === 'locked') body = <VaultLocked />;
   else if (route.name === 'prompt') body = <PromptWindow />;
   else {
@@ -106,6 +108,7 @@ export function App(): ReactNode {
         </div>
         {route.name !== 'approvals' && <ApprovalModal />}
         <RevokeDialog />
+        <KeySourceOffer />
         <CommandPalette />
         <ApprovalAnnouncer />
       </div>

@@ -1,6 +1,7 @@
 // Full-window vault panels: first-run setup, locked (passphrase or OS keychain), login needed, offline.
 import { type SyntheticEvent, useId, useRef, useState, type ReactNode } from 'react';
-import { KeyRound, Lock, ShieldCheck, Unplug } from 'lucide-react';
+import { KeyRound, LifeBuoy, Lock, ShieldCheck, Unplug } from 'lucide-react';
+import { CopyButton } from '../ui/CopyButton.tsx';
 import { useStore } from '../store/store.ts';
 import { errorMessage } from '../transport/types.ts';
 
@@ -30,6 +31,8 @@ function Panel({
 
 export function VaultSetup(): ReactNode {
   const initVault = useStore((s) => s.initVault);
+  const holdSetup = useStore((s) => s.holdSetup);
+  const [recovery, setRecovery] = useState<string | null>(null);
   // The daemon asked the OS keychain at start: preselect what will work here.
   const keychain = useStore((s) => s.status?.keychain);
   const noKeychain = keychain?.available === false;
@@ -64,20 +67,27 @@ export function VaultSetup(): ReactNode {
       if (pass !== confirm) return confirmRef.current?.focus();
     }
     setBusy(true);
+    // Keep this screen up after the vault exists: the recovery code is shown here, once.
+    holdSetup(true);
     try {
-      await initVault(
+      const out = await initVault(
         source === 'passphrase'
           ? { keySource: 'passphrase', passphrase: pass }
           : { keySource: 'os-keychain' },
       );
       setPass('');
       setConfirm('');
+      if (out.recoveryCode) setRecovery(out.recoveryCode);
+      else holdSetup(false);
     } catch (err) {
+      holdSetup(false);
       setError(errorMessage(err));
     } finally {
       setBusy(false);
     }
   };
+
+  if (recovery) return <RecoveryCodeOnce code={recovery} onDone={() => holdSetup(false)} />;
 
   return (
     <Panel icon={<ShieldCheck size={28} />} title="Set up Agent Keychain" testId="vault-setup">
@@ -181,6 +191,128 @@ export function VaultSetup(): ReactNode {
   );
 }
 
+/**
+ * The recovery code, shown once: the owner copies or writes it down, then proves it by typing its last
+ * group. It lives only in this component's state and is gone when the screen closes.
+ */
+function RecoveryCodeOnce({ code, onDone }: { code: string; onDone: () => void }): ReactNode {
+  const [check, setCheck] = useState('');
+  const [tried, setTried] = useState(false);
+  const last = code.split('-').at(-1) ?? '';
+  const ok = check.trim().toUpperCase() === last;
+  const id = useId();
+  return (
+    <Panel icon={<LifeBuoy size={28} />} title="Save your recovery code" testId="recovery-code">
+      <p className="lead">
+        If the OS keychain entry is lost (new machine, keyring reset) or you forget your passphrase, this code
+        is the only way back into your keys. It is shown once and not stored by Agent Keychain.
+      </p>
+      <div className="stack">
+        <div className="token-row">
+          <code className="token recovery-code" data-testid="recovery-code-value">
+            {code}
+          </code>
+          <CopyButton text={code} label="Copy code" testId="copy-recovery" />
+        </div>
+        <p className="muted small">Keep it in a password manager or on paper, away from this computer.</p>
+        <form
+          className="stack-sm"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setTried(true);
+            if (ok) onDone();
+          }}
+        >
+          <label className="field">
+            <span>To confirm you saved it, type its last four characters</span>
+            <input
+              value={check}
+              onChange={(e) => setCheck(e.target.value)}
+              maxLength={8}
+              autoComplete="off"
+              spellCheck={false}
+              className="mono field-narrow"
+              aria-invalid={tried && !ok}
+              aria-describedby={`${id}-help`}
+              data-testid="recovery-check"
+            />
+            <span id={`${id}-help`} className={`help ${tried && !ok ? 'help-error' : ''}`}>
+              {tried && !ok
+                ? 'That is not the end of the code above. Look again.'
+                : 'The group after the last dash.'}
+            </span>
+          </label>
+          <button type="submit" className="btn btn-primary btn-block" data-testid="recovery-saved">
+            I saved it — continue
+          </button>
+        </form>
+      </div>
+    </Panel>
+  );
+}
+
+function RecoverForm({ onCancel }: { onCancel: () => void }): ReactNode {
+  const recoverVault = useStore((s) => s.recoverVault);
+  const [code, setCode] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const ref = useRef<HTMLInputElement>(null);
+  const submit = async (e: SyntheticEvent): Promise<void> => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await recoverVault(code);
+      setCode('');
+    } catch (err) {
+      setError(errorMessage(err));
+      setTimeout(() => {
+        ref.current?.focus();
+        ref.current?.select();
+      }, 0);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="stack" onSubmit={(e) => void submit(e)} data-testid="recover-form">
+      <label className="field">
+        <span>Recovery code</span>
+        <input
+          ref={ref}
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          autoFocus
+          autoComplete="off"
+          spellCheck={false}
+          className="mono"
+          placeholder="XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX"
+          data-testid="recover-code"
+        />
+        <span className="help">
+          The code shown once when the vault was set up. Dashes and case do not matter.
+        </span>
+      </label>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button
+        type="submit"
+        className="btn btn-primary btn-block"
+        disabled={busy || !code.trim()}
+        data-testid="recover"
+      >
+        {busy ? 'Unlocking…' : 'Unlock with recovery code'}
+      </button>
+      <button type="button" className="btn btn-ghost btn-block" onClick={onCancel}>
+        Back
+      </button>
+    </form>
+  );
+}
+
 export function VaultLocked(): ReactNode {
   const status = useStore((s) => s.status);
   const unlockVault = useStore((s) => s.unlockVault);
@@ -188,8 +320,28 @@ export function VaultLocked(): ReactNode {
   const [show, setShow] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [recovering, setRecovering] = useState(false);
   const passRef = useRef<HTMLInputElement>(null);
   const keychain = status?.keySource === 'os-keychain';
+  const recoverLink = status?.recoverable ? (
+    <button
+      type="button"
+      className="link small"
+      onClick={() => setRecovering(true)}
+      data-testid="use-recovery"
+    >
+      {keychain
+        ? 'Keychain entry gone? Unlock with your recovery code'
+        : 'Forgot it? Unlock with your recovery code'}
+    </button>
+  ) : null;
+  if (recovering)
+    return (
+      <Panel icon={<LifeBuoy size={28} />} title="Unlock with recovery code" testId="vault-locked">
+        <p className="lead">Agent requests are refused until you unlock.</p>
+        <RecoverForm onCancel={() => setRecovering(false)} />
+      </Panel>
+    );
 
   const unlock = async (e?: SyntheticEvent): Promise<void> => {
     e?.preventDefault();
@@ -239,6 +391,7 @@ export function VaultLocked(): ReactNode {
           >
             {busy ? 'Unlocking…' : status?.vaultError ? 'Retry' : 'Unlock from the OS keychain'}
           </button>
+          {recoverLink}
         </div>
       ) : (
         <form className="stack" onSubmit={(e) => void unlock(e)}>
@@ -271,6 +424,7 @@ export function VaultLocked(): ReactNode {
           >
             {busy ? 'Unlocking…' : 'Unlock'}
           </button>
+          {recoverLink}
         </form>
       )}
     </Panel>
@@ -281,7 +435,9 @@ export function LoginNeeded(): ReactNode {
   return (
     <Panel icon={<KeyRound size={28} />} title="Sign-in needed" testId="login-needed">
       <p className="lead">
-        This console needs the login link printed by the daemon. Run npm start again to get a new one.
+        This tab is not signed in (or its session ended when the daemon restarted). Open the login link the
+        daemon printed in its terminal; to get a fresh one, run <code>npm start</code> again — it prints a new
+        link for the running instance without restarting it.
       </p>
     </Panel>
   );

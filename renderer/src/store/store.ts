@@ -47,6 +47,10 @@ export interface UiSlice {
    * vault state is shown as unknown (greyed) until a call or the event stream gets through again.
    */
   unreachable: boolean;
+  /** First-run setup stays on screen (showing the recovery code once) although the vault is unlocked. */
+  setupHold: boolean;
+  /** After a recovery-code unlock: offer to keep the vault key in a new source. */
+  offerKeySource: boolean;
   toasts: Toast[];
   revokeTarget: RevokeTarget | null;
   paletteOpen: boolean;
@@ -56,6 +60,8 @@ export interface UiSlice {
 export interface Actions {
   boot: () => Promise<void>;
   loadAll: () => Promise<void>;
+  /** Reads providers and secrets again (after another client changed them). */
+  refreshVaultItems: () => Promise<void>;
   call: <N extends AdminOpName>(name: N, input: OpInput<N>) => Promise<OpOutput<N>>;
   /** The one way data changes: core events and the owner's own results through the same reducer. */
   apply: (events: readonly StoreEvent[]) => void;
@@ -77,7 +83,12 @@ export interface Actions {
   rotateAgent: (id: string) => Promise<string>;
   removeGrant: (id: string) => Promise<void>;
 
-  initVault: (input: OpInput<'vaultInit'>) => Promise<Status>;
+  /** Returns the status and the recovery code (to be shown once by the caller, never kept in the store). */
+  initVault: (input: OpInput<'vaultInit'>) => Promise<OpOutput<'vaultInit'>>;
+  holdSetup: (on: boolean) => void;
+  recoverVault: (code: string) => Promise<Status>;
+  setKeySource: (input: OpInput<'vaultKeySource'>) => Promise<void>;
+  dismissKeySourceOffer: () => void;
   unlockVault: (passphrase?: string) => Promise<Status>;
   lockVault: () => Promise<void>;
 
@@ -117,6 +128,8 @@ export const useStore = create<AppState>()((set, get) => ({
   conn: 'loading',
   live: 'reconnecting',
   unreachable: false,
+  setupHold: false,
+  offerKeySource: false,
   toasts: [],
   revokeTarget: null,
   paletteOpen: false,
@@ -181,6 +194,32 @@ export const useStore = create<AppState>()((set, get) => ({
     if (failed && get().conn === 'ready') get().toast(errorMessage(failed.reason), 'error');
   },
 
+  async refreshVaultItems() {
+    try {
+      const [providers, secrets] = await Promise.all([
+        get().call('providersList', {}),
+        get().call('secretsList', {}),
+      ]);
+      get().apply([
+        ...providers.providers.map((data) => ({ name: 'provider.saved' as const, data })),
+        ...secrets.secrets.map((data) => ({ name: 'secret.saved' as const, data })),
+      ]);
+      // Removed ones: drop what the lists no longer hold.
+      const keepP = new Set(providers.providers.map((p) => p.id));
+      const keepS = new Set(secrets.secrets.map((x) => x.name));
+      get().apply([
+        ...get()
+          .providers.filter((p) => !keepP.has(p.id))
+          .map((p) => ({ name: 'provider.removed' as const, data: { id: p.id } })),
+        ...get()
+          .secrets.filter((x) => !keepS.has(x.name))
+          .map((x) => ({ name: 'secret.removed' as const, data: { name: x.name } })),
+      ]);
+    } catch {
+      // What is shown stays; the next change or reconnect reads again.
+    }
+  },
+
   toast(text, tone = 'info') {
     const id = ++toastSeq;
     set((s) => ({ toasts: [...s.toasts.slice(-1), { id, text, tone }] }));
@@ -231,10 +270,33 @@ export const useStore = create<AppState>()((set, get) => ({
   },
 
   async initVault(input) {
-    const status = await get().call('vaultInit', input);
+    const out = await get().call('vaultInit', input);
+    const { recoveryCode: _shownOnce, ...status } = out;
     get().apply([{ name: 'status.loaded', data: status }]);
     if (status.vault === 'unlocked') await get().loadAll();
+    return out;
+  },
+
+  holdSetup(on) {
+    set({ setupHold: on });
+  },
+
+  async recoverVault(code) {
+    const status = await get().call('vaultRecover', { code });
+    get().apply([{ name: 'status.loaded', data: status }]);
+    set({ offerKeySource: true });
+    if (status.vault === 'unlocked') await get().loadAll();
     return status;
+  },
+
+  async setKeySource(input) {
+    const status = await get().call('vaultKeySource', input);
+    get().apply([{ name: 'status.loaded', data: status }]);
+    set({ offerKeySource: false });
+  },
+
+  dismissKeySourceOffer() {
+    set({ offerKeySource: false });
   },
 
   async unlockVault(passphrase) {
@@ -366,6 +428,13 @@ function sameQuery(a: AuditQuery, b: AuditQuery): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+function changesVaultItems(e: AppEvent): boolean {
+  return (
+    e.name === 'audit.appended' &&
+    /^(provider|secret)\.(added|key_replaced|changed|removed|stored)$/.test(e.data.action)
+  );
+}
+
 /** Connects the store to a transport: boots, then keeps it live with batched events. */
 export function connectStore(tr: Transport): () => void {
   transport = tr;
@@ -382,6 +451,9 @@ export function connectStore(tr: Transport): () => void {
     store.getState().apply(batch);
     const after = store.getState().status?.vault;
     if (after === 'unlocked' && before !== 'unlocked') void store.getState().loadAll();
+    // Providers and secrets have no events of their own: their audit entries (from any client, the CLI
+    // included) say they changed, and the lists are read again.
+    else if (after === 'unlocked' && batch.some(changesVaultItems)) void store.getState().refreshVaultItems();
   };
 
   if (tr.kind === 'ipc') store.setState({ live: 'open' });
