@@ -14,6 +14,7 @@ import { usesProvider, usesSecret } from '../../shared/uses.ts';
 import { changeSummary } from '../../shared/scope-diff.ts';
 import { describeAgentChange } from '../agents/change.ts';
 import { testConnection } from './provider-test.ts';
+import { sessionOps } from '../agents/session-ops.ts';
 import { recordOwnerEvent } from '../owner-event.ts';
 
 export type Via = 'http' | 'ipc' | 'tray';
@@ -343,6 +344,8 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
       }
       return { revoked, cut };
     },
+
+    ...sessionOps(core),
 
     approvalsList() {
       return { approvals: approvals.list() };

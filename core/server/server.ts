@@ -10,6 +10,7 @@ import { compile, match, sortRoutes, type CompiledRoute, type Route, type RouteC
 import { ConsoleSessions, SESSION_HEADER } from './sessions.ts';
 import { AuthThrottle } from './auth-throttle.ts';
 import { ADMIN_PREFIX, AGENT_PREFIX, hashToken } from '../agents/credentials.ts';
+import { authenticateShortLived } from '../agents/session-auth.ts';
 import { describeInternal } from '../failure.ts';
 
 export interface ServerDeps {
@@ -20,14 +21,26 @@ export interface ServerDeps {
   port: () => number;
 }
 
+const ID_BYTES = 12;
+let idPool = Buffer.alloc(0);
+let idAt = 0;
+
+/** `req_` + 12 random bytes (base64url), cut from a pool refilled 256 ids at a time. */
 export function newRequestId(): string {
-  return `req_${randomBytes(12).toString('base64url')}`;
+  if (idAt + ID_BYTES > idPool.length) {
+    idPool = randomBytes(ID_BYTES * 256);
+    idAt = 0;
+  }
+  const id = idPool.toString('base64url', idAt, idAt + ID_BYTES);
+  idAt += ID_BYTES;
+  return `req_${id}`;
 }
 
 function bearer(req: IncomingMessage): string | null {
   const auth = req.headers.authorization;
   if (auth !== undefined) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    // "DPoP" is the scheme of key-bound tokens (RFC 9449); the proof itself is checked with the token.
+    const m = /^(?:Bearer|DPoP)\s+(\S+)\s*$/i.exec(auth);
     return m?.[1] ?? null;
   }
   const key = req.headers['x-api-key'];
@@ -122,7 +135,7 @@ export class LoopbackServer {
         );
       }
       if (route.auth === 'admin') this.checkAdmin(ctx);
-      else if (route.auth === 'agent') this.checkAgent(ctx, path);
+      else if (route.auth === 'agent') await this.checkAgent(ctx, path);
       await route.handler(ctx);
     } catch (err) {
       if (err instanceof AppError && err.code === 'payload_too_large') {
@@ -169,7 +182,7 @@ export class LoopbackServer {
     );
   }
 
-  private checkAgent(ctx: RouteCtx, path: string): void {
+  private async checkAgent(ctx: RouteCtx, path: string): Promise<void> {
     const now = Date.now();
     const token = bearer(ctx.req);
     if (token === null) {
@@ -191,6 +204,15 @@ export class LoopbackServer {
       );
     }
     const result = this.deps.core.agents.authenticate(token, now);
+    if (!result.ok && result.code === 'invalid_token' && result.agent === undefined) {
+      // Not a long-lived credential: maybe a session credential (akc run) or a key-minted token.
+      const short = await authenticateShortLived(this.deps.core, ctx, token, this.deps.port(), now);
+      if (short !== null) {
+        if (!short.ok) this.authFailure(ctx, short.code, short.message, now, path, short.agent);
+        ctx.agent = short.agent;
+        return;
+      }
+    }
     if (!result.ok) {
       this.authFailure(ctx, result.code, result.message, now, path, result.agent);
     }
