@@ -28,7 +28,7 @@ describe('recovery code', () => {
   });
 
   it('is shown once at setup and stored nowhere in clear', async () => {
-    up = await startUpstream((req, _body, res) => {
+    up = await startUpstream((_req, _body, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
@@ -40,7 +40,6 @@ describe('recovery code', () => {
           usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
         }),
       );
-      void req;
     });
     t = await startTestDaemon({ dir, init: false });
     const out = await t.admin.vault.init(
