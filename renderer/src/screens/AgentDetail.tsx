@@ -12,6 +12,7 @@ import { Meter } from '../ui/Meter.tsx';
 import { useNow } from '../ui/hooks.ts';
 import { CredentialOnce } from './CredentialOnce.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
+import { AgentKeysSessions } from './AgentKeysSessions.tsx';
 
 const EMPTY: never[] = [];
 
@@ -153,6 +154,8 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
           </ul>
         )}
       </section>
+
+      <AgentKeysSessions agent={agent} />
 
       <section className="section" aria-labelledby="recent-h">
         <div className="section-head">
