@@ -83,6 +83,21 @@ export default tseslint.config(
     ),
   },
   {
+    // One path for store changes: screens call the store's actions, which run core events and the owner's
+    // own results through one reducer. Only the store module writes state directly.
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    ignores: ['renderer/src/store/store.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "MemberExpression[property.name='setState']",
+          message: 'Change the store through its actions (renderer/src/store/store.ts), not setState.',
+        },
+      ],
+    },
+  },
+  {
     files: ['electron/preload/**/*.ts'],
     rules: fence(
       ['better-sqlite3', '@napi-rs/keyring'],

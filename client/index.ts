@@ -136,6 +136,10 @@ export class AgentKeychain {
     init: (input: OpInput<'vaultInit'>) => this.call('vaultInit', input),
     unlock: (passphrase?: string) => this.call('vaultUnlock', passphrase === undefined ? {} : { passphrase }),
     lock: () => this.call('vaultLock', {}),
+    /** Unlocks with the recovery code shown once at setup. */
+    recover: (code: string) => this.call('vaultRecover', { code }),
+    /** Puts the unlocked vault key in a new source (OS keychain or a new passphrase). */
+    keySource: (input: OpInput<'vaultKeySource'>) => this.call('vaultKeySource', input),
   };
 
   readonly providers = {

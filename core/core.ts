@@ -49,6 +49,9 @@ export class Core {
   readonly options: CoreOptions;
   readonly prices: PriceTable;
   readonly url: string;
+  /** Set at start while the vault is uninitialized: whether the OS keychain answers (first-run setup). */
+  keychainCheck: { available: boolean; problem: string | null } | undefined;
+  private readonly keychainPort: KeychainPort;
 
   /** The one owner of the transaction boundary (see core/storage/transactions.ts). */
   readonly transactions: Transactions;
@@ -59,6 +62,7 @@ export class Core {
     this.url = options.url;
     this.prices = options.prices ?? DEFAULT_PRICES;
     this.vault = new Vault(db, keychain);
+    this.keychainPort = keychain;
     this.audit = new AuditLog(db, {
       listener: (entry: AuditEntry) => this.bus.emit('audit.appended', entry),
       onIntegrityFailure: (state) => {
@@ -105,6 +109,16 @@ export class Core {
           : null;
       void this.audit.useKey(derived.auditHead, keychainAnchor);
     };
+  }
+
+  /** Asks the OS keychain for an item that does not exist: a missing or locked keychain answers with an error. */
+  async checkKeychain(): Promise<void> {
+    try {
+      await this.keychainPort.get('agent-keychain-probe');
+      this.keychainCheck = { available: true, problem: null };
+    } catch (err) {
+      this.keychainCheck = { available: false, problem: err instanceof Error ? err.message : String(err) };
+    }
   }
 
   now(): number {
@@ -202,6 +216,8 @@ export class Core {
       vaultError: this.vault.state === 'locked' ? this.vault.lastError : null,
       version: VERSION,
       url: this.url,
+      ...(this.vault.state === 'uninitialized' && this.keychainCheck ? { keychain: this.keychainCheck } : {}),
+      ...(this.vault.state === 'uninitialized' ? {} : { recoverable: this.vault.recoverable }),
       counts: {
         agents: agents.length,
         activeAgents: agents.filter((a) => this.agents.statusOf(a, now) === 'active').length,

@@ -220,6 +220,8 @@ async function autoUnlock(
   log: (line: string) => void,
 ): Promise<void> {
   const source = core.vault.keySource;
+  // First run: find out now whether the OS keychain answers, so setup can preselect what will work.
+  if (core.vault.state === 'uninitialized') await core.checkKeychain();
   try {
     if (source === 'os-keychain') {
       await core.vault.unlock();

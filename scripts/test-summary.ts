@@ -13,7 +13,12 @@ const report = JSON.parse(readFileSync(file, 'utf8')) as {
   numPendingTests?: number;
   numTodoTests?: number;
   numTotalTests?: number;
-  testResults?: { status?: string; message?: string }[];
+  testResults?: {
+    status?: string;
+    message?: string;
+    name?: string;
+    assertionResults?: { status?: string; fullName?: string }[];
+  }[];
 };
 const failedSuites = (report.testResults ?? []).filter(
   (r) => r.status === 'failed' && (r.message ?? '') !== '',
@@ -21,5 +26,15 @@ const failedSuites = (report.testResults ?? []).filter(
 const passed = report.numPassedTests ?? 0;
 const failed = (report.numFailedTests ?? 0) + failedSuites;
 const skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
+// Skipped tests say why in their names ("Electron app (skipped: no Electron binary)"): print them here,
+// so a skip is never silent and never only in the JSON report.
+for (const suite of report.testResults ?? []) {
+  for (const t of suite.assertionResults ?? []) {
+    if (t.status === 'skipped' || t.status === 'pending' || t.status === 'todo')
+      process.stdout.write(
+        `skipped: ${t.fullName ?? '(unnamed)'} [${suite.name?.replace(/^.*?\/test\//, 'test/') ?? ''}]\n`,
+      );
+  }
+}
 process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

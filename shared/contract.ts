@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { Scopes, ProviderId } from './scopes.ts';
 import { ProviderKind } from './facts.ts';
+import { baseUrlProblem } from './provider-url.ts';
 import {
   AgentView,
   ApprovalView,
@@ -54,6 +55,17 @@ const RevokeBody = {
   severity: Severity,
 };
 
+export const SecretNameSchema = SecretName;
+
+/** A provider base URL: https (http only on loopback), no credentials, query or fragment (shared/provider-url.ts). */
+export const ProviderBaseUrl = z
+  .string()
+  .max(2048)
+  .superRefine((value, ctx) => {
+    const problem = baseUrlProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: `baseUrl ${problem}` });
+  });
+
 export const AuditQuery = z.strictObject({
   agentId: AgentIdParam.optional(),
   decision: Decision.optional(),
@@ -90,6 +102,24 @@ export const adminOps = {
       z.strictObject({ keySource: z.literal('os-keychain') }),
       z.strictObject({ keySource: z.literal('passphrase'), passphrase: z.string().min(12).max(1024) }),
     ]),
+    /** The recovery code is in this response only: shown once, never stored. */
+    output: Status.extend({ recoveryCode: z.string().optional() }),
+  }),
+  vaultRecover: op({
+    method: 'POST',
+    path: '/admin/v1/vault/recover',
+    summary: 'Unlock with the recovery code (OS keychain entry gone or passphrase forgotten)',
+    input: z.strictObject({ code: z.string().min(1).max(200) }),
+    output: Status,
+  }),
+  vaultKeySource: op({
+    method: 'POST',
+    path: '/admin/v1/vault/key-source',
+    summary: 'Keep the unlocked vault key in a new source: the OS keychain or a new passphrase',
+    input: z.discriminatedUnion('keySource', [
+      z.strictObject({ keySource: z.literal('os-keychain') }),
+      z.strictObject({ keySource: z.literal('passphrase'), passphrase: z.string().min(12).max(1024) }),
+    ]),
     output: Status,
   }),
   vaultUnlock: op({
@@ -121,11 +151,9 @@ export const adminOps = {
     input: z.strictObject({
       id: ProviderId,
       kind: ProviderKind,
-      baseUrl: z
-        .url({ protocol: /^https?$/ })
-        .max(2048)
-        .optional(),
-      key: z.string().min(1).max(8192),
+      baseUrl: ProviderBaseUrl.optional(),
+      /** Required for a new provider; left out, a replaced provider keeps its stored key. */
+      key: z.string().min(1).max(8192).optional(),
       authHeader: z
         .string()
         .regex(/^[A-Za-z0-9-]{1,64}$/)
@@ -133,6 +161,21 @@ export const adminOps = {
       authPrefix: z.string().max(64).optional(),
     }),
     output: ProviderView,
+  }),
+  providerTest: op({
+    method: 'POST',
+    path: '/admin/v1/providers/:id/test',
+    summary:
+      'Test connection: one harmless authenticated GET (models list or the cheapest read) to the configured upstream',
+    input: z.strictObject({ id: ProviderId }),
+    output: z.object({
+      ok: z.boolean(),
+      /** What was called, e.g. "GET https://api.openai.com/v1/models". */
+      checked: z.string(),
+      status: z.number().nullable(),
+      latencyMs: z.number(),
+      message: z.string(),
+    }),
   }),
   providerDelete: op({
     method: 'DELETE',

@@ -15,6 +15,13 @@ export const Status = z.object({
   vaultError: z.string().nullable(),
   version: z.string(),
   url: z.string(),
+  /**
+   * Before the vault exists: whether an OS keychain answered at start, so first-run setup preselects what
+   * will work. Absent once the vault is set up.
+   */
+  keychain: z.object({ available: z.boolean(), problem: z.string().nullable() }).optional(),
+  /** Whether a recovery code can open this vault (vaults set up before recovery codes have none). */
+  recoverable: z.boolean().optional(),
   counts: z.object({
     agents: z.number(),
     activeAgents: z.number(),

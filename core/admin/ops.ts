@@ -11,29 +11,16 @@ import { ADAPTERS } from '../providers/registry.ts';
 import { resumeAgent, revokeAgent, rotateAgent, suspendAgent } from '../agents/lifecycle.ts';
 import type { Scopes } from '../../shared/scopes.ts';
 import type { OwnerPlane } from '../owner/plane.ts';
+import { usesProvider, usesSecret } from '../../shared/uses.ts';
+import { changeSummary } from '../../shared/scope-diff.ts';
+import { describeAgentChange } from '../agents/change.ts';
+import { testConnection } from './provider-test.ts';
 import { sessionOps } from '../agents/session-ops.ts';
 import { recordOwnerEvent } from '../owner-event.ts';
 
 export type Via = 'http' | 'ipc' | 'tray';
 
 type Impl = { [N in AdminOpName]: (input: OpParsedInput<N>, via: Via) => Promise<OpOutput<N>> | OpOutput<N> };
-
-function usesProvider(scopes: Scopes, providerId: string, kind: string): boolean {
-  if (scopes.providers?.[providerId]) return true;
-  if (
-    kind === 'resend' &&
-    scopes.email &&
-    (scopes.email.provider === undefined || scopes.email.provider === providerId)
-  )
-    return true;
-  if (
-    kind === 'stripe' &&
-    scopes.payments &&
-    (scopes.payments.provider === undefined || scopes.payments.provider === providerId)
-  )
-    return true;
-  return false;
-}
 
 export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPlane): Impl {
   const status = (): OpOutput<'status'> => core.status(approvals.count());
@@ -46,6 +33,22 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
   ): void => {
     recordOwnerEvent(core, { action, rule, facts, agent });
   };
+  /** A failed unlock is on the record (never the passphrase or code tried), then the error goes back. */
+  const failedUnlock = (action: string, err: unknown, via: Via): void => {
+    try {
+      core.flush();
+      core.record({
+        actor: 'owner',
+        action,
+        decision: 'deny',
+        reason: err instanceof AppError ? err.code : 'error',
+        rule: err instanceof AppError ? err.message : 'The vault could not be unlocked.',
+        facts: { via },
+      });
+    } catch {
+      // The refusal still reaches the caller even if the audit cannot be written.
+    }
+  };
   const activeNames = (pred: (scopes: Scopes) => boolean): string[] =>
     core.agents
       .list()
@@ -56,19 +59,49 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
     status,
 
     async vaultInit(input, via) {
-      await core.vault.init(input);
+      const { recoveryCode } = await core.vault.init(input);
       lifecycle(
         'vault.initialized',
-        `Vault key kept in ${input.keySource === 'os-keychain' ? 'the OS keychain' : 'a passphrase'}`,
+        `Vault key kept in ${input.keySource === 'os-keychain' ? 'the OS keychain' : 'a passphrase'}; recovery code issued (shown once, not stored)`,
         { via, keySource: input.keySource },
       );
+      emitVault();
+      // The only time the recovery code leaves the core; it is not stored anywhere.
+      return { ...status(), recoveryCode };
+    },
+
+    async vaultUnlock(input, via) {
+      try {
+        await core.vault.unlock(input.passphrase);
+      } catch (err) {
+        failedUnlock('vault.unlock_failed', err, via);
+        throw err;
+      }
+      lifecycle('vault.unlocked', 'Vault unlocked', { via });
       emitVault();
       return status();
     },
 
-    async vaultUnlock(input, via) {
-      await core.vault.unlock(input.passphrase);
-      lifecycle('vault.unlocked', 'Vault unlocked', { via });
+    vaultRecover(input, via) {
+      try {
+        core.vault.recover(input.code);
+      } catch (err) {
+        failedUnlock('vault.recover_failed', err, via);
+        throw err;
+      }
+      lifecycle('vault.recovered', 'Vault unlocked with the recovery code', { via });
+      emitVault();
+      return status();
+    },
+
+    async vaultKeySource(input, via) {
+      const before = core.vault.keySource;
+      await core.vault.setKeySource(input);
+      lifecycle(
+        'vault.key_source_changed',
+        `Vault key now kept in ${input.keySource === 'os-keychain' ? 'the OS keychain' : 'a new passphrase'} (was ${before ?? 'none'}); the recovery code still works`,
+        { via, keySource: input.keySource, previous: before },
+      );
       emitVault();
       return status();
     },
@@ -99,14 +132,41 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
       const baseUrl = (input.baseUrl ?? adapter.defaultBaseUrl).replace(/\/+$/, '');
       if (baseUrl === '')
         throw new AppError('bad_request', 'A generic http provider needs a baseUrl.', { path: 'baseUrl' });
-      const replaced = core.providers.find(input.id) !== undefined;
+      const existing = core.providers.find(input.id);
+      const key = input.key;
+      if (key === undefined) {
+        // Without a key, only an existing provider's address changes; its stored key stays sealed as it is.
+        if (!existing)
+          throw new AppError('bad_request', `Provider ${input.id} is new: give its master key.`, {
+            path: 'key',
+          });
+        if (existing.kind !== input.kind)
+          throw new AppError('bad_request', 'Changing the kind of a provider needs its key again.', {
+            path: 'key',
+          });
+        const record = core.atomically(() => {
+          const r = core.providers.updateEndpoint(
+            input.id,
+            { baseUrl, authHeader: input.authHeader ?? null, authPrefix: input.authPrefix ?? null },
+            new Date(core.now()).toISOString(),
+          );
+          lifecycle(
+            'provider.changed',
+            `${input.kind} provider ${input.id} now at ${baseUrl} (was ${existing.baseUrl}); key ${r.keyHint} kept`,
+            { via, provider: input.id, kind: input.kind, baseUrl, previousBaseUrl: existing.baseUrl },
+          );
+          return r;
+        });
+        return { ...record, usedBy: activeNames((s) => usesProvider(s, record.id, record.kind)) };
+      }
+      const replaced = existing !== undefined;
       const record = core.atomically(() => {
         const r = core.providers.put(
           {
             id: input.id,
             kind: input.kind,
             baseUrl,
-            key: input.key,
+            key,
             authHeader: input.authHeader ?? null,
             authPrefix: input.authPrefix ?? null,
           },
@@ -120,6 +180,19 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
         return r;
       });
       return { ...record, usedBy: activeNames((s) => usesProvider(s, record.id, record.kind)) };
+    },
+
+    async providerTest(input, via) {
+      const provider = core.providers.find(input.id);
+      if (!provider) throw new AppError('not_found', `No provider with id ${input.id}.`);
+      const result = await testConnection(provider, () => core.providers.masterKey(input.id));
+      // The test uses the master key upstream, so it is on the record like any other use.
+      lifecycle(
+        'provider.tested',
+        `${result.checked}: ${result.ok ? 'connected' : 'failed'}${result.status !== null ? ` (HTTP ${result.status})` : ''}`,
+        { via, provider: input.id, ok: result.ok, status: result.status },
+      );
+      return result;
     },
 
     providerDelete(input, via) {
@@ -137,7 +210,7 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
       return {
         secrets: core.secrets
           .list()
-          .map((s) => ({ ...s, usedBy: activeNames((sc) => sc.vault?.readOnly.includes(s.name) ?? false) })),
+          .map((s) => ({ ...s, usedBy: activeNames((sc) => usesSecret(sc, s.name)) })),
       };
     },
 
@@ -147,7 +220,7 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
         lifecycle('secret.stored', `Secret ${input.name} stored (${r.hint})`, { via, secret: input.name });
         return r;
       });
-      return { ...record, usedBy: activeNames((sc) => sc.vault?.readOnly.includes(input.name) ?? false) };
+      return { ...record, usedBy: activeNames((sc) => usesSecret(sc, input.name)) };
     },
 
     secretDelete(input, via) {
@@ -196,7 +269,11 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
       if (input.expiresAt !== undefined)
         patch.expiresAt = input.expiresAt === null ? null : Date.parse(input.expiresAt);
       const agent = core.atomically(() => {
+        const before = core.agents.get(input.id);
         const updated = core.agents.update(input.id, patch, core.now());
+        // The entry names the change itself ("openai models: + gpt-4.1, openai budget $2.00 → $5.00 a day"),
+        // so the record says what was widened or narrowed, not only that something changed.
+        const change = describeAgentChange(before, updated);
         core.record({
           actor: 'owner',
           action: 'agent.changed',
@@ -204,9 +281,11 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
           agentName: updated.name,
           decision: 'event',
           reason: 'agent.changed',
-          rule: `Changed: ${Object.keys(patch).join(', ') || 'nothing'}`,
+          rule: `Changed: ${changeSummary(change.changes)}`,
           facts: {
             via,
+            changes: change.changes.map((c) => c.text),
+            widens: change.widens,
             ...(input.scopes ? { scopes: input.scopes } : {}),
             ...(input.expiresAt !== undefined ? { expiresAt: input.expiresAt } : {}),
           },

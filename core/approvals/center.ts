@@ -134,6 +134,8 @@ export class ApprovalCenter {
       // The agent hung up: its prompt is withdrawn (a detached one waits for its retry instead).
       if (p.waiter === null) return;
       p.waiter = null;
+      // The held request ends now instead of waiting on a promise nobody will settle; it records why.
+      resolveFn('cancelled');
       if (!p.detached) this.finish(p, 'cancelled');
     };
     return { id: p.view.id, outcome, release };

@@ -163,8 +163,20 @@ export async function authorize(
     ctx.res.on('close', onClose);
     const outcome = await hold.outcome;
     ctx.res.off('close', onClose);
-    if (ctx.res.destroyed)
+    if (ctx.res.destroyed) {
+      // The caller exited or hung up: the request ends here, on the record, so it never reads "waiting"
+      // (not while the daemon is shutting down: its database is closing).
+      if (outcome === 'cancelled' && core.db.open)
+        core.record({
+          ...base,
+          decision: 'deny',
+          reason: 'caller_exited',
+          rule: `${ruleText(held.rule)}: the caller hung up while waiting for approval; nothing was sent`,
+          latencyMs: latency(),
+          status: null,
+        });
       throw new AppError('approval_denied', 'The agent hung up while waiting for approval.');
+    }
     // Re-read the agent: it may have been revoked or suspended while the request waited.
     const current = core.agents.find(agent.id) ?? agent;
     const status = core.agents.statusOf(current, core.now());

@@ -138,6 +138,24 @@ export class ProviderStore {
     return record;
   }
 
+  /** Changes where a provider is reached (base URL, auth header) and keeps its sealed key as it is. */
+  updateEndpoint(
+    id: string,
+    input: { baseUrl: string; authHeader: string | null; authPrefix: string | null },
+    now: string,
+  ): ProviderRecord {
+    const existing = this.cache.get(id);
+    if (!existing) throw new AppError('not_found', `No provider with id ${id}.`);
+    const record: ProviderRecord = { ...existing, ...input, updatedAt: now };
+    this.db
+      .prepare(
+        'UPDATE providers SET base_url = ?, auth_header = ?, auth_prefix = ?, updated_at = ? WHERE id = ?',
+      )
+      .run(record.baseUrl, record.authHeader, record.authPrefix, record.updatedAt, id);
+    this.cache.set(id, record);
+    return record;
+  }
+
   delete(id: string): void {
     if (!this.cache.has(id)) throw new AppError('not_found', `No provider with id ${id}.`);
     this.db.prepare('DELETE FROM providers WHERE id = ?').run(id);

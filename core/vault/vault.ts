@@ -10,6 +10,7 @@ import { AppError } from '../errors.ts';
 import { KeychainError, type KeychainPort } from '../keychain/port.ts';
 import { DEFAULT_SCRYPT, KdfParams, deriveKek } from './kdf.ts';
 import { IntegrityError, open, seal } from './seal.ts';
+import { createRecovery, hasRecovery, openWithRecovery } from './recovery.ts';
 import type { KeySource, VaultState } from '../../shared/models.ts';
 
 const VERIFIER_PLAINTEXT = new TextEncoder().encode('agent-keychain vault verifier v1');
@@ -49,7 +50,8 @@ export class Vault {
     return this.key ? 'unlocked' : 'locked';
   }
 
-  async init(input: VaultInit): Promise<void> {
+  /** Creates the vault key in its source, and a recovery code for it (returned once, never stored). */
+  async init(input: VaultInit): Promise<{ recoveryCode: string }> {
     if (this.keySource !== null) {
       throw new AppError(
         'conflict',
@@ -94,7 +96,61 @@ export class Vault {
       this.meta.set('vault.keySource', 'passphrase');
       this.cachedSource = 'passphrase';
     }
+    const recoveryCode = createRecovery(this.meta, key);
     this.setKey(key);
+    return { recoveryCode };
+  }
+
+  /** Unlocks with the recovery code, whatever the key source (keychain entry gone, passphrase forgotten). */
+  recover(code: string): void {
+    if (this.keySource === null)
+      throw new AppError('conflict', 'The vault is not initialized yet. Initialize it first.');
+    if (this.key) return;
+    const key = openWithRecovery(this.meta, code);
+    this.checkVerifier(key, 'The recovered key does not match this vault.');
+    this.setKey(key);
+  }
+
+  /** Whether a recovery code can open this vault. */
+  get recoverable(): boolean {
+    return hasRecovery(this.meta);
+  }
+
+  /**
+   * Puts the (unlocked) vault key in a new source: a fresh OS keychain entry, or a new passphrase. The key
+   * itself, and so every sealed record and the recovery code, stay the same.
+   */
+  async setKeySource(input: VaultInit): Promise<void> {
+    const key = this.requireKey();
+    if (input.keySource === 'os-keychain') {
+      const vaultId = randomBytes(12).toString('hex');
+      const b64 = Buffer.from(key).toString('base64');
+      await this.keychainCall(() => this.keychain.set(this.account(vaultId), b64));
+      const back = await this.keychainCall(() => this.keychain.get(this.account(vaultId)));
+      if (back !== b64)
+        throw new AppError(
+          'keychain_unavailable',
+          `The ${this.keychain.storeName} did not return the key it just stored. Nothing was changed.`,
+        );
+      this.meta.set('vault.id', vaultId);
+      this.meta.delete('vault.kdf');
+      this.meta.delete('vault.wrappedKey');
+      this.meta.set('vault.keySource', 'os-keychain');
+      this.cachedSource = 'os-keychain';
+      return;
+    }
+    const passphrase = input.passphrase ?? '';
+    if (passphrase.length < 12)
+      throw new AppError('bad_request', 'The passphrase must be at least 12 characters.', {
+        path: 'passphrase',
+      });
+    const params: KdfParams = { alg: 'scrypt', ...DEFAULT_SCRYPT, salt: randomBytes(16).toString('base64') };
+    const kek = await deriveKek(passphrase, params);
+    this.meta.set('vault.kdf', JSON.stringify(params));
+    this.meta.set('vault.wrappedKey', seal(kek, key, 'vault-key').toString('base64'));
+    kek.fill(0);
+    this.meta.set('vault.keySource', 'passphrase');
+    this.cachedSource = 'passphrase';
   }
 
   /** Unlocks from the OS keychain (no passphrase) or with the passphrase. Wrong passphrase changes nothing. */

@@ -1,5 +1,6 @@
 // The app frame: picks the full-window vault/login panels or the shell with sidebar and screens.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { Unplug } from 'lucide-react';
 import { useStore } from './store/store.ts';
 import { tabTitle } from './routes.ts';
 import { useRoute } from './ui/hooks.ts';
@@ -7,7 +8,7 @@ import { Toasts } from './ui/Toasts.tsx';
 import { Sidebar } from './screens/Sidebar.tsx';
 import { Loading, LoginNeeded, Offline, VaultLocked, VaultSetup } from './screens/VaultScreens.tsx';
 import { AgentsScreen } from './screens/AgentsScreen.tsx';
-import { NewAgent } from './screens/NewAgent.tsx';
+import { EditAgent, NewAgent } from './screens/NewAgent.tsx';
 import { ApprovalsScreen } from './screens/ApprovalsScreen.tsx';
 import { ActivityScreen } from './screens/ActivityScreen.tsx';
 import { ProvidersScreen } from './screens/ProvidersScreen.tsx';
@@ -15,6 +16,7 @@ import { SettingsScreen } from './screens/SettingsScreen.tsx';
 import { ApprovalModal, PromptWindow } from './screens/ApprovalModal.tsx';
 import { RevokeDialog } from './screens/RevokeDialog.tsx';
 import { CommandPalette } from './screens/CommandPalette.tsx';
+import { KeySourceOffer } from './screens/KeySource.tsx';
 
 /** Announces new approvals assertively ("Approval needed: mail-bot"), once each. */
 function ApprovalAnnouncer(): ReactNode {
@@ -35,6 +37,25 @@ function ApprovalAnnouncer(): ReactNode {
   );
 }
 
+/** The daemon stopped answering: say so above every screen until it is back. */
+function OfflineBanner(): ReactNode {
+  const unreachable = useStore((s) => s.unreachable);
+  const boot = useStore((s) => s.boot);
+  if (!unreachable) return null;
+  return (
+    <div className="offline-banner" role="alert" data-testid="offline-banner">
+      <Unplug size={16} aria-hidden="true" />
+      <span>
+        The keychain daemon is not answering. What you see may be out of date and changes will fail until it
+        is back; agents cannot use it either. Start it again (npm start); this page reconnects by itself.
+      </span>
+      <button type="button" className="btn btn-sm" onClick={() => void boot()}>
+        Retry now
+      </button>
+    </div>
+  );
+}
+
 function Screen(): ReactNode {
   const route = useRoute();
   switch (route.name) {
@@ -42,6 +63,8 @@ function Screen(): ReactNode {
       return <AgentsScreen agentId={route.agentId} />;
     case 'agent-new':
       return <NewAgent />;
+    case 'agent-edit':
+      return <EditAgent agentId={route.agentId} />;
     case 'approvals':
       return <ApprovalsScreen />;
     case 'activity':
@@ -58,6 +81,7 @@ function Screen(): ReactNode {
 export function App(): ReactNode {
   const conn = useStore((s) => s.conn);
   const vault = useStore((s) => s.status?.vault);
+  const setupHold = useStore((s) => s.setupHold);
   const pending = useStore((s) => s.approvals.length);
   const route = useRoute();
 
@@ -69,18 +93,22 @@ export function App(): ReactNode {
   if (conn === 'login') body = <LoginNeeded />;
   else if (conn === 'offline') body = <Offline />;
   else if (conn === 'loading' || !vault) body = <Loading />;
-  else if (vault === 'uninitialized') body = <VaultSetup />;
+  else if (vault === 'uninitialized' || setupHold) body = <VaultSetup />;
   else if (vault === 'locked') body = <VaultLocked />;
   else if (route.name === 'prompt') body = <PromptWindow />;
   else {
     body = (
       <div className="shell">
         <Sidebar route={route} />
-        <main className="main" id="main">
-          <Screen />
-        </main>
+        <div className="main-col">
+          <OfflineBanner />
+          <main className="main" id="main">
+            <Screen />
+          </main>
+        </div>
         {route.name !== 'approvals' && <ApprovalModal />}
         <RevokeDialog />
+        <KeySourceOffer />
         <CommandPalette />
         <ApprovalAnnouncer />
       </div>

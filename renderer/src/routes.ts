@@ -5,6 +5,7 @@ import { isAgentId } from '../../shared/contract.ts';
 export type Route =
   | { name: 'agents'; agentId: string | null }
   | { name: 'agent-new' }
+  | { name: 'agent-edit'; agentId: string }
   | { name: 'approvals' }
   | { name: 'activity'; params: string }
   | { name: 'providers' }
@@ -20,6 +21,8 @@ export function parseRoute(hash: string): Route {
   switch (parts[0]) {
     case 'agents':
       if (parts[1] === 'new') return { name: 'agent-new' };
+      if (parts[2] === 'edit' && parts[1] && /^agt_[A-Za-z0-9]{1,64}$/.test(parts[1]))
+        return { name: 'agent-edit', agentId: parts[1] };
       return {
         name: 'agents',
         agentId: parts[1] && isAgentId(parts[1]) ? parts[1] : null,
@@ -45,6 +48,8 @@ export function formatRoute(r: Route): string {
       return r.agentId ? `#/agents/${r.agentId}` : '#/agents';
     case 'agent-new':
       return '#/agents/new';
+    case 'agent-edit':
+      return `#/agents/${r.agentId}/edit`;
     case 'activity':
       return r.params ? `#/activity?${r.params}` : '#/activity';
     default:

@@ -1,153 +1,16 @@
-// The New-agent flow's pure half: templates → scopes, a live sentence preview, the scope JSON editor's
-// validation with issue paths, and the ready-to-paste environment lines. DOM-free.
-import { Scopes } from '../../shared/scopes.ts';
+// The agent form's text helpers: a live sentence preview, the scope JSON editor's validation with issue
+// paths, allowed values and "did you mean", and the ready-to-paste environment lines. DOM-free.
+import {
+  Budget,
+  EmailScope,
+  PaymentsScope,
+  ProviderScope,
+  RateLimit,
+  Scopes,
+  VaultScope,
+} from '../../shared/scopes.ts';
 import type { ProviderKind } from '../../shared/facts.ts';
-import { formatCount, formatMinor, formatUsd, toMinor } from './format.ts';
-
-export type TemplateId = 'llm' | 'email' | 'payments' | 'vault';
-
-export interface TemplateInfo {
-  id: TemplateId;
-  title: string;
-  blurb: string;
-  /** Provider kinds this template fits. */
-  kinds: readonly ProviderKind[];
-}
-
-export const TEMPLATES: readonly TemplateInfo[] = [
-  {
-    id: 'llm',
-    title: 'LLM access',
-    blurb: 'Call a model provider with a daily budget.',
-    kinds: ['openai', 'anthropic', 'http'],
-  },
-  {
-    id: 'email',
-    title: 'Email',
-    blurb: 'Send email to chosen domains, up to a daily limit.',
-    kinds: ['resend', 'http'],
-  },
-  {
-    id: 'payments',
-    title: 'Payments',
-    blurb: 'Create one-time payments up to an amount, each approved by you.',
-    kinds: ['stripe'],
-  },
-  { id: 'vault', title: 'Vault secret', blurb: 'Read one named secret for a limited time.', kinds: [] },
-];
-
-export interface TemplateValues {
-  providerId: string;
-  /** Comma- or space-separated. */
-  models: string;
-  budgetUsd: string;
-  domains: string;
-  dailyLimit: string;
-  /** Dollars (major units), converted to minor units. */
-  maxAmount: string;
-  currency: string;
-  secretName: string;
-  ttlMinutes: string;
-}
-
-export const DEFAULT_VALUES: TemplateValues = {
-  providerId: '',
-  models: 'gpt-4o-mini',
-  budgetUsd: '5',
-  domains: 'example.com',
-  dailyLimit: '50',
-  maxAmount: '25',
-  currency: 'usd',
-  secretName: '',
-  ttlMinutes: '60',
-};
-
-export interface FieldError {
-  field: keyof TemplateValues;
-  message: string;
-}
-
-/** `draft` is the scopes as far as the form describes them, also when some fields are wrong (for the JSON editor). */
-export type BuildResult = { ok: true; scopes: Scopes } | { ok: false; errors: FieldError[]; draft: Scopes };
-
-function list(text: string): string[] {
-  return text
-    .split(/[\s,]+/)
-    .map((s) => s.trim())
-    .filter(Boolean);
-}
-
-function positiveNumber(text: string): number | null {
-  const n = Number(text.trim());
-  return text.trim() !== '' && Number.isFinite(n) && n > 0 ? n : null;
-}
-
-function positiveInt(text: string): number | null {
-  const n = positiveNumber(text);
-  return n !== null && Number.isInteger(n) ? n : null;
-}
-
-/** Builds the scopes a template form describes; errors name the form field. */
-export function buildScopes(template: TemplateId, v: TemplateValues): BuildResult {
-  const errors: FieldError[] = [];
-  const providerId = v.providerId.trim();
-  const needProvider = template !== 'vault';
-  if (needProvider && !/^[a-z0-9][a-z0-9_-]{0,63}$/.test(providerId)) {
-    errors.push({ field: 'providerId', message: 'Choose a provider (lower-case id like openai).' });
-  }
-  let scopes: Scopes;
-  if (template === 'llm') {
-    const models = list(v.models);
-    const budget = positiveNumber(v.budgetUsd);
-    if (budget === null)
-      errors.push({ field: 'budgetUsd', message: 'Enter a budget in dollars, more than 0.' });
-    scopes = {
-      providers: {
-        [providerId]: {
-          ...(models.length ? { models } : {}),
-          budget: { usd: budget ?? 0, per: 'day' },
-        },
-      },
-    };
-  } else if (template === 'email') {
-    const domains = list(v.domains).map((d) => d.toLowerCase());
-    const limit = positiveInt(v.dailyLimit);
-    if (!domains.length)
-      errors.push({ field: 'domains', message: 'Name at least one domain, like example.com.' });
-    if (limit === null)
-      errors.push({ field: 'dailyLimit', message: 'Enter a whole number of emails per day.' });
-    scopes = { email: { provider: providerId, allowedDomains: domains, dailyLimit: limit ?? 0 } };
-  } else if (template === 'payments') {
-    const currency = v.currency.trim().toLowerCase();
-    if (!/^[a-z]{3}$/.test(currency))
-      errors.push({ field: 'currency', message: 'Use a three-letter currency code like usd.' });
-    const max = toMinor(v.maxAmount, currency || 'usd');
-    if (max === null) errors.push({ field: 'maxAmount', message: 'Enter an amount like 25 or 25.50.' });
-    scopes = {
-      payments: { provider: providerId, maxAmount: max ?? 0, currency, oneTime: true, approval: 'always' },
-    };
-  } else {
-    const name = v.secretName.trim();
-    if (!/^[A-Za-z0-9_.-]{1,128}$/.test(name))
-      errors.push({ field: 'secretName', message: 'Choose a secret by its name.' });
-    const ttl = positiveInt(v.ttlMinutes);
-    if (ttl === null) errors.push({ field: 'ttlMinutes', message: 'Enter a whole number of minutes.' });
-    scopes = { vault: { readOnly: [name], ttlSeconds: (ttl ?? 0) * 60 } };
-  }
-  if (errors.length) return { ok: false, errors, draft: scopes };
-  const parsed = Scopes.safeParse(scopes);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      errors: parsed.error.issues.map((i) => ({
-        field: 'providerId',
-        message: `${issuePath(i.path)}: ${i.message}`,
-      })),
-      draft: scopes,
-    };
-  }
-  return { ok: true, scopes: parsed.data };
-}
+import { formatCount, formatMinor, formatUsd } from './format.ts';
 
 /** Zod issue path → "providers.openai.models[0]". */
 export function issuePath(path: readonly PropertyKey[]): string {
@@ -165,9 +28,94 @@ export function issuePath(path: readonly PropertyKey[]): string {
 export interface JsonIssue {
   path: string;
   message: string;
+  /** 1-based line of a JSON syntax error, when the parser says. */
+  line?: number;
 }
 
 export type JsonResult = { ok: true; scopes: Scopes } | { ok: false; issues: JsonIssue[] };
+
+type Shape = Record<string, unknown>;
+
+/** The fields the scope object at `path` allows (for "Unknown field" messages). */
+export function allowedKeysAt(path: readonly PropertyKey[]): string[] {
+  const keys = (shape: Shape): string[] => Object.keys(shape);
+  const last = path[path.length - 1];
+  if (path.length === 0) return keys(Scopes.shape);
+  if (last === 'rateLimit') return keys(RateLimit.shape);
+  if (last === 'budget') return keys(Budget.shape);
+  if (last === 'approval') return ['above'];
+  if (path[0] === 'providers' && path.length === 2) return keys(ProviderScope.shape);
+  if (path.length === 1 && last === 'email') return keys(EmailScope.shape);
+  if (path.length === 1 && last === 'payments') return keys(PaymentsScope.shape);
+  if (path.length === 1 && last === 'vault') return keys(VaultScope.shape);
+  return [];
+}
+
+/** Edit distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0] ?? 0;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j] ?? 0;
+      row[j] = Math.min(cur + 1, (row[j - 1] ?? 0) + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length] ?? 0;
+}
+
+/** The closest allowed name, when it is close enough to be a typo. */
+export function didYouMean(word: string, allowed: readonly string[]): string | null {
+  let best: string | null = null;
+  let bestD = Infinity;
+  for (const a of allowed) {
+    const d = distance(word.toLowerCase(), a.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = a;
+    }
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(best.length / 3)) ? best : null;
+}
+
+const APPROVAL_VALUES = '"never", "always", "first-use" or {"above": <amount>}';
+
+interface IssueLike {
+  code: string;
+  path: PropertyKey[];
+  message: string;
+  keys?: string[];
+  values?: unknown[];
+}
+
+/** A schema issue in words that say what is allowed. */
+function explain(i: IssueLike): string {
+  const last = i.path[i.path.length - 1];
+  if (i.code === 'unrecognized_keys' && i.keys) {
+    const allowed = allowedKeysAt(i.path);
+    return i.keys
+      .map((k) => {
+        const guess = didYouMean(k, allowed);
+        return `Unknown field "${k}".${guess ? ` Did you mean "${guess}"?` : ''}${allowed.length ? ` Allowed here: ${allowed.join(', ')}.` : ''}`;
+      })
+      .join(' ');
+  }
+  if (last === 'approval') return `must be ${APPROVAL_VALUES}`;
+  if (i.code === 'invalid_value' && i.values?.length)
+    return `must be one of ${i.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  return i.message;
+}
+
+/** Line of a JSON.parse error, from V8's "(line 3 column 5)" or its "position 42". */
+function errorLine(message: string, text: string): number | undefined {
+  const m = /line (\d+)/.exec(message);
+  if (m?.[1]) return Number(m[1]);
+  const p = /position (\d+)/.exec(message);
+  if (p?.[1]) return text.slice(0, Number(p[1])).split('\n').length;
+  return undefined;
+}
 
 /** Validates the scope JSON editor's text: JSON syntax first, then the scope schema, each issue at its exact path. */
 export function validateScopesJson(text: string): JsonResult {
@@ -175,16 +123,18 @@ export function validateScopesJson(text: string): JsonResult {
   try {
     value = JSON.parse(text);
   } catch (err) {
+    const message = err instanceof Error ? err.message : 'Not valid JSON';
+    const line = errorLine(message, text);
     return {
       ok: false,
-      issues: [{ path: '(JSON)', message: err instanceof Error ? err.message : 'Not valid JSON' }],
+      issues: [{ path: line ? `(JSON, line ${line})` : '(JSON)', message, ...(line ? { line } : {}) }],
     };
   }
   const parsed = Scopes.safeParse(value);
   if (parsed.success) return { ok: true, scopes: parsed.data };
   return {
     ok: false,
-    issues: parsed.error.issues.map((i) => ({ path: issuePath(i.path), message: i.message })),
+    issues: parsed.error.issues.map((i) => ({ path: issuePath(i.path), message: explain(i as IssueLike) })),
   };
 }
 

@@ -79,7 +79,7 @@ describe.skipIf(!hasChromium)('browser console (headless mode)', () => {
     await page.goto(`${t.url}/#/agents/new`);
     await page.getByTestId('agent-name').fill(name);
     await page.getByTestId('template-llm').click();
-    await page.getByTestId('template-provider').fill('openai');
+    await page.getByTestId('template-provider').selectOption('openai');
     await page.getByTestId('template-models').fill('gpt-4o-mini');
     if (scopeJson !== undefined) {
       await page.getByTestId('open-scope-json').click();

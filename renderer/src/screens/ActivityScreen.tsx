@@ -3,7 +3,8 @@
 import { memo, type SyntheticEvent, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { ArrowUp, Download, Search, ShieldCheck, ShieldAlert, X, ListFilter } from 'lucide-react';
-import type { AuditEntry, Decision } from '../../../shared/models.ts';
+import type { Decision } from '../../../shared/models.ts';
+import { groupEntries, groupNote, type ActivityGroup } from '../activityGroups.ts';
 import { useStore } from '../store/store.ts';
 import {
   OUTCOMES,
@@ -18,7 +19,6 @@ import {
   type ActivityFilter,
 } from '../activityQuery.ts';
 import { absoluteTime, formatCount, relativeTime } from '../format.ts';
-import { OutcomeChip } from '../ui/Pill.tsx';
 import { MenuButton } from '../ui/Menu.tsx';
 import { Empty } from '../ui/Empty.tsx';
 import { replaceHash, useNow } from '../ui/hooks.ts';
@@ -34,11 +34,32 @@ function setFilter(f: ActivityFilter): void {
 
 function ChainBadge(): ReactNode {
   const verify = useStore((s) => s.verify);
-  const run = useStore((s) => s.verifyAudit);
+  const verifyAudit = useStore((s) => s.verifyAudit);
+  const toast = useStore((s) => s.toast);
+  const [checking, setChecking] = useState(false);
   useEffect(() => {
-    void run();
-  }, [run]);
-  if (!verify) return <span className="chip chip-neutral">Checking chain…</span>;
+    void verifyAudit();
+  }, [verifyAudit]);
+  // A click checks again and says what it found, so the badge never looks inert.
+  const run = async (): Promise<void> => {
+    setChecking(true);
+    await verifyAudit();
+    setChecking(false);
+    const v = useStore.getState().verify;
+    if (v)
+      toast(
+        v.ok
+          ? `Audit chain checked just now: ${formatCount(v.checked)} entries, no edits, gaps or rollback.`
+          : `Audit chain broken${v.firstBrokenSeq !== undefined ? ` at entry #${v.firstBrokenSeq}` : ''}: ${v.problem ?? 'see Settings'}`,
+        v.ok ? 'info' : 'error',
+      );
+  };
+  if (!verify || checking)
+    return (
+      <span className="chip chip-neutral" role="status" data-testid="chain-badge">
+        Checking chain…
+      </span>
+    );
   if (verify.ok) {
     return (
       <button
@@ -67,21 +88,25 @@ function ChainBadge(): ReactNode {
 }
 
 const Row = memo(function Row(props: {
-  e: AuditEntry;
+  g: ActivityGroup;
   now: number;
-  onOpen: (seq: number) => void;
+  onOpen: (key: string) => void;
   selected: boolean;
 }): ReactNode {
-  const { e, now, onOpen, selected } = props;
+  const { g, now, onOpen, selected } = props;
+  const e = g.head;
   const text = entryText(e);
+  const note = groupNote(g);
   return (
     <button
       type="button"
       className={`feed-row ${selected ? 'feed-row-selected' : ''}`}
       data-testid="activity-row"
       data-seq={e.seq}
-      aria-label={`${e.action}${e.agentName ? ` by ${e.agentName}` : ''}, ${outcomeOf(e.decision).label}, ${relativeTime(e.time, now)}`}
-      onClick={() => onOpen(e.seq)}
+      data-outcome={g.outcome.label}
+      data-request={e.requestId ?? undefined}
+      aria-label={`${e.action}${e.agentName ? ` by ${e.agentName}` : ''}, ${g.outcome.label}, ${relativeTime(e.time, now)}`}
+      onClick={() => onOpen(g.key)}
     >
       <span className="feed-time muted num" title={absoluteTime(e.time)}>
         {relativeTime(e.time, now)}
@@ -96,12 +121,15 @@ const Row = memo(function Row(props: {
       <span className="feed-what">
         <span className="mono">{e.action}</span>
         {text && <span className="feed-text"> {text}</span>}
+        {note && <span className="feed-note muted small"> · {note}</span>}
       </span>
       <span className="feed-outcome">
-        <OutcomeChip decision={e.decision} />
+        <span className={`chip chip-${g.outcome.tone}`} data-testid="activity-outcome">
+          {g.outcome.label}
+        </span>
       </span>
-      <span className="feed-rule muted small" title={e.rule ?? undefined}>
-        {e.rule ?? ''}
+      <span className="feed-rule muted small" title={g.outcome.by.rule ?? undefined}>
+        {g.outcome.by.rule ?? ''}
       </span>
     </button>
   );
@@ -118,9 +146,11 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
   const now = useNow(20_000);
   const [text, setText] = useState(() => formatQualifiers(filter));
   const [errors, setErrors] = useState<string[]>([]);
-  const [selected, setSelected] = useState<number | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const approvals = useStore((s) => s.approvals);
   const [scrolled, setScrolled] = useState(false);
   const [announce, setAnnounce] = useState('');
+  const [filtered, setFiltered] = useState(0);
   const scrollRef = useRef<HTMLDivElement>(null);
 
   const agentKey = agents.map((a) => `${a.id}:${a.name}`).join(',');
@@ -136,11 +166,17 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
     if (!st.loaded || JSON.stringify(st.query) !== JSON.stringify(r.query)) void loadFeed(r.query);
   }, [params, agentKey, filter, loadFeed]);
 
+  const waiting = useMemo(() => new Set(approvals.map((a) => a.requestId)), [approvals]);
+  // One row per request: its decision, approval, result and cost folded together.
   const rows = useMemo(
-    () => (filter.text ? feed.entries.filter((e) => entryHasText(e, filter.text ?? '')) : feed.entries),
-    [feed.entries, filter.text],
+    () =>
+      groupEntries(
+        filter.text ? feed.entries.filter((e) => entryHasText(e, filter.text ?? '')) : feed.entries,
+        waiting,
+      ),
+    [feed.entries, filter.text, waiting],
   );
-  const open = selected !== null ? (feed.entries.find((e) => e.seq === selected) ?? null) : null;
+  const open = selected !== null ? (rows.find((g) => g.key === selected) ?? null) : null;
 
   const paused = scrolled || open !== null;
   useEffect(() => pauseFeed(paused), [paused, pauseFeed]);
@@ -167,7 +203,7 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
     getScrollElement: () => scrollRef.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
-    getItemKey: (i) => rows[i]?.seq ?? 'older',
+    getItemKey: (i) => rows[i]?.key ?? 'older',
   });
   const items = virtualizer.getVirtualItems();
   const lastIndex = items[items.length - 1]?.index ?? 0;
@@ -179,7 +215,16 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
     e.preventDefault();
     const parsed = parseQualifiers(text);
     setErrors(parsed.errors);
-    if (!parsed.errors.length) setFilter(parsed.filter);
+    if (parsed.errors.length) return;
+    if (filterToParams(parsed.filter) === filterToParams(filter)) {
+      // Same filter (an empty query included): load it afresh, and say what is shown.
+      const r = toAuditQuery(parsed.filter, useStore.getState().agents, Date.now());
+      if (r.ok) void loadFeed(r.query);
+      setAnnounce(hasFilter ? 'Filter applied again.' : 'Showing all activity.');
+      setFiltered(Date.now());
+      return;
+    }
+    setFilter(parsed.filter);
   };
 
   const toggleOutcome = (d: Decision): void =>
@@ -248,10 +293,15 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
               aria-describedby="activity-search-errors"
             />
           </label>
-          <button type="submit" className="btn btn-sm">
+          <button type="submit" className="btn btn-sm" data-testid="filter-submit">
             <ListFilter size={14} aria-hidden="true" /> Filter
           </button>
         </form>
+        {filtered > 0 && !hasFilter && (
+          <p className="help" data-testid="filter-feedback">
+            Showing all activity, newest first.
+          </p>
+        )}
         <div id="activity-search-errors" aria-live="polite">
           {errors.map((er) => (
             <p key={er} className="help help-error">
@@ -343,7 +393,7 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
                       style={{ transform: `translateY(${v.start}px)`, height: ROW_HEIGHT }}
                     >
                       {e ? (
-                        <Row e={e} now={now} selected={e.seq === selected} onOpen={setSelected} />
+                        <Row g={e} now={now} selected={e.key === selected} onOpen={setSelected} />
                       ) : (
                         <button
                           type="button"
@@ -366,7 +416,7 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
             </p>
           )}
         </div>
-        {open && <ActivityDrawer entry={open} onClose={() => setSelected(null)} />}
+        {open && <ActivityDrawer group={open} onClose={() => setSelected(null)} />}
       </div>
       <div className="sr-only" aria-live="polite">
         {announce}

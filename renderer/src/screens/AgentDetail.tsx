@@ -1,16 +1,17 @@
 // Agent detail: scopes as sentences, limits and usage, active grants, recent activity, lifecycle actions.
 import { useEffect, useState, type ReactNode } from 'react';
-import { Pause, Play, RotateCw, X } from 'lucide-react';
+import { Pause, Pencil, Play, RotateCw, X } from 'lucide-react';
 import type { AgentView } from '../../../shared/models.ts';
 import { useStore } from '../store/store.ts';
 import { liveGrants } from '../store/reducers.ts';
 import { absoluteTime, formatDuration, relativeTime } from '../format.ts';
 import { entryText } from '../activityQuery.ts';
 import { errorMessage } from '../transport/types.ts';
-import { OutcomeChip, StatusPill } from '../ui/Pill.tsx';
+import { EntryChip, StatusPill } from '../ui/Pill.tsx';
 import { Meter } from '../ui/Meter.tsx';
 import { useNow } from '../ui/hooks.ts';
 import { CredentialOnce } from './CredentialOnce.tsx';
+import { Dialog } from '../ui/Dialog.tsx';
 import { AgentKeysSessions } from './AgentKeysSessions.tsx';
 
 const EMPTY: never[] = [];
@@ -20,15 +21,20 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
   const grants = useStore((s) => s.grants);
   const activity = useStore((s) => s.agentActivity[agent.id] ?? EMPTY);
   const loadActivity = useStore((s) => s.loadAgentActivity);
-  const call = useStore((s) => s.call);
   const toast = useStore((s) => s.toast);
   const openRevoke = useStore((s) => s.openRevoke);
+  const suspendAgent = useStore((s) => s.suspendAgent);
+  const resumeAgent = useStore((s) => s.resumeAgent);
+  const rotateAgent = useStore((s) => s.rotateAgent);
+  const removeGrant = useStore((s) => s.removeGrant);
   const [busy, setBusy] = useState(false);
   const [rotated, setRotated] = useState<string | null>(null);
+  const [confirmRotate, setConfirmRotate] = useState(false);
 
   useEffect(() => {
     void loadActivity(agent.id);
     setRotated(null);
+    setConfirmRotate(false);
   }, [agent.id, loadActivity]);
 
   const mine = liveGrants(grants, now).filter((g) => g.agentId === agent.id);
@@ -46,21 +52,12 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
     }
   };
 
-  const suspend = (): Promise<void> =>
-    run(async () => {
-      const out = await call('agentSuspend', { id: agent.id });
-      useStore.setState((s) => ({ agents: s.agents.map((a) => (a.id === out.agent.id ? out.agent : a)) }));
-    }, `${agent.name} suspended`);
-  const resume = (): Promise<void> =>
-    run(async () => {
-      const out = await call('agentResume', { id: agent.id });
-      useStore.setState((s) => ({ agents: s.agents.map((a) => (a.id === out.agent.id ? out.agent : a)) }));
-    }, `${agent.name} resumed`);
+  const suspend = (): Promise<void> => run(() => suspendAgent(agent.id), `${agent.name} suspended`);
+  const resume = (): Promise<void> => run(() => resumeAgent(agent.id), `${agent.name} resumed`);
   const rotate = (): Promise<void> =>
     run(async () => {
-      const out = await call('agentRotate', { id: agent.id });
-      useStore.setState((s) => ({ agents: s.agents.map((a) => (a.id === out.agent.id ? out.agent : a)) }));
-      setRotated(out.token);
+      setConfirmRotate(false);
+      setRotated(await rotateAgent(agent.id));
     }, `New key for ${agent.name}; the old one stopped working`);
 
   if (rotated) {
@@ -148,12 +145,7 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
                   type="button"
                   className="icon-btn"
                   aria-label={`Remove timed approval: ${g.covers}`}
-                  onClick={() =>
-                    void run(async () => {
-                      await call('grantDelete', { id: g.id });
-                      useStore.setState((s) => ({ grants: s.grants.filter((x) => x.id !== g.id) }));
-                    }, 'Timed approval removed')
-                  }
+                  onClick={() => void run(() => removeGrant(g.id), 'Timed approval removed')}
                 >
                   <X size={14} aria-hidden="true" />
                 </button>
@@ -183,7 +175,7 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
                 </span>
                 <span className="mono small">{e.action}</span>
                 <span className="ellipsis small">{entryText(e)}</span>
-                <OutcomeChip decision={e.decision} />
+                <EntryChip entry={e} />
               </li>
             ))}
           </ul>
@@ -204,12 +196,15 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
           <button
             type="button"
             className="btn"
-            onClick={() => void rotate()}
+            onClick={() => setConfirmRotate(true)}
             disabled={busy}
             data-testid="rotate"
           >
-            <RotateCw size={14} aria-hidden="true" /> Rotate key
+            <RotateCw size={14} aria-hidden="true" /> Rotate key…
           </button>
+          <a href={`#/agents/${agent.id}/edit`} className="btn" data-testid="edit-agent">
+            <Pencil size={14} aria-hidden="true" /> Edit
+          </a>
           <span className="spacer" />
           <button
             type="button"
@@ -220,6 +215,38 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
             Revoke…
           </button>
         </footer>
+      )}
+      {confirmRotate && (
+        <Dialog
+          open
+          onCancel={() => setConfirmRotate(false)}
+          role="alertdialog"
+          labelledBy="rotate-title"
+          describedBy="rotate-desc"
+          testId="rotate-dialog"
+        >
+          <div className="dialog-body">
+            <h2 id="rotate-title">Rotate the key of {agent.name}</h2>
+            <p id="rotate-desc">
+              Its current key stops working now and requests in flight are cut: the running agent fails until
+              you give it the new key, which is shown once. Scopes, limits and history stay.
+            </p>
+            <div className="dialog-foot">
+              <button type="button" className="btn" onClick={() => setConfirmRotate(false)} autoFocus>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="btn btn-primary"
+                onClick={() => void rotate()}
+                disabled={busy}
+                data-testid="rotate-confirm"
+              >
+                Rotate key
+              </button>
+            </div>
+          </div>
+        </Dialog>
       )}
     </div>
   );

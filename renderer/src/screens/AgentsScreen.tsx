@@ -9,6 +9,7 @@ import { Meter } from '../ui/Meter.tsx';
 import { Empty } from '../ui/Empty.tsx';
 import { useNow } from '../ui/hooks.ts';
 import { AgentDetail } from './AgentDetail.tsx';
+import { GettingStarted } from './GettingStarted.tsx';
 
 const ORDER: Record<AgentView['status'], number> = { active: 0, suspended: 1, expired: 2, revoked: 3 };
 
@@ -73,6 +74,7 @@ function AgentRow({ agent, selected, now }: { agent: AgentView; selected: boolea
 
 export function AgentsScreen({ agentId }: { agentId: string | null }): ReactNode {
   const agents = useStore((s) => s.agents);
+  const providers = useStore((s) => s.providers.length);
   const now = useNow(30_000);
   const sorted = useMemo(() => sortAgents(agents), [agents]);
   const selectedId = agentId ?? sorted[0]?.id ?? null;
@@ -92,17 +94,20 @@ export function AgentsScreen({ agentId }: { agentId: string | null }): ReactNode
         </div>
         <NewAgentButton />
       </header>
+      <GettingStarted />
       {agents.length === 0 ? (
-        <Empty
-          icon={<Bot size={28} />}
-          text="No agents yet. Create one to give a script its own key."
-          action={
-            <a href="#/agents/new" className="btn btn-primary">
-              <Plus size={15} aria-hidden="true" />
-              New agent
-            </a>
-          }
-        />
+        providers === 0 ? null : (
+          <Empty
+            icon={<Bot size={28} />}
+            text="No agents yet. Create one to give a script its own key."
+            action={
+              <a href="#/agents/new" className="btn btn-primary">
+                <Plus size={15} aria-hidden="true" />
+                New agent
+              </a>
+            }
+          />
+        )
       ) : (
         <div className="split">
           <ul className="agent-list" aria-label="Agents">

@@ -1,7 +1,6 @@
 // Ctrl/⌘+K: jump to a screen or an agent, revoke an agent, lock the vault. A combobox over a listbox.
 import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { useStore } from '../store/store.ts';
-import { errorMessage } from '../transport/types.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { navigate } from '../ui/hooks.ts';
 
@@ -71,10 +70,7 @@ export function CommandPalette(): ReactNode {
       label: 'Lock vault',
       run: () => {
         close();
-        const st = useStore.getState();
-        st.call('vaultLock', {})
-          .then((status) => useStore.setState({ status }))
-          .catch((err: unknown) => st.toast(errorMessage(err), 'error'));
+        void useStore.getState().lockVault();
       },
     });
     return list;

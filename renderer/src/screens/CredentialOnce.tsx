@@ -29,6 +29,8 @@ export function CredentialOnce(props: {
   }));
   const lines = envLines(url, token, kinds);
   const block = lines.map((l) => `${l.name}=${l.value}`).join('\n');
+  const exports = lines.map((l) => `export ${l.name}=${shellQuote(l.value)}`).join('\n');
+  const run = `akc run --agent ${shellQuote(agent.name)} -- python3 agent.py`;
 
   return (
     <section className="credential" aria-labelledby={headingId} data-testid="credential-once">
@@ -52,12 +54,32 @@ export function CredentialOnce(props: {
         </div>
       </div>
       <div className="field">
-        <span className="field-label">Environment lines</span>
+        <span className="field-label">For a shell: paste before starting your agent</span>
+        <pre className="env-block" data-testid="export-lines">
+          {exports}
+        </pre>
+        <div>
+          <CopyButton text={exports} label="Copy export lines" testId="copy-exports" />
+        </div>
+      </div>
+      <div className="field">
+        <span className="field-label">
+          For a .env file (the OpenAI and Anthropic SDKs read these variables)
+        </span>
         <pre className="env-block" data-testid="env-lines">
           {block}
         </pre>
         <div>
           <CopyButton text={block} label="Copy lines" testId="copy-env" />
+        </div>
+      </div>
+      <div className="field">
+        <span className="field-label">Or let akc start it with a short-lived key instead of this one</span>
+        <pre className="env-block" data-testid="akc-run-line">
+          {run}
+        </pre>
+        <div>
+          <CopyButton text={run} label="Copy command" testId="copy-run" />
         </div>
       </div>
       <div className="credential-foot">
@@ -67,4 +89,9 @@ export function CredentialOnce(props: {
       </div>
     </section>
   );
+}
+
+/** Single-quotes a value for POSIX shells when it holds anything but safe characters. */
+function shellQuote(v: string): string {
+  return /^[A-Za-z0-9_./:@%+=-]+$/.test(v) ? v : `'${v.replace(/'/g, `'\\''`)}'`;
 }

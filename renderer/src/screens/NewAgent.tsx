@@ -1,21 +1,27 @@
-// New agent: template → plain-language form with a live sentence preview → (optional) scope JSON editor with
-// inline errors at the exact path → the credential, once.
+// New agent and Edit agent: one form. A template seeds New agent's sections; Edit starts from the agent's
+// scopes. Form ⇄ scope JSON both ways, a live sentence preview, and for Edit a diff of what changes; a change
+// that widens what the agent may do asks for confirmation before it is saved.
 import { type SyntheticEvent, useId, useMemo, useState, type ReactNode } from 'react';
-import { ArrowLeft, Braces, Bot, Mail, CreditCard, KeyRound } from 'lucide-react';
+import { ArrowLeft, Braces, Bot, Mail, CreditCard, KeyRound, ListChecks } from 'lucide-react';
 import type { AgentView } from '../../../shared/models.ts';
+import type { Scopes } from '../../../shared/scopes.ts';
+import { diffExpiry, diffScopes, type ScopeChange } from '../../../shared/scope-diff.ts';
 import { useStore } from '../store/store.ts';
 import { TransportError, errorMessage } from '../transport/types.ts';
+import { previewSentences, validateScopesJson } from '../scopeForm.ts';
 import {
-  DEFAULT_VALUES,
   TEMPLATES,
-  buildScopes,
-  previewSentences,
-  validateScopesJson,
+  buildFromDraft,
+  draftFromScopes,
+  templateDraft,
+  type ScopeDraft,
   type TemplateId,
-  type TemplateValues,
-} from '../scopeForm.ts';
+} from '../scopeDraft.ts';
 import { navigate } from '../ui/hooks.ts';
+import { Dialog } from '../ui/Dialog.tsx';
+import { absoluteTime } from '../format.ts';
 import { CredentialOnce } from './CredentialOnce.tsx';
+import { Field, ScopeJsonEditor, ScopeSections } from './ScopeFields.tsx';
 
 const ICONS: Record<TemplateId, ReactNode> = {
   llm: <Bot size={18} />,
@@ -32,73 +38,106 @@ const EXPIRY: readonly { label: string; days: number | null }[] = [
   { label: 'In 90 days', days: 90 },
 ];
 
-function Field(props: {
-  label: string;
-  error?: string | undefined;
-  help?: string;
-  children: ReactNode;
-}): ReactNode {
-  return (
-    <label className="field">
-      <span>{props.label}</span>
-      {props.children}
-      {props.error ? (
-        <span className="help help-error">{props.error}</span>
-      ) : props.help ? (
-        <span className="help">{props.help}</span>
-      ) : null}
-    </label>
-  );
+export const NAME_MAX = 100;
+
+type Expiry = 'keep' | number | null;
+
+function expiryIso(e: Expiry, current: string | null): string | null {
+  if (e === 'keep') return current;
+  return e === null ? null : new Date(Date.now() + e * 86_400_000).toISOString();
 }
 
 export function NewAgent(): ReactNode {
+  return <AgentForm agent={null} />;
+}
+
+export function EditAgent({ agentId }: { agentId: string }): ReactNode {
+  const agent = useStore((s) => s.agents.find((a) => a.id === agentId) ?? null);
+  if (!agent)
+    return (
+      <div className="screen">
+        <p className="muted">Agent not found.</p>
+      </div>
+    );
+  if (agent.status === 'revoked' || agent.status === 'expired')
+    return (
+      <div className="screen">
+        <p className="muted">
+          {agent.name} is {agent.status}: it cannot be changed. Create a new agent instead.
+        </p>
+      </div>
+    );
+  return <AgentForm key={agent.id} agent={agent} />;
+}
+
+function AgentForm({ agent }: { agent: AgentView | null }): ReactNode {
   const providers = useStore((s) => s.providers);
   const secrets = useStore((s) => s.secrets);
   const createAgent = useStore((s) => s.createAgent);
-  const [name, setName] = useState('');
-  const [template, setTemplate] = useState<TemplateId>('llm');
-  const [values, setValues] = useState<TemplateValues>(() => ({ ...DEFAULT_VALUES }));
+  const updateAgent = useStore((s) => s.updateAgent);
+  const toast = useStore((s) => s.toast);
+  const editing = agent !== null;
+  const firstLlm = providers.find((p) => TEMPLATES[0]?.kinds.includes(p.kind))?.id ?? '';
+  const [name, setName] = useState(agent?.name ?? '');
+  const [template, setTemplate] = useState<TemplateId | null>(editing ? null : 'llm');
+  const [draft, setDraft] = useState<ScopeDraft>(() =>
+    agent ? draftFromScopes(agent.scopes) : templateDraft('llm', firstLlm),
+  );
   const [jsonMode, setJsonMode] = useState(false);
   const [jsonText, setJsonText] = useState('');
-  const [expiry, setExpiry] = useState<number | null>(null);
+  const [expiry, setExpiry] = useState<Expiry>(editing ? 'keep' : null);
   const [submitted, setSubmitted] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [confirm, setConfirm] = useState<ScopeChange[] | null>(null);
   const [created, setCreated] = useState<{ agent: AgentView; token: string } | null>(null);
-  const ids = { list: useId(), secrets: useId(), preview: useId(), json: useId() };
+  const ids = { preview: useId(), json: useId(), name: useId() };
 
-  const info = TEMPLATES.find((t) => t.id === template) ?? TEMPLATES[0];
-  const fitting = providers.filter((p) => info?.kinds.includes(p.kind));
-  const providerId =
-    values.providerId ||
-    fitting[0]?.id ||
-    (template === 'llm'
-      ? 'openai'
-      : template === 'email'
-        ? 'resend'
-        : template === 'payments'
-          ? 'stripe'
-          : '');
-  const effective = { ...values, providerId };
-  const built = buildScopes(template, effective);
+  const built = useMemo(() => buildFromDraft(draft), [draft]);
   const json = useMemo(() => (jsonMode ? validateScopesJson(jsonText) : null), [jsonMode, jsonText]);
-  const scopes = jsonMode ? (json?.ok ? json.scopes : null) : built.ok ? built.scopes : null;
-  const preview = scopes ? previewSentences(scopes) : built.ok ? [] : previewSentences(built.draft);
-  const fieldError = (f: keyof TemplateValues): string | undefined =>
-    !jsonMode && submitted && !built.ok ? built.errors.find((e) => e.field === f)?.message : undefined;
+  const scopes: Scopes | null = jsonMode ? (json?.ok ? json.scopes : null) : built.ok ? built.scopes : null;
+  const preview = scopes ? previewSentences(scopes) : previewSentences(built.ok ? built.scopes : built.draft);
+  const formErrors = !jsonMode && submitted && !built.ok ? built.errors : [];
 
-  const set = (k: keyof TemplateValues) => (e: { target: { value: string } }) =>
-    setValues((v) => ({ ...v, [k]: e.target.value }));
+  const changes: ScopeChange[] = useMemo(() => {
+    if (!agent || !scopes) return [];
+    const out: ScopeChange[] = [];
+    if (name.trim() && name.trim() !== agent.name)
+      out.push({ text: `name ${agent.name} → ${name.trim()}`, widens: false });
+    out.push(...diffScopes(agent.scopes, scopes).changes);
+    const exp = diffExpiry(agent.expiresAt, expiryIso(expiry, agent.expiresAt));
+    if (exp) out.push(exp);
+    return out;
+  }, [agent, scopes, name, expiry]);
+
+  const edit = (d: ScopeDraft): void => {
+    setDraft(d);
+    setError(null);
+  };
 
   const pick = (t: TemplateId): void => {
+    const kinds = TEMPLATES.find((x) => x.id === t)?.kinds ?? [];
     setTemplate(t);
-    setValues((v) => ({ ...v, providerId: '' }));
+    setDraft(templateDraft(t, providers.find((p) => kinds.includes(p.kind))?.id ?? ''));
     setSubmitted(false);
+    setError(null);
   };
 
   const openJson = (): void => {
     setJsonText(JSON.stringify(built.ok ? built.scopes : built.draft, null, 2));
     setJsonMode(true);
+    setError(null);
+  };
+
+  const closeJson = (): void => {
+    // JSON → form: the form takes what the JSON says, and keeps what it does not show for saving.
+    if (!json?.ok) {
+      setError('Fix the scope JSON first: the form can only show valid scopes.');
+      return;
+    }
+    setDraft(draftFromScopes(json.scopes));
+    setJsonMode(false);
+    setError(null);
   };
 
   if (created) {
@@ -115,16 +154,24 @@ export function NewAgent(): ReactNode {
     );
   }
 
-  const submit = async (e: SyntheticEvent): Promise<void> => {
-    e.preventDefault();
-    setSubmitted(true);
-    setError(null);
-    if (!name.trim()) return setError('Give the agent a name.');
-    if (!scopes) return setError(jsonMode ? 'Fix the scope JSON first.' : 'Fix the highlighted fields.');
+  const save = async (): Promise<void> => {
+    if (!scopes) return;
     setBusy(true);
+    setConfirm(null);
     try {
-      const expiresAt = expiry ? new Date(Date.now() + expiry * 86_400_000).toISOString() : undefined;
-      setCreated(await createAgent(name.trim(), scopes, expiresAt));
+      if (agent) {
+        const expiresAt = expiryIso(expiry, agent.expiresAt);
+        await updateAgent(agent.id, {
+          ...(name.trim() !== agent.name ? { name: name.trim() } : {}),
+          scopes,
+          ...(expiresAt !== agent.expiresAt ? { expiresAt } : {}),
+        });
+        toast(`${name.trim()} saved: ${changes.map((c) => c.text).join(', ')}`);
+        navigate(`#/agents/${agent.id}`);
+      } else {
+        const expiresAt = expiryIso(expiry, null);
+        setCreated(await createAgent(name.trim(), scopes, expiresAt ?? undefined));
+      }
     } catch (err) {
       setError(err instanceof TransportError && err.path ? `${err.path}: ${err.message}` : errorMessage(err));
     } finally {
@@ -132,180 +179,88 @@ export function NewAgent(): ReactNode {
     }
   };
 
+  const submit = (e: SyntheticEvent): void => {
+    e.preventDefault();
+    setSubmitted(true);
+    setError(null);
+    if (!name.trim()) return setError('Give the agent a name.');
+    if (!scopes) return setError(jsonMode ? 'Fix the scope JSON first.' : 'Fix the highlighted fields.');
+    if (agent) {
+      if (!changes.length) return setError('Nothing changed.');
+      // Widening gives a running agent more power: the owner confirms the exact lines first.
+      if (changes.some((c) => c.widens)) return setConfirm(changes);
+    }
+    void save();
+  };
+
+  const left = NAME_MAX - name.length;
+
   return (
     <div className="screen">
       <header className="screen-head">
         <div>
-          <a href="#/agents" className="link small back">
-            <ArrowLeft size={14} aria-hidden="true" /> Agents
+          <a href={agent ? `#/agents/${agent.id}` : '#/agents'} className="link small back">
+            <ArrowLeft size={14} aria-hidden="true" /> {agent ? agent.name : 'Agents'}
           </a>
-          <h1>New agent</h1>
+          <h1 className="wrap-anywhere">{agent ? `Edit ${agent.name}` : 'New agent'}</h1>
         </div>
       </header>
-      <form className="narrow stack" onSubmit={(e) => void submit(e)} noValidate>
-        <Field label="Name" help="Something you will recognise in prompts and the activity feed.">
+      <form className="narrow stack" onSubmit={submit} noValidate>
+        <Field
+          label="Name"
+          help={
+            left <= 20
+              ? `Up to ${NAME_MAX} characters · ${left} left`
+              : 'Something you will recognise in prompts and the activity feed.'
+          }
+        >
           <input
+            id={ids.name}
             value={name}
             onChange={(e) => setName(e.target.value)}
-            maxLength={100}
+            maxLength={NAME_MAX}
             placeholder="research-bot"
-            autoFocus
+            autoFocus={!agent}
             data-testid="agent-name"
           />
         </Field>
 
-        <fieldset className="templates">
-          <legend>What should it be able to do?</legend>
-          <div className="template-grid">
-            {TEMPLATES.map((t) => (
-              <button
-                key={t.id}
-                type="button"
-                className={`template ${template === t.id ? 'template-on' : ''}`}
-                aria-pressed={template === t.id}
-                onClick={() => pick(t.id)}
-                data-testid={`template-${t.id}`}
-              >
-                <span className="template-icon" aria-hidden="true">
-                  {ICONS[t.id]}
-                </span>
-                <span className="template-title">{t.title}</span>
-                <span className="template-blurb">{t.blurb}</span>
-              </button>
-            ))}
-          </div>
-        </fieldset>
+        {!agent && (
+          <fieldset className="templates">
+            <legend>What should it be able to do?</legend>
+            <div className="template-grid">
+              {TEMPLATES.map((t) => (
+                <button
+                  key={t.id}
+                  type="button"
+                  className={`template ${template === t.id ? 'template-on' : ''}`}
+                  aria-pressed={template === t.id}
+                  onClick={() => pick(t.id)}
+                  data-testid={`template-${t.id}`}
+                >
+                  <span className="template-icon" aria-hidden="true">
+                    {ICONS[t.id]}
+                  </span>
+                  <span className="template-title">{t.title}</span>
+                  <span className="template-blurb">{t.blurb}</span>
+                </button>
+              ))}
+            </div>
+          </fieldset>
+        )}
 
         {!jsonMode && (
-          <div className="card stack-sm">
-            {template !== 'vault' && (
-              <Field
-                label="Provider"
-                error={fieldError('providerId')}
-                help={
-                  fitting.length ? undefined : 'No matching provider yet: add it under Providers & Secrets.'
-                }
-              >
-                <input
-                  list={ids.list}
-                  value={providerId}
-                  onChange={set('providerId')}
-                  data-testid="template-provider"
-                />
-                <datalist id={ids.list}>
-                  {fitting.map((p) => (
-                    <option key={p.id} value={p.id}>
-                      {p.kind}
-                    </option>
-                  ))}
-                </datalist>
-              </Field>
-            )}
-            {template === 'llm' && (
-              <div className="row-2">
-                <Field
-                  label="Models"
-                  error={fieldError('models')}
-                  help="Comma-separated. Leave empty to allow any model."
-                >
-                  <input value={values.models} onChange={set('models')} data-testid="template-models" />
-                </Field>
-                <Field label="Budget per day (USD)" error={fieldError('budgetUsd')}>
-                  <input
-                    inputMode="decimal"
-                    value={values.budgetUsd}
-                    onChange={set('budgetUsd')}
-                    className="num"
-                    data-testid="template-budget"
-                  />
-                </Field>
-              </div>
-            )}
-            {template === 'email' && (
-              <div className="row-2">
-                <Field
-                  label="Allowed domains"
-                  error={fieldError('domains')}
-                  help="Comma-separated, like example.com."
-                >
-                  <input value={values.domains} onChange={set('domains')} data-testid="template-domains" />
-                </Field>
-                <Field label="Emails per day" error={fieldError('dailyLimit')}>
-                  <input
-                    inputMode="numeric"
-                    value={values.dailyLimit}
-                    onChange={set('dailyLimit')}
-                    className="num"
-                    data-testid="template-daily-limit"
-                  />
-                </Field>
-              </div>
-            )}
-            {template === 'payments' && (
-              <>
-                <div className="row-2">
-                  <Field
-                    label="Largest payment"
-                    error={fieldError('maxAmount')}
-                    help="In dollars (or the currency's main unit)."
-                  >
-                    <input
-                      inputMode="decimal"
-                      value={values.maxAmount}
-                      onChange={set('maxAmount')}
-                      className="num"
-                      data-testid="template-max-amount"
-                    />
-                  </Field>
-                  <Field label="Currency" error={fieldError('currency')}>
-                    <input
-                      value={values.currency}
-                      onChange={set('currency')}
-                      maxLength={3}
-                      data-testid="template-currency"
-                    />
-                  </Field>
-                </div>
-                <p className="muted small">
-                  One-time payments only, and every payment waits for your approval.
-                </p>
-              </>
-            )}
-            {template === 'vault' && (
-              <div className="row-2">
-                <Field
-                  label="Secret"
-                  error={fieldError('secretName')}
-                  help={secrets.length ? undefined : 'No secrets yet: add one under Providers & Secrets.'}
-                >
-                  <input
-                    list={ids.secrets}
-                    value={values.secretName}
-                    onChange={set('secretName')}
-                    data-testid="template-secret"
-                  />
-                  <datalist id={ids.secrets}>
-                    {secrets.map((s) => (
-                      <option key={s.name} value={s.name} />
-                    ))}
-                  </datalist>
-                </Field>
-                <Field label="Readable for (minutes)" error={fieldError('ttlMinutes')}>
-                  <input
-                    inputMode="numeric"
-                    value={values.ttlMinutes}
-                    onChange={set('ttlMinutes')}
-                    className="num"
-                    data-testid="template-ttl"
-                  />
-                </Field>
-              </div>
-            )}
-          </div>
+          <ScopeSections
+            draft={draft}
+            onChange={edit}
+            providers={providers}
+            secrets={secrets}
+            errors={formErrors}
+          />
         )}
 
         <section className="preview" aria-labelledby={ids.preview}>
-          <h2 id={ids.preview} className="preview-title">
+          <h2 id={ids.preview} className="preview-title wrap-anywhere">
             {name.trim() || 'This agent'} …
           </h2>
           <ul aria-live="polite" className="sentences" data-testid="scope-preview">
@@ -321,32 +276,24 @@ export function NewAgent(): ReactNode {
               <label htmlFor={ids.json} className="field-label">
                 Scope JSON
               </label>
-              <button type="button" className="btn btn-sm btn-ghost" onClick={() => setJsonMode(false)}>
-                Back to the form
+              <button
+                type="button"
+                className="btn btn-sm btn-ghost"
+                onClick={closeJson}
+                data-testid="close-scope-json"
+              >
+                <ListChecks size={14} aria-hidden="true" /> Back to the form
               </button>
             </div>
-            <textarea
+            <ScopeJsonEditor
               id={ids.json}
-              className="code-editor"
-              rows={14}
-              spellCheck={false}
-              value={jsonText}
-              onChange={(e) => setJsonText(e.target.value)}
-              aria-invalid={json ? !json.ok : false}
-              aria-describedby={`${ids.json}-issues`}
-              data-testid="scope-json"
+              text={jsonText}
+              onChange={(t) => {
+                setJsonText(t);
+                setError(null);
+              }}
+              issues={json && !json.ok ? json.issues : null}
             />
-            <div id={`${ids.json}-issues`} aria-live="polite">
-              {json && !json.ok && (
-                <ul className="issues" data-testid="scope-json-issues">
-                  {json.issues.map((i) => (
-                    <li key={`${i.path}:${i.message}`}>
-                      <code>{i.path}</code> {i.message}
-                    </li>
-                  ))}
-                </ul>
-              )}
-            </div>
           </div>
         ) : (
           <div>
@@ -364,10 +311,15 @@ export function NewAgent(): ReactNode {
         <Field label="Expires">
           <select
             className="field-narrow"
-            value={expiry ?? ''}
-            onChange={(e) => setExpiry(e.target.value ? Number(e.target.value) : null)}
+            value={expiry === 'keep' ? 'keep' : (expiry ?? '')}
+            onChange={(e) =>
+              setExpiry(e.target.value === 'keep' ? 'keep' : e.target.value ? Number(e.target.value) : null)
+            }
             data-testid="agent-expiry"
           >
+            {agent && (
+              <option value="keep">Keep: {agent.expiresAt ? absoluteTime(agent.expiresAt) : 'never'}</option>
+            )}
             {EXPIRY.map((x) => (
               <option key={x.label} value={x.days ?? ''}>
                 {x.label}
@@ -376,20 +328,89 @@ export function NewAgent(): ReactNode {
           </select>
         </Field>
 
+        {agent && (
+          <section className="card stack-sm" aria-label="What changes" data-testid="agent-diff">
+            <h3>What changes</h3>
+            {!scopes ? (
+              <p className="muted small">Fix the scopes to see what changes.</p>
+            ) : changes.length === 0 ? (
+              <p className="muted small">Nothing yet.</p>
+            ) : (
+              <ul className="diff-list">
+                {changes.map((c) => (
+                  <li key={c.text} className={c.widens ? 'diff-widen' : 'diff-narrow'}>
+                    <span className="diff-tag">{c.widens ? 'More' : 'Less'}</span> {c.text}
+                  </li>
+                ))}
+              </ul>
+            )}
+            <p className="muted small">
+              Saving drops its timed approvals and asks again on first use; requests waiting for you are
+              denied and asked again under the new scopes.
+            </p>
+          </section>
+        )}
+
         {error && (
-          <p className="form-error" role="alert">
+          <p className="form-error" role="alert" data-testid="form-error">
             {error}
           </p>
         )}
         <div className="form-foot">
-          <a href="#/agents" className="btn">
+          <a href={agent ? `#/agents/${agent.id}` : '#/agents'} className="btn">
             Cancel
           </a>
-          <button type="submit" className="btn btn-primary" disabled={busy} data-testid="create-agent">
-            {busy ? 'Creating…' : 'Create agent'}
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={busy}
+            data-testid={agent ? 'save-agent' : 'create-agent'}
+          >
+            {agent ? (busy ? 'Saving…' : 'Save changes') : busy ? 'Creating…' : 'Create agent'}
           </button>
         </div>
       </form>
+      {confirm && agent && (
+        <Dialog
+          open
+          onCancel={() => setConfirm(null)}
+          role="alertdialog"
+          labelledBy="widen-title"
+          describedBy="widen-desc"
+          testId="widen-dialog"
+        >
+          <div className="dialog-body">
+            <h2 id="widen-title" className="wrap-anywhere">
+              Give {agent.name} more access?
+            </h2>
+            <div id="widen-desc">
+              <p>These changes let it do more than it can now, from its next request:</p>
+              <ul className="diff-list">
+                {confirm
+                  .filter((c) => c.widens)
+                  .map((c) => (
+                    <li key={c.text} className="diff-widen">
+                      {c.text}
+                    </li>
+                  ))}
+              </ul>
+            </div>
+            <div className="dialog-foot">
+              <button type="button" className="btn" onClick={() => setConfirm(null)} autoFocus>
+                Cancel
+              </button>
+              <button
+                type="button"
+                className="btn btn-primary"
+                onClick={() => void save()}
+                data-testid="widen-confirm"
+              >
+                Save and widen
+              </button>
+            </div>
+          </div>
+        </Dialog>
+      )}
     </div>
   );
 }

@@ -1,6 +1,7 @@
 // Providers & Secrets: write-only. Keys and values go in, only hints come out; there is no Reveal.
-import { type SyntheticEvent, useState, type ReactNode } from 'react';
-import { KeyRound, Plus, Lock } from 'lucide-react';
+import { Fragment, type SyntheticEvent, useState, type ReactNode } from 'react';
+import { CircleAlert, CircleCheck, KeyRound, Plus, Lock } from 'lucide-react';
+import type { OpOutput } from '../../../shared/contract.ts';
 import type { ProviderKind } from '../../../shared/facts.ts';
 import type { ProviderView, SecretView } from '../../../shared/models.ts';
 import { useStore } from '../store/store.ts';
@@ -9,19 +10,16 @@ import { absoluteTime, maskedHint, relativeTime } from '../format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { Empty } from '../ui/Empty.tsx';
 import { useNow } from '../ui/hooks.ts';
+import { BASE_URL_HELP, DEFAULT_BASE_URLS, baseUrlProblem } from '../../../shared/provider-url.ts';
+import { KIND_LABEL } from './ScopeFields.tsx';
+import { providerUsers, secretUsers } from '../store/reducers.ts';
 
 const KINDS: readonly ProviderKind[] = ['openai', 'anthropic', 'stripe', 'resend', 'http'];
-const KIND_LABEL: Record<ProviderKind, string> = {
-  openai: 'OpenAI',
-  anthropic: 'Anthropic',
-  stripe: 'Stripe',
-  resend: 'Resend (email)',
-  http: 'Generic HTTP',
-};
 
-function agentNames(ids: readonly string[], agents: readonly { id: string; name: string }[]): string {
-  if (!ids.length) return 'No agents';
-  return ids.map((id) => agents.find((a) => a.id === id)?.name ?? id).join(', ');
+type TestResult = OpOutput<'providerTest'>;
+
+function agentNames(names: readonly string[]): string {
+  return names.length ? names.join(', ') : 'No agents';
 }
 
 function ProviderForm({
@@ -31,7 +29,7 @@ function ProviderForm({
   existing: ProviderView | null;
   onDone: () => void;
 }): ReactNode {
-  const call = useStore((s) => s.call);
+  const saveProvider = useStore((s) => s.saveProvider);
   const toast = useStore((s) => s.toast);
   const [kind, setKind] = useState<ProviderKind>(existing?.kind ?? 'openai');
   const [id, setId] = useState(existing?.id ?? '');
@@ -39,25 +37,36 @@ function ProviderForm({
   const [key, setKey] = useState('');
   const [error, setError] = useState<{ text: string; path?: string | undefined } | null>(null);
   const [busy, setBusy] = useState(false);
+  const [touched, setTouched] = useState(false);
+  const url = baseUrl.trim();
+  const urlProblem = url
+    ? baseUrlProblem(url)
+    : kind === 'http'
+      ? 'is required for a generic http provider'
+      : null;
+  const keyNeeded = !existing;
 
   const submit = async (e: SyntheticEvent): Promise<void> => {
     e.preventDefault();
+    setTouched(true);
+    if (urlProblem) return;
     setBusy(true);
     setError(null);
     try {
-      const view = await call('providerPut', {
+      const view = await saveProvider({
         id: id.trim() || kind,
         kind,
-        key,
-        ...(baseUrl.trim() ? { baseUrl: baseUrl.trim() } : {}),
+        ...(key ? { key } : {}),
+        ...(url ? { baseUrl: url } : {}),
       });
       setKey('');
-      useStore.setState((s) => ({
-        providers: [...s.providers.filter((p) => p.id !== view.id), view].sort((a, b) =>
-          a.id.localeCompare(b.id),
-        ),
-      }));
-      toast(existing ? `Key for ${view.id} replaced` : `${view.id} added`);
+      toast(
+        !existing
+          ? `${view.id} added`
+          : key
+            ? `${view.id} saved with its new key`
+            : `${view.id} saved; its stored key was kept`,
+      );
       onDone();
     } catch (err) {
       setError({ text: errorMessage(err), path: err instanceof TransportError ? err.path : undefined });
@@ -68,7 +77,7 @@ function ProviderForm({
 
   return (
     <form className="card stack-sm" onSubmit={(e) => void submit(e)} data-testid="provider-form">
-      <h3>{existing ? `Replace the key for ${existing.id}` : 'Add a provider'}</h3>
+      <h3>{existing ? `Change ${existing.id}` : 'Add a provider'}</h3>
       <div className="row-3">
         <label className="field">
           <span>Kind</span>
@@ -95,26 +104,39 @@ function ProviderForm({
             data-testid="provider-id"
           />
         </label>
-        <label className="field">
-          <span>Base URL (optional)</span>
-          <input
-            type="url"
-            value={baseUrl}
-            onChange={(e) => setBaseUrl(e.target.value)}
-            placeholder="The provider's default"
-            data-testid="provider-base-url"
-          />
-        </label>
       </div>
       <label className="field">
-        <span>Master key</span>
+        <span>Base URL{kind === 'http' ? '' : ' (optional)'}</span>
+        <input
+          type="url"
+          value={baseUrl}
+          onChange={(e) => setBaseUrl(e.target.value)}
+          onBlur={() => setTouched(true)}
+          placeholder={DEFAULT_BASE_URLS[kind] || 'https://api.example.com'}
+          aria-invalid={touched && !!urlProblem}
+          data-testid="provider-base-url"
+        />
+        {touched && urlProblem ? (
+          <span className="help help-error" data-testid="provider-url-error">
+            The base URL {urlProblem}.
+          </span>
+        ) : (
+          <span className="help">
+            {DEFAULT_BASE_URLS[kind] ? `Empty means ${DEFAULT_BASE_URLS[kind]}. ` : ''}
+            {BASE_URL_HELP[kind]}
+          </span>
+        )}
+      </label>
+      <label className="field">
+        <span>{existing ? 'New master key (optional)' : 'Master key'}</span>
         <input
           type="password"
           autoComplete="off"
           spellCheck={false}
           value={key}
           onChange={(e) => setKey(e.target.value)}
-          required
+          required={keyNeeded}
+          placeholder={existing ? `Leave empty to keep ${maskedHint(existing.keyHint)}` : undefined}
           data-testid="provider-key"
         />
         <span className="help">
@@ -131,8 +153,13 @@ function ProviderForm({
         <button type="button" className="btn" onClick={onDone}>
           Cancel
         </button>
-        <button type="submit" className="btn btn-primary" disabled={busy || !key} data-testid="provider-save">
-          {busy ? 'Saving…' : existing ? 'Replace key' : 'Add provider'}
+        <button
+          type="submit"
+          className="btn btn-primary"
+          disabled={busy || (keyNeeded && !key)}
+          data-testid="provider-save"
+        >
+          {busy ? 'Saving…' : existing ? 'Save' : 'Add provider'}
         </button>
       </div>
     </form>
@@ -140,7 +167,7 @@ function ProviderForm({
 }
 
 function SecretForm({ existing, onDone }: { existing: SecretView | null; onDone: () => void }): ReactNode {
-  const call = useStore((s) => s.call);
+  const saveSecret = useStore((s) => s.saveSecret);
   const toast = useStore((s) => s.toast);
   const [name, setName] = useState(existing?.name ?? '');
   const [value, setValue] = useState('');
@@ -152,13 +179,8 @@ function SecretForm({ existing, onDone }: { existing: SecretView | null; onDone:
     setBusy(true);
     setError(null);
     try {
-      const view = await call('secretPut', { name: name.trim(), value });
+      const view = await saveSecret(name.trim(), value);
       setValue('');
-      useStore.setState((s) => ({
-        secrets: [...s.secrets.filter((x) => x.name !== view.name), view].sort((a, b) =>
-          a.name.localeCompare(b.name),
-        ),
-      }));
       toast(existing ? `${view.name} replaced` : `${view.name} stored`);
       onDone();
     } catch (err) {
@@ -225,21 +247,16 @@ interface Removal {
 }
 
 function RemoveDialog({ target, onClose }: { target: Removal; onClose: () => void }): ReactNode {
-  const call = useStore((s) => s.call);
+  const removeProvider = useStore((s) => s.removeProvider);
+  const removeSecret = useStore((s) => s.removeSecret);
   const toast = useStore((s) => s.toast);
-  const agents = useStore((s) => s.agents);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const remove = async (): Promise<void> => {
     setBusy(true);
     try {
-      if (target.kind === 'provider') {
-        await call('providerDelete', { id: target.id });
-        useStore.setState((s) => ({ providers: s.providers.filter((p) => p.id !== target.id) }));
-      } else {
-        await call('secretDelete', { name: target.id });
-        useStore.setState((s) => ({ secrets: s.secrets.filter((p) => p.name !== target.id) }));
-      }
+      if (target.kind === 'provider') await removeProvider(target.id);
+      else await removeSecret(target.id);
       toast(`${target.id} removed`);
       onClose();
     } catch (err) {
@@ -263,7 +280,7 @@ function RemoveDialog({ target, onClose }: { target: Removal; onClose: () => voi
             ? 'Its master key is deleted from the vault.'
             : 'Its value is deleted from the vault.'}{' '}
           {target.usedBy.length
-            ? `Requests from ${agentNames(target.usedBy, agents)} that need it will be refused.`
+            ? `Requests from ${agentNames(target.usedBy)} that need it will be refused.`
             : 'No agent uses it.'}
         </p>
         {error && (
@@ -298,6 +315,19 @@ export function ProvidersScreen(): ReactNode {
   const [providerForm, setProviderForm] = useState<ProviderView | 'new' | null>(null);
   const [secretForm, setSecretForm] = useState<SecretView | 'new' | null>(null);
   const [removal, setRemoval] = useState<Removal | null>(null);
+  const testProvider = useStore((s) => s.testProvider);
+  const toast = useStore((s) => s.toast);
+  const [tests, setTests] = useState<Record<string, TestResult | 'running'>>({});
+  const runTest = async (id: string): Promise<void> => {
+    setTests((t) => ({ ...t, [id]: 'running' }));
+    try {
+      const result = await testProvider(id);
+      setTests((t) => ({ ...t, [id]: result }));
+    } catch (err) {
+      setTests((t) => Object.fromEntries(Object.entries(t).filter(([k]) => k !== id)));
+      toast(errorMessage(err), 'error');
+    }
+  };
 
   return (
     <div className="screen">
@@ -358,36 +388,80 @@ export function ProvidersScreen(): ReactNode {
                 </tr>
               </thead>
               <tbody>
-                {providers.map((p) => (
-                  <tr key={p.id} data-testid={`provider-${p.id}`}>
-                    <td className="mono">{p.id}</td>
-                    <td>{KIND_LABEL[p.kind]}</td>
-                    <td className="mono small ellipsis" title={p.baseUrl}>
-                      {p.baseUrl}
-                    </td>
-                    <td className="mono">{maskedHint(p.keyHint)}</td>
-                    <td title={absoluteTime(p.createdAt)}>{relativeTime(p.createdAt, now)}</td>
-                    <td className="small">{agentNames(p.usedBy, agents)}</td>
-                    <td className="actions">
-                      <button
-                        type="button"
-                        className="btn btn-sm"
-                        onClick={() => setProviderForm(p)}
-                        aria-label={`Replace key for ${p.id}`}
-                      >
-                        Replace
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-sm btn-danger-outline"
-                        onClick={() => setRemoval({ kind: 'provider', id: p.id, usedBy: p.usedBy })}
-                        aria-label={`Remove ${p.id}`}
-                      >
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
+                {providers.map((p) => {
+                  // "Used by" is derived from the agents held live in the store, never from a stale list.
+                  const users = providerUsers(agents, p);
+                  const test = tests[p.id];
+                  return (
+                    <Fragment key={p.id}>
+                      <tr data-testid={`provider-${p.id}`}>
+                        <td className="mono">{p.id}</td>
+                        <td>{KIND_LABEL[p.kind]}</td>
+                        <td className="mono small ellipsis" title={p.baseUrl}>
+                          {p.baseUrl}
+                        </td>
+                        <td className="mono">{maskedHint(p.keyHint)}</td>
+                        <td title={absoluteTime(p.createdAt)}>{relativeTime(p.createdAt, now)}</td>
+                        <td className="small" data-testid={`provider-used-by-${p.id}`}>
+                          {agentNames(users)}
+                        </td>
+                        <td className="actions">
+                          <button
+                            type="button"
+                            className="btn btn-sm"
+                            onClick={() => void runTest(p.id)}
+                            disabled={test === 'running'}
+                            aria-label={`Test connection to ${p.id}`}
+                            data-testid={`provider-test-${p.id}`}
+                          >
+                            {test === 'running' ? 'Testing…' : 'Test'}
+                          </button>
+                          <button
+                            type="button"
+                            className="btn btn-sm"
+                            onClick={() => setProviderForm(p)}
+                            aria-label={`Change ${p.id}: base URL or key`}
+                            data-testid={`provider-change-${p.id}`}
+                          >
+                            Change
+                          </button>
+                          <button
+                            type="button"
+                            className="btn btn-sm btn-danger-outline"
+                            onClick={() => setRemoval({ kind: 'provider', id: p.id, usedBy: users })}
+                            aria-label={`Remove ${p.id}`}
+                          >
+                            Remove
+                          </button>
+                        </td>
+                      </tr>
+                      {test && test !== 'running' && (
+                        <tr className="test-row">
+                          <td colSpan={7}>
+                            <div
+                              className={`notice ${test.ok ? 'notice-ok' : 'notice-red'}`}
+                              role="status"
+                              data-testid={`provider-test-result-${p.id}`}
+                            >
+                              {test.ok ? (
+                                <CircleCheck size={16} aria-hidden="true" />
+                              ) : (
+                                <CircleAlert size={16} aria-hidden="true" />
+                              )}
+                              <span>
+                                <strong>{test.ok ? 'Connected' : 'Failed'}</strong> · {test.message}{' '}
+                                <span className="mono small">
+                                  {test.checked}
+                                  {test.status !== null ? ` → ${test.status}` : ''} · {test.latencyMs} ms
+                                </span>
+                              </span>
+                            </div>
+                          </td>
+                        </tr>
+                      )}
+                    </Fragment>
+                  );
+                })}
               </tbody>
             </table>
           )
@@ -432,32 +506,35 @@ export function ProvidersScreen(): ReactNode {
                 </tr>
               </thead>
               <tbody>
-                {secrets.map((s) => (
-                  <tr key={s.name} data-testid={`secret-${s.name}`}>
-                    <td className="mono">{s.name}</td>
-                    <td className="mono">{maskedHint(s.hint)}</td>
-                    <td title={absoluteTime(s.createdAt)}>{relativeTime(s.createdAt, now)}</td>
-                    <td className="small">{agentNames(s.usedBy, agents)}</td>
-                    <td className="actions">
-                      <button
-                        type="button"
-                        className="btn btn-sm"
-                        onClick={() => setSecretForm(s)}
-                        aria-label={`Replace ${s.name}`}
-                      >
-                        Replace
-                      </button>
-                      <button
-                        type="button"
-                        className="btn btn-sm btn-danger-outline"
-                        onClick={() => setRemoval({ kind: 'secret', id: s.name, usedBy: s.usedBy })}
-                        aria-label={`Remove ${s.name}`}
-                      >
-                        Remove
-                      </button>
-                    </td>
-                  </tr>
-                ))}
+                {secrets.map((s) => {
+                  const users = secretUsers(agents, s.name);
+                  return (
+                    <tr key={s.name} data-testid={`secret-${s.name}`}>
+                      <td className="mono">{s.name}</td>
+                      <td className="mono">{maskedHint(s.hint)}</td>
+                      <td title={absoluteTime(s.createdAt)}>{relativeTime(s.createdAt, now)}</td>
+                      <td className="small">{agentNames(users)}</td>
+                      <td className="actions">
+                        <button
+                          type="button"
+                          className="btn btn-sm"
+                          onClick={() => setSecretForm(s)}
+                          aria-label={`Replace ${s.name}`}
+                        >
+                          Replace
+                        </button>
+                        <button
+                          type="button"
+                          className="btn btn-sm btn-danger-outline"
+                          onClick={() => setRemoval({ kind: 'secret', id: s.name, usedBy: users })}
+                          aria-label={`Remove ${s.name}`}
+                        >
+                          Remove
+                        </button>
+                      </td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           )

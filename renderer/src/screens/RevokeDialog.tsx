@@ -5,6 +5,7 @@ import type { Severity } from '../../../shared/models.ts';
 import { useStore } from '../store/store.ts';
 import { errorMessage } from '../transport/types.ts';
 import { Dialog } from '../ui/Dialog.tsx';
+import { navigate } from '../ui/hooks.ts';
 
 const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high'];
 
@@ -41,6 +42,8 @@ export function RevokeDialog(): ReactNode {
     try {
       const cut = await revokeAgent(agent.id, reason.trim(), severity);
       close();
+      // Keep the revoked agent selected (it sorts last; without this the list would jump to another one).
+      if (window.location.hash.startsWith('#/agents')) navigate(`#/agents/${agent.id}`);
       toast(`${agent.name} revoked${cut ? ` · ${cut} request${cut === 1 ? '' : 's'} cut` : ''}`);
     } catch (err) {
       setError(errorMessage(err));

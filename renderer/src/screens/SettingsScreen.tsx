@@ -94,17 +94,8 @@ export function RevokeAllDialog({ onClose }: { onClose: () => void }): ReactNode
 
 export function SettingsScreen(): ReactNode {
   const status = useStore((s) => s.status);
-  const call = useStore((s) => s.call);
-  const toast = useStore((s) => s.toast);
+  const lockVault = useStore((s) => s.lockVault);
   const [panic, setPanic] = useState(false);
-
-  const lock = async (): Promise<void> => {
-    try {
-      useStore.setState({ status: await call('vaultLock', {}) });
-    } catch (err) {
-      toast(errorMessage(err), 'error');
-    }
-  };
 
   return (
     <div className="screen">
@@ -128,7 +119,9 @@ export function SettingsScreen(): ReactNode {
                   : '—'}
             </dd>
             <dt>Audit log</dt>
-            <dd className="num">{status ? `${formatCount(status.counts.auditEntries)} entries` : '—'}</dd>
+            <dd className="num" data-testid="audit-count">
+              {status ? `${formatCount(status.counts.auditEntries)} entries` : '—'}
+            </dd>
           </dl>
         </section>
         <section className="card">
@@ -136,7 +129,7 @@ export function SettingsScreen(): ReactNode {
           <p className="muted">
             Locking drops the vault key from memory. Agent requests are refused until you unlock.
           </p>
-          <button type="button" className="btn" onClick={() => void lock()}>
+          <button type="button" className="btn" onClick={() => void lockVault()}>
             <Lock size={14} aria-hidden="true" /> Lock vault
           </button>
         </section>

@@ -3,7 +3,6 @@ import type { ReactNode } from 'react';
 import { Activity, Bot, KeyRound, Lock, Settings, ShieldCheck, BellRing } from 'lucide-react';
 import { useStore } from '../store/store.ts';
 import type { Route } from '../routes.ts';
-import { errorMessage } from '../transport/types.ts';
 import { modKey } from '../ui/hooks.ts';
 
 interface NavItem {
@@ -18,8 +17,8 @@ export function Sidebar({ route }: { route: Route }): ReactNode {
   const approvals = useStore((s) => s.approvals.length);
   const status = useStore((s) => s.status);
   const live = useStore((s) => s.live);
-  const call = useStore((s) => s.call);
-  const toast = useStore((s) => s.toast);
+  const unreachable = useStore((s) => s.unreachable);
+  const lockVault = useStore((s) => s.lockVault);
   const setPalette = useStore((s) => s.setPalette);
 
   const items: NavItem[] = [
@@ -27,7 +26,7 @@ export function Sidebar({ route }: { route: Route }): ReactNode {
       href: '#/agents',
       label: 'Agents',
       icon: <Bot size={16} />,
-      match: (r) => r.name === 'agents' || r.name === 'agent-new',
+      match: (r) => r.name === 'agents' || r.name === 'agent-new' || r.name === 'agent-edit',
     },
     {
       href: '#/approvals',
@@ -55,15 +54,6 @@ export function Sidebar({ route }: { route: Route }): ReactNode {
       match: (r) => r.name === 'settings',
     },
   ];
-
-  const lock = async (): Promise<void> => {
-    try {
-      await call('vaultLock', {});
-      useStore.setState({ status: await call('status', {}) });
-    } catch (err) {
-      toast(errorMessage(err), 'error');
-    }
-  };
 
   return (
     <nav className="sidebar" aria-label="Main">
@@ -105,24 +95,39 @@ export function Sidebar({ route }: { route: Route }): ReactNode {
         <kbd>K</kbd>
       </button>
       <div className="sidebar-foot">
-        {live !== 'open' && (
+        {live !== 'open' && !unreachable && (
           <div className="conn-note" role="status">
             Reconnecting to the keychain…
           </div>
         )}
-        <div className="vault-chip">
+        <div
+          className={`vault-chip ${unreachable ? 'vault-chip-unknown' : ''}`}
+          data-testid="vault-chip"
+          data-state={unreachable ? 'unknown' : (status?.vault ?? 'unknown')}
+        >
           <span className="vault-state">
-            <span className="dot dot-green" aria-hidden="true" />
+            <span className={`dot ${unreachable ? 'dot-grey' : 'dot-green'}`} aria-hidden="true" />
             <span className="vault-text">
-              <strong>Unlocked</strong>
+              <strong>{unreachable ? 'State unknown' : 'Unlocked'}</strong>
               <span className="muted small">
-                {status?.keySource === 'passphrase' ? 'Passphrase' : 'OS keychain'}
+                {unreachable
+                  ? 'Daemon not answering'
+                  : status?.keySource === 'passphrase'
+                    ? 'Passphrase'
+                    : 'OS keychain'}
               </span>
             </span>
           </span>
-          <button type="button" className="btn btn-sm" onClick={() => void lock()} data-testid="lock-vault">
+          <button
+            type="button"
+            className="btn btn-sm"
+            onClick={() => void lockVault()}
+            disabled={unreachable}
+            aria-label="Lock vault"
+            data-testid="lock-vault"
+          >
             <Lock size={14} aria-hidden="true" />
-            Lock
+            <span className="lock-label">Lock</span>
           </button>
         </div>
       </div>

@@ -1,6 +1,7 @@
 // Full-window vault panels: first-run setup, locked (passphrase or OS keychain), login needed, offline.
-import { type SyntheticEvent, useId, useState, type ReactNode } from 'react';
-import { KeyRound, Lock, ShieldCheck, Unplug } from 'lucide-react';
+import { type SyntheticEvent, useId, useRef, useState, type ReactNode } from 'react';
+import { KeyRound, LifeBuoy, Lock, ShieldCheck, Unplug } from 'lucide-react';
+import { CopyButton } from '../ui/CopyButton.tsx';
 import { useStore } from '../store/store.ts';
 import { errorMessage } from '../transport/types.ts';
 
@@ -29,42 +30,64 @@ function Panel({
 }
 
 export function VaultSetup(): ReactNode {
-  const call = useStore((s) => s.call);
-  const [source, setSource] = useState<'os-keychain' | 'passphrase'>('os-keychain');
+  const initVault = useStore((s) => s.initVault);
+  const holdSetup = useStore((s) => s.holdSetup);
+  const [recovery, setRecovery] = useState<string | null>(null);
+  // The daemon asked the OS keychain at start: preselect what will work here.
+  const keychain = useStore((s) => s.status?.keychain);
+  const noKeychain = keychain?.available === false;
+  const [source, setSource] = useState<'os-keychain' | 'passphrase'>(
+    noKeychain ? 'passphrase' : 'os-keychain',
+  );
+  const [tried, setTried] = useState(false);
   const [pass, setPass] = useState('');
   const [confirm, setConfirm] = useState('');
+  const [show, setShow] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const id = useId();
+  const passRef = useRef<HTMLInputElement>(null);
+  const confirmRef = useRef<HTMLInputElement>(null);
+  const choose = (next: 'os-keychain' | 'passphrase'): void => {
+    // An error belongs to the choice it came from.
+    setSource(next);
+    setError(null);
+  };
 
-  const tooShort = source === 'passphrase' && pass.length > 0 && pass.length < 12;
-  const mismatch = source === 'passphrase' && confirm.length > 0 && pass !== confirm;
+  const tooShort = source === 'passphrase' && (pass.length > 0 || tried) && pass.length < 12;
+  const mismatch = source === 'passphrase' && (confirm.length > 0 || tried) && pass !== confirm;
 
   const submit = async (e: SyntheticEvent): Promise<void> => {
     e.preventDefault();
     setError(null);
+    setTried(true);
     if (source === 'passphrase') {
-      if (pass.length < 12) return setError('Use at least 12 characters.');
-      if (pass !== confirm) return setError('The two passphrases differ.');
+      // The fields already say what is wrong; focus the one to fix instead of repeating it.
+      if (pass.length < 12) return passRef.current?.focus();
+      if (pass !== confirm) return confirmRef.current?.focus();
     }
     setBusy(true);
+    // Keep this screen up after the vault exists: the recovery code is shown here, once.
+    holdSetup(true);
     try {
-      const status = await call(
-        'vaultInit',
+      const out = await initVault(
         source === 'passphrase'
           ? { keySource: 'passphrase', passphrase: pass }
           : { keySource: 'os-keychain' },
       );
       setPass('');
       setConfirm('');
-      useStore.setState({ status });
-      if (status.vault === 'unlocked') await useStore.getState().loadAll();
+      if (out.recoveryCode) setRecovery(out.recoveryCode);
+      else holdSetup(false);
     } catch (err) {
+      holdSetup(false);
       setError(errorMessage(err));
     } finally {
       setBusy(false);
     }
   };
+
+  if (recovery) return <RecoveryCodeOnce code={recovery} onDone={() => holdSetup(false)} />;
 
   return (
     <Panel icon={<ShieldCheck size={28} />} title="Set up Agent Keychain" testId="vault-setup">
@@ -79,12 +102,21 @@ export function VaultSetup(): ReactNode {
               type="radio"
               name="src"
               checked={source === 'os-keychain'}
-              onChange={() => setSource('os-keychain')}
+              onChange={() => choose('os-keychain')}
               data-testid="setup-keychain"
             />
             <span>
-              <strong>OS keychain</strong> <span className="tag">Recommended</span>
-              <span className="choice-help">Unlocks by itself when you log in. Nothing to remember.</span>
+              <strong>OS keychain</strong>{' '}
+              {noKeychain ? (
+                <span className="tag">Not available here</span>
+              ) : (
+                <span className="tag">Recommended</span>
+              )}
+              <span className="choice-help">
+                {noKeychain
+                  ? `No OS keychain answered: ${keychain.problem ?? 'unknown reason'}`
+                  : 'Unlocks by itself when you log in. Nothing to remember.'}
+              </span>
             </span>
           </label>
           <label className={`choice ${source === 'passphrase' ? 'choice-on' : ''}`}>
@@ -92,11 +124,12 @@ export function VaultSetup(): ReactNode {
               type="radio"
               name="src"
               checked={source === 'passphrase'}
-              onChange={() => setSource('passphrase')}
+              onChange={() => choose('passphrase')}
               data-testid="setup-passphrase"
             />
             <span>
               <strong>Passphrase</strong>
+              {noKeychain && <span className="tag">Works here</span>}
               <span className="choice-help">
                 You unlock it after each start. If you forget it, the vault cannot be opened.
               </span>
@@ -108,7 +141,8 @@ export function VaultSetup(): ReactNode {
             <label className="field">
               <span>Passphrase</span>
               <input
-                type="password"
+                ref={passRef}
+                type={show ? 'text' : 'password'}
                 autoComplete="new-password"
                 value={pass}
                 onChange={(e) => setPass(e.target.value)}
@@ -123,7 +157,8 @@ export function VaultSetup(): ReactNode {
             <label className="field">
               <span>Confirm passphrase</span>
               <input
-                type="password"
+                ref={confirmRef}
+                type={show ? 'text' : 'password'}
                 autoComplete="new-password"
                 value={confirm}
                 onChange={(e) => setConfirm(e.target.value)}
@@ -131,6 +166,15 @@ export function VaultSetup(): ReactNode {
                 data-testid="passphrase-confirm"
               />
               {mismatch && <span className="help help-error">The two passphrases differ.</span>}
+            </label>
+            <label className="check">
+              <input
+                type="checkbox"
+                checked={show}
+                onChange={(e) => setShow(e.target.checked)}
+                data-testid="show-passphrase"
+              />
+              Show passphrase
             </label>
           </div>
         )}
@@ -147,26 +191,173 @@ export function VaultSetup(): ReactNode {
   );
 }
 
-export function VaultLocked(): ReactNode {
-  const status = useStore((s) => s.status);
-  const call = useStore((s) => s.call);
-  const [pass, setPass] = useState('');
+/**
+ * The recovery code, shown once: the owner copies or writes it down, then proves it by typing its last
+ * group. It lives only in this component's state and is gone when the screen closes.
+ */
+function RecoveryCodeOnce({ code, onDone }: { code: string; onDone: () => void }): ReactNode {
+  const [check, setCheck] = useState('');
+  const [tried, setTried] = useState(false);
+  const last = code.split('-').at(-1) ?? '';
+  const ok = check.trim().toUpperCase() === last;
+  const id = useId();
+  return (
+    <Panel icon={<LifeBuoy size={28} />} title="Save your recovery code" testId="recovery-code">
+      <p className="lead">
+        If the OS keychain entry is lost (new machine, keyring reset) or you forget your passphrase, this code
+        is the only way back into your keys. It is shown once and not stored by Agent Keychain.
+      </p>
+      <div className="stack">
+        <div className="token-row">
+          <code className="token recovery-code" data-testid="recovery-code-value">
+            {code}
+          </code>
+          <CopyButton text={code} label="Copy code" testId="copy-recovery" />
+        </div>
+        <p className="muted small">Keep it in a password manager or on paper, away from this computer.</p>
+        <form
+          className="stack-sm"
+          onSubmit={(e) => {
+            e.preventDefault();
+            setTried(true);
+            if (ok) onDone();
+          }}
+        >
+          <label className="field">
+            <span>To confirm you saved it, type its last four characters</span>
+            <input
+              value={check}
+              onChange={(e) => setCheck(e.target.value)}
+              maxLength={8}
+              autoComplete="off"
+              spellCheck={false}
+              className="mono field-narrow"
+              aria-invalid={tried && !ok}
+              aria-describedby={`${id}-help`}
+              data-testid="recovery-check"
+            />
+            <span id={`${id}-help`} className={`help ${tried && !ok ? 'help-error' : ''}`}>
+              {tried && !ok
+                ? 'That is not the end of the code above. Look again.'
+                : 'The group after the last dash.'}
+            </span>
+          </label>
+          <button type="submit" className="btn btn-primary btn-block" data-testid="recovery-saved">
+            I saved it — continue
+          </button>
+        </form>
+      </div>
+    </Panel>
+  );
+}
+
+function RecoverForm({ onCancel }: { onCancel: () => void }): ReactNode {
+  const recoverVault = useStore((s) => s.recoverVault);
+  const [code, setCode] = useState('');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const ref = useRef<HTMLInputElement>(null);
+  const submit = async (e: SyntheticEvent): Promise<void> => {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await recoverVault(code);
+      setCode('');
+    } catch (err) {
+      setError(errorMessage(err));
+      setTimeout(() => {
+        ref.current?.focus();
+        ref.current?.select();
+      }, 0);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form className="stack" onSubmit={(e) => void submit(e)} data-testid="recover-form">
+      <label className="field">
+        <span>Recovery code</span>
+        <input
+          ref={ref}
+          value={code}
+          onChange={(e) => setCode(e.target.value)}
+          autoFocus
+          autoComplete="off"
+          spellCheck={false}
+          className="mono"
+          placeholder="XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX-XXXX"
+          data-testid="recover-code"
+        />
+        <span className="help">
+          The code shown once when the vault was set up. Dashes and case do not matter.
+        </span>
+      </label>
+      {error && (
+        <p className="form-error" role="alert">
+          {error}
+        </p>
+      )}
+      <button
+        type="submit"
+        className="btn btn-primary btn-block"
+        disabled={busy || !code.trim()}
+        data-testid="recover"
+      >
+        {busy ? 'Unlocking…' : 'Unlock with recovery code'}
+      </button>
+      <button type="button" className="btn btn-ghost btn-block" onClick={onCancel}>
+        Back
+      </button>
+    </form>
+  );
+}
+
+export function VaultLocked(): ReactNode {
+  const status = useStore((s) => s.status);
+  const unlockVault = useStore((s) => s.unlockVault);
+  const [pass, setPass] = useState('');
+  const [show, setShow] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [recovering, setRecovering] = useState(false);
+  const passRef = useRef<HTMLInputElement>(null);
   const keychain = status?.keySource === 'os-keychain';
+  const recoverLink = status?.recoverable ? (
+    <button
+      type="button"
+      className="link small"
+      onClick={() => setRecovering(true)}
+      data-testid="use-recovery"
+    >
+      {keychain
+        ? 'Keychain entry gone? Unlock with your recovery code'
+        : 'Forgot it? Unlock with your recovery code'}
+    </button>
+  ) : null;
+  if (recovering)
+    return (
+      <Panel icon={<LifeBuoy size={28} />} title="Unlock with recovery code" testId="vault-locked">
+        <p className="lead">Agent requests are refused until you unlock.</p>
+        <RecoverForm onCancel={() => setRecovering(false)} />
+      </Panel>
+    );
 
   const unlock = async (e?: SyntheticEvent): Promise<void> => {
     e?.preventDefault();
     setError(null);
     setBusy(true);
     try {
-      const next = await call('vaultUnlock', keychain ? {} : { passphrase: pass });
+      const next = await unlockVault(keychain ? undefined : pass);
       setPass('');
-      useStore.setState({ status: next });
-      if (next.vault === 'unlocked') await useStore.getState().loadAll();
-      else if (next.vaultError) setError(next.vaultError);
+      if (next.vault !== 'unlocked' && next.vaultError) setError(next.vaultError);
     } catch (err) {
       setError(errorMessage(err));
+      // Keep the owner in the field with the wrong text selected, ready to be typed over.
+      setTimeout(() => {
+        passRef.current?.focus();
+        passRef.current?.select();
+      }, 0);
     } finally {
       setBusy(false);
     }
@@ -200,19 +391,25 @@ export function VaultLocked(): ReactNode {
           >
             {busy ? 'Unlocking…' : status?.vaultError ? 'Retry' : 'Unlock from the OS keychain'}
           </button>
+          {recoverLink}
         </div>
       ) : (
         <form className="stack" onSubmit={(e) => void unlock(e)}>
           <label className="field">
             <span>Passphrase</span>
             <input
-              type="password"
+              ref={passRef}
+              type={show ? 'text' : 'password'}
               autoComplete="current-password"
               autoFocus
               value={pass}
               onChange={(e) => setPass(e.target.value)}
               data-testid="unlock-passphrase"
             />
+          </label>
+          <label className="check">
+            <input type="checkbox" checked={show} onChange={(e) => setShow(e.target.checked)} />
+            Show passphrase
           </label>
           {error && (
             <p className="form-error" role="alert">
@@ -227,6 +424,7 @@ export function VaultLocked(): ReactNode {
           >
             {busy ? 'Unlocking…' : 'Unlock'}
           </button>
+          {recoverLink}
         </form>
       )}
     </Panel>
@@ -237,7 +435,9 @@ export function LoginNeeded(): ReactNode {
   return (
     <Panel icon={<KeyRound size={28} />} title="Sign-in needed" testId="login-needed">
       <p className="lead">
-        This console needs the login link printed by the daemon. Run npm start again to get a new one.
+        This tab is not signed in (or its session ended when the daemon restarted). Open the login link the
+        daemon printed in its terminal; to get a fresh one, run <code>npm start</code> again — it prints a new
+        link for the running instance without restarting it.
       </p>
     </Panel>
   );

@@ -12,6 +12,23 @@ import type {
   Status,
 } from '../../../shared/models.ts';
 import { entryMatches } from '../activityQuery.ts';
+import { usesProvider, usesSecret } from '../../../shared/uses.ts';
+
+/**
+ * Results of the owner's own actions that no core event carries (providers, secrets, grants removed,
+ * a fresh status). They go through the same reducer as core events, so every change to the store's data
+ * has one path.
+ */
+export type LocalEvent =
+  | { name: 'status.loaded'; data: Status }
+  | { name: 'provider.saved'; data: ProviderView }
+  | { name: 'provider.removed'; data: { id: string } }
+  | { name: 'secret.saved'; data: SecretView }
+  | { name: 'secret.removed'; data: { name: string } }
+  | { name: 'grant.removed'; data: { id: string } };
+
+/** Everything the data reducer accepts: core events and the owner's own results. */
+export type StoreEvent = AppEvent | LocalEvent;
 
 export interface FeedState {
   /** The filter the feed is loaded with (no limit or cursor). */
@@ -122,11 +139,40 @@ function applyAudit(s: DataState, entries: AuditEntry[]): DataState {
     agents = agents.slice();
     agents[i] = { ...a, lastSeenAt: e.time };
   }
-  return { ...s, feed, agentActivity, agents };
+  // The entry count follows the stream: seq numbers are the chain's positions, 1 for the first entry.
+  const top = newestFirst[0]?.seq ?? 0;
+  const status =
+    s.status && top > s.status.counts.auditEntries
+      ? { ...s.status, counts: { ...s.status.counts, auditEntries: top } }
+      : s.status;
+  return { ...s, feed, agentActivity, agents, status };
 }
 
-function applyOne(s: DataState, e: AppEvent): DataState {
+function byId<T extends { id: string }>(a: T, b: T): number {
+  return a.id.localeCompare(b.id);
+}
+
+function applyOne(s: DataState, e: StoreEvent): DataState {
   switch (e.name) {
+    case 'status.loaded':
+      return { ...s, status: e.data };
+    case 'provider.saved':
+      return { ...s, providers: upsert(s.providers, e.data).sort(byId) };
+    case 'provider.removed':
+      return { ...s, providers: s.providers.filter((p) => p.id !== e.data.id) };
+    case 'secret.saved': {
+      const data = e.data;
+      return {
+        ...s,
+        secrets: [...s.secrets.filter((x) => x.name !== data.name), data].sort((a, b) =>
+          a.name.localeCompare(b.name),
+        ),
+      };
+    }
+    case 'secret.removed':
+      return { ...s, secrets: s.secrets.filter((x) => x.name !== e.data.name) };
+    case 'grant.removed':
+      return { ...s, grants: s.grants.filter((g) => g.id !== e.data.id) };
     case 'approval.requested': {
       const data = e.data;
       return { ...s, approvals: upsert(s.approvals, data).sort(byCreated) };
@@ -163,7 +209,7 @@ function applyOne(s: DataState, e: AppEvent): DataState {
 }
 
 /** Applies a batch of events in order; audit entries of the batch are merged in one step. */
-export function applyEvents<S extends DataState>(s: S, events: readonly AppEvent[]): S {
+export function applyEvents<S extends DataState>(s: S, events: readonly StoreEvent[]): S {
   let next: DataState = s;
   let audit: AuditEntry[] = [];
   for (const e of events) {
@@ -220,4 +266,16 @@ export function liveGrants(grants: readonly GrantView[], now: number): GrantView
   return grants.filter(
     (g) => (g.expiresAt === null || Date.parse(g.expiresAt) > now) && (g.usesLeft === null || g.usesLeft > 0),
   );
+}
+
+/** Names of the agents (not revoked) whose scopes reach a provider: derived live from the agents held. */
+export function providerUsers(agents: readonly AgentView[], p: { id: string; kind: string }): string[] {
+  return agents
+    .filter((a) => a.status !== 'revoked' && usesProvider(a.scopes, p.id, p.kind))
+    .map((a) => a.name);
+}
+
+/** Names of the agents (not revoked) allowed to read a secret. */
+export function secretUsers(agents: readonly AgentView[], name: string): string[] {
+  return agents.filter((a) => a.status !== 'revoked' && usesSecret(a.scopes, name)).map((a) => a.name);
 }

@@ -6,7 +6,7 @@ import type { AdminOpName, AuditQuery, OpInput, OpOutput } from '../../../shared
 import type { AppEvent } from '../../../shared/events.ts';
 import { endedNotice } from '../approvalText.ts';
 import type { Scopes } from '../../../shared/scopes.ts';
-import type { AgentView, Severity } from '../../../shared/models.ts';
+import type { AgentView, ProviderView, SecretView, Severity, Status } from '../../../shared/models.ts';
 import { TransportError, errorMessage, type ConnectionState, type Transport } from '../transport/types.ts';
 import {
   applyEvents,
@@ -16,6 +16,7 @@ import {
   setFeedPaused,
   AGENT_ACTIVITY_LIMIT,
   type DataState,
+  type StoreEvent,
 } from './reducers.ts';
 
 export type Conn = 'loading' | 'ready' | 'login' | 'offline';
@@ -42,6 +43,15 @@ export interface VerifyResult {
 export interface UiSlice {
   conn: Conn;
   live: ConnectionState;
+  /**
+   * The daemon stopped answering after the console had loaded: the shell stays, with a banner, and the
+   * vault state is shown as unknown (greyed) until a call or the event stream gets through again.
+   */
+  unreachable: boolean;
+  /** First-run setup stays on screen (showing the recovery code once) although the vault is unlocked. */
+  setupHold: boolean;
+  /** After a recovery-code unlock: offer to keep the vault key in a new source. */
+  offerKeySource: boolean;
   toasts: Toast[];
   revokeTarget: RevokeTarget | null;
   paletteOpen: boolean;
@@ -51,7 +61,11 @@ export interface UiSlice {
 export interface Actions {
   boot: () => Promise<void>;
   loadAll: () => Promise<void>;
+  /** Reads providers and secrets again (after another client changed them). */
+  refreshVaultItems: () => Promise<void>;
   call: <N extends AdminOpName>(name: N, input: OpInput<N>) => Promise<OpOutput<N>>;
+  /** The one way data changes: core events and the owner's own results through the same reducer. */
+  apply: (events: readonly StoreEvent[]) => void;
   toast: (text: string, tone?: Toast['tone']) => void;
   dismissToast: (id: number) => void;
   openRevoke: (target: RevokeTarget | null) => void;
@@ -62,7 +76,29 @@ export interface Actions {
     scopes: Scopes,
     expiresAt?: string,
   ) => Promise<{ agent: AgentView; token: string }>;
+  updateAgent: (id: string, patch: Omit<OpInput<'agentUpdate'>, 'id'>) => Promise<AgentView>;
   revokeAgent: (id: string, reason: string, severity: Severity) => Promise<number>;
+  suspendAgent: (id: string) => Promise<number>;
+  resumeAgent: (id: string) => Promise<void>;
+  /** New credential; the old one dies at once. Returns the new token (shown once, never stored here). */
+  rotateAgent: (id: string) => Promise<string>;
+  removeGrant: (id: string) => Promise<void>;
+
+  /** Returns the status and the recovery code (to be shown once by the caller, never kept in the store). */
+  initVault: (input: OpInput<'vaultInit'>) => Promise<OpOutput<'vaultInit'>>;
+  holdSetup: (on: boolean) => void;
+  recoverVault: (code: string) => Promise<Status>;
+  setKeySource: (input: OpInput<'vaultKeySource'>) => Promise<void>;
+  dismissKeySourceOffer: () => void;
+  unlockVault: (passphrase?: string) => Promise<Status>;
+  lockVault: () => Promise<void>;
+
+  saveProvider: (input: OpInput<'providerPut'>) => Promise<ProviderView>;
+  removeProvider: (id: string) => Promise<void>;
+  /** One harmless authenticated call to the provider's upstream; the result is for the screen, not the store. */
+  testProvider: (id: string) => Promise<OpOutput<'providerTest'>>;
+  saveSecret: (name: string, value: string) => Promise<SecretView>;
+  removeSecret: (name: string) => Promise<void>;
   decide: (id: string, decision: 'approve' | 'deny', minutes?: number) => Promise<void>;
   denyAllFrom: (agentId: string) => Promise<number>;
 
@@ -92,6 +128,9 @@ export const useStore = create<AppState>()((set, get) => ({
   ...emptyData(),
   conn: 'loading',
   live: 'reconnecting',
+  unreachable: false,
+  setupHold: false,
+  offerKeySource: false,
   toasts: [],
   revokeTarget: null,
   paletteOpen: false,
@@ -99,18 +138,29 @@ export const useStore = create<AppState>()((set, get) => ({
 
   async call(name, input) {
     try {
-      return await t().call(name, input);
+      const out = await t().call(name, input);
+      if (get().unreachable) set({ unreachable: false });
+      return out;
     } catch (err) {
       if (err instanceof TransportError && err.isUnauthorized) set({ conn: 'login' });
-      else if (err instanceof TransportError && err.code === 'offline') set({ conn: 'offline' });
+      else if (err instanceof TransportError && err.code === 'offline') {
+        // Once loaded, keep the shell and say so in a banner; before that, the full-window panel.
+        if (get().conn === 'ready') set({ unreachable: true });
+        else set({ conn: 'offline' });
+      }
       throw err;
     }
+  },
+
+  apply(events) {
+    if (events.length) set((s) => applyEvents(s, events));
   },
 
   async boot() {
     try {
       const status = await get().call('status', {});
-      set({ status, conn: 'ready' });
+      get().apply([{ name: 'status.loaded', data: status }]);
+      set({ conn: 'ready', unreachable: false });
       if (status.vault === 'unlocked') await get().loadAll();
     } catch (err) {
       if (!(err instanceof TransportError && (err.isUnauthorized || err.code === 'offline'))) {
@@ -145,9 +195,35 @@ export const useStore = create<AppState>()((set, get) => ({
     if (failed && get().conn === 'ready') get().toast(errorMessage(failed.reason), 'error');
   },
 
+  async refreshVaultItems() {
+    try {
+      const [providers, secrets] = await Promise.all([
+        get().call('providersList', {}),
+        get().call('secretsList', {}),
+      ]);
+      get().apply([
+        ...providers.providers.map((data) => ({ name: 'provider.saved' as const, data })),
+        ...secrets.secrets.map((data) => ({ name: 'secret.saved' as const, data })),
+      ]);
+      // Removed ones: drop what the lists no longer hold.
+      const keepP = new Set(providers.providers.map((p) => p.id));
+      const keepS = new Set(secrets.secrets.map((x) => x.name));
+      get().apply([
+        ...get()
+          .providers.filter((p) => !keepP.has(p.id))
+          .map((p) => ({ name: 'provider.removed' as const, data: { id: p.id } })),
+        ...get()
+          .secrets.filter((x) => !keepS.has(x.name))
+          .map((x) => ({ name: 'secret.removed' as const, data: { name: x.name } })),
+      ]);
+    } catch {
+      // What is shown stays; the next change or reconnect reads again.
+    }
+  },
+
   toast(text, tone = 'info') {
     const id = ++toastSeq;
-    set((s) => ({ toasts: [...s.toasts.slice(-3), { id, text, tone }] }));
+    set((s) => ({ toasts: [...s.toasts.slice(-1), { id, text, tone }] }));
     setTimeout(() => get().dismissToast(id), tone === 'error' ? 8000 : 4500);
   },
   dismissToast(id) {
@@ -162,14 +238,113 @@ export const useStore = create<AppState>()((set, get) => ({
 
   async createAgent(name, scopes, expiresAt) {
     const out = await get().call('agentCreate', { name, scopes, ...(expiresAt ? { expiresAt } : {}) });
-    set((s) => applyEvents(s, [{ name: 'agent.updated', data: out.agent }]));
+    get().apply([{ name: 'agent.updated', data: out.agent }]);
     return out;
+  },
+
+  async updateAgent(id, patch) {
+    const agent = await get().call('agentUpdate', { id, ...patch });
+    get().apply([{ name: 'agent.updated', data: agent }]);
+    return agent;
+  },
+
+  async suspendAgent(id) {
+    const out = await get().call('agentSuspend', { id });
+    get().apply([{ name: 'agent.updated', data: out.agent }]);
+    return out.cut;
+  },
+
+  async resumeAgent(id) {
+    const out = await get().call('agentResume', { id });
+    get().apply([{ name: 'agent.updated', data: out.agent }]);
+  },
+
+  async rotateAgent(id) {
+    const out = await get().call('agentRotate', { id });
+    get().apply([{ name: 'agent.updated', data: out.agent }]);
+    return out.token;
+  },
+
+  async removeGrant(id) {
+    await get().call('grantDelete', { id });
+    get().apply([{ name: 'grant.removed', data: { id } }]);
+  },
+
+  async initVault(input) {
+    const out = await get().call('vaultInit', input);
+    const { recoveryCode: _shownOnce, ...status } = out;
+    get().apply([{ name: 'status.loaded', data: status }]);
+    if (status.vault === 'unlocked') await get().loadAll();
+    return out;
+  },
+
+  holdSetup(on) {
+    set({ setupHold: on });
+  },
+
+  async recoverVault(code) {
+    const status = await get().call('vaultRecover', { code });
+    get().apply([{ name: 'status.loaded', data: status }]);
+    set({ offerKeySource: true });
+    if (status.vault === 'unlocked') await get().loadAll();
+    return status;
+  },
+
+  async setKeySource(input) {
+    const status = await get().call('vaultKeySource', input);
+    get().apply([{ name: 'status.loaded', data: status }]);
+    set({ offerKeySource: false });
+  },
+
+  dismissKeySourceOffer() {
+    set({ offerKeySource: false });
+  },
+
+  async unlockVault(passphrase) {
+    const status = await get().call('vaultUnlock', passphrase === undefined ? {} : { passphrase });
+    get().apply([{ name: 'status.loaded', data: status }]);
+    if (status.vault === 'unlocked') await get().loadAll();
+    return status;
+  },
+
+  async lockVault() {
+    try {
+      get().apply([{ name: 'status.loaded', data: await get().call('vaultLock', {}) }]);
+    } catch (err) {
+      get().toast(errorMessage(err), 'error');
+    }
+  },
+
+  async saveProvider(input) {
+    const view = await get().call('providerPut', input);
+    get().apply([{ name: 'provider.saved', data: view }]);
+    return view;
+  },
+
+  testProvider(id) {
+    return get().call('providerTest', { id });
+  },
+
+  async removeProvider(id) {
+    await get().call('providerDelete', { id });
+    get().apply([{ name: 'provider.removed', data: { id } }]);
+  },
+
+  async saveSecret(name, value) {
+    const view = await get().call('secretPut', { name, value });
+    get().apply([{ name: 'secret.saved', data: view }]);
+    return view;
+  },
+
+  async removeSecret(name) {
+    await get().call('secretDelete', { name });
+    get().apply([{ name: 'secret.removed', data: { name } }]);
   },
 
   async revokeAgent(id, reason, severity) {
     const out = await get().call('agentRevoke', { id, reason, severity });
     // Show the agent revoked at once, before the event arrives.
-    set((s) => applyEvents(s, [{ name: 'agent.revoked', data: { agent: out.agent, cut: out.cut } }]));
+    get().apply([{ name: 'agent.revoked', data: { agent: out.agent, cut: out.cut } }]);
     return out.cut;
   },
 
@@ -179,9 +354,7 @@ export const useStore = create<AppState>()((set, get) => ({
       decision,
       ...(minutes ? { remember: { minutes } } : {}),
     });
-    set((s) =>
-      applyEvents(s, [{ name: 'approval.decided', data: { id, decision: out.decision, grant: out.grant } }]),
-    );
+    get().apply([{ name: 'approval.decided', data: { id, decision: out.decision, grant: out.grant } }]);
   },
 
   async denyAllFrom(agentId) {
@@ -256,6 +429,13 @@ function sameQuery(a: AuditQuery, b: AuditQuery): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+function changesVaultItems(e: AppEvent): boolean {
+  return (
+    e.name === 'audit.appended' &&
+    /^(provider|secret)\.(added|key_replaced|changed|removed|stored)$/.test(e.data.action)
+  );
+}
+
 /** Connects the store to a transport: boots, then keeps it live with batched events. */
 export function connectStore(tr: Transport): () => void {
   transport = tr;
@@ -278,9 +458,12 @@ export function connectStore(tr: Transport): () => void {
       if (a && (decision === 'timeout' || decision === 'cancelled'))
         store.getState().toast(endedNotice(a, decision), decision === 'timeout' ? 'error' : 'info');
     }
-    store.setState((s) => applyEvents(s, batch));
+    store.getState().apply(batch);
     const after = store.getState().status?.vault;
     if (after === 'unlocked' && before !== 'unlocked') void store.getState().loadAll();
+    // Providers and secrets have no events of their own: their audit entries (from any client, the CLI
+    // included) say they changed, and the lists are read again.
+    else if (after === 'unlocked' && batch.some(changesVaultItems)) void store.getState().refreshVaultItems();
   };
 
   if (tr.kind === 'ipc') store.setState({ live: 'open' });
@@ -289,7 +472,7 @@ export function connectStore(tr: Transport): () => void {
     timer ??= setTimeout(flush, BATCH_MS);
   });
   const offConn = tr.onConnection((state) => {
-    store.setState({ live: state });
+    store.setState(state === 'open' ? { live: state, unreachable: false } : { live: state });
     if (state === 'open') {
       if (wasDown) {
         // Events may have been missed while the stream was down: reload what is shown.
@@ -301,6 +484,14 @@ export function connectStore(tr: Transport): () => void {
         });
       }
     } else {
+      // The stream dropped: ask the daemon directly. If it does not answer, call() raises the
+      // "not reachable" banner; if it does, the stream is simply reconnecting and nothing is shown.
+      if (state === 'reconnecting' && !wasDown && store.getState().conn === 'ready')
+        void store
+          .getState()
+          .call('status', {})
+          .then((status) => store.getState().apply([{ name: 'status.loaded', data: status }]))
+          .catch(() => undefined);
       wasDown = true;
       if (state === 'closed') void store.getState().boot();
     }

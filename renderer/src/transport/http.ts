@@ -35,6 +35,17 @@ async function errorFrom(res: Response): Promise<TransportError> {
   return new TransportError(code, message, path, res.status);
 }
 
+/** "agent-keychain-audit-2026-11-24-agt_x-denied.jsonl": the day of export and the filter, file-name safe. */
+export function exportFileName(query: ExportQuery, format: 'jsonl' | 'csv', now: Date): string {
+  const parts = ['agent-keychain-audit', now.toISOString().slice(0, 10)];
+  if (query.agentId) parts.push(query.agentId);
+  if (query.decision) parts.push(query.decision);
+  if (query.action) parts.push(query.action.replace(/\*/g, 'all'));
+  if (query.since) parts.push(`since-${query.since.slice(0, 10)}`);
+  if (query.until) parts.push(`until-${query.until.slice(0, 10)}`);
+  return `${parts.join('-').replace(/[^A-Za-z0-9_.-]/g, '_')}.${format}`;
+}
+
 export function createHttpTransport(base = ''): Transport {
   const eventListeners = new Set<(e: AppEvent) => void>();
   const connListeners = new Set<(s: ConnectionState) => void>();
@@ -157,7 +168,7 @@ export function createHttpTransport(base = ''): Transport {
       const url = URL.createObjectURL(await res.blob());
       const a = document.createElement('a');
       a.href = url;
-      a.download = `agent-keychain-audit.${format}`;
+      a.download = exportFileName(query, format, new Date());
       a.rel = 'noopener';
       document.body.append(a);
       a.click();

@@ -1,0 +1,140 @@
+// The newcomer's first run in real Chromium: vault setup preselects what works, the recovery code is shown
+// once and checked, the getting-started checklist ticks itself, the credential screen gives paste-ready
+// lines, and the recovery code unlocks the vault and offers a new key source.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import type { Browser, Page } from 'playwright-core';
+import { join } from 'node:path';
+import { startTestDaemon, TEST_PASSPHRASE, type TestDaemon } from '../helpers/daemon.ts';
+import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { CONSOLE_DIR, ensureConsoleBuilt, launchChromium } from '../helpers/browser.ts';
+import { hasChromium, hasKeyring, CHROMIUM, ROOT } from '../helpers/env.ts';
+
+const MASTER_KEY = 'sk-first-run-MASTER-key-77d0c4e2';
+const SHOTS =
+  process.env.AKC_UPDATE_SCREENSHOTS === '1'
+    ? join(ROOT, 'docs', 'screenshots')
+    : join(ROOT, 'test-results', 'screenshots');
+
+if (!hasChromium) console.log(`[skip] first-run e2e: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+describe.skipIf(!hasChromium)('first run in the console', () => {
+  let t: TestDaemon;
+  let up: FakeUpstream;
+  let browser: Browser;
+  let page: Page;
+  let code = '';
+  let token = '';
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    up = await startUpstream((_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: 'c1',
+          object: 'chat.completion',
+          created: 1,
+          model: 'gpt-4o-mini',
+          choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
+          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
+        }),
+      );
+    });
+    t = await startTestDaemon({ consoleDir: CONSOLE_DIR, init: false });
+    browser = await launchChromium();
+    const context = await browser.newContext({
+      viewport: { width: 1280, height: 800 },
+      colorScheme: 'light',
+      reducedMotion: 'reduce',
+    });
+    page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+    await up?.close();
+  });
+
+  const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+
+  it('setup preselects what works here and shows the recovery code once, with a check', async () => {
+    await page.goto(t.daemon.loginUrl ?? '');
+    await page.getByTestId('vault-setup').waitFor();
+    // The daemon asked the keychain at start: keychain when there is one, passphrase when not.
+    expect(await page.getByTestId('setup-keychain').isChecked()).toBe(hasKeyring);
+    expect(await page.getByTestId('setup-passphrase').isChecked()).toBe(!hasKeyring);
+    await shot('vault-setup');
+    if (!hasKeyring) {
+      await page.getByTestId('passphrase').fill(TEST_PASSPHRASE);
+      await page.getByTestId('passphrase-confirm').fill(TEST_PASSPHRASE);
+    }
+    await page.getByTestId('vault-init').click();
+    await page.getByTestId('recovery-code').waitFor();
+    code = (await page.getByTestId('recovery-code-value').textContent())?.trim() ?? '';
+    expect(code).toMatch(/^([0-9A-Z]{4}-){7}[0-9A-Z]{4}$/);
+    await shot('recovery-code');
+    await page.getByTestId('recovery-check').fill('XXXX');
+    await page.getByTestId('recovery-saved').click();
+    expect(await page.getByTestId('recovery-code').count()).toBe(1);
+    await page.getByTestId('recovery-check').fill(code.slice(-4).toLowerCase());
+    await page.getByTestId('recovery-saved').click();
+    await page.getByTestId('getting-started').waitFor();
+    expect(JSON.stringify(await t.admin.vault.status())).not.toContain(code);
+  });
+
+  it('the checklist ticks itself: provider, agent, first call; the key screen has paste-ready lines', async () => {
+    expect(await page.getByTestId('step-1').getAttribute('data-done')).toBe('false');
+    await shot('getting-started');
+    // Added from outside the console (the CLI or API): the checklist still sees it.
+    await t.admin.providers.put('openai', { kind: 'openai', baseUrl: up.url, key: MASTER_KEY });
+    await expect.poll(() => page.getByTestId('step-1').getAttribute('data-done')).toBe('true');
+    await page.goto(`${t.url}/#/agents/new`);
+    await page.getByTestId('agent-name').fill('first-bot');
+    await page.getByTestId('template-provider').selectOption('openai');
+    await page.getByTestId('create-agent').click();
+    token = (await page.getByTestId('credential-token').textContent())?.trim() ?? '';
+    expect(await page.getByTestId('export-lines').textContent()).toContain(
+      `export OPENAI_BASE_URL=${t.url}/v1/proxy/openai\nexport OPENAI_API_KEY=${token}`,
+    );
+    expect(await page.getByTestId('akc-run-line').textContent()).toBe(
+      'akc run --agent first-bot -- python3 agent.py',
+    );
+    await shot('credential-snippets');
+    await page.getByTestId('stored-it').click();
+    await page.goto(`${t.url}/#/agents`);
+    await expect.poll(() => page.getByTestId('step-2').getAttribute('data-done')).toBe('true');
+    const client = new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 });
+    await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+      max_completion_tokens: 5,
+    });
+    // The agent's first call completes the checklist, which then steps aside.
+    await expect.poll(() => page.getByTestId('getting-started').count()).toBe(0);
+  });
+
+  it('the recovery code unlocks a locked vault and offers a new key source', async () => {
+    await page.getByTestId('lock-vault').click();
+    await page.getByTestId('vault-locked').waitFor();
+    await page.getByTestId('use-recovery').click();
+    await page.getByTestId('recover-code').fill('0000-0000-0000-0000-0000-0000-0000-0000');
+    await page.getByTestId('recover').click();
+    await expect.poll(() => page.getByRole('alert').first().textContent()).toContain('Wrong recovery code');
+    // Focus stays in the field with the wrong text selected.
+    expect(await page.evaluate('document.activeElement?.dataset?.testid')).toBe('recover-code');
+    await page.getByTestId('recover-code').fill(code);
+    await page.getByTestId('recover').click();
+    const offer = page.getByTestId('key-source-offer');
+    await offer.waitFor();
+    await shot('key-source-offer');
+    // A new keychain entry where there is a keychain; "Later" where there is none.
+    await page.getByTestId(hasKeyring ? 'key-source-save' : 'key-source-later').click();
+    await expect.poll(() => offer.count()).toBe(0);
+    expect((await t.admin.audit.list({ action: 'vault.recovered' })).entries).toHaveLength(1);
+    expect((await t.admin.audit.list({ action: 'vault.recover_failed' })).entries).toHaveLength(1);
+    expect((await t.admin.vault.status()).vault).toBe('unlocked');
+  });
+});
