@@ -11,8 +11,7 @@ import { ADAPTERS } from '../providers/registry.ts';
 import { resumeAgent, revokeAgent, rotateAgent, suspendAgent } from '../agents/lifecycle.ts';
 import type { Scopes } from '../../shared/scopes.ts';
 import { recordOwnerEvent } from '../owner-event.ts';
-
-export type Via = 'http' | 'ipc' | 'tray';
+import type { Via } from '../daemon-types.ts';
 
 type Impl = { [N in AdminOpName]: (input: OpParsedInput<N>, via: Via) => Promise<OpOutput<N>> | OpOutput<N> };
 

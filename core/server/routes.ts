@@ -18,8 +18,6 @@ export interface RouteCtx {
   browser: BrowserContext;
   /** Set for agent routes once the credential checked out. */
   agent: AgentRecord | null;
-  /** "http" for the admin bearer token or console session. */
-  via: 'http';
 }
 
 export interface Route {

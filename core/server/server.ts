@@ -112,7 +112,6 @@ export class LoopbackServer {
         started,
         browser,
         agent: null,
-        via: 'http',
       };
       // The console's own origin is accepted only on console pages and on admin routes with a session.
       if (browser === 'own' && !route.consoleAllowed) {
