@@ -18,6 +18,7 @@ import { ProviderId } from '../../shared/scopes.ts';
 import { checkRequestHeaders, downstreamHeaders, upstreamHeaders } from './upstream-headers.ts';
 import { sendError } from './respond.ts';
 import type { UsageMeter } from '../providers/types.ts';
+import { keyForms, redactHeaders, redactText, StreamRedactor, type KeyForms } from '../providers/redact.ts';
 import { proxyErrorRenderer } from '../providers/error-shape.ts';
 import { lookupRefusal, modelListing, withModelListing } from '../providers/model-list.ts';
 import { relayRewritten } from '../providers/model-list-relay.ts';
@@ -340,30 +341,56 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
         socket.off('timeout', onIdle);
         socket.setTimeout(0);
       });
-      if (spec.rewrite !== undefined && status < 300) {
-        relayRewritten(up, res, status, ctx.requestId, spec.rewrite, (ok) =>
-          end(ok ? 'forwarded' : 'upstream_error', ok ? status : 502, 0),
+      // No echo of the master key, in any encoding: headers here, bodies below (every status, streamed too).
+      const forms = keyForms(spec.masterKey());
+      redactHeaders(up.headers, forms);
+      const coding = (up.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+      if (coding !== 'identity' && coding !== '') {
+        // We asked for identity: a compressed answer could hide an echoed key from the check, so it is refused.
+        up.resume();
+        sendError(
+          res,
+          new AppError(
+            'upstream_error',
+            `The provider answered with a ${coding}-compressed body, which is refused.`,
+          ),
+          ctx.requestId,
+        );
+        end('upstream_error', 502, null);
+        return;
+      }
+      const rewrite = spec.rewrite;
+      if (rewrite !== undefined && status < 300) {
+        relayRewritten(
+          up,
+          res,
+          status,
+          ctx.requestId,
+          (text) => redactText(rewrite(text), forms),
+          (ok) => end(ok ? 'forwarded' : 'upstream_error', ok ? status : 502, 0),
         );
         return;
       }
       if (status >= 400 && !(contentType ?? '').includes('event-stream')) {
-        relayError(up, res, status, spec.masterKey, () => end('upstream_status', status, 0));
+        relayError(up, res, status, forms, () => end('upstream_status', status, 0));
         return;
       }
       const meter = spec.meterFor(typeof contentType === 'string' ? contentType : undefined) ?? spec.meter;
       res.writeHead(status, downstreamHeaders(up.headers));
       res.flushHeaders();
       ctx.req.socket.setNoDelay(true);
+      const redactor = new StreamRedactor(forms);
       up.on('data', (chunk: Buffer) => {
         meter?.push(chunk);
+        const out = redactor.push(chunk);
         // Backpressure: a slow agent slows the upstream read, never our memory.
-        if (!res.write(chunk)) {
+        if (out.length > 0 && !res.write(out)) {
           up.pause();
           res.once('drain', () => up.resume());
         }
       });
       up.on('end', () => {
-        res.end();
+        res.end(redactor.end());
         const usage = meter?.finish() ?? null;
         end('forwarded', status, usage ? usage.costUsd : budget.length > 0 ? null : 0);
       });
@@ -382,7 +409,7 @@ function relayError(
   up: IncomingMessage,
   res: RouteCtx['res'],
   status: number,
-  masterKey: () => string,
+  forms: KeyForms,
   done: () => void,
 ): void {
   const chunks: Buffer[] = [];
@@ -392,9 +419,7 @@ function relayError(
     if (size <= ERROR_BODY_LIMIT) chunks.push(c);
   });
   up.on('end', () => {
-    let text = Buffer.concat(chunks).toString('utf8');
-    const key = masterKey();
-    if (key.length >= 8) text = text.split(key).join('[redacted]');
+    const text = redactText(Buffer.concat(chunks).toString('utf8'), forms);
     const headers = downstreamHeaders(up.headers);
     delete headers['content-length'];
     headers['content-length'] = Buffer.byteLength(text);
