@@ -19,6 +19,8 @@ import type { AgentView, AuditEntry, Status } from '../shared/models.ts';
 import type { PolicyAgent } from './policy/types.ts';
 import { DEFAULT_PRICES } from './providers/registry.ts';
 import type { PriceTable } from './providers/types.ts';
+import { AgentKeys } from './identity/keys.ts';
+import { ShortLivedCredentials } from './agents/session-tokens.ts';
 
 export const VERSION = '0.1.0';
 
@@ -37,6 +39,10 @@ export class Core {
   readonly counters: Counters;
   readonly bus = new EventBus();
   readonly inflight = new Inflight();
+  /** Enrolled Ed25519 agent keys (POST /v1/token, akc run). */
+  readonly keys: AgentKeys;
+  /** Session credentials (akc run) and key-minted tokens: in memory, short-lived. */
+  readonly shortLived = new ShortLivedCredentials();
   readonly options: CoreOptions;
   readonly prices: PriceTable;
   url = '';
@@ -74,6 +80,7 @@ export class Core {
       if (scope === 'transaction') {
         this.agents.reload();
         this.providers.reload();
+        this.keys.reload();
       }
       this.counters.invalidate();
     });
@@ -81,6 +88,7 @@ export class Core {
     this.providers = new ProviderStore(db, this.vault);
     this.secrets = new SecretStore(db, this.vault);
     this.counters = new Counters(db);
+    this.keys = new AgentKeys(db);
     // The audit key is derived from the vault key at unlock and kept after lock: it can only MAC the chain
     // and seal anchors, never decrypt anything, so entries written while locked stay keyed.
     const meta = new Meta(db);
@@ -141,11 +149,14 @@ export class Core {
    */
   stillLive(agent: AgentRecord, controller: AbortController): boolean {
     const current = this.agents.find(agent.id);
+    const now = this.now();
     return (
       !controller.signal.aborted &&
       current !== undefined &&
-      current.tokenHash.equals(agent.tokenHash) &&
-      this.agents.statusOf(current, this.now()) === 'active'
+      // The agent's long-lived credential, or a short-lived one (session, key-minted token) still live.
+      (current.tokenHash.equals(agent.tokenHash) ||
+        this.shortLived.live(agent.tokenHash.toString('hex'), agent.id, now)) &&
+      this.agents.statusOf(current, now) === 'active'
     );
   }
 

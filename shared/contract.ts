@@ -15,6 +15,7 @@ import {
   Severity,
   Status,
 } from './models.ts';
+import { AgentKeyView, Ed25519PrivateJwk, Ed25519PublicJwk, SessionView } from './identity.ts';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -234,6 +235,43 @@ export const adminOps = {
     output: z.object({ revoked: z.number(), cut: z.number() }),
   }),
 
+  agentEnroll: op({
+    method: 'POST',
+    path: '/admin/v1/agents/:id/keys',
+    summary:
+      'Enroll an Ed25519 key for the agent (its previous key is voided): a public key, or one generated here and kept in the OS keychain or shown once for a key file',
+    input: z.union([
+      z.strictObject({ id: AgentIdParam, publicKey: Ed25519PublicJwk }),
+      z.strictObject({ id: AgentIdParam, store: z.enum(['os-keychain', 'show-once']) }),
+    ]),
+    output: z.object({
+      key: AgentKeyView,
+      /** Only for store "show-once": the private key, shown this one time. */
+      privateKey: Ed25519PrivateJwk.optional(),
+    }),
+  }),
+  agentKeys: op({
+    method: 'GET',
+    path: '/admin/v1/agents/:id/keys',
+    summary: 'The agent’s live enrolled key, if any',
+    input: z.strictObject({ id: AgentIdParam }),
+    output: z.object({ keys: z.array(AgentKeyView) }),
+  }),
+  sessionsList: op({
+    method: 'GET',
+    path: '/admin/v1/sessions',
+    summary: 'Live akc run sessions: agent, pid, command, started, expires',
+    input: Empty,
+    output: z.object({ sessions: z.array(SessionView) }),
+  }),
+  sessionEnd: op({
+    method: 'POST',
+    path: '/admin/v1/sessions/:id/end',
+    summary: 'End one session now: its credential is refused and its requests in progress are cut',
+    input: z.strictObject({ id: z.string().regex(/^ses_[A-Za-z0-9]{1,64}$/) }),
+    output: z.object({ session: SessionView }),
+  }),
+
   approvalsList: op({
     method: 'GET',
     path: '/admin/v1/approvals',
@@ -368,3 +406,13 @@ export function httpRequestFor(
     return { method: def.method, target: `${path}${queryString(fields)}`, body: undefined };
   return { method: def.method, target: path, body: def.method === 'DELETE' ? undefined : fields };
 }
+
+// The agent API's identity routes (agent side, no owner session): see shared/identity.ts.
+export {
+  TokenRequest,
+  TokenResponse,
+  SessionRequest,
+  SessionLine,
+  SessionView,
+  AgentKeyView,
+} from './identity.ts';

@@ -10,6 +10,7 @@ import { AppError } from '../errors.ts';
 import { ADAPTERS } from '../providers/registry.ts';
 import { resumeAgent, revokeAgent, rotateAgent, suspendAgent } from '../agents/lifecycle.ts';
 import type { Scopes } from '../../shared/scopes.ts';
+import { sessionOps } from '../agents/session-ops.ts';
 import { recordOwnerEvent } from '../owner-event.ts';
 import type { Via } from '../daemon-types.ts';
 
@@ -263,6 +264,8 @@ export function createOps(core: Core, approvals: ApprovalCenter): Impl {
       }
       return { revoked, cut };
     },
+
+    ...sessionOps(core),
 
     approvalsList() {
       return { approvals: approvals.list() };

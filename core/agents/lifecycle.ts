@@ -39,6 +39,9 @@ export function revokeAgent(
   core.flush();
   const agent = core.agents.revoke(id, reason, severity, core.now());
   const effects = cutOff(core, approvals, id, `Agent ${agent.name} was revoked`, true);
+  // Its enrolled key and every session or token minted from it die in the same step.
+  const keys = core.keys.revokeForAgent(id, core.now());
+  const sessions = core.shortLived.endForAgent(id, 'agent revoked', core.now());
   try {
     recordOwnerEvent(
       core,
@@ -52,6 +55,8 @@ export function revokeAgent(
           cutRequests: effects.cut,
           deniedApprovals: effects.approvals,
           removedGrants: effects.grants,
+          voidedKeys: keys,
+          endedShortLived: sessions,
         },
         agent,
       },
@@ -111,15 +116,22 @@ export function rotateAgent(
 ): CutResult & { token: string } {
   core.flush();
   const { agent, token } = core.agents.rotate(id, core.now());
-  // Requests made with the old credential are cut too: it is dead, and so is what it started.
+  // Requests made with the old credential are cut too: it is dead, and so is what it started. Sessions
+  // and key-minted tokens end as well (a rotation says "something leaked"); the enrolled key stays.
   const effects = cutOff(core, approvals, id, `The credential of ${agent.name} was rotated`, false);
+  const sessions = core.shortLived.endForAgent(id, 'agent credential rotated', core.now());
   try {
     recordOwnerEvent(
       core,
       {
         action: 'agent.rotated',
         rule: `New credential ${agent.credentialId}; the old one stopped working`,
-        facts: { via, cutRequests: effects.cut, deniedApprovals: effects.approvals },
+        facts: {
+          via,
+          cutRequests: effects.cut,
+          deniedApprovals: effects.approvals,
+          endedShortLived: sessions,
+        },
         agent,
       },
       `The old credential of ${agent.name} is dead`,

@@ -9,9 +9,16 @@ import { ERROR_STATUS } from '../../shared/errors.ts';
 import { SecretNameSchema } from '../../shared/contract.ts';
 import { parseInput } from './validate.ts';
 import { authorizeLive, inFlight } from './in-flight.ts';
+import { tokenRoute } from '../identity/token-route.ts';
+import { sessionRoute } from '../agents/session-control.ts';
+import { auditSessionEnds } from '../agents/session-ops.ts';
 
 export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: () => number): Route[] {
+  auditSessionEnds(core);
   return [
+    // Key-based identity: short-lived credentials and akc run sessions (no bearer credential needed).
+    tokenRoute(core),
+    sessionRoute(core, serverPort),
     {
       method: 'GET',
       path: '/v1/whoami',

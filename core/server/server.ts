@@ -18,6 +18,7 @@ import {
 import { ConsoleSessions, SESSION_HEADER } from './sessions.ts';
 import { AuthThrottle } from './auth-throttle.ts';
 import { ADMIN_PREFIX, AGENT_PREFIX, hashToken } from '../agents/credentials.ts';
+import { authenticateShortLived } from '../agents/session-auth.ts';
 import { describeInternal } from '../failure.ts';
 
 export interface ServerDeps {
@@ -35,7 +36,8 @@ export function newRequestId(): string {
 function bearer(req: IncomingMessage): string | null {
   const auth = req.headers.authorization;
   if (auth !== undefined) {
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    // "DPoP" is the scheme of key-bound tokens (RFC 9449); the proof itself is checked with the token.
+    const m = /^(?:Bearer|DPoP)\s+(\S+)\s*$/i.exec(auth);
     return m?.[1] ?? null;
   }
   const key = req.headers['x-api-key'];
@@ -129,7 +131,7 @@ export class LoopbackServer {
         );
       }
       if (route.auth === 'agent') {
-        this.checkAgent(ctx, path);
+        await this.checkAgent(ctx, path);
         // The one place an agent route's credential is asserted; its handler gets a non-null agent.
         if (!hasAgent(ctx)) throw new AppError('invalid_token', 'No agent credential.');
         await route.handler(ctx);
@@ -182,7 +184,7 @@ export class LoopbackServer {
     );
   }
 
-  private checkAgent(ctx: RouteCtx, path: string): void {
+  private async checkAgent(ctx: RouteCtx, path: string): Promise<void> {
     const now = Date.now();
     const token = bearer(ctx.req);
     if (token === null) {
@@ -204,6 +206,15 @@ export class LoopbackServer {
       );
     }
     const result = this.deps.core.agents.authenticate(token, now);
+    if (!result.ok && result.code === 'invalid_token' && result.agent === undefined) {
+      // Not a long-lived credential: maybe a session credential (akc run) or a key-minted token.
+      const short = await authenticateShortLived(this.deps.core, ctx, token, this.deps.port(), now);
+      if (short !== null) {
+        if (!short.ok) this.authFailure(ctx, short.code, short.message, now, path, short.agent);
+        ctx.agent = short.agent;
+        return;
+      }
+    }
     if (!result.ok) {
       this.authFailure(ctx, result.code, result.message, now, path, result.agent);
     }

@@ -146,6 +146,21 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    name: 'agent keys',
+    sql: `
+      -- Enrolled Ed25519 public keys (RFC 7638 thumbprint as kid). Never a private key.
+      CREATE TABLE agent_keys (
+        kid         TEXT PRIMARY KEY,
+        agent_id    TEXT NOT NULL,
+        public_jwk  TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        revoked_at  TEXT
+      ) STRICT;
+      CREATE INDEX agent_keys_agent ON agent_keys (agent_id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

@@ -1,0 +1,127 @@
+// Which processes sit at the other end of a loopback connection, and whether they descend from a given
+// process: the basis of session credentials bound to a process tree (Linux, through /proc). The answer
+// is cached per connection: a socket does not change hands between processes of the same tree in a way
+// that matters here, and the lookup (a scan of /proc/<pid>/fd) must not run on every request.
+import type { Socket } from 'node:net';
+import { readFile, readdir, readlink } from 'node:fs/promises';
+
+export interface PeerProcesses {
+  /** Every process holding the connection's client end, each with its ancestors (nearest first). */
+  holders: { pid: number; ancestors: number[] }[];
+  note: string | null;
+}
+
+const cache = new WeakMap<Socket, Promise<PeerProcesses>>();
+
+function portHex(port: number): string {
+  return port.toString(16).toUpperCase().padStart(4, '0');
+}
+
+async function socketInode(clientPort: number, serverPort: number): Promise<string | null> {
+  const local = `:${portHex(clientPort)}`;
+  const remote = `:${portHex(serverPort)}`;
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = await readFile(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      // cols[1] local address, cols[2] remote address, cols[9] inode
+      if (cols[1]?.endsWith(local) && cols[2]?.endsWith(remote) && cols[9] && cols[9] !== '0') return cols[9];
+    }
+  }
+  return null;
+}
+
+export async function parentPid(pid: number): Promise<number | null> {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ppid = Number(after[1]);
+    return Number.isInteger(ppid) && ppid > 0 ? ppid : null;
+  } catch {
+    return null;
+  }
+}
+
+export async function ancestorsOf(pid: number): Promise<number[]> {
+  const out: number[] = [];
+  let p = await parentPid(pid);
+  while (p !== null && p > 1 && out.length < 64) {
+    out.push(p);
+    p = await parentPid(p);
+  }
+  return out;
+}
+
+export async function commandLine(pid: number): Promise<string | null> {
+  try {
+    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8');
+    const cmd = raw.split('\0').filter(Boolean).join(' ');
+    return cmd.length > 300 ? `${cmd.slice(0, 300)}…` : cmd;
+  } catch {
+    return null;
+  }
+}
+
+async function lookup(clientPort: number | undefined, serverPort: number): Promise<PeerProcesses> {
+  if (process.platform !== 'linux')
+    return { holders: [], note: `Process lookup is not available on ${process.platform}.` };
+  if (clientPort === undefined) return { holders: [], note: 'The connection has no client port.' };
+  const inode = await socketInode(clientPort, serverPort);
+  if (!inode) return { holders: [], note: 'The calling socket was not found in /proc/net.' };
+  const target = `socket:[${inode}]`;
+  let pids: number[];
+  try {
+    pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map(Number);
+  } catch {
+    return { holders: [], note: '/proc cannot be read.' };
+  }
+  const holders: PeerProcesses['holders'] = [];
+  for (const pid of pids) {
+    if (pid === process.pid) continue;
+    let fds: string[];
+    try {
+      fds = await readdir(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      let link: string;
+      try {
+        link = await readlink(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        continue;
+      }
+      if (link !== target) continue;
+      holders.push({ pid, ancestors: await ancestorsOf(pid) });
+      break;
+    }
+  }
+  return {
+    holders,
+    note:
+      holders.length === 0 ? 'The calling process could not be found (it may run as another user).' : null,
+  };
+}
+
+/** The processes at the other end of this connection, looked up once per connection. */
+export function peerProcesses(socket: Socket, serverPort: number): Promise<PeerProcesses> {
+  let found = cache.get(socket);
+  if (!found) {
+    found = lookup(socket.remotePort, serverPort);
+    cache.set(socket, found);
+  }
+  return found;
+}
+
+/**
+ * True only when the connection is held by processes that all descend from root (strictly: root itself,
+ * the launcher, does not count). Unknown peers are outside: binding fails closed.
+ */
+export function allDescendFrom(peer: PeerProcesses, root: number): boolean {
+  return peer.holders.length > 0 && peer.holders.every((h) => h.pid !== root && h.ancestors.includes(root));
+}
