@@ -167,8 +167,10 @@ export const ApprovalView = z.object({
   recent: z.array(AuditEntry),
   createdAt: z.string(),
   expiresAt: z.string(),
-  /** How many identical requests wait on this one decision. */
+  /** How many requests wait on this one decision (always 1: each held request has its own prompt). */
   count: z.number(),
+  /** What "Approve for N min" would cover: the label of the grant it would create, made by the server. */
+  covers: z.string().optional(),
 });
 export type ApprovalView = z.infer<typeof ApprovalView>;
 

@@ -161,6 +161,8 @@ export class ApprovalCenter {
       createdAt: new Date(now).toISOString(),
       expiresAt: new Date(expiresAt).toISOString(),
       count: 1,
+      // The very label "approve for N minutes" would give its grant (grant-scope.ts), shown under the button.
+      covers: grantLabel(req.agent.name, req.actionKey, constraintOf(req.facts), false),
     };
     this.store.insert({
       id,

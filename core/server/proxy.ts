@@ -377,12 +377,26 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
       }
       const meter = spec.meterFor(typeof contentType === 'string' ? contentType : undefined) ?? spec.meter;
       res.writeHead(status, downstreamHeaders(up.headers));
-      res.flushHeaders();
+      // The head leaves with the first chunk, and a small answer with its end too, in one socket write
+      // (a separate write for the head alone was the largest single cost of a proxied call). A stream
+      // whose first chunk is slow still gets its head at the end of this turn of the event loop. The
+      // socket is corked, not the response: a corked chunked response would send its terminator first.
+      const agentSocket = ctx.req.socket;
+      let wrote = false;
+      let corked = true;
+      agentSocket.cork();
+      setImmediate(() => {
+        if (!corked || res.destroyed) return;
+        corked = false;
+        if (!wrote) res.flushHeaders();
+        agentSocket.uncork();
+      });
       ctx.req.socket.setNoDelay(true);
       const redactor = new StreamRedactor(forms);
       up.on('data', (chunk: Buffer) => {
         meter?.push(chunk);
         const out = redactor.push(chunk);
+        if (out.length > 0) wrote = true;
         // Backpressure: a slow agent slows the upstream read, never our memory.
         if (out.length > 0 && !res.write(out)) {
           up.pause();
@@ -390,6 +404,7 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
         }
       });
       up.on('end', () => {
+        corked = false; // end() uncorks fully
         res.end(redactor.end());
         const usage = meter?.finish() ?? null;
         end('forwarded', status, usage ? usage.costUsd : budget.length > 0 ? null : 0);

@@ -149,7 +149,15 @@ export class Vault {
   lock(): void {
     if (this.key) this.key.fill(0);
     this.key = null;
+    for (const hook of this.lockHooks) hook();
     this.onKeyChange(null);
+  }
+
+  private readonly lockHooks = new Set<() => void>();
+
+  /** Runs `hook` on every lock, right after the key is zeroed: whatever was opened with it wipes itself. */
+  whenLocked(hook: () => void): void {
+    this.lockHooks.add(hook);
   }
 
   /** Encrypts a value for one record; the vault must be unlocked. */

@@ -52,3 +52,16 @@ export function countByAgent(approvals: readonly Pick<ApprovalView, 'agentId'>[]
   for (const a of approvals) m.set(a.agentId, (m.get(a.agentId) ?? 0) + 1);
   return m;
 }
+
+/**
+ * What the owner is told when a prompt ends without their answer: the request timed out (and was denied at the
+ * server's deadline), or it was withdrawn (the agent hung up or exited, was revoked or suspended, or was cut).
+ */
+export function endedNotice(
+  a: Pick<ApprovalView, 'summary' | 'agentName'>,
+  decision: 'timeout' | 'cancelled',
+): string {
+  return decision === 'timeout'
+    ? `“${a.summary}” from ${a.agentName} timed out and was denied: nobody answered before its deadline.`
+    : `“${a.summary}” from ${a.agentName} is no longer waiting: the agent hung up or exited, or was revoked, suspended or cut off. Nothing was sent.`;
+}

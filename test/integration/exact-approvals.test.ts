@@ -202,8 +202,11 @@ describe('a remembered grant covers exactly what its label says', () => {
         .catch((e: unknown) => e);
     const first = ask('gpt-4o-mini');
     const [id] = await prompts(agent.id, 1);
+    // The prompt shows, under "Approve for 15 min", the very label the grant gets.
+    const shown = (await t.admin.approvals.list()).find((a) => a.id === id);
+    expect(shown?.covers).toBe('research-bot · call openai · model gpt-4o-mini');
     const { grant } = await t.admin.approvals.approve(id ?? '', { minutes: 15 });
-    expect(grant?.covers).toBe('research-bot · call openai · model gpt-4o-mini');
+    expect(grant?.covers).toBe(shown?.covers);
     await first;
     await ask('gpt-4o-mini');
     const before = llm.received.length;

@@ -8,7 +8,7 @@ import {
   previewSentences,
   validateScopesJson,
 } from '../../renderer/src/scopeForm.ts';
-import { coversText, processLine, programName } from '../../renderer/src/approvalText.ts';
+import { coversText, endedNotice, processLine, programName } from '../../renderer/src/approvalText.ts';
 
 describe('templates', () => {
   it('builds valid scopes from each template', () => {
@@ -151,6 +151,18 @@ describe('approval words', () => {
     expect(programName('C:\\Python\\python.exe run.py')).toBe('python.exe');
     expect(processLine({ pid: null, command: null, parents: [], note: 'no peer info' })).toBe(
       'process unknown',
+    );
+  });
+});
+
+describe('a prompt that ends without an answer says why', () => {
+  it('names the request, the agent and what happened', () => {
+    const a = { summary: 'Charge $42.00 USD', agentName: 'pay-bot' };
+    expect(endedNotice(a, 'timeout')).toBe(
+      '“Charge $42.00 USD” from pay-bot timed out and was denied: nobody answered before its deadline.',
+    );
+    expect(endedNotice(a, 'cancelled')).toMatch(
+      /^“Charge \$42\.00 USD” from pay-bot is no longer waiting: .*Nothing was sent\.$/,
     );
   });
 });

@@ -15,8 +15,6 @@ import { MenuButton } from '../ui/Menu.tsx';
 import { modKey } from '../ui/hooks.ts';
 
 const KEY_GRACE_MS = 1000;
-/** The display pauses while the owner is engaged, but never hides the last ten seconds of the real hold. */
-const PAUSE_FLOOR_MS = 10_000;
 
 export interface PromptIds {
   title: string;
@@ -56,9 +54,6 @@ export function ApprovalPrompt(props: {
   const [minutes, setMinutes] = useState<15 | 60>(15);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
-  const [pointerIn, setPointerIn] = useState(false);
-  const [lastKeyAt, setLastKeyAt] = useState(0);
-  const [frozen, setFrozen] = useState<number | null>(null);
   const now = useTick(1000);
 
   useEffect(() => {
@@ -69,15 +64,8 @@ export function ApprovalPrompt(props: {
     if (autoFocus) denyRef.current?.focus();
   }, [autoFocus, denyRef, a.id]);
 
-  const expires = Date.parse(a.expiresAt);
-  const remaining = expires - now;
-  // Engaged: the pointer is over the prompt, or a key was pressed in it during the last five seconds.
-  const engaged = pointerIn || now - lastKeyAt < 5000;
-  useEffect(() => {
-    setFrozen(engaged ? Math.max(0, Date.parse(a.expiresAt) - Date.now()) : null);
-  }, [engaged, a.expiresAt]);
-  const paused = frozen !== null && remaining > PAUSE_FLOOR_MS;
-  const shown = paused ? frozen : remaining;
+  // The countdown is the server's deadline, never paused: at zero the request is denied whatever is shown.
+  const remaining = Math.max(0, Date.parse(a.expiresAt) - now);
 
   const run = async (decision: 'approve' | 'deny', remember?: number): Promise<void> => {
     if (busy) return;
@@ -96,7 +84,6 @@ export function ApprovalPrompt(props: {
   };
 
   const onKeyDown = (e: React.KeyboardEvent): void => {
-    setLastKeyAt(Date.now());
     if (Date.now() - shownAt.current < KEY_GRACE_MS) {
       // No accidental answers: a key pressed as the prompt appears does nothing (Tab still moves focus).
       if (e.key !== 'Tab') {
@@ -130,7 +117,7 @@ export function ApprovalPrompt(props: {
         {a.count > 1 && (
           <span
             className="badge badge-neutral num"
-            title={`${a.count} identical requests, answered together`}
+            title={`${a.count} requests, answered together`}
             data-testid="approval-count"
           >
             ×{a.count}
@@ -258,7 +245,7 @@ export function ApprovalPrompt(props: {
               ]}
             />
           </div>
-          <span className="covers small muted">{coversText(a)}</span>
+          <span className="covers small muted">{a.covers ?? coversText(a)}</span>
         </div>
         <span className="spacer" />
         <MenuButton
@@ -296,8 +283,7 @@ export function ApprovalPrompt(props: {
       </footer>
       <p className="prompt-timer small num" aria-live="off">
         <span className={remaining < 15_000 ? 'text-amber' : 'muted'} data-testid="auto-deny">
-          Auto-deny in {formatCountdown(shown)}
-          {paused ? ' · paused' : ''}
+          Auto-deny in {formatCountdown(remaining)}
         </span>
         <span className="muted kbd-hints">
           <kbd>Esc</kbd> deny · <kbd>{modKey}</kbd>+<kbd>Enter</kbd> approve once
@@ -306,11 +292,7 @@ export function ApprovalPrompt(props: {
     </>
   );
 
-  const handlers = {
-    onKeyDown,
-    onPointerEnter: () => setPointerIn(true),
-    onPointerLeave: () => setPointerIn(false),
-  };
+  const handlers = { onKeyDown };
 
   if (inDialog) {
     return (

@@ -4,6 +4,7 @@
 import { create } from 'zustand';
 import type { AdminOpName, AuditQuery, OpInput, OpOutput } from '../../../shared/contract.ts';
 import type { AppEvent } from '../../../shared/events.ts';
+import { endedNotice } from '../approvalText.ts';
 import type { Scopes } from '../../../shared/scopes.ts';
 import type { AgentView, Severity } from '../../../shared/models.ts';
 import { TransportError, errorMessage, type ConnectionState, type Transport } from '../transport/types.ts';
@@ -268,6 +269,15 @@ export function connectStore(tr: Transport): () => void {
     const batch = queue;
     queue = [];
     const before = store.getState().status?.vault;
+    // A prompt that ends without the owner's answer says why (timed out, or its caller went away).
+    const shown = store.getState().approvals;
+    for (const e of batch) {
+      if (e.name !== 'approval.decided') continue;
+      const { id, decision } = e.data;
+      const a = shown.find((x) => x.id === id);
+      if (a && (decision === 'timeout' || decision === 'cancelled'))
+        store.getState().toast(endedNotice(a, decision), decision === 'timeout' ? 'error' : 'info');
+    }
     store.setState((s) => applyEvents(s, batch));
     const after = store.getState().status?.vault;
     if (after === 'unlocked' && before !== 'unlocked') void store.getState().loadAll();
