@@ -11,6 +11,7 @@ import { OutcomeChip, StatusPill } from '../ui/Pill.tsx';
 import { Meter } from '../ui/Meter.tsx';
 import { useNow } from '../ui/hooks.ts';
 import { CredentialOnce } from './CredentialOnce.tsx';
+import { AgentKeysSessions } from './AgentKeysSessions.tsx';
 
 const EMPTY: never[] = [];
 
@@ -161,6 +162,8 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
           </ul>
         )}
       </section>
+
+      <AgentKeysSessions agent={agent} />
 
       <section className="section" aria-labelledby="recent-h">
         <div className="section-head">
