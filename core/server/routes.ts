@@ -6,8 +6,6 @@ import type { BrowserContext } from './guard.ts';
 import { AppError } from '../errors.ts';
 import type { ErrorRenderer } from './respond.ts';
 
-export type AuthKind = 'admin' | 'agent' | 'none';
-
 export interface RouteCtx {
   req: IncomingMessage;
   res: ServerResponse;
