@@ -59,12 +59,28 @@ function fromRow(r: Row): AgentRecord {
       ? r.revoke_severity
       : null;
   // Scopes are re-validated on load: a row edited outside the app cannot widen an agent's rights silently.
-  const scopes = Scopes.safeParse(JSON.parse(r.scopes_json));
+  // Parsed on first use, not at start: with 10,000 agents, validating every scope set up front is most of
+  // the start-up time, and an agent that never calls needs none of it.
+  let scopes: Scopes | undefined;
   return {
     id: r.id,
     name: r.name,
     status,
-    scopes: scopes.success ? scopes.data : {},
+    get scopes(): Scopes {
+      if (scopes === undefined) {
+        let parsed: ReturnType<typeof Scopes.safeParse> | null = null;
+        try {
+          parsed = Scopes.safeParse(JSON.parse(r.scopes_json));
+        } catch {
+          // Not JSON: edited outside the app; the agent gets no rights rather than a crash at start.
+        }
+        scopes = parsed?.success ? parsed.data : {};
+      }
+      return scopes;
+    },
+    set scopes(value: Scopes) {
+      scopes = value;
+    },
     scopesSetAt: Date.parse(r.scopes_set_at),
     tokenHash: r.token_hash,
     credentialId: r.credential_id,

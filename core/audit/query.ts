@@ -166,8 +166,12 @@ export class AuditPager {
       params.push(filter.action);
     }
     if (filter.decision !== null) {
-      where.push(filter.agentId !== null || filter.action !== null ? '+decision = ?' : 'decision = ?');
+      const driving = filter.agentId === null && filter.action === null;
+      where.push(driving ? 'decision = ?' : '+decision = ?');
       params.push(filter.decision);
+      // audit_decision leaves out 'allow' (most of the log): naming the exclusion lets SQLite use it for
+      // the other decisions; an 'allow' page walks the primary key, where most rows match.
+      if (driving && filter.decision !== 'allow') where.push("decision <> 'allow'");
     }
     if (scanPrefix !== null) {
       // "+" keeps SQLite off audit_action here: a range there would need a sort of every match.

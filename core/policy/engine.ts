@@ -25,6 +25,7 @@ function providerScope(scopes: Scopes, providerId: string) {
   return providers !== undefined && Object.hasOwn(providers, providerId) ? providers[providerId] : undefined;
 }
 
+/** What the scope checks found: a refusal, or which approval rule applies and what it compares. */
 interface Checked {
   denied: Deny | null;
   subject: ApprovalSubject;
@@ -33,47 +34,62 @@ interface Checked {
   quantity: number | undefined;
 }
 
-function checkProxy(input: PolicyInput, facts: ProxyFacts, effects: CounterEffect[], out: Checked): void {
+function checkProxy(input: PolicyInput, facts: ProxyFacts, effects: CounterEffect[]): Checked {
   const scopes = input.agent.scopes;
+  const { counters, now } = input;
   // Who pays comes first: a call re-pointed to an account no scope names is refused whatever else it does.
   const billing = checkBilling(scopes, facts);
   if (billing !== null) {
-    out.denied = billing;
-    return;
+    return {
+      denied: billing,
+      subject: 'provider',
+      scopeName: 'payments',
+      approval: undefined,
+      quantity: undefined,
+    };
   }
   switch (facts.action) {
     case 'email.send':
-      out.subject = 'email';
-      out.scopeName = 'email';
-      out.approval = scopes.email?.approval;
-      out.quantity = undefined;
-      out.denied = checkEmail(scopes.email, facts, input.counters, input.now, effects);
-      return;
+      return {
+        subject: 'email',
+        scopeName: 'email',
+        approval: scopes.email?.approval,
+        quantity: undefined,
+        denied: checkEmail(scopes.email, facts, counters, now, effects),
+      };
     case 'payment.create':
     case 'card.create':
-      out.subject = 'payments';
-      out.scopeName = 'payments';
-      out.approval = scopes.payments?.approval;
-      out.quantity = paymentAmount(facts);
-      out.denied = checkPayment(scopes.payments, facts, input.counters, input.now, effects);
-      return;
+      return {
+        subject: 'payments',
+        scopeName: 'payments',
+        approval: scopes.payments?.approval,
+        quantity: paymentAmount(facts),
+        denied: checkPayment(scopes.payments, facts, counters, now, effects),
+      };
     case 'secret.read':
       // Secrets are read through /v1/secrets, never through a provider.
-      out.denied = scopeDenied(
-        'vault',
-        null,
-        facts.providerId,
-        'Reading a secret through a provider call is refused: secrets are read from /v1/secrets under the vault scope.',
-      );
-      return;
+      return {
+        subject: 'secret',
+        scopeName: 'vault',
+        approval: undefined,
+        quantity: undefined,
+        denied: scopeDenied(
+          'vault',
+          null,
+          facts.providerId,
+          'Reading a secret through a provider call is refused: secrets are read from /v1/secrets under the vault scope.',
+        ),
+      };
     default: {
       const scope = providerScope(scopes, facts.providerId);
-      out.subject = 'provider';
-      out.scopeName = `providers.${facts.providerId}`;
-      out.approval = scope?.approval;
-      // {above: N} for provider calls compares the estimate in cents.
-      out.quantity = (facts.estimatedUsd ?? 0) * 100;
-      out.denied = checkProvider(scope, facts, input.counters, input.now, effects);
+      return {
+        subject: 'provider',
+        scopeName: `providers.${facts.providerId}`,
+        approval: scope?.approval,
+        // {above: N} for provider calls compares the estimate in cents.
+        quantity: (facts.estimatedUsd ?? 0) * 100,
+        denied: checkProvider(scope, facts, counters, now, effects),
+      };
     }
   }
 }
@@ -106,19 +122,16 @@ export function decide(input: PolicyInput): PolicyDecision {
   }
 
   const effects: CounterEffect[] = [];
-  const checked: Checked = {
-    denied: null,
-    subject: 'secret',
-    scopeName: 'vault',
-    approval: undefined,
-    quantity: undefined,
-  };
-  if (facts.type === 'secret') {
-    checked.approval = agent.scopes.vault?.approval;
-    checked.denied = checkSecret(agent.scopes.vault, facts.name, agent.scopesSetAt, now);
-  } else {
-    checkProxy(input, facts, effects, checked);
-  }
+  const checked: Checked =
+    facts.type === 'secret'
+      ? {
+          subject: 'secret',
+          scopeName: 'vault',
+          approval: agent.scopes.vault?.approval,
+          quantity: undefined,
+          denied: checkSecret(agent.scopes.vault, facts.name, agent.scopesSetAt, now),
+        }
+      : checkProxy(input, facts, effects);
   if (checked.denied !== null) return checked.denied;
 
   const actionKey = actionKeyOf(facts);
@@ -131,15 +144,13 @@ export function decide(input: PolicyInput): PolicyDecision {
   if (grant !== undefined) {
     return { outcome: 'allow', rule: checked.scopeName, actionKey, effects, grantId: grant.id };
   }
-  const approval = checked.approval ?? 'always';
-  const { rule, reason } = approvalReason(
-    approval,
-    checked.subject,
-    checked.scopeName,
+  const { rule, reason } = approvalReason({
+    rule: checked.approval ?? 'always',
+    subject: checked.subject,
+    scopeName: checked.scopeName,
     actionKey,
-    checked.quantity,
-    facts.type === 'proxy' ? facts : null,
-    facts.type === 'secret' ? facts.name : null,
-  );
+    quantity: checked.quantity,
+    facts,
+  });
   return { outcome: 'approval', rule, reason, actionKey, effects };
 }

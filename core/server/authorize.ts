@@ -1,6 +1,7 @@
 // The decision step shared by the proxy and secret release: policy → (approval) → audit commit.
 // Nothing proceeds until its allow entry is committed; if the audit cannot be written the caller gets
 // audit_unavailable and no counter moves (fail-closed, docs/ARCHITECTURE.md "Invariants").
+import { callerOf } from '../audit/caller.ts';
 import type { Core } from '../core.ts';
 import type { ApprovalCenter } from '../approvals/center.ts';
 import type { AgentRecord } from '../agents/store.ts';
@@ -61,6 +62,8 @@ export async function authorize(
     path: where.path,
     facts: facts as unknown as Record<string, unknown>,
     requestId: ctx.requestId,
+    // The calling process, when already resolved for this connection (never a /proc scan per request).
+    caller: callerOf(ctx.req.socket, serverPort),
   };
   const latency = (): number => Math.round((performance.now() - ctx.started) * 100) / 100;
 
@@ -218,6 +221,7 @@ export async function authorize(
         .commitGrouped(() =>
           core.record({
             ...base,
+            caller: callerOf(ctx.req.socket, serverPort),
             action: `${facts.action}.result`,
             facts: extra.facts ?? null,
             decision: status >= 200 && status < 400 ? 'allow' : 'error',

@@ -161,6 +161,17 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX agent_keys_agent ON agent_keys (agent_id);
     `,
   },
+  {
+    version: 4,
+    name: 'audit decision index without the hot path',
+    // 'allow' is most of the log (every allowed request and its outcome): leaving it out of the decision
+    // index saves a B-tree write on nearly every append. Pages filtered on 'allow' walk the primary key,
+    // where most rows match; the rarer decisions keep their index (core/audit/query.ts names the exclusion).
+    sql: `
+      DROP INDEX audit_decision;
+      CREATE INDEX audit_decision ON audit (decision, seq) WHERE decision <> 'allow';
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.reduce((max, m) => Math.max(max, m.version), 0);

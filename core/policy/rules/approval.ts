@@ -44,16 +44,21 @@ export function liveGrant(
   return undefined;
 }
 
+/** A request that an approval rule holds: which rule, under which scope, comparing what. */
+export interface HeldCase {
+  rule: ApprovalRule;
+  subject: ApprovalSubject;
+  scopeName: string;
+  actionKey: string;
+  quantity: number | undefined;
+  facts: RequestFacts;
+}
+
 /** Rule reference and reason in words for a held request. Only called off the allow path. */
-export function approvalReason(
-  rule: ApprovalRule,
-  subject: ApprovalSubject,
-  scopeName: string,
-  actionKey: string,
-  quantity: number | undefined,
-  facts: ProxyFacts | null,
-  secretName: string | null,
-): { rule: RuleRef; reason: string } {
+export function approvalReason(held: HeldCase): { rule: RuleRef; reason: string } {
+  const { rule, subject, scopeName, actionKey, quantity } = held;
+  const facts: ProxyFacts | null = held.facts.type === 'proxy' ? held.facts : null;
+  const secretName = held.facts.type === 'secret' ? held.facts.name : null;
   const ref = `${scopeName}.approval`;
   if (rule === 'first-use') {
     const reason =

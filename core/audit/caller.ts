@@ -1,0 +1,146 @@
+// The local process behind a loopback connection, for audit entries (`caller`: pid, executable, command
+// line). Linux only, through /proc: the connection's socket inode from /proc/net/tcp{,6}, then the process
+// holding that inode among its file descriptors.
+//
+// The request path never waits for it and never pays a /proc scan per request: callerOf() answers from a
+// per-connection cache and, the first time a connection is seen, queues it for the resolver. The resolver
+// handles every queued connection in one pass over /proc, one pass at a time, so a client that opens a new
+// connection per request costs at most one scan in flight. So the first entry on a new connection usually
+// has no caller yet; later ones on the same connection (and its outcome entry) do.
+import { readFile, readdir, readlink } from 'node:fs/promises';
+import type { Socket } from 'node:net';
+import type { AuditCaller } from '../../shared/models.ts';
+
+const MAX_TEXT = 300;
+
+/** undefined: not resolved yet; null: resolved, nobody found (another user, or gone). */
+const known = new WeakMap<Socket, AuditCaller | null>();
+const queued = new Set<Socket>();
+const waiters = new WeakMap<Socket, ((caller: AuditCaller | null) => void)[]>();
+let scanning = false;
+
+function settle(socket: Socket, caller: AuditCaller | null): void {
+  known.set(socket, caller);
+  for (const wake of waiters.get(socket) ?? []) wake(caller);
+  waiters.delete(socket);
+}
+
+/** The connection's caller once resolved (for tests and for callers that can afford to wait). */
+export function resolveCaller(socket: Socket, serverPort: number): Promise<AuditCaller | null> {
+  const hit = callerOf(socket, serverPort);
+  if (hit !== null || known.has(socket)) return Promise.resolve(hit);
+  if (!queued.has(socket)) return Promise.resolve(null); // not Linux, or not a TCP connection
+  return new Promise((resolve) => {
+    const list = waiters.get(socket) ?? [];
+    list.push(resolve);
+    waiters.set(socket, list);
+  });
+}
+
+/** The connection's caller if already resolved; otherwise null, and the connection is queued once. */
+export function callerOf(socket: Socket, serverPort: number): AuditCaller | null {
+  const hit = known.get(socket);
+  if (hit !== undefined) return hit;
+  if (process.platform !== 'linux' || queued.has(socket) || socket.remotePort === undefined) return null;
+  queued.add(socket);
+  socket.once('close', () => {
+    if (queued.delete(socket)) settle(socket, null);
+  });
+  if (!scanning) void scan(serverPort);
+  return null;
+}
+
+function portHex(port: number): string {
+  return port.toString(16).toUpperCase().padStart(4, '0');
+}
+
+async function text(path: string): Promise<string | null> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+function clip(value: string): string {
+  return value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value;
+}
+
+/** socket inode → the queued connections it belongs to, from one read of the TCP tables. */
+async function inodesOf(sockets: readonly Socket[], serverPort: number): Promise<Map<string, Socket>> {
+  const byPorts = new Map<string, Socket>();
+  for (const socket of sockets) {
+    if (socket.remotePort !== undefined)
+      byPorts.set(`${portHex(socket.remotePort)}:${portHex(serverPort)}`, socket);
+  }
+  const found = new Map<string, Socket>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const body = await text(table);
+    if (body === null) continue;
+    for (const line of body.split('\n')) {
+      const cols = line.trim().split(/\s+/);
+      // cols[1] local address (the caller's side), cols[2] remote address (ours), cols[9] inode
+      const local = cols[1]?.split(':').at(-1);
+      const remote = cols[2]?.split(':').at(-1);
+      const inode = cols[9];
+      if (local === undefined || remote === undefined || inode === undefined || inode === '0') continue;
+      const socket = byPorts.get(`${local}:${remote}`);
+      if (socket !== undefined) found.set(`socket:[${inode}]`, socket);
+    }
+  }
+  return found;
+}
+
+async function describe(pid: number): Promise<AuditCaller> {
+  const cmd = await text(`/proc/${pid}/cmdline`);
+  let exe: string | null;
+  try {
+    exe = clip(await readlink(`/proc/${pid}/exe`));
+  } catch {
+    exe = null;
+  }
+  return { pid, exe, cmdline: cmd === null ? null : clip(cmd.split('\0').filter(Boolean).join(' ')) };
+}
+
+async function scan(serverPort: number): Promise<void> {
+  scanning = true;
+  try {
+    while (queued.size > 0) {
+      const batch = [...queued];
+      queued.clear();
+      const wanted = await inodesOf(batch, serverPort);
+      let pids: string[] = [];
+      try {
+        pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d));
+      } catch {
+        pids = [];
+      }
+      for (const pidText of pids) {
+        if (wanted.size === 0) break;
+        if (Number(pidText) === process.pid) continue;
+        let fds: string[];
+        try {
+          fds = await readdir(`/proc/${pidText}/fd`);
+        } catch {
+          continue;
+        }
+        for (const fd of fds) {
+          let link: string;
+          try {
+            link = await readlink(`/proc/${pidText}/fd/${fd}`);
+          } catch {
+            continue;
+          }
+          const socket = wanted.get(link);
+          if (socket === undefined) continue;
+          wanted.delete(link);
+          settle(socket, await describe(Number(pidText)));
+        }
+      }
+      // Not found (another user's process, or it already exited): remembered, not rescanned.
+      for (const socket of batch) if (!known.has(socket)) settle(socket, null);
+    }
+  } finally {
+    scanning = false;
+  }
+}
