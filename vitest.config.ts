@@ -26,5 +26,13 @@ export default defineConfig({
     fileParallelism: true,
     maxWorkers: 2,
     reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
+    // Off by default (targeted runs stay fast); .ci/run turns it on. scripts/test-summary.ts prints it per
+    // folder above the closing line.
+    coverage: {
+      provider: 'v8',
+      include: ['core/**/*.ts', 'shared/**/*.ts', 'electron/**/*.ts'],
+      reporter: ['json-summary'],
+      reportsDirectory: 'test-results/coverage',
+    },
   },
 });

@@ -2,6 +2,9 @@
 import type { AdminOpName, OpOutput, AuditQuery } from '../shared/contract.ts';
 import type { AppEvent } from '../shared/events.ts';
 
+/** Which owner surface an admin operation came through (HTTP API or console, window, tray); audited with it. */
+export type Via = 'http' | 'ipc' | 'tray';
+
 export interface DaemonOptions {
   /** Data directory (created 0700). */
   dataDir: string;
@@ -22,11 +25,7 @@ export interface DaemonHandle {
   /** One-time console login link (headless mode); null in Electron mode. */
   readonly loginUrl: string | null;
   /** Runs an admin operation exactly as the HTTP admin API would (validation, audit, events). Actor "owner". */
-  dispatch<N extends AdminOpName>(
-    name: N,
-    input: unknown,
-    via: 'ipc' | 'tray' | 'http',
-  ): Promise<OpOutput<N>>;
+  dispatch<N extends AdminOpName>(name: N, input: unknown, via: Via): Promise<OpOutput<N>>;
   /** Subscribes to core events; returns the unsubscribe function. Slow listeners never slow the proxy. */
   subscribe(listener: (event: AppEvent) => void): () => void;
   /**

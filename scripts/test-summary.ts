@@ -1,5 +1,41 @@
-// Prints the plain closing line CI reads: "N passed, N failed, N skipped", from vitest's JSON report.
+// Prints the plain closing line CI reads: "N passed, N failed, N skipped", from vitest's JSON report; above it,
+// when the run measured coverage (`npm test -- --coverage.enabled`, as .ci/run does), the coverage of core/,
+// shared/ and electron/.
 import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+
+type Count = { total: number; covered: number };
+type FileCoverage = Record<'lines' | 'statements' | 'functions' | 'branches', Count>;
+
+function printCoverage(summaryFile: string): void {
+  if (!existsSync(summaryFile)) return;
+  const summary = JSON.parse(readFileSync(summaryFile, 'utf8')) as Record<string, FileCoverage>;
+  const folders = new Map<string, FileCoverage & { files: number }>();
+  for (const [path, cov] of Object.entries(summary)) {
+    if (path === 'total') continue;
+    const folder = `${relative(process.cwd(), path).split('/')[0] ?? ''}/`;
+    const sum = folders.get(folder) ?? {
+      files: 0,
+      lines: { total: 0, covered: 0 },
+      statements: { total: 0, covered: 0 },
+      functions: { total: 0, covered: 0 },
+      branches: { total: 0, covered: 0 },
+    };
+    sum.files += 1;
+    for (const k of ['lines', 'statements', 'functions', 'branches'] as const) {
+      sum[k].total += cov[k].total;
+      sum[k].covered += cov[k].covered;
+    }
+    folders.set(folder, sum);
+  }
+  const pct = (c: Count): string => (c.total === 0 ? '100.0' : ((100 * c.covered) / c.total).toFixed(1));
+  process.stdout.write('Coverage (lines, statements, functions, branches):\n');
+  for (const [folder, c] of [...folders].sort(([a], [b]) => a.localeCompare(b))) {
+    process.stdout.write(
+      `  ${folder.padEnd(10)} ${pct(c.lines)} %  ${pct(c.statements)} %  ${pct(c.functions)} %  ${pct(c.branches)} %  (${c.files} files)\n`,
+    );
+  }
+}
 
 const file = process.argv[2] ?? 'test-results/vitest.json';
 if (!existsSync(file)) {
@@ -36,5 +72,6 @@ for (const suite of report.testResults ?? []) {
       );
   }
 }
+printCoverage(join(dirname(file), 'coverage', 'coverage-summary.json'));
 process.stdout.write(`${passed} passed, ${failed} failed, ${skipped} skipped\n`);
 process.exit(failed > 0 || passed === 0 ? 1 : 0);

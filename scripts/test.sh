@@ -19,7 +19,7 @@ if [ -z "${AKC_IN_TEST_SESSION:-}" ]; then
 fi
 
 mkdir -p test-results
-rm -f test-results/vitest.json
+rm -rf test-results/vitest.json test-results/coverage
 vitest run "$@"
 code=$?
 node scripts/test-summary.ts test-results/vitest.json || code=1

@@ -17,8 +17,7 @@ import { describeAgentChange } from '../agents/change.ts';
 import { testConnection } from './provider-test.ts';
 import { sessionOps } from '../agents/session-ops.ts';
 import { recordOwnerEvent } from '../owner-event.ts';
-
-export type Via = 'http' | 'ipc' | 'tray';
+import type { Via } from '../daemon-types.ts';
 
 type Impl = { [N in AdminOpName]: (input: OpParsedInput<N>, via: Via) => Promise<OpOutput<N>> | OpOutput<N> };
 

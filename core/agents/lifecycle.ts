@@ -6,6 +6,7 @@ import type { Core } from '../core.ts';
 import type { ApprovalCenter } from '../approvals/center.ts';
 import type { AgentRecord } from './store.ts';
 import type { Severity } from '../../shared/models.ts';
+import type { Via } from '../daemon-types.ts';
 import { recordOwnerEvent } from '../owner-event.ts';
 
 export interface CutResult {
@@ -33,7 +34,7 @@ export function revokeAgent(
   id: string,
   reason: string,
   severity: Severity,
-  via: string,
+  via: Via,
 ): CutResult {
   core.flush();
   const agent = core.agents.revoke(id, reason, severity, core.now());
@@ -74,7 +75,7 @@ export function suspendAgent(
   approvals: ApprovalCenter,
   id: string,
   reason: string | undefined,
-  via: string,
+  via: Via,
 ): CutResult {
   core.flush();
   const agent = core.agents.setStatus(id, 'suspended', core.now());
@@ -96,7 +97,7 @@ export function suspendAgent(
   return { agent, cut: effects.cut };
 }
 
-export function resumeAgent(core: Core, id: string, via: string): CutResult {
+export function resumeAgent(core: Core, id: string, via: Via): CutResult {
   core.flush();
   const agent = core.agents.setStatus(id, 'active', core.now());
   try {
@@ -111,7 +112,7 @@ export function rotateAgent(
   core: Core,
   approvals: ApprovalCenter,
   id: string,
-  via: string,
+  via: Via,
 ): CutResult & { token: string } {
   core.flush();
   const { agent, token } = core.agents.rotate(id, core.now());

@@ -4,7 +4,7 @@
 import type { OpOutput, OpParsedInput } from '../../shared/contract.ts';
 import type { AgentKeyView } from '../../shared/identity.ts';
 import type { Core } from '../core.ts';
-import type { Via } from '../admin/ops.ts';
+import type { Via } from '../daemon-types.ts';
 import { AppError } from '../errors.ts';
 import { OsKeychain } from '../keychain/os-keychain.ts';
 import type { AgentKey } from '../identity/keys.ts';

@@ -57,16 +57,6 @@ export async function ancestorsOf(pid: number): Promise<number[]> {
   return out;
 }
 
-export async function commandLine(pid: number): Promise<string | null> {
-  try {
-    const raw = await readFile(`/proc/${pid}/cmdline`, 'utf8');
-    const cmd = raw.split('\0').filter(Boolean).join(' ');
-    return cmd.length > 300 ? `${cmd.slice(0, 300)}…` : cmd;
-  } catch {
-    return null;
-  }
-}
-
 async function lookup(clientPort: number | undefined, serverPort: number): Promise<PeerProcesses> {
   if (process.platform !== 'linux')
     return { holders: [], note: `Process lookup is not available on ${process.platform}.` };

@@ -18,6 +18,7 @@ import { ApprovalStore, type StoredStatus } from './store.ts';
 import { constraintOf, grantLabel, retryConstraint } from './grant-scope.ts';
 import { AppError } from '../errors.ts';
 import { usageMeters } from '../policy/usage.ts';
+import type { Via } from '../daemon-types.ts';
 
 export type ApprovalOutcome = 'approved' | 'denied' | 'timeout' | 'cancelled';
 
@@ -260,7 +261,7 @@ export class ApprovalCenter {
     id: string,
     decision: 'approve' | 'deny',
     remember: { minutes?: number | undefined; uses?: number | undefined } | undefined,
-    via: string,
+    via: Via,
   ): Decided {
     const p = this.pending.get(id);
     if (!p)

@@ -8,7 +8,7 @@ import { AppError } from '../errors.ts';
 import { ERROR_STATUS } from '../../shared/errors.ts';
 import { agentOps, type AgentOpOutput } from '../../shared/contract.ts';
 import { parseInput } from './validate.ts';
-import { authorize } from './authorize.ts';
+import { authorizeLive, inFlight } from './in-flight.ts';
 import { tokenRoute } from '../identity/token-route.ts';
 import { sessionRoute } from '../agents/session-control.ts';
 import { auditSessionEnds } from '../agents/session-ops.ts';
@@ -25,9 +25,7 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
       auth: 'agent',
       consoleAllowed: false,
       handler: (ctx) => {
-        const agent = ctx.agent;
-        if (!agent) throw new AppError('invalid_token', 'No agent credential.');
-        const view = core.agentView(agent);
+        const view = core.agentView(ctx.agent);
         // Typed from the contract: a field it does not name fails to compile (shared/contract.ts agentOps).
         const body: AgentOpOutput<'whoami'> = {
           id: view.id,
@@ -49,27 +47,26 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
       consoleAllowed: false,
       handler: async (ctx) => {
         const agent = ctx.agent;
-        if (!agent) throw new AppError('invalid_token', 'No agent credential.');
         const { name } = parseInput(agentOps.secretGet.input, { name: ctx.params.name });
         const facts = { type: 'secret' as const, action: 'secret.read' as const, name };
-        // In flight while it is decided: a revoke meanwhile means nothing is released.
-        const controller = new AbortController();
-        const release = core.inflight.register(agent.id, controller);
-        let allowed;
-        try {
-          allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), {
-            provider: null,
-            path: `/v1/secrets/${name}`,
-            // A secret read has no body: the name is the whole request.
-            digest: () => `secret.read:${name}`,
-          });
-        } finally {
-          release();
-        }
-        if (!core.stillLive(agent, controller)) {
-          allowed.finish('cut', 499);
-          throw new AppError('revoked', 'This agent’s access was withdrawn before the secret was released.');
-        }
+        // In flight while it is decided: a revoke meanwhile means nothing is released (in-flight.ts).
+        const allowed = await inFlight(core, ctx, (controller) =>
+          authorizeLive(
+            core,
+            approvals,
+            ctx,
+            controller,
+            facts,
+            serverPort(),
+            {
+              provider: null,
+              path: `/v1/secrets/${name}`,
+              // A secret read has no body: the name is the whole request.
+              digest: () => `secret.read:${name}`,
+            },
+            'the secret was released',
+          ),
+        );
         // Released only after the allow entry is committed (authorize audits first).
         let value: string;
         try {
@@ -93,10 +90,8 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
       auth: 'agent',
       consoleAllowed: false,
       handler: (ctx) => {
-        const agent = ctx.agent;
-        if (!agent) throw new AppError('invalid_token', 'No agent credential.');
         const { id } = parseInput(agentOps.approvalStatus.input, { id: ctx.params.id });
-        const body: AgentOpOutput<'approvalStatus'> = approvals.statusFor(id, agent.id);
+        const body: AgentOpOutput<'approvalStatus'> = approvals.statusFor(id, ctx.agent.id);
         sendJson(ctx.res, 200, body);
       },
     },

@@ -4,15 +4,15 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { createHash } from 'node:crypto';
-import type { Route, RouteCtx } from './routes.ts';
+import type { AgentCtx, Route, RouteCtx } from './routes.ts';
 import type { Core } from '../core.ts';
 import type { ApprovalCenter } from '../approvals/center.ts';
 import { AppError } from '../errors.ts';
 import { readRaw, PROXY_BODY_LIMIT } from './body.ts';
 import { checkProxyPath, upstreamUrl } from './proxy-path.ts';
-import type { AgentRecord } from '../agents/store.ts';
 import type { ProxyFacts } from '../../shared/facts.ts';
-import { authorize, type Authorized } from './authorize.ts';
+import type { Authorized } from './authorize.ts';
+import { authorizeLive, inFlight } from './in-flight.ts';
 import { ADAPTERS } from '../providers/registry.ts';
 import { ProviderId } from '../../shared/scopes.ts';
 import { checkRequestHeaders, downstreamHeaders, upstreamHeaders } from './upstream-headers.ts';
@@ -51,19 +51,10 @@ export function proxyRoute(
     consoleAllowed: false,
     // Our refusals in the provider's own error format (docs/clients.md).
     errorRenderer: (params) => proxyErrorRenderer((id) => core.providers.find(id)?.kind, params.provider),
-    handler: async (ctx) => {
-      const agent = ctx.agent;
-      if (!agent) throw new AppError('invalid_token', 'No agent credential.');
+    handler: (ctx) =>
       // In flight from here on: a revoke while the body is still arriving, the request is held, or its
       // entry waits for the group commit cuts it too (checked again right before forwarding).
-      const controller = new AbortController();
-      const release = core.inflight.register(agent.id, controller);
-      try {
-        await handleProxy(core, approvals, serverPort, options, ctx, agent, controller);
-      } finally {
-        release();
-      }
-    },
+      inFlight(core, ctx, (controller) => handleProxy(core, approvals, serverPort, options, ctx, controller)),
   };
 }
 
@@ -72,10 +63,10 @@ async function handleProxy(
   approvals: ApprovalCenter,
   serverPort: () => number,
   options: ProxyOptions,
-  ctx: RouteCtx,
-  agent: AgentRecord,
+  ctx: AgentCtx,
   controller: AbortController,
 ): Promise<void> {
+  const agent = ctx.agent;
   const providerId = ctx.params.provider ?? '';
   const method = (ctx.req.method ?? 'GET').toUpperCase();
   const rawUrl = ctx.req.url ?? '';
@@ -169,18 +160,23 @@ async function handleProxy(
   if (listing !== null) facts = withModelListing(facts, listing);
   let allowed: Authorized;
   try {
-    allowed = await authorize(core, approvals, ctx, agent, facts, serverPort(), {
-      provider: providerId,
-      path: path.path,
-      digest: () => requestDigest(method, path.path, rawQuery, ctx.req.headers, body),
-    });
+    // Last check before anything leaves: still the same live credential, and not cut meanwhile.
+    allowed = await authorizeLive(
+      core,
+      approvals,
+      ctx,
+      controller,
+      facts,
+      serverPort(),
+      {
+        provider: providerId,
+        path: path.path,
+        digest: () => requestDigest(method, path.path, rawQuery, ctx.req.headers, body),
+      },
+      'the request was forwarded',
+    );
   } catch (err) {
     throw lookupRefusal(err, listing, providerId);
-  }
-  // Last check before anything leaves: still the same live credential, and not cut meanwhile.
-  if (!core.stillLive(agent, controller)) {
-    allowed.finish('cut', 499);
-    throw new AppError('revoked', 'This agent’s access was withdrawn before the request was forwarded.');
   }
   await forward(core, ctx, allowed, {
     agentId: agent.id,

@@ -7,8 +7,6 @@ import type { OwnerCaller } from '../owner/context.ts';
 import { AppError } from '../errors.ts';
 import type { ErrorRenderer } from './respond.ts';
 
-export type AuthKind = 'admin' | 'agent' | 'none';
-
 export interface RouteCtx {
   req: IncomingMessage;
   res: ServerResponse;
@@ -17,7 +15,7 @@ export interface RouteCtx {
   query: URLSearchParams;
   started: number;
   browser: BrowserContext;
-  /** Set for agent routes once the credential checked out. */
+  /** Set by the server once an agent credential checked out (agent routes only; see AgentCtx). */
   agent: AgentRecord | null;
   /** Set for admin routes once the owner credential checked out: who acts as the owner, and how. */
   owner: OwnerCaller | null;
@@ -25,22 +23,33 @@ export interface RouteCtx {
   via: 'http';
 }
 
-export interface Route {
+/** The context of an agent route: the server has checked the credential, so the agent is always there. */
+export type AgentCtx = RouteCtx & { agent: AgentRecord };
+
+/** Access check: true once the server's agent authentication set the calling agent. */
+export function hasAgent(ctx: RouteCtx): ctx is AgentCtx {
+  return ctx.agent !== null;
+}
+
+interface RouteBase {
   method: string;
   path: string;
-  auth: AuthKind;
   /** The console's own origin may call this route (console pages and admin routes with a session). */
   consoleAllowed: boolean;
-  handler: (ctx: RouteCtx) => Promise<void> | void;
   /** Errors on this route in another format (proxy routes answer in the provider's own error shape). */
   errorRenderer?: (params: Record<string, string>) => ErrorRenderer | undefined;
 }
 
-export interface CompiledRoute extends Route {
+/** A route's handler is typed by its auth kind: agent routes get a non-null agent, others none. */
+export type Route =
+  | (RouteBase & { auth: 'agent'; handler: (ctx: AgentCtx) => Promise<void> | void })
+  | (RouteBase & { auth: 'admin' | 'none'; handler: (ctx: RouteCtx) => Promise<void> | void });
+
+export type CompiledRoute = Route & {
   regex: RegExp;
   keys: string[];
   literal: boolean;
-}
+};
 
 export function compile(route: Route): CompiledRoute {
   const keys: string[] = [];

@@ -6,7 +6,15 @@ import type { Core } from '../core.ts';
 import { AppError } from '../errors.ts';
 import { browserContext, hostAllowed } from './guard.ts';
 import { AlreadyResponded, renderErrorsWith, sendError } from './respond.ts';
-import { compile, match, sortRoutes, type CompiledRoute, type Route, type RouteCtx } from './routes.ts';
+import {
+  compile,
+  hasAgent,
+  match,
+  sortRoutes,
+  type CompiledRoute,
+  type Route,
+  type RouteCtx,
+} from './routes.ts';
 import { ConsoleSessions, SESSION_HEADER } from './sessions.ts';
 import { AuthThrottle } from './auth-throttle.ts';
 import { ADMIN_PREFIX, AGENT_PREFIX } from '../agents/credentials.ts';
@@ -137,9 +145,15 @@ export class LoopbackServer {
           'Browser requests are accepted only from the console on its own routes.',
         );
       }
-      if (route.auth === 'admin') this.checkAdmin(ctx);
-      else if (route.auth === 'agent') await this.checkAgent(ctx, path);
-      await route.handler(ctx);
+      if (route.auth === 'agent') {
+        await this.checkAgent(ctx, path);
+        // The one place an agent route's credential is asserted; its handler gets a non-null agent.
+        if (!hasAgent(ctx)) throw new AppError('invalid_token', 'No agent credential.');
+        await route.handler(ctx);
+      } else {
+        if (route.auth === 'admin') this.checkAdmin(ctx);
+        await route.handler(ctx);
+      }
     } catch (err) {
       if (err instanceof AppError && err.code === 'payload_too_large') {
         // Answer, then drain what the client is still sending so it can read the answer; the

@@ -153,8 +153,3 @@ export function meterIsHigh(m: Pick<UsageMeter, 'used' | 'limit'>): boolean {
 export function maskedHint(hint: string): string {
   return `••••${hint.slice(-4)}`;
 }
-
-/** "1 agent", "3 agents". */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${formatCount(n)} ${n === 1 ? one : many}`;
-}

@@ -10,6 +10,7 @@ import { AppError } from '../../core/errors.ts';
 import type * as Runtime from './electron-runtime.ts';
 import { makeAgent, makeApproval, makeAuditEntry, makeStatus } from './electron-fixtures.ts';
 import type { ShellState } from '../../electron/main/tray-state.ts';
+import type { Via } from '../../core/daemon-types.ts';
 
 vi.mock('electron', () => import('./electron-runtime.ts'));
 
@@ -107,7 +108,7 @@ describe('tray', () => {
 
   const deps = (): Parameters<typeof import('../../electron/main/tray.ts').createTray>[0] => ({
     daemon: {
-      dispatch: (name: string, input: unknown, via: 'ipc' | 'tray' | 'http'): Promise<never> => {
+      dispatch: (name: string, input: unknown, via: Via): Promise<never> => {
         calls.push({ name, input, via });
         return Promise.reject(
           failWith instanceof Error ? failWith : new Error('stand-in daemon answers nothing'),

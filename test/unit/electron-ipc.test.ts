@@ -14,6 +14,7 @@ import {
 } from '../../electron/main/ipc.ts';
 import { AppError } from '../../core/errors.ts';
 import { adminOps } from '../../shared/contract.ts';
+import type { Via } from '../../core/daemon-types.ts';
 
 const fileRoot = join('/opt', 'akc', 'out', 'renderer');
 const page = pathToFileURL(join(fileRoot, 'index.html')).href;
@@ -75,7 +76,7 @@ function recordingDaemon(behaviour: (name: string, input: unknown) => unknown) {
   return {
     calls,
     daemon: {
-      dispatch: async (name: string, input: unknown, via: 'ipc' | 'tray' | 'http'): Promise<never> => {
+      dispatch: async (name: string, input: unknown, via: Via): Promise<never> => {
         calls.push({ name, input, via });
         await Promise.resolve();
         return behaviour(name, input) as never;

@@ -36,10 +36,5 @@ export function useNow(intervalMs = 15_000): number {
   return now;
 }
 
-const reducedMotionQuery = '(prefers-reduced-motion: reduce)';
-export function prefersReducedMotion(): boolean {
-  return window.matchMedia(reducedMotionQuery).matches;
-}
-
 export const isMac = /Mac|iPhone|iPad/.test(navigator.platform || navigator.userAgent);
 export const modKey = isMac ? '⌘' : 'Ctrl';
