@@ -63,6 +63,7 @@ export function classifyAct(name: AdminOpName | 'auditExport', input: Record<str
     case 'ownerPromptsList':
     case 'agentKeys':
     case 'sessionsList':
+    case 'providerTest':
       return 'read';
     case 'vaultLock':
     case 'providerDelete':
@@ -82,6 +83,9 @@ export function classifyAct(name: AdminOpName | 'auditExport', input: Record<str
     case 'vaultUnlock':
       // The passphrase itself is presence; retrying the OS keychain re-opens the gate for agents.
       return typeof input['passphrase'] === 'string' ? 'narrow' : 'sensitive';
+    case 'vaultRecover':
+      // The recovery code itself is presence, as the passphrase is.
+      return 'narrow';
     case 'ownerPromptDecide':
       return 'presence-only';
     case 'vaultInit':
@@ -91,6 +95,7 @@ export function classifyAct(name: AdminOpName | 'auditExport', input: Record<str
     case 'agentResume':
     case 'agentRotate':
     case 'agentEnroll':
+    case 'vaultKeySource':
     case 'auditExport':
       return 'sensitive';
   }

@@ -135,6 +135,12 @@ export class Transactions {
     if (group === null) return;
     this.group = null;
     this.open = null;
+    if (!this.db.open) {
+      // Closed under a group (a shutdown raced a late write): SQLite rolled it back; refuse its requests.
+      const failure = auditUnavailable(new Error('the database was closed before the commit'));
+      for (const w of group.waiters) w.reject(failure);
+      return;
+    }
     try {
       this.db.exec('COMMIT');
     } catch (err) {
