@@ -60,7 +60,7 @@ export async function ensureLargeDir(): Promise<string> {
     `building ${LARGE_ENTRIES.toLocaleString('en-US')} audit entries and ${LARGE_AGENTS} agents in ${dir} (once; cached)`,
   );
   const db = openDatabase(dir);
-  const core = new Core(db, new OsKeychain(), { approvalTimeoutMs: 1000 });
+  const core = new Core(db, new OsKeychain(), { url: 'http://127.0.0.1:0', approvalTimeoutMs: 1000 });
   try {
     await core.vault.init({ keySource: 'passphrase', passphrase: BENCH_PASSPHRASE });
     await core.audit.verify(); // the check at unlock has run: entries from here on are keyed
@@ -105,7 +105,7 @@ export async function benchLargeVerify(): Promise<Record<string, number>> {
   const dir = await ensureLargeDir();
   const t0 = performance.now();
   const db = openDatabase(dir);
-  const core = new Core(db, new OsKeychain(), { approvalTimeoutMs: 1000 });
+  const core = new Core(db, new OsKeychain(), { url: 'http://127.0.0.1:0', approvalTimeoutMs: 1000 });
   try {
     const opened = performance.now();
     await core.vault.unlock(BENCH_PASSPHRASE);
