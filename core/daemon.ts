@@ -106,7 +106,7 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
     });
     server = loopback;
     // The bound socket hands its connections to the HTTP server.
-    listener.on('connection', (socket) => loopback.server.emit('connection', socket));
+    listener.on('connection', (socket) => loopback.adopt(socket));
     writePrivateFile(
       join(opts.dataDir, 'daemon.json'),
       `${JSON.stringify({ url, pid: process.pid, version: VERSION })}\n`,

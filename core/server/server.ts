@@ -2,6 +2,7 @@
 // Host allowlist (421) → Origin/Referer (403) → route (404/405) → credential for the route's kind → handler.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
 import type { Core } from '../core.ts';
 import { AppError } from '../errors.ts';
 import { browserContext, hostAllowed } from './guard.ts';
@@ -308,10 +309,24 @@ export class LoopbackServer {
     });
   }
 
+  /** Connections accepted by the daemon's own listener (it binds the port before the core exists). */
+  private readonly adopted = new Set<Socket>();
+
+  /** Serves a connection another listener accepted; close() ends it like the server's own. */
+  adopt(socket: Socket): void {
+    this.adopted.add(socket);
+    socket.once('close', () => this.adopted.delete(socket));
+    this.server.emit('connection', socket);
+  }
+
   close(): Promise<void> {
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
+      // A server that never listened tracks no connections of its own: end the adopted ones (open
+      // event streams and keep-alive sockets must not outlive the daemon).
+      for (const socket of this.adopted) socket.destroy();
+      this.adopted.clear();
     });
   }
 }

@@ -14,6 +14,7 @@ import { ActivityScreen } from './screens/ActivityScreen.tsx';
 import { ProvidersScreen } from './screens/ProvidersScreen.tsx';
 import { SettingsScreen } from './screens/SettingsScreen.tsx';
 import { ApprovalModal, PromptWindow } from './screens/ApprovalModal.tsx';
+import { OwnerPromptModal } from './screens/OwnerPromptModal.tsx';
 import { RevokeDialog } from './screens/RevokeDialog.tsx';
 import { CommandPalette } from './screens/CommandPalette.tsx';
 import { KeySourceOffer } from './screens/KeySource.tsx';
@@ -117,6 +118,7 @@ export function App(): ReactNode {
   return (
     <>
       {body}
+      <OwnerPromptModal />
       <Toasts />
     </>
   );

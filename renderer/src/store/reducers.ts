@@ -13,6 +13,7 @@ import type {
 } from '../../../shared/models.ts';
 import { entryMatches } from '../activityQuery.ts';
 import { usesProvider, usesSecret } from '../../../shared/uses.ts';
+import type { OwnerPromptView } from '../../../shared/owner.ts';
 
 /**
  * Results of the owner's own actions that no core event carries (providers, secrets, grants removed,
@@ -25,7 +26,8 @@ export type LocalEvent =
   | { name: 'provider.removed'; data: { id: string } }
   | { name: 'secret.saved'; data: SecretView }
   | { name: 'secret.removed'; data: { name: string } }
-  | { name: 'grant.removed'; data: { id: string } };
+  | { name: 'grant.removed'; data: { id: string } }
+  | { name: 'owner.prompts.loaded'; data: OwnerPromptView[] };
 
 /** Everything the data reducer accepts: core events and the owner's own results. */
 export type StoreEvent = AppEvent | LocalEvent;
@@ -55,6 +57,8 @@ export interface DataState {
   feed: FeedState;
   /** Recent activity per agent, for the detail pane; only agents whose activity was loaded. */
   agentActivity: Record<string, AuditEntry[]>;
+  /** Owner prompts waiting (a CLI asking for a session, an act to confirm, a console link), oldest first. */
+  ownerPrompts: OwnerPromptView[];
 }
 
 export const AGENT_ACTIVITY_LIMIT = 50;
@@ -82,6 +86,7 @@ export function emptyData(): DataState {
     secrets: [],
     feed: emptyFeed(),
     agentActivity: {},
+    ownerPrompts: [],
   };
 }
 
@@ -203,6 +208,12 @@ function applyOne(s: DataState, e: StoreEvent): DataState {
       return { ...s, status: e.data };
     case 'audit.appended':
       return applyAudit(s, [e.data]);
+    case 'owner.prompts.loaded':
+      return { ...s, ownerPrompts: e.data };
+    case 'owner.prompt':
+      return { ...s, ownerPrompts: upsert(s.ownerPrompts, e.data) };
+    case 'owner.prompt.closed':
+      return { ...s, ownerPrompts: s.ownerPrompts.filter((p) => p.id !== e.data.id) };
     default:
       return s;
   }

@@ -100,6 +100,8 @@ export interface Actions {
   saveSecret: (name: string, value: string) => Promise<SecretView>;
   removeSecret: (name: string) => Promise<void>;
   decide: (id: string, decision: 'approve' | 'deny', minutes?: number) => Promise<void>;
+  /** Answers an owner prompt (a CLI session request, an act to confirm, a console link). */
+  decideOwnerPrompt: (id: string, decision: 'allow' | 'deny', minutes?: number) => Promise<void>;
   denyAllFrom: (agentId: string) => Promise<number>;
 
   loadFeed: (query: AuditQuery) => Promise<void>;
@@ -161,6 +163,11 @@ export const useStore = create<AppState>()((set, get) => ({
       const status = await get().call('status', {});
       get().apply([{ name: 'status.loaded', data: status }]);
       set({ conn: 'ready', unreachable: false });
+      // Owner prompts are shown whatever the vault's state (a second start may ask for a console link).
+      void get()
+        .call('ownerPromptsList', {})
+        .then((r) => get().apply([{ name: 'owner.prompts.loaded', data: r.prompts }]))
+        .catch(() => undefined);
       if (status.vault === 'unlocked') await get().loadAll();
     } catch (err) {
       if (!(err instanceof TransportError && (err.isUnauthorized || err.code === 'offline'))) {
@@ -346,6 +353,13 @@ export const useStore = create<AppState>()((set, get) => ({
     // Show the agent revoked at once, before the event arrives.
     get().apply([{ name: 'agent.revoked', data: { agent: out.agent, cut: out.cut } }]);
     return out.cut;
+  },
+
+  async decideOwnerPrompt(id, decision, minutes) {
+    await get().call('ownerPromptDecide', { id, decision, ...(minutes ? { minutes } : {}) });
+    get().apply([
+      { name: 'owner.prompt.closed', data: { id, outcome: decision === 'allow' ? 'allowed' : 'denied' } },
+    ]);
   },
 
   async decide(id, decision, minutes) {
