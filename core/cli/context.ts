@@ -192,6 +192,19 @@ export class CliContext {
     return await this.login(minutes);
   }
 
+  /** The stored session of this shell if the daemon still honours it; a dead one is forgotten. */
+  async liveStoredSession(): Promise<StoredSession | null> {
+    const { url } = this.daemon();
+    const stored = loadSession(url, this.io.env);
+    if (!stored) return null;
+    // A cheap read with the stored token: the owner may have ended it, or the vault may have locked.
+    const { target } = httpRequestFor('ownerSessionsList', {});
+    const res = await this.http('GET', target, { token: stored.token });
+    if (res.ok) return stored;
+    forgetSession(url, this.io.env);
+    return null;
+  }
+
   async login(minutes?: number): Promise<StoredSession> {
     const { url } = this.daemon();
     const passphrase = await this.passphraseIfAsked();

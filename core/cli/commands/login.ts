@@ -3,7 +3,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { parseOptions, type CliIo } from '../context.ts';
-import { loadSession } from '../session-store.ts';
 import { action, when } from './util.ts';
 
 const LoginOptions = z.object({
@@ -21,7 +20,7 @@ export function registerLogin(program: Command, io: CliIo): void {
     .action(
       action(io, async (ctx, cmd) => {
         const opts = parseOptions(LoginOptions, cmd.opts());
-        const existing = loadSession(ctx.daemon().url, io.env);
+        const existing = await ctx.liveStoredSession();
         const session =
           existing ?? (await ctx.login(opts.minutes === undefined ? undefined : Number(opts.minutes)));
         ctx.print({ sessionId: session.sessionId, expiresAt: session.expiresAt }, () =>
