@@ -3,7 +3,7 @@
 // process) that logged in, audited with their session id, and dropped when the vault locks; sensitive
 // acts ask again; narrowing acts do not.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -229,5 +229,52 @@ describe('owner sessions', () => {
     expect(misused.map((e) => e.rule).join('\n')).toContain(
       `which the shell that logged in (pid ${process.pid}) did not start`,
     );
+  });
+});
+
+describe('akc agents enroll', () => {
+  it('enrolls a key into a new 0600 file after the owner confirms; akc token then mints a working credential', async () => {
+    detach = t.daemon.owner.attachSurface('test');
+    const { agent } = await t.admin.agents.create({
+      name: 'enroll-bot',
+      scopes: { providers: { openai: {} } },
+    });
+    const allowed = answerNext('allow');
+    expect((await akc(['login'])).code).toBe(0);
+    await allowed;
+
+    const keyFile = join(mkdtempSync(join(tmpdir(), 'akc-key-')), 'enroll-bot.key');
+    // Enrolling is a sensitive act: the owner confirms it, and the prompt names the operation.
+    const confirmed = answerNext('allow', (p) => {
+      expect(p.kind).toBe('act');
+      expect(p.op).toBe('agentEnroll');
+    });
+    const enroll = await akc(['agents', 'enroll', 'enroll-bot', '--key-file', keyFile, '--json']);
+    await confirmed;
+    expect(enroll.code, enroll.stderr).toBe(0);
+    const { key } = JSON.parse(enroll.stdout) as { key: { kid: string; agentId: string } };
+    expect(key.agentId).toBe(agent.id);
+    expect(statSync(keyFile).mode & 0o777).toBe(0o600);
+    // The daemon holds only the public half: the private key is in the file alone.
+    const stored = JSON.parse(readFileSync(keyFile, 'utf8')) as { kid: string; privateJwk: { d: string } };
+    expect(stored.kid).toBe(key.kid);
+    for (const f of readdirSync(t.dir))
+      expect(readFileSync(join(t.dir, f)).includes(Buffer.from(stored.privateJwk.d)), f).toBe(false);
+
+    const minted = await runAkc(['token', '--agent', 'enroll-bot', '--key-file', keyFile], env);
+    expect(minted.code, minted.stderr).toBe(0);
+    const token = minted.stdout.trim();
+    expect(token).toMatch(/^akc_/);
+    const me = await raw(t.url, { path: '/v1/whoami', headers: { authorization: `Bearer ${token}` } });
+    expect(me.status).toBe(200);
+    expect(me.json()).toMatchObject({ id: agent.id, name: 'enroll-bot' });
+
+    // An existing file is refused before anything is enrolled (the working key is not voided).
+    const again = await akc(['agents', 'enroll', 'enroll-bot', '--key-file', keyFile]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('already exists');
+    expect(existsSync(keyFile)).toBe(true);
+    const still = await raw(t.url, { path: '/v1/whoami', headers: { authorization: `Bearer ${token}` } });
+    expect(still.status).toBe(200);
   });
 });
