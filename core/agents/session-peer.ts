@@ -4,6 +4,7 @@
 // that matters here, and the lookup (a scan of /proc/<pid>/fd) must not run on every request.
 import type { Socket } from 'node:net';
 import { readFile, readdir, readlink } from 'node:fs/promises';
+import { socketInode } from '../approvals/process.ts';
 
 export interface PeerProcesses {
   /** Every process holding the connection's client end, each with its ancestors (nearest first). */
@@ -12,29 +13,6 @@ export interface PeerProcesses {
 }
 
 const cache = new WeakMap<Socket, Promise<PeerProcesses>>();
-
-function portHex(port: number): string {
-  return port.toString(16).toUpperCase().padStart(4, '0');
-}
-
-async function socketInode(clientPort: number, serverPort: number): Promise<string | null> {
-  const local = `:${portHex(clientPort)}`;
-  const remote = `:${portHex(serverPort)}`;
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = await readFile(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      // cols[1] local address, cols[2] remote address, cols[9] inode
-      if (cols[1]?.endsWith(local) && cols[2]?.endsWith(remote) && cols[9] && cols[9] !== '0') return cols[9];
-    }
-  }
-  return null;
-}
 
 export async function parentPid(pid: number): Promise<number | null> {
   try {

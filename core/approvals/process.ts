@@ -9,7 +9,8 @@ function portHex(port: number): string {
   return port.toString(16).toUpperCase().padStart(4, '0');
 }
 
-async function socketInode(clientPort: number, serverPort: number): Promise<string | null> {
+/** The inode of the loopback TCP connection between these ports (Linux /proc), or null. */
+export async function socketInode(clientPort: number, serverPort: number): Promise<string | null> {
   const local = `:${portHex(clientPort)}`;
   const remote = `:${portHex(serverPort)}`;
   for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
