@@ -14,8 +14,16 @@ beforeAll(async () => {
   llm = await startUpstream();
   resend = await startUpstream();
   t = await startTestDaemon();
-  await t.admin.providers.put('openai', { kind: 'openai', baseUrl: llm.url, key: 'sk-MASTER-never-fits-0001' });
-  await t.admin.providers.put('resend', { kind: 'resend', baseUrl: resend.url, key: 're_MASTER_never_fits_0001' });
+  await t.admin.providers.put('openai', {
+    kind: 'openai',
+    baseUrl: llm.url,
+    key: 'sk-MASTER-never-fits-0001',
+  });
+  await t.admin.providers.put('resend', {
+    kind: 'resend',
+    baseUrl: resend.url,
+    key: 're_MASTER_never_fits_0001',
+  });
 });
 afterAll(async () => {
   await t.stop();
