@@ -38,7 +38,7 @@ describe('a request larger than the whole limit', () => {
     });
     const body = JSON.stringify({
       model: 'gpt-4o',
-      max_tokens: 100_000,
+      max_completion_tokens: 100_000,
       messages: [{ role: 'user', content: 'hi' }],
     });
     const res = await raw(t.url, {
@@ -58,13 +58,17 @@ describe('a request larger than the whole limit', () => {
     // The official SDK, with its default retries, asks once and gets the same reason.
     const client = new OpenAI({ apiKey: token, baseURL: `${t.url}/v1/proxy/openai` });
     const err = await client.chat.completions
-      .create({ model: 'gpt-4o', max_tokens: 100_000, messages: [{ role: 'user', content: 'hi' }] })
+      .create({
+        model: 'gpt-4o',
+        max_completion_tokens: 100_000,
+        messages: [{ role: 'user', content: 'hi' }],
+      })
       .then(
         () => null,
         (e: unknown) => e,
       );
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
-    expect(String((err as Error).message)).toContain('can never fit');
+    expect((err as Error).message).toContain('can never fit');
     expect(llm.received).toHaveLength(0);
 
     const denials = (await t.admin.audit.list({ agentId: agent.id, action: 'llm.request' })).entries;
