@@ -511,6 +511,14 @@ export type AgentOpName = keyof AgentOps;
 export type AgentOpInput<N extends AgentOpName> = z.input<AgentOps[N]['input']>;
 export type AgentOpOutput<N extends AgentOpName> = z.output<AgentOps[N]['output']>;
 
+// As outputsByName, for the agent table.
+const agentOutputsByName: { [K in AgentOpName]: { output: z.ZodType<AgentOpOutput<K>> } } = agentOps;
+
+/** The schema an agent operation's answer must match (the client parses every answer with it). */
+export function agentOutputSchema<N extends AgentOpName>(name: N): z.ZodType<AgentOpOutput<N>> {
+  return agentOutputsByName[name].output;
+}
+
 /** Our error envelope (admin and agent routes; proxy routes answer in the provider's shape). */
 export const ErrorEnvelope = z.strictObject({
   error: z.strictObject({
