@@ -15,6 +15,13 @@ const ScopeOptions = z.object({
   scopesFile: z.string().optional(),
 });
 
+/** --scopes and --scopes-file (read by scopesFrom), for create and edit. */
+function withScopeOptions(command: Command, what: string): Command {
+  return command
+    .option('--scopes <json>', `${what} as JSON (see README "Scopes")`)
+    .option('--scopes-file <file>', `${what} from a JSON file`);
+}
+
 /** The scopes of --scopes / --scopes-file, checked against the contract here, so a typo fails before anything is asked of the owner. */
 function scopesFrom(opts: z.output<typeof ScopeOptions>): Scopes | undefined {
   if (opts.scopes !== undefined && opts.scopesFile !== undefined)
@@ -105,12 +112,13 @@ export function registerAgents(program: Command, io: CliIo): void {
       }),
     );
 
-  agents
-    .command('create')
-    .description('Create an agent (confirmed in the app or with --passphrase); prints its credential once')
-    .argument('<name>', 'agent name')
-    .option('--scopes <json>', 'scopes as JSON (see README "Scopes")')
-    .option('--scopes-file <file>', 'scopes from a JSON file')
+  withScopeOptions(
+    agents
+      .command('create')
+      .description('Create an agent (confirmed in the app or with --passphrase); prints its credential once')
+      .argument('<name>', 'agent name'),
+    'scopes',
+  )
     .option('--expires <iso>', 'expiry time, ISO 8601')
     .option('--json', 'print JSON')
     .action(
@@ -128,13 +136,14 @@ export function registerAgents(program: Command, io: CliIo): void {
       }),
     );
 
-  agents
-    .command('edit')
-    .description('Rename an agent or change its scopes or expiry (widening is confirmed in the app)')
-    .argument('<agent>', 'name or id')
-    .option('--name <name>', 'new name')
-    .option('--scopes <json>', 'new scopes as JSON')
-    .option('--scopes-file <file>', 'new scopes from a JSON file')
+  withScopeOptions(
+    agents
+      .command('edit')
+      .description('Rename an agent or change its scopes or expiry (widening is confirmed in the app)')
+      .argument('<agent>', 'name or id')
+      .option('--name <name>', 'new name'),
+    'new scopes',
+  )
     .option('--expires <iso>', 'new expiry, ISO 8601, or "never"')
     .option('--json', 'print JSON')
     .action(
