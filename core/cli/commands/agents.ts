@@ -8,7 +8,7 @@ import { CliError, EXIT } from '../exit.ts';
 import { Severity, type AgentView } from '../../../shared/models.ts';
 import { Scopes } from '../../../shared/scopes.ts';
 import { describeIssue } from '../../../shared/issue-path.ts';
-import { action, arg, resolveAgent, table, when } from './util.ts';
+import { action, arg, resolveAgent, when, listCommand } from './util.ts';
 
 const ScopeOptions = z.object({
   scopes: z.string().optional(),
@@ -82,23 +82,13 @@ const RevokeOptions = z.object({ reason: z.string().trim().min(1), severity: Sev
 export function registerAgents(program: Command, io: CliIo): void {
   const agents = program.command('agents').description('Agents and their credentials');
 
-  agents
-    .command('list')
-    .description('List agents')
-    .option('--json', 'print JSON')
-    .action(
-      action(io, async (ctx) => {
-        const { agents: list } = await ctx.call('agentsList', {});
-        ctx.print(list, () =>
-          list.length === 0
-            ? 'No agents yet. Create one with `akc agents create NAME --scopes JSON`.'
-            : table(
-                ['NAME', 'STATUS', 'ID', 'LAST SEEN'],
-                list.map((a) => [a.name, a.status, a.id, when(a.lastSeenAt)]),
-              ),
-        );
-      }),
-    );
+  listCommand(agents, io, {
+    description: 'List agents',
+    read: async (ctx) => (await ctx.call('agentsList', {})).agents,
+    empty: 'No agents yet. Create one with `akc agents create NAME --scopes JSON`.',
+    columns: ['NAME', 'STATUS', 'ID', 'LAST SEEN'],
+    row: (a) => [a.name, a.status, a.id, when(a.lastSeenAt)],
+  });
 
   agents
     .command('show')
