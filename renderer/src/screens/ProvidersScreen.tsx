@@ -7,12 +7,13 @@ import type { ProviderView, SecretView } from '../../../shared/models.ts';
 import { useStore } from '../store/store.ts';
 import { TransportError, errorMessage } from '../transport/types.ts';
 import { absoluteTime, maskedHint, relativeTime } from '../format.ts';
-import { Dialog } from '../ui/Dialog.tsx';
+import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { Empty } from '../ui/Empty.tsx';
 import { replaceHash, useNow } from '../ui/hooks.ts';
 import { BASE_URL_HELP, DEFAULT_BASE_URLS, baseUrlProblem } from '../../../shared/provider-url.ts';
 import { KIND_LABEL } from './ScopeFields.tsx';
 import { providerUsers, secretUsers } from '../store/reducers.ts';
+import { FormError } from '../ui/FormError.tsx';
 
 const KINDS: readonly ProviderKind[] = ['openai', 'anthropic', 'stripe', 'resend', 'http'];
 
@@ -218,11 +219,7 @@ function SecretForm({ existing, onDone }: { existing: SecretView | null; onDone:
           />
         </label>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div className="form-foot">
         <button type="button" className="btn" onClick={onDone}>
           Cancel
@@ -250,60 +247,32 @@ function RemoveDialog({ target, onClose }: { target: Removal; onClose: () => voi
   const removeProvider = useStore((s) => s.removeProvider);
   const removeSecret = useStore((s) => s.removeSecret);
   const toast = useStore((s) => s.toast);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const remove = async (): Promise<void> => {
-    setBusy(true);
-    try {
-      if (target.kind === 'provider') await removeProvider(target.id);
-      else await removeSecret(target.id);
-      toast(`${target.id} removed`);
-      onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
-  };
   return (
-    <Dialog
-      open
+    <ConfirmDialog
+      id="remove"
+      title={`Remove ${target.id}`}
+      description={`${
+        target.kind === 'provider'
+          ? 'Its master key is deleted from the vault.'
+          : 'Its value is deleted from the vault.'
+      } ${
+        target.usedBy.length
+          ? `Requests from ${agentNames(target.usedBy)} that need it will be refused.`
+          : 'No agent uses it.'
+      }`}
+      action="Remove"
+      busyAction="Removing…"
+      danger
+      onConfirm={async () => {
+        if (target.kind === 'provider') await removeProvider(target.id);
+        else await removeSecret(target.id);
+        toast(`${target.id} removed`);
+        onClose();
+      }}
       onCancel={onClose}
-      role="alertdialog"
-      labelledBy="remove-title"
-      describedBy="remove-desc"
       testId="remove-dialog"
-    >
-      <div className="dialog-body">
-        <h2 id="remove-title">Remove {target.id}</h2>
-        <p id="remove-desc">
-          {target.kind === 'provider'
-            ? 'Its master key is deleted from the vault.'
-            : 'Its value is deleted from the vault.'}{' '}
-          {target.usedBy.length
-            ? `Requests from ${agentNames(target.usedBy)} that need it will be refused.`
-            : 'No agent uses it.'}
-        </p>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-foot">
-          <button type="button" className="btn" onClick={onClose} autoFocus>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="btn btn-danger"
-            onClick={() => void remove()}
-            disabled={busy}
-            data-testid="remove-confirm"
-          >
-            Remove
-          </button>
-        </div>
-      </div>
-    </Dialog>
+      confirmTestId="remove-confirm"
+    />
   );
 }
 
