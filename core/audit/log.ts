@@ -48,7 +48,7 @@ import {
 import type { AnchorHead, AnchorPlace, KeychainAnchor } from './anchor.ts';
 import { AuditPager, normalizeFilter } from './query.ts';
 import type { AuditFilter } from './query.ts';
-import { AUDIT_COLUMNS, INSERT_AUDIT_SQL, rowToEntry, rowValues } from './row.ts';
+import { AUDIT_COLUMNS, INSERT_AUDIT_SQL, rowToEntry, rowValues, writtenEntry } from './row.ts';
 import type { AuditRow, AuditRowValues } from './row.ts';
 import { auditUnavailable } from './unavailable.ts';
 
@@ -297,7 +297,7 @@ export class AuditLog {
       this.tipTrusted = true;
       this.keeper?.note(newest.seq, newest.hash);
     }
-    const entries = rows.map(rowToEntry);
+    const entries = rows.map(writtenEntry);
     for (const entry of entries) this.notify(entry);
     return entries;
   }

@@ -10,11 +10,15 @@
 //                is what lets the audit keep up under load; each caller still proceeds only after its own
 //                entry is committed (fail-closed), and decisions stay atomic because they run synchronously
 //                on the one connection and see every earlier change.
+//   groupedRecord(entry)  a lone audit entry (a request's outcome) in the same group, without a savepoint:
+//                one INSERT is atomic by itself in SQLite, so a failed one leaves the group as it was. Nothing
+//                waits on an outcome, so it does not make the group commit sooner: it rides with the next
+//                decisions' commit, or commits on its own after OUTCOME_COMMIT_DELAY_MS.
 // A failure to commit throws AppError 'audit_unavailable' (for a storage error) or the unit's own error; the
 // onRollback hook lets the owner re-read in-memory state from the tables.
 import type { Db } from './db.ts';
 import type { AuditLog, Tip } from '../audit/log.ts';
-import { rowToEntry } from '../audit/row.ts';
+import { writtenEntry } from '../audit/row.ts';
 import type { AuditRow } from '../audit/row.ts';
 import type { AuditInput } from '../audit/types.ts';
 import type { AuditEntry } from '../../shared/models.ts';
@@ -36,7 +40,16 @@ interface Open {
 
 interface Group extends Open {
   waiters: { resolve: () => void; reject: (err: unknown) => void }[];
+  /** A decision waits on this group: it commits at the end of this turn of the event loop. */
+  urgent: boolean;
 }
+
+/**
+ * How long a group holding only outcome entries may stay open for decisions to join it. Under load the
+ * next decision comes within a turn or two and one commit carries both; when idle the outcome commits
+ * on its own after this long. Anything that reads the audit commits the open group first (flush()).
+ */
+export const OUTCOME_COMMIT_DELAY_MS = 20;
 
 /** Whether the rollback undid a whole transaction (all in-memory state is suspect) or one savepoint. */
 export type RollbackScope = 'transaction' | 'savepoint';
@@ -50,11 +63,19 @@ export class Transactions {
   private group: Group | null = null;
   /** The unit whose function is running right now (units run synchronously, one at a time). */
   private active: Unit | null = null;
+  /** The hot path's transaction statements, prepared once (exec() would parse them on every call). */
+  private readonly sql: Record<'begin' | 'commit' | 'savepoint' | 'release', { run(): unknown }>;
 
   constructor(db: Db, audit: AuditLog, onRollback: (scope: RollbackScope) => void) {
     this.db = db;
     this.audit = audit;
     this.onRollback = onRollback;
+    this.sql = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      savepoint: db.prepare('SAVEPOINT unit'),
+      release: db.prepare('RELEASE unit'),
+    };
   }
 
   /** Runs fn as one unit in a transaction of its own; returns once it has committed. */
@@ -87,25 +108,14 @@ export class Transactions {
   /** Runs fn as one unit in a savepoint of the shared group transaction; resolves after the group commits. */
   async grouped<T>(fn: (unit: Unit) => T): Promise<T> {
     if (this.active !== null) return fn(this.active);
-    let group = this.group;
-    if (group === null) {
-      try {
-        this.db.exec('BEGIN IMMEDIATE');
-      } catch (err) {
-        throw storageFailure(err);
-      }
-      group = { rows: [], tip: this.audit.last(), waiters: [] };
-      this.group = group;
-      this.open = group;
-      setImmediate(() => this.flush());
-    }
+    const group = this.joinGroup(true);
     const mark = group.rows.length;
     const tipBefore = group.tip;
     let result: T;
     try {
-      this.db.exec('SAVEPOINT unit');
+      this.sql.savepoint.run();
       result = this.within(group, fn);
-      this.db.exec('RELEASE unit');
+      this.sql.release.run();
     } catch (err) {
       // Only this unit's savepoint is undone; the rest of the group carries on.
       group.rows.length = mark;
@@ -119,9 +129,55 @@ export class Transactions {
       this.onRollback('savepoint');
       throw storageFailure(err);
     }
-    const committed = group;
-    await new Promise<void>((resolve, reject) => committed.waiters.push({ resolve, reject }));
+    await new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
     return result;
+  }
+
+  /**
+   * Records one entry in the open group (opening one if needed) and resolves once the group has committed.
+   * No savepoint: the unit is a single INSERT, which SQLite undoes by itself when it fails.
+   */
+  async groupedRecord(input: AuditInput): Promise<void> {
+    if (this.active !== null) {
+      this.active.record(input);
+      return;
+    }
+    const group = this.joinGroup(false);
+    this.within(group, (unit) => unit.record(input));
+    await new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
+  }
+
+  /**
+   * The open group transaction, opened if needed. An urgent joiner (a decision, which waits on the commit)
+   * makes it commit at the end of this turn of the event loop; otherwise it commits after
+   * OUTCOME_COMMIT_DELAY_MS unless something urgent joins first.
+   */
+  private joinGroup(urgent: boolean): Group {
+    let group = this.group;
+    if (group === null) {
+      try {
+        this.sql.begin.run();
+      } catch (err) {
+        throw storageFailure(err);
+      }
+      const opened: Group = { rows: [], tip: this.audit.last(), waiters: [], urgent: false };
+      this.group = opened;
+      this.open = opened;
+      group = opened;
+      if (!urgent) {
+        setTimeout(() => {
+          if (this.group === opened) this.flush();
+        }, OUTCOME_COMMIT_DELAY_MS);
+      }
+    }
+    if (urgent && !group.urgent) {
+      group.urgent = true;
+      const due = group;
+      setImmediate(() => {
+        if (this.group === due) this.flush();
+      });
+    }
+    return group;
   }
 
   /** Records one entry: inside the running unit when there is one, else as a unit of its own. */
@@ -142,7 +198,7 @@ export class Transactions {
       return;
     }
     try {
-      this.db.exec('COMMIT');
+      this.sql.commit.run();
     } catch (err) {
       try {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -172,7 +228,7 @@ export class Transactions {
         open.rows.push(row);
         open.tip = { seq: row.seq, hash: row.hash };
         // Handed back now for the caller's own use; listeners hear of it after the commit.
-        return rowToEntry(row);
+        return writtenEntry(row);
       },
     };
     this.active = unit;
