@@ -104,7 +104,8 @@ async function main(): Promise<void> {
       }
       progress(`round ${r + 1}: ${line.join(' · ')}`);
     }
-    const med = (name: string, key: 'perSec' | 'cpu'): number => median((seen.get(name) ?? []).map((m) => m[key]));
+    const med = (name: string, key: 'perSec' | 'cpu'): number =>
+      median((seen.get(name) ?? []).map((m) => m[key]));
     const passCpu = med('pass', 'cpu');
     const passRate = med('pass', 'perSec');
     for (const name of ['this', 'base']) {
