@@ -48,7 +48,7 @@ import {
 import type { AnchorHead, AnchorPlace, KeychainAnchor } from './anchor.ts';
 import { AuditPager, normalizeFilter } from './query.ts';
 import type { AuditFilter } from './query.ts';
-import { AUDIT_COLUMNS, INSERT_AUDIT_SQL, rowToEntry, rowValues, writtenEntry } from './row.ts';
+import { AUDIT_COLUMNS, INSERT_AUDIT_SQL, rowToEntry, rowValues } from './row.ts';
 import type { AuditRow, AuditRowValues } from './row.ts';
 import { auditUnavailable } from './unavailable.ts';
 
@@ -225,7 +225,7 @@ export class AuditLog {
   }
 
   /** Appends several entries in one transaction, chained exactly as single appends (bench, bulk import). */
-  appendMany(inputs: readonly AuditInput[]): AuditEntry[] {
+  appendMany(inputs: readonly AuditInput[]): readonly AuditEntry[] {
     if (inputs.length === 0) return [];
     try {
       return this.publish(this.writeRows.immediate(inputs));
@@ -290,14 +290,17 @@ export class AuditLog {
   }
 
   /** The rows have committed: move the tip, note the anchor, tell the listener. Returns the entries. */
-  publish(rows: readonly AuditRow[], committed = true): AuditEntry[] {
+  publish(
+    rows: readonly AuditRow[],
+    committed = true,
+    entries: readonly AuditEntry[] = rows.map(rowToEntry),
+  ): readonly AuditEntry[] {
     const newest = rows.at(-1);
     if (newest !== undefined && committed) {
       this.tip = { seq: newest.seq, hash: newest.hash };
       this.tipTrusted = true;
       this.keeper?.note(newest.seq, newest.hash);
     }
-    const entries = rows.map(writtenEntry);
     for (const entry of entries) this.notify(entry);
     return entries;
   }

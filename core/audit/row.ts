@@ -118,19 +118,6 @@ function parseFacts(text: string | null): Record<string, unknown> | null {
   }
 }
 
-/** Entries built for rows this process wrote: the writer and the listeners share one (facts parsed once). */
-const written = new WeakMap<AuditRow, AuditEntry>();
-
-/** The entry for a row this process just wrote; built once per row (rows are never changed after). */
-export function writtenEntry(row: AuditRow): AuditEntry {
-  let entry = written.get(row);
-  if (entry === undefined) {
-    entry = rowToEntry(row);
-    written.set(row, entry);
-  }
-  return entry;
-}
-
 export function rowToEntry(row: AuditRow): AuditEntry {
   return {
     seq: row.seq,

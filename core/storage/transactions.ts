@@ -18,7 +18,7 @@
 // onRollback hook lets the owner re-read in-memory state from the tables.
 import type { Db } from './db.ts';
 import type { AuditLog, Tip } from '../audit/log.ts';
-import { writtenEntry } from '../audit/row.ts';
+import { rowToEntry } from '../audit/row.ts';
 import type { AuditRow } from '../audit/row.ts';
 import type { AuditInput } from '../audit/types.ts';
 import type { AuditEntry } from '../../shared/models.ts';
@@ -34,6 +34,8 @@ export interface Unit {
 interface Open {
   /** Entries staged in this transaction, in order; published after the commit. */
   rows: AuditRow[];
+  /** The entries built from those rows (once: the unit gets one back, the listeners the same one). */
+  entries: AuditEntry[];
   /** Where the next entry chains on. */
   tip: Tip;
 }
@@ -83,7 +85,7 @@ export class Transactions {
     if (this.active !== null) return fn(this.active); // a nested call joins the unit already running
     // Owner actions never share a commit with agent requests: close the open group first.
     this.flush();
-    const open: Open = { rows: [], tip: this.audit.last() };
+    const open: Open = { rows: [], entries: [], tip: this.audit.last() };
     let result: T;
     try {
       this.db.exec('BEGIN IMMEDIATE');
@@ -101,7 +103,7 @@ export class Transactions {
       throw storageFailure(err);
     }
     this.open = null;
-    this.audit.publish(open.rows);
+    this.audit.publish(open.rows, true, open.entries);
     return result;
   }
 
@@ -119,6 +121,7 @@ export class Transactions {
     } catch (err) {
       // Only this unit's savepoint is undone; the rest of the group carries on.
       group.rows.length = mark;
+      group.entries.length = mark;
       group.tip = tipBefore;
       try {
         this.db.exec('ROLLBACK TO unit');
@@ -160,7 +163,7 @@ export class Transactions {
       } catch (err) {
         throw storageFailure(err);
       }
-      const opened: Group = { rows: [], tip: this.audit.last(), waiters: [], urgent: false };
+      const opened: Group = { rows: [], entries: [], tip: this.audit.last(), waiters: [], urgent: false };
       this.group = opened;
       this.open = opened;
       group = opened;
@@ -210,7 +213,7 @@ export class Transactions {
       for (const w of group.waiters) w.reject(failure);
       return;
     }
-    this.audit.publish(group.rows);
+    this.audit.publish(group.rows, true, group.entries);
     for (const w of group.waiters) w.resolve();
   }
 
@@ -225,10 +228,12 @@ export class Transactions {
         }
         const row = rows[0];
         if (row === undefined) throw auditUnavailable(new Error('no entry written'));
+        const entry = rowToEntry(row);
         open.rows.push(row);
+        open.entries.push(entry);
         open.tip = { seq: row.seq, hash: row.hash };
         // Handed back now for the caller's own use; listeners hear of it after the commit.
-        return writtenEntry(row);
+        return entry;
       },
     };
     this.active = unit;
