@@ -33,6 +33,20 @@ export function limited(
   return { outcome: 'deny', code, rule: { scope, limit, value }, message, retryAfterSeconds };
 }
 
+/**
+ * A limit this request can never fit under, whatever the window (it alone is larger than the whole limit):
+ * same code as `limited`, but no retry-after, since waiting would only give the same answer.
+ */
+export function neverFits(
+  code: 'rate_limited' | 'budget_exceeded',
+  scope: string,
+  limit: number,
+  value: number,
+  message: string,
+): Deny {
+  return deny(code, scope, limit, value, message);
+}
+
 /** "a, b, c" for messages; "(none)" for an empty list. */
 export function listText(items: readonly string[]): string {
   return items.length === 0 ? '(none)' : items.join(', ');

@@ -29,6 +29,8 @@ function extras(err: AppError, requestId: string): { requestId: string; rule?: R
 }
 
 function retryHint(err: AppError): string | undefined {
+  // A limit with no reopening time (the request alone is larger than the whole limit) will never pass.
+  if (err.code === 'rate_limited' && err.retryAfter === undefined) return 'false';
   return RETRYABLE.has(err.code) ? undefined : 'false';
 }
 

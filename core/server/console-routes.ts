@@ -7,6 +7,7 @@ import { BASE_HEADERS, sendJson } from './respond.ts';
 import { AppError } from '../errors.ts';
 import { SESSION_COOKIE, type ConsoleSessions } from './sessions.ts';
 import { STRICT_CSP } from '../../shared/csp.ts';
+import { consoleBuildingPage, linkExpiredPage } from './console-page.ts';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -48,11 +49,7 @@ async function serveFile(ctx: RouteCtx, root: string | undefined, relPath: strin
         'content-security-policy': STRICT_CSP,
         'retry-after': '3',
       });
-      ctx.res.end(
-        '<!doctype html><meta charset="utf-8"><meta http-equiv="refresh" content="3"><title>Agent Keychain</title>' +
-          '<body style="font:14px system-ui;margin:3em"><h1>The console is still being built.</h1>' +
-          '<p>This happens once, on the first start. This page reloads by itself.</p></body>',
-      );
+      ctx.res.end(consoleBuildingPage());
       return;
     }
     throw new AppError('not_found', 'No such file.');
@@ -113,11 +110,7 @@ export function consoleRoutes(consoleDir: string | undefined, sessions: ConsoleS
             'content-type': 'text/html; charset=utf-8',
             'content-security-policy': STRICT_CSP,
           });
-          ctx.res.end(
-            '<!doctype html><meta charset="utf-8"><title>Agent Keychain</title><body style="font:14px system-ui;margin:3em">' +
-              '<h1>This login link was already used or has expired.</h1><p>Each link works once, for 10 minutes. ' +
-              'Run <code>npm start</code> again (it prints a fresh link when the daemon is already running).</p></body>',
-          );
+          ctx.res.end(linkExpiredPage());
           return;
         }
         ctx.res.writeHead(303, {

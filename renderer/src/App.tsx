@@ -17,6 +17,8 @@ import { ApprovalModal, PromptWindow } from './screens/ApprovalModal.tsx';
 import { OwnerPromptModal } from './screens/OwnerPromptModal.tsx';
 import { RevokeDialog } from './screens/RevokeDialog.tsx';
 import { CommandPalette } from './screens/CommandPalette.tsx';
+import { RotateDialog } from './screens/RotateDialog.tsx';
+import { Shortcuts } from './screens/Shortcuts.tsx';
 import { KeySourceOffer } from './screens/KeySource.tsx';
 
 /** Announces new approvals assertively ("Approval needed: mail-bot"), once each. */
@@ -71,7 +73,7 @@ function Screen(): ReactNode {
     case 'activity':
       return <ActivityScreen params={route.params} />;
     case 'providers':
-      return <ProvidersScreen />;
+      return <ProvidersScreen add={route.add} />;
     case 'settings':
       return <SettingsScreen />;
     case 'prompt':
@@ -109,6 +111,8 @@ export function App(): ReactNode {
         </div>
         {route.name !== 'approvals' && <ApprovalModal />}
         <RevokeDialog />
+        <RotateDialog />
+        <Shortcuts />
         <KeySourceOffer />
         <CommandPalette />
         <ApprovalAnnouncer />

@@ -1,4 +1,4 @@
-// Hash routes: #/agents, #/agents/new, #/agents/:id, #/approvals, #/activity?filters, #/providers, #/settings,
+// Hash routes: #/agents, #/agents/new, #/agents/:id, #/approvals, #/activity?filters, #/providers[?add=…], #/settings,
 // and #/prompt (the compact approval window of the desktop app). Pure and DOM-free.
 import { isAgentId } from '../../shared/contract.ts';
 
@@ -8,7 +8,7 @@ export type Route =
   | { name: 'agent-edit'; agentId: string }
   | { name: 'approvals' }
   | { name: 'activity'; params: string }
-  | { name: 'providers' }
+  | { name: 'providers'; add: 'provider' | 'secret' | null }
   | { name: 'settings' }
   | { name: 'prompt' };
 
@@ -31,8 +31,11 @@ export function parseRoute(hash: string): Route {
       return { name: 'approvals' };
     case 'activity':
       return { name: 'activity', params };
-    case 'providers':
-      return { name: 'providers' };
+    case 'providers': {
+      // ?add=provider / ?add=secret opens the form at once (the command palette's "Add provider").
+      const add = new URLSearchParams(params).get('add');
+      return { name: 'providers', add: add === 'provider' || add === 'secret' ? add : null };
+    }
     case 'settings':
       return { name: 'settings' };
     case 'prompt':
@@ -52,6 +55,8 @@ export function formatRoute(r: Route): string {
       return `#/agents/${r.agentId}/edit`;
     case 'activity':
       return r.params ? `#/activity?${r.params}` : '#/activity';
+    case 'providers':
+      return r.add ? `#/providers?add=${r.add}` : '#/providers';
     default:
       return `#/${r.name}`;
   }

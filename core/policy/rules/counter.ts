@@ -1,6 +1,6 @@
 // Fixed-window count limits shared by rate limits and daily limits.
 import type { CounterEffect, CounterReader } from '../types.ts';
-import { limited, type Deny } from '../outcome.ts';
+import { limited, neverFits, type Deny } from '../outcome.ts';
 import { secondsUntil, windowEnd, windowStart, type WindowPeriod } from '../windows.ts';
 
 export interface CountLimit {
@@ -29,6 +29,16 @@ export function checkCount(
   const units = c.units ?? 1;
   const start = windowStart(c.per, now);
   const end = windowEnd(c.per, start);
+  // More units than the whole limit: no window will ever take it, so no retry hint.
+  if (units > c.limit) {
+    return neverFits(
+      'rate_limited',
+      c.scope,
+      c.limit,
+      units,
+      `This request needs ${units} ${c.what}, more than the whole ${c.scope} of ${c.limit} per ${c.per}: it can never fit under this limit. Send fewer at once, or ask the owner to raise the limit.`,
+    );
+  }
   const used = counters.get(c.key, start).count;
   // The window cannot take this request: refuse until it ends.
   if (used + units > c.limit) {

@@ -14,7 +14,7 @@ import type { ProviderScope } from '../../../shared/scopes.ts';
 import type { ProxyFacts } from '../../../shared/facts.ts';
 import { formatUsd } from '../../../shared/money.ts';
 import type { CounterEffect, CounterReader } from '../types.ts';
-import { limited, listText, quote, scopeDenied, type Deny } from '../outcome.ts';
+import { limited, listText, neverFits, quote, scopeDenied, type Deny } from '../outcome.ts';
 import { secondsUntil, windowEnd, windowStart } from '../windows.ts';
 import { checkCount } from './counter.ts';
 
@@ -127,6 +127,16 @@ export function checkProvider(
     }
     const estimateMicro = Math.round(estimate * 1e6);
     const limitMicro = Math.round(budget.usd * 1e6);
+    // An estimate above the whole budget can never fit in any window: say so, with no retry hint.
+    if (estimateMicro > limitMicro) {
+      return neverFits(
+        'budget_exceeded',
+        scopeName,
+        budget.usd,
+        estimate,
+        `This request is estimated at ${formatUsd(estimate)}, more than the whole ${scopeName} of ${formatUsd(budget.usd)} per ${budget.per}: it can never fit under this budget. Send a smaller request (fewer tokens, a cheaper model), or ask the owner to raise the budget.`,
+      );
+    }
     const key = budgetCounter(id);
     const start = windowStart(budget.per, now);
     const end = windowEnd(budget.per, start);

@@ -35,7 +35,7 @@ function setFilter(f: ActivityFilter): void {
 function ChainBadge(): ReactNode {
   const verify = useStore((s) => s.verify);
   const verifyAudit = useStore((s) => s.verifyAudit);
-  const toast = useStore((s) => s.toast);
+  const checkChain = useStore((s) => s.checkChain);
   const [checking, setChecking] = useState(false);
   useEffect(() => {
     void verifyAudit();
@@ -43,16 +43,8 @@ function ChainBadge(): ReactNode {
   // A click checks again and says what it found, so the badge never looks inert.
   const run = async (): Promise<void> => {
     setChecking(true);
-    await verifyAudit();
+    await checkChain();
     setChecking(false);
-    const v = useStore.getState().verify;
-    if (v)
-      toast(
-        v.ok
-          ? `Audit chain checked just now: ${formatCount(v.checked)} entries, no edits, gaps or rollback.`
-          : `Audit chain broken${v.firstBrokenSeq !== undefined ? ` at entry #${v.firstBrokenSeq}` : ''}: ${v.problem ?? 'see Settings'}`,
-        v.ok ? 'info' : 'error',
-      );
   };
   if (!verify || checking)
     return (
@@ -152,6 +144,16 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
   const [announce, setAnnounce] = useState('');
   const [filtered, setFiltered] = useState(0);
   const scrollRef = useRef<HTMLDivElement>(null);
+  const searchRef = useRef<HTMLInputElement>(null);
+  // `/` anywhere (or "Search activity" in the palette) puts the cursor in the search, text selected.
+  const searchFocusPending = useStore((s) => s.searchFocusPending);
+  const focusSearch = useStore((s) => s.focusSearch);
+  useEffect(() => {
+    if (!searchFocusPending) return;
+    searchRef.current?.focus();
+    searchRef.current?.select();
+    focusSearch(false);
+  }, [searchFocusPending, focusSearch]);
 
   const agentKey = agents.map((a) => `${a.id}:${a.name}`).join(',');
   useEffect(() => setText(formatQualifiers(filter)), [filter]);
@@ -282,8 +284,9 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
         <form className="filterbar" role="search" onSubmit={submit}>
           <label className="search">
             <Search size={14} aria-hidden="true" />
-            <span className="sr-only">Filter activity</span>
+            <span className="sr-only">Filter activity (shortcut: /)</span>
             <input
+              ref={searchRef}
               value={text}
               onChange={(e) => setText(e.target.value)}
               placeholder="agent:mail-bot outcome:denied action:email.* since:1h"

@@ -10,9 +10,8 @@ import { errorMessage } from '../transport/types.ts';
 import { EntryChip, StatusPill } from '../ui/Pill.tsx';
 import { Meter } from '../ui/Meter.tsx';
 import { useNow } from '../ui/hooks.ts';
-import { CredentialOnce } from './CredentialOnce.tsx';
-import { Dialog } from '../ui/Dialog.tsx';
 import { AgentKeysSessions } from './AgentKeysSessions.tsx';
+import { resumeSaying, suspendSaying } from '../agentActions.ts';
 
 const EMPTY: never[] = [];
 
@@ -23,18 +22,12 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
   const loadActivity = useStore((s) => s.loadAgentActivity);
   const toast = useStore((s) => s.toast);
   const openRevoke = useStore((s) => s.openRevoke);
-  const suspendAgent = useStore((s) => s.suspendAgent);
-  const resumeAgent = useStore((s) => s.resumeAgent);
-  const rotateAgent = useStore((s) => s.rotateAgent);
+  const openRotate = useStore((s) => s.openRotate);
   const removeGrant = useStore((s) => s.removeGrant);
   const [busy, setBusy] = useState(false);
-  const [rotated, setRotated] = useState<string | null>(null);
-  const [confirmRotate, setConfirmRotate] = useState(false);
 
   useEffect(() => {
     void loadActivity(agent.id);
-    setRotated(null);
-    setConfirmRotate(false);
   }, [agent.id, loadActivity]);
 
   const mine = liveGrants(grants, now).filter((g) => g.agentId === agent.id);
@@ -52,24 +45,13 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
     }
   };
 
-  const suspend = (): Promise<void> => run(() => suspendAgent(agent.id), `${agent.name} suspended`);
-  const resume = (): Promise<void> => run(() => resumeAgent(agent.id), `${agent.name} resumed`);
-  const rotate = (): Promise<void> =>
-    run(async () => {
-      setConfirmRotate(false);
-      setRotated(await rotateAgent(agent.id));
-    }, `New key for ${agent.name}; the old one stopped working`);
-
-  if (rotated) {
-    return (
-      <CredentialOnce
-        agent={agent}
-        token={rotated}
-        onDone={() => setRotated(null)}
-        title={`New key for ${agent.name}`}
-      />
-    );
-  }
+  const busyWhile = async (fn: () => Promise<void>): Promise<void> => {
+    setBusy(true);
+    await fn();
+    setBusy(false);
+  };
+  const suspend = (): Promise<void> => busyWhile(() => suspendSaying(agent));
+  const resume = (): Promise<void> => busyWhile(() => resumeSaying(agent));
 
   return (
     <div className="detail-inner">
@@ -196,7 +178,7 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
           <button
             type="button"
             className="btn"
-            onClick={() => setConfirmRotate(true)}
+            onClick={() => openRotate(agent.id)}
             disabled={busy}
             data-testid="rotate"
           >
@@ -215,38 +197,6 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
             Revoke…
           </button>
         </footer>
-      )}
-      {confirmRotate && (
-        <Dialog
-          open
-          onCancel={() => setConfirmRotate(false)}
-          role="alertdialog"
-          labelledBy="rotate-title"
-          describedBy="rotate-desc"
-          testId="rotate-dialog"
-        >
-          <div className="dialog-body">
-            <h2 id="rotate-title">Rotate the key of {agent.name}</h2>
-            <p id="rotate-desc">
-              Its current key stops working now and requests in flight are cut: the running agent fails until
-              you give it the new key, which is shown once. Scopes, limits and history stay.
-            </p>
-            <div className="dialog-foot">
-              <button type="button" className="btn" onClick={() => setConfirmRotate(false)} autoFocus>
-                Cancel
-              </button>
-              <button
-                type="button"
-                className="btn btn-primary"
-                onClick={() => void rotate()}
-                disabled={busy}
-                data-testid="rotate-confirm"
-              >
-                Rotate key
-              </button>
-            </div>
-          </div>
-        </Dialog>
       )}
     </div>
   );

@@ -12,11 +12,14 @@ export function CredentialOnce(props: {
   token: string;
   onDone: () => void;
   title?: string;
+  /** The heading's id, when a dialog around it names itself after it. */
+  headingId?: string;
 }): ReactNode {
   const { agent, token, onDone, title } = props;
   const url = useStore((s) => s.status?.url ?? window.location.origin);
   const providers = useStore((s) => s.providers);
-  const headingId = useId();
+  const ownId = useId();
+  const headingId = props.headingId ?? ownId;
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => heading.current?.focus(), []);
 

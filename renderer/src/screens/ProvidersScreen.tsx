@@ -1,5 +1,5 @@
 // Providers & Secrets: write-only. Keys and values go in, only hints come out; there is no Reveal.
-import { Fragment, type SyntheticEvent, useState, type ReactNode } from 'react';
+import { Fragment, type SyntheticEvent, useEffect, useState, type ReactNode } from 'react';
 import { CircleAlert, CircleCheck, KeyRound, Plus, Lock } from 'lucide-react';
 import type { OpOutput } from '../../../shared/contract.ts';
 import type { ProviderKind } from '../../../shared/facts.ts';
@@ -9,7 +9,7 @@ import { TransportError, errorMessage } from '../transport/types.ts';
 import { absoluteTime, maskedHint, relativeTime } from '../format.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { Empty } from '../ui/Empty.tsx';
-import { useNow } from '../ui/hooks.ts';
+import { replaceHash, useNow } from '../ui/hooks.ts';
 import { BASE_URL_HELP, DEFAULT_BASE_URLS, baseUrlProblem } from '../../../shared/provider-url.ts';
 import { KIND_LABEL } from './ScopeFields.tsx';
 import { providerUsers, secretUsers } from '../store/reducers.ts';
@@ -307,7 +307,7 @@ function RemoveDialog({ target, onClose }: { target: Removal; onClose: () => voi
   );
 }
 
-export function ProvidersScreen(): ReactNode {
+export function ProvidersScreen({ add }: { add: 'provider' | 'secret' | null }): ReactNode {
   const providers = useStore((s) => s.providers);
   const secrets = useStore((s) => s.secrets);
   const agents = useStore((s) => s.agents);
@@ -318,6 +318,13 @@ export function ProvidersScreen(): ReactNode {
   const testProvider = useStore((s) => s.testProvider);
   const toast = useStore((s) => s.toast);
   const [tests, setTests] = useState<Record<string, TestResult | 'running'>>({});
+  // Asked for by the address (the palette's "Add provider" / "Add secret"): open that form, once.
+  useEffect(() => {
+    if (add === null) return;
+    if (add === 'provider') setProviderForm('new');
+    else setSecretForm('new');
+    replaceHash('#/providers');
+  }, [add]);
   const runTest = async (id: string): Promise<void> => {
     setTests((t) => ({ ...t, [id]: 'running' }));
     try {

@@ -6,6 +6,7 @@ import { useStore } from '../store/store.ts';
 import { errorMessage } from '../transport/types.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { navigate } from '../ui/hooks.ts';
+import { cutText } from '../agentActions.ts';
 
 const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high'];
 
@@ -44,7 +45,7 @@ export function RevokeDialog(): ReactNode {
       close();
       // Keep the revoked agent selected (it sorts last; without this the list would jump to another one).
       if (window.location.hash.startsWith('#/agents')) navigate(`#/agents/${agent.id}`);
-      toast(`${agent.name} revoked${cut ? ` · ${cut} request${cut === 1 ? '' : 's'} cut` : ''}`);
+      toast(`${agent.name} revoked${cutText(cut)}`);
     } catch (err) {
       setError(errorMessage(err));
     } finally {

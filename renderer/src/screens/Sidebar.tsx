@@ -1,6 +1,16 @@
 // Left navigation with the approvals badge, and the vault chip with Lock at the bottom.
 import type { ReactNode } from 'react';
-import { Activity, Bot, KeyRound, Lock, Settings, ShieldCheck, BellRing } from 'lucide-react';
+import {
+  Activity,
+  Bot,
+  KeyRound,
+  Keyboard,
+  Lock,
+  Search,
+  Settings,
+  ShieldCheck,
+  BellRing,
+} from 'lucide-react';
 import { useStore } from '../store/store.ts';
 import type { Route } from '../routes.ts';
 import { modKey } from '../ui/hooks.ts';
@@ -20,6 +30,7 @@ export function Sidebar({ route }: { route: Route }): ReactNode {
   const unreachable = useStore((s) => s.unreachable);
   const lockVault = useStore((s) => s.lockVault);
   const setPalette = useStore((s) => s.setPalette);
+  const setShortcuts = useStore((s) => s.setShortcuts);
 
   const items: NavItem[] = [
     {
@@ -89,11 +100,33 @@ export function Sidebar({ route }: { route: Route }): ReactNode {
           );
         })}
       </ul>
-      <button type="button" className="palette-hint" onClick={() => setPalette(true)}>
-        <span>Search and commands</span>
-        <kbd>{modKey}</kbd>
-        <kbd>K</kbd>
-      </button>
+      <div className="sidebar-tools">
+        <button
+          type="button"
+          className="palette-hint"
+          onClick={() => setPalette(true)}
+          aria-label={`Search and commands (${modKey}+K)`}
+          title={`Search and commands (${modKey}+K)`}
+          data-testid="open-palette"
+        >
+          <Search size={14} aria-hidden="true" className="hint-icon" />
+          <span className="hint-label">Commands</span>
+          <kbd>{modKey}</kbd>
+          <kbd>K</kbd>
+        </button>
+        <button
+          type="button"
+          className="palette-hint"
+          onClick={() => setShortcuts(true)}
+          aria-label="Keyboard shortcuts (?)"
+          title="Keyboard shortcuts (?)"
+          data-testid="open-shortcuts"
+        >
+          <Keyboard size={14} aria-hidden="true" className="hint-icon" />
+          <span className="hint-label">Keyboard shortcuts</span>
+          <kbd>?</kbd>
+        </button>
+      </div>
       <div className="sidebar-foot">
         {live !== 'open' && !unreachable && (
           <div className="conn-note" role="status">

@@ -4,6 +4,7 @@ import { KeyRound, LifeBuoy, Lock, ShieldCheck, Unplug } from 'lucide-react';
 import { CopyButton } from '../ui/CopyButton.tsx';
 import { useStore } from '../store/store.ts';
 import { errorMessage } from '../transport/types.ts';
+import { hadSession } from '../transport/session.ts';
 
 function Panel({
   icon,
@@ -432,13 +433,34 @@ export function VaultLocked(): ReactNode {
 }
 
 export function LoginNeeded(): ReactNode {
+  // A tab that had a session and is refused now was signed out: the keychain restarted (sessions live in
+  // its memory only) or the 12-hour session ran out. A tab that never had one needs its first link.
+  const ended = hadSession();
   return (
-    <Panel icon={<KeyRound size={28} />} title="Sign-in needed" testId="login-needed">
-      <p className="lead">
-        This tab is not signed in (or its session ended when the daemon restarted). Open the login link the
-        daemon printed in its terminal; to get a fresh one, run <code>npm start</code> again — it prints a new
-        link for the running instance without restarting it.
+    <Panel
+      icon={<KeyRound size={28} />}
+      title={ended ? 'Signed out: sign in again' : 'Sign-in needed'}
+      testId="login-needed"
+    >
+      <p className="lead" data-testid="login-why">
+        {ended
+          ? 'This tab’s session ended: the keychain was restarted (a restart signs every tab out) or the session reached its 12 hours. Reloading will not help; a new login link will.'
+          : 'This tab is not signed in. The console opens only through the one-time login link the keychain prints in its terminal, so no other program can open it.'}
       </p>
+      <ol className="steps small">
+        <li>
+          In the terminal where <code>npm start</code> runs, open the newest “Open the console” link (one is
+          printed each time the keychain starts; each works once, for 10 minutes).
+        </li>
+        <li>
+          No fresh link there? Run <code>npm start</code> in a second terminal: it asks for a new link, which
+          you allow in the desktop app or another signed-in tab, or with the vault passphrase.
+        </li>
+        <li>
+          Neither possible? Stop the keychain (Ctrl+C in its terminal) and start it again; it prints a new
+          link.
+        </li>
+      </ol>
     </Panel>
   );
 }

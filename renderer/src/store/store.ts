@@ -5,6 +5,7 @@ import { create } from 'zustand';
 import type { AdminOpName, AuditQuery, OpInput, OpOutput } from '../../../shared/contract.ts';
 import type { AppEvent } from '../../../shared/events.ts';
 import { endedNotice } from '../approvalText.ts';
+import { formatCount } from '../format.ts';
 import type { Scopes } from '../../../shared/scopes.ts';
 import type { AgentView, ProviderView, SecretView, Severity, Status } from '../../../shared/models.ts';
 import { TransportError, errorMessage, type ConnectionState, type Transport } from '../transport/types.ts';
@@ -54,7 +55,13 @@ export interface UiSlice {
   offerKeySource: boolean;
   toasts: Toast[];
   revokeTarget: RevokeTarget | null;
+  /** The agent whose key the owner is about to rotate (the confirmation is open). */
+  rotateTarget: string | null;
   paletteOpen: boolean;
+  /** The keyboard shortcut sheet (`?`). */
+  shortcutsOpen: boolean;
+  /** Set by `/` (or the palette): the Activity search takes the focus once it is on screen. */
+  searchFocusPending: boolean;
   verify: VerifyResult | null;
 }
 
@@ -69,7 +76,11 @@ export interface Actions {
   toast: (text: string, tone?: Toast['tone']) => void;
   dismissToast: (id: number) => void;
   openRevoke: (target: RevokeTarget | null) => void;
+  openRotate: (agentId: string | null) => void;
   setPalette: (open: boolean) => void;
+  setShortcuts: (open: boolean) => void;
+  /** Asks the Activity search to take the focus (the caller navigates there); `false` once it has it. */
+  focusSearch: (pending?: boolean) => void;
 
   createAgent: (
     name: string,
@@ -109,6 +120,8 @@ export interface Actions {
   pauseFeed: (paused: boolean) => void;
   loadAgentActivity: (agentId: string) => Promise<void>;
   verifyAudit: () => Promise<void>;
+  /** Verifies the chain again and says what it found in a toast (a click on the badge, the palette). */
+  checkChain: () => Promise<void>;
   exportAudit: (format: 'jsonl' | 'csv') => Promise<void>;
 }
 
@@ -135,7 +148,10 @@ export const useStore = create<AppState>()((set, get) => ({
   offerKeySource: false,
   toasts: [],
   revokeTarget: null,
+  rotateTarget: null,
   paletteOpen: false,
+  shortcutsOpen: false,
+  searchFocusPending: false,
   verify: null,
 
   async call(name, input) {
@@ -239,8 +255,17 @@ export const useStore = create<AppState>()((set, get) => ({
   openRevoke(target) {
     set({ revokeTarget: target });
   },
+  openRotate(agentId) {
+    set({ rotateTarget: agentId });
+  },
   setPalette(open) {
     set({ paletteOpen: open });
+  },
+  setShortcuts(open) {
+    set({ shortcutsOpen: open });
+  },
+  focusSearch(pending = true) {
+    set({ searchFocusPending: pending });
   },
 
   async createAgent(name, scopes, expiresAt) {
@@ -427,6 +452,18 @@ export const useStore = create<AppState>()((set, get) => ({
     } catch (err) {
       get().toast(errorMessage(err), 'error');
     }
+  },
+
+  async checkChain() {
+    await get().verifyAudit();
+    const v = get().verify;
+    if (v)
+      get().toast(
+        v.ok
+          ? `Audit chain checked just now: ${formatCount(v.checked)} entries, no edits, gaps or rollback.`
+          : `Audit chain broken${v.firstBrokenSeq !== undefined ? ` at entry #${v.firstBrokenSeq}` : ''}: ${v.problem ?? 'see Settings'}`,
+        v.ok ? 'info' : 'error',
+      );
   },
 
   async exportAudit(format) {

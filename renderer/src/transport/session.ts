@@ -19,3 +19,8 @@ export function sessionHeaders(): Record<string, string> {
   const proof = sessionStorage.getItem(KEY);
   return proof ? { [CONSOLE_SESSION_HEADER]: proof } : {};
 }
+
+/** Whether this tab was signed in before (its proof is still kept): a refusal now means the session ended. */
+export function hadSession(): boolean {
+  return sessionStorage.getItem(KEY) !== null;
+}

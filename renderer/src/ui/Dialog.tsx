@@ -1,6 +1,10 @@
-// A modal built on the native <dialog>: real focus trapping and inert background from the browser,
-// initial focus where the caller says, focus restored on close, Esc routed to onCancel.
+// A modal built on the native <dialog>: inert background from the browser, Tab and Shift+Tab kept inside
+// (the browser alone would let focus leave for its own toolbar), initial focus where the caller says,
+// focus restored on close, Esc routed to onCancel.
 import { useEffect, useRef, type ReactNode, type RefObject } from 'react';
+
+const FOCUSABLE =
+  'a[href], button, input, textarea, select, [tabindex]:not([tabindex="-1"]), [contenteditable="true"]';
 
 export interface DialogProps {
   open: boolean;
@@ -48,11 +52,31 @@ export function Dialog(props: DialogProps): ReactNode {
       cancelRef.current();
       if (d.isConnected && !d.open) d.showModal();
     };
+    // Tab from the last control wraps to the first, Shift+Tab from the first to the last.
+    const onKeyDown = (e: KeyboardEvent): void => {
+      if (e.key !== 'Tab') return;
+      const all = Array.from(d.querySelectorAll<HTMLElement>(FOCUSABLE)).filter(
+        (el) => !el.hasAttribute('disabled') && el.getClientRects().length > 0,
+      );
+      const first = all[0];
+      const last = all[all.length - 1];
+      if (!first || !last) return;
+      const at = document.activeElement;
+      if (e.shiftKey && (at === first || !d.contains(at))) {
+        e.preventDefault();
+        last.focus();
+      } else if (!e.shiftKey && (at === last || !d.contains(at))) {
+        e.preventDefault();
+        first.focus();
+      }
+    };
     d.addEventListener('cancel', onCancelEvent);
     d.addEventListener('close', onClose);
+    d.addEventListener('keydown', onKeyDown);
     return () => {
       d.removeEventListener('cancel', onCancelEvent);
       d.removeEventListener('close', onClose);
+      d.removeEventListener('keydown', onKeyDown);
       if (d.open) d.close();
       if (previous?.isConnected) previous.focus();
     };

@@ -1,0 +1,99 @@
+// A prompt that ends without the owner's answer says why instead of vanishing: the request timed out at the
+// server's deadline (and was denied), or its caller hung up. Real daemon, real Chromium, the real openai SDK
+// as the agent; the fake upstream must receive nothing.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import type { Browser, Page } from 'playwright-core';
+import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { CONSOLE_DIR, ensureConsoleBuilt, launchChromium } from '../helpers/browser.ts';
+import { hasChromium, CHROMIUM } from '../helpers/env.ts';
+
+if (!hasChromium)
+  console.log(`[skip] console approval-ended e2e: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
+
+describe.skipIf(!hasChromium)('a prompt that ends unanswered says why', () => {
+  let t: TestDaemon;
+  let up: FakeUpstream;
+  let browser: Browser;
+  let page: Page;
+  let token = '';
+  let agentId = '';
+
+  beforeAll(async () => {
+    ensureConsoleBuilt();
+    up = await startUpstream();
+    // Short enough for the test to see a real server-side timeout; long enough to see the prompt first.
+    t = await startTestDaemon({ consoleDir: CONSOLE_DIR, approvalTimeoutMs: 6_000 });
+    await t.admin.providers.put('openai', {
+      kind: 'openai',
+      baseUrl: up.url,
+      key: 'sk-MASTER-ended-0000001',
+    });
+    const created = await t.admin.agents.create({
+      name: 'waiting-bot',
+      scopes: { providers: { openai: { models: ['gpt-4o-mini'], approval: 'always' } } },
+    });
+    token = created.token;
+    agentId = created.agent.id;
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    page.setDefaultTimeout(15_000);
+    await page.goto(t.daemon.loginUrl ?? '');
+    await page.waitForURL(`${t.url}/#/`);
+    await page.goto(`${t.url}/#/agents`);
+  }, 180_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+    await up?.close();
+  });
+
+  const ask = (signal?: AbortSignal): Promise<unknown> =>
+    new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 }).chat.completions
+      .create(
+        { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello' }] },
+        signal ? { signal } : {},
+      )
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+  const prompt = () =>
+    page.getByRole('alertdialog').filter({ hasText: 'POST /chat/completions with gpt-4o-mini' });
+
+  it('timed out: the prompt goes, an alert says it was denied at its deadline; the SDK gets approval_timeout', async () => {
+    const call = ask();
+    await prompt().waitFor();
+    const alert = page.getByRole('alert').filter({ hasText: 'timed out and was denied' });
+    await alert.waitFor();
+    expect(await alert.textContent()).toContain('from waiting-bot');
+    await prompt().waitFor({ state: 'detached' });
+    const err = await call;
+    expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
+    expect((err as InstanceType<typeof OpenAI.PermissionDeniedError>).error).toMatchObject({
+      code: 'approval_timeout',
+    });
+    expect(up.received).toHaveLength(0);
+    await alert.getByRole('button', { name: 'Dismiss' }).click();
+    await alert.waitFor({ state: 'detached' });
+  });
+
+  it('the caller hung up: the prompt goes and a notice says it is no longer waiting, nothing sent', async () => {
+    const controller = new AbortController();
+    const call = ask(controller.signal);
+    await prompt().waitFor();
+    controller.abort();
+    const notice = page.locator('.toast-info').filter({ hasText: 'is no longer waiting' });
+    await notice.waitFor();
+    expect(await notice.textContent()).toContain('Nothing was sent');
+    await prompt().waitFor({ state: 'detached' });
+    expect(await call).toBeInstanceOf(OpenAI.APIUserAbortError);
+    expect(up.received).toHaveLength(0);
+    // The audit says the same: one timeout, one withdrawn prompt, nothing allowed.
+    const entries = (await t.admin.audit.list({ agentId, action: 'approval.*' })).entries;
+    expect(entries.map((e) => e.decision)).not.toContain('allow');
+    expect(entries.some((e) => e.reason === 'approval_timeout')).toBe(true);
+  });
+});

@@ -1,0 +1,298 @@
+// Policy engine: the payments scope (amounts, currency, one-time, cards, daily limit) and payment approvals and grants.
+import { describe } from 'vitest';
+import { NOW, card, payment } from './policy-fixtures.ts';
+import { DAY_START, TO_MIDNIGHT, table, counters, grant, payScope, pay, refused } from './policy-table.ts';
+
+describe('payments scope', () => {
+  table([
+    {
+      name: 'payment within maxAmount → allow',
+      scopes: pay,
+      facts: payment(),
+      expect: { outcome: 'allow', rule: 'payments', effects: [] },
+    },
+    {
+      name: 'amount exactly maxAmount → allow',
+      scopes: pay,
+      facts: payment({ amount: 10000 }),
+      expect: { outcome: 'allow' },
+    },
+    {
+      name: 'amount maxAmount + 1 → payments.maxAmount',
+      scopes: pay,
+      facts: payment({ amount: 10001 }),
+      expect: refused('payments.maxAmount', {
+        limit: 10000,
+        value: 10001,
+        message: 'Payment of $100.01 USD is over payments.maxAmount ($100.00 USD).',
+      }),
+    },
+    {
+      name: 'missing amount → payments.maxAmount',
+      scopes: pay,
+      facts: payment({ amount: undefined }),
+      expect: refused('payments.maxAmount', { value: null }),
+    },
+    {
+      name: 'negative amount → refused',
+      scopes: pay,
+      facts: payment({ amount: -5 }),
+      expect: refused('payments.maxAmount'),
+    },
+    {
+      name: 'fractional amount → refused',
+      scopes: pay,
+      facts: payment({ amount: 10.5 }),
+      expect: refused('payments.maxAmount'),
+    },
+    {
+      name: 'currency mismatch → payments.currency',
+      scopes: pay,
+      facts: payment({ currency: 'eur' }),
+      expect: refused('payments.currency', { limit: 'usd', value: 'eur' }),
+    },
+    {
+      name: 'missing currency when the scope pins one → payments.currency',
+      scopes: pay,
+      facts: payment({ currency: undefined }),
+      expect: refused('payments.currency', { value: null }),
+    },
+    {
+      name: 'currency compared case-insensitively',
+      scopes: pay,
+      facts: payment({ currency: 'USD' }),
+      expect: { outcome: 'allow' },
+    },
+    {
+      name: 'no currency in the scope → any currency',
+      scopes: { payments: { maxAmount: 10000 } },
+      facts: payment({ currency: 'jpy', oneTime: undefined }),
+      expect: { outcome: 'allow' },
+    },
+    {
+      name: 'oneTime: payment not one-time → payments.oneTime',
+      scopes: pay,
+      facts: payment({ oneTime: false }),
+      expect: refused('payments.oneTime', { limit: true, value: false }),
+    },
+    {
+      name: 'oneTime: payment without the flag → payments.oneTime',
+      scopes: pay,
+      facts: payment({ oneTime: undefined }),
+      expect: refused('payments.oneTime', { value: null }),
+    },
+    {
+      name: 'no oneTime rule → recurring payment allowed',
+      scopes: { payments: { maxAmount: 10000, currency: 'usd' } },
+      facts: payment({ oneTime: false }),
+      expect: { outcome: 'allow' },
+    },
+    {
+      name: 'payments.provider mismatch',
+      scopes: pay,
+      facts: payment({ providerId: 'stripe-test' }),
+      expect: refused('payments.provider', { limit: 'stripe', value: 'stripe-test' }),
+    },
+    {
+      name: 'no payments scope → "payments"',
+      scopes: { providers: { stripe: {} } },
+      facts: payment(),
+      expect: refused('payments'),
+    },
+    {
+      name: 'virtual card within limits → allow',
+      scopes: pay,
+      facts: card(),
+      expect: { outcome: 'allow', rule: 'payments' },
+    },
+    {
+      name: 'physical card → payments.card.type',
+      scopes: pay,
+      facts: card({ card: { type: 'physical', spendingLimit: { amount: 100, interval: 'all_time' } } }),
+      expect: refused('payments.card.type', { limit: 'virtual', value: 'physical' }),
+    },
+    {
+      name: 'card without card facts → payments.card.type',
+      scopes: pay,
+      facts: card({ card: undefined }),
+      expect: refused('payments.card.type', { value: null }),
+    },
+    {
+      name: 'card without a spending limit → payments.maxAmount',
+      scopes: pay,
+      facts: card({ card: { type: 'virtual' } }),
+      expect: refused('payments.maxAmount', { value: null }),
+    },
+    {
+      name: 'card limit exactly maxAmount → allow',
+      scopes: pay,
+      facts: card({
+        card: { type: 'virtual', spendingLimit: { amount: 10000, interval: 'per_authorization' } },
+      }),
+      expect: { outcome: 'allow' },
+    },
+    {
+      name: 'card limit over maxAmount → payments.maxAmount',
+      scopes: pay,
+      facts: card({ card: { type: 'virtual', spendingLimit: { amount: 10001, interval: 'all_time' } } }),
+      expect: refused('payments.maxAmount', { value: 10001 }),
+    },
+    {
+      name: 'oneTime: monthly card interval → payments.oneTime',
+      scopes: pay,
+      facts: card({ card: { type: 'virtual', spendingLimit: { amount: 100, interval: 'monthly' } } }),
+      expect: refused('payments.oneTime', { value: 'monthly' }),
+    },
+    {
+      name: 'no oneTime rule → monthly card allowed',
+      scopes: { payments: { maxAmount: 10000, currency: 'usd' } },
+      facts: card({ card: { type: 'virtual', spendingLimit: { amount: 100, interval: 'monthly' } } }),
+      expect: { outcome: 'allow' },
+    },
+    {
+      name: 'card currency mismatch → payments.currency',
+      scopes: pay,
+      facts: card({ currency: 'eur' }),
+      expect: refused('payments.currency'),
+    },
+    {
+      name: 'payments daily limit: under → allow with payments:day count',
+      scopes: { payments: { maxAmount: 10000, dailyLimit: 2 } },
+      facts: payment(),
+      opts: { counters: counters('payments:day', DAY_START, 1) },
+      expect: {
+        outcome: 'allow',
+        effects: [{ key: 'payments:day', count: 1, reserveMicro: 0, windowStart: DAY_START }],
+      },
+    },
+    {
+      name: 'payments daily limit reached → rate_limited',
+      scopes: { payments: { maxAmount: 10000, dailyLimit: 2 } },
+      facts: card(),
+      opts: { counters: counters('payments:day', DAY_START, 2) },
+      expect: {
+        outcome: 'deny',
+        code: 'rate_limited',
+        scope: 'payments.dailyLimit',
+        limit: 2,
+        value: 2,
+        retryAfter: TO_MIDNIGHT,
+      },
+    },
+    {
+      name: 'approval always → approval "Payments always need approval"',
+      scopes: { payments: { ...payScope, approval: 'always' } },
+      facts: payment(),
+      expect: {
+        outcome: 'approval',
+        scope: 'payments.approval',
+        limit: 'always',
+        value: 'payment.create:stripe',
+        reason: 'Payments always need approval',
+      },
+    },
+    {
+      name: 'approval always + input.approved → allow without grant',
+      scopes: { payments: { ...payScope, approval: 'always' } },
+      facts: payment(),
+      opts: { approved: true },
+      expect: { outcome: 'allow' },
+    },
+    {
+      name: 'approval always + live grant (uses left) → allow with grantId',
+      scopes: { payments: { ...payScope, approval: 'always' } },
+      facts: payment(),
+      opts: { grants: [grant('payment.create:stripe', { id: 'grt_pay', usesLeft: 2, expiresAt: NOW + 1 })] },
+      expect: { outcome: 'allow', grantId: 'grt_pay' },
+    },
+    {
+      name: 'approval always + expired grant → approval',
+      scopes: { payments: { ...payScope, approval: 'always' } },
+      facts: payment(),
+      opts: { grants: [grant('payment.create:stripe', { expiresAt: NOW })] },
+      expect: { outcome: 'approval' },
+    },
+    {
+      name: 'approval always + used-up grant → approval',
+      scopes: { payments: { ...payScope, approval: 'always' } },
+      facts: payment(),
+      opts: { grants: [grant('payment.create:stripe', { usesLeft: 0 })] },
+      expect: { outcome: 'approval' },
+    },
+    {
+      name: 'approval always + grant for another action → approval',
+      scopes: { payments: { ...payScope, approval: 'always' } },
+      facts: payment(),
+      opts: { grants: [grant('card.create:stripe'), grant('payment.create:stripe-test')] },
+      expect: { outcome: 'approval' },
+    },
+    {
+      name: 'second live grant is used when the first is spent',
+      scopes: { payments: { ...payScope, approval: 'always' } },
+      facts: payment(),
+      opts: {
+        grants: [
+          grant('payment.create:stripe', { id: 'a', usesLeft: 0 }),
+          grant('payment.create:stripe', { id: 'b', usesLeft: 1 }),
+        ],
+      },
+      expect: { outcome: 'allow', grantId: 'b' },
+    },
+    {
+      name: 'approval always on cards → "New cards always need approval"',
+      scopes: { payments: { ...payScope, approval: 'always' } },
+      facts: card(),
+      expect: { outcome: 'approval', reason: 'New cards always need approval', value: 'card.create:stripe' },
+    },
+    {
+      name: 'deny rules come before approval: over maxAmount with approval always → deny',
+      scopes: { payments: { ...payScope, approval: 'always' } },
+      facts: payment({ amount: 20000 }),
+      expect: refused('payments.maxAmount'),
+    },
+    {
+      name: '{above: 2500}: exactly 2500 → allow',
+      scopes: { payments: { ...payScope, approval: { above: 2500 } } },
+      facts: payment({ amount: 2500 }),
+      expect: { outcome: 'allow' },
+    },
+    {
+      name: '{above: 2500}: 2501 → approval "Over $25.00 USD"',
+      scopes: { payments: { ...payScope, approval: { above: 2500 } } },
+      facts: payment({ amount: 2501 }),
+      expect: {
+        outcome: 'approval',
+        scope: 'payments.approval',
+        limit: 2500,
+        value: 2501,
+        reason: 'Over $25.00 USD',
+      },
+    },
+    {
+      name: '{above} on cards compares the spending limit',
+      scopes: { payments: { ...payScope, approval: { above: 2500 } } },
+      facts: card({ card: { type: 'virtual', spendingLimit: { amount: 3000, interval: 'all_time' } } }),
+      expect: { outcome: 'approval', value: 3000 },
+    },
+    {
+      name: 'first-use without grant → approval',
+      scopes: { payments: { ...payScope, approval: 'first-use' } },
+      facts: payment(),
+      expect: { outcome: 'approval', reason: 'First payment through stripe needs approval' },
+    },
+    {
+      name: 'first-use with grant → allow',
+      scopes: { payments: { ...payScope, approval: 'first-use' } },
+      facts: payment(),
+      opts: { grants: [grant('payment.create:stripe')] },
+      expect: { outcome: 'allow', grantId: 'grt_1' },
+    },
+    {
+      name: 'approval never + a grant → allow without spending the grant',
+      scopes: { payments: { ...payScope, approval: 'never' } },
+      facts: payment(),
+      opts: { grants: [grant('payment.create:stripe', { usesLeft: 1 })] },
+      expect: { outcome: 'allow' },
+    },
+  ]);
+});
