@@ -1,4 +1,4 @@
-// `node scripts/bench/ab.ts --base <checkout>`: this checkout's daemon against another checkout's (with its own
+// `npm run bench:ab -- --base <checkout>`: this checkout's daemon against another checkout's (with its own
 // node_modules), side by side in one run, for the before/after rows of docs/benchmarks.md. Same upstream, same
 // load generator, the bare pass-through as the floor; the rounds alternate (this, base, pass-through) so a
 // machine that gets busier or quieter mid-run shifts every column alike. Each is warmed up for 3 s first. Prints each round and the medians of
