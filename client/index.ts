@@ -9,8 +9,9 @@
 import type { z } from 'zod';
 import {
   agentOps,
-  adminOps,
+  agentOutputSchema,
   ErrorEnvelope,
+  outputSchema,
   httpRequestFor,
   queryString,
   requestFor,
@@ -23,6 +24,7 @@ import {
   type AuditQuery,
 } from '../shared/contract.ts';
 import type { ErrorBody, ErrorCode, RuleRef } from '../shared/errors.ts';
+import { describeIssue, formatIssuePath } from '../shared/issue-path.ts';
 import type { Scopes } from '../shared/scopes.ts';
 import type { Severity } from '../shared/models.ts';
 
@@ -64,12 +66,10 @@ function parseJson(text: string): unknown {
 }
 
 function invalid(status: number, what: string, issues: z.core.$ZodIssue[]): AgentKeychainError {
-  const first = issues[0];
-  const where = first && first.path.length > 0 ? ` at ${first.path.map(String).join('.')}` : '';
   return new AgentKeychainError(
     status,
     null,
-    `Agent Keychain sent ${what} that does not match the contract${where}: ${first?.message ?? 'invalid'}. Are the client and the server the same version?`,
+    `Agent Keychain sent ${what} that does not match the contract (${describeIssue(issues, 'answer')}). Are the client and the server the same version?`,
     'invalid_response',
   );
 }
@@ -125,10 +125,7 @@ export class AgentKeychain {
   /** Any admin operation of the contract, by name. */
   call<N extends AdminOpName>(name: N, input: OpInput<N>): Promise<OpOutput<N>> {
     const { method, target, body } = httpRequestFor(name, input);
-    // The union of every output schema narrows to this operation's by name (adminOps[name]).
-    return request(this.baseUrl, this.adminToken, method, target, body, adminOps[name].output) as Promise<
-      OpOutput<N>
-    >;
+    return request(this.baseUrl, this.adminToken, method, target, body, outputSchema(name));
   }
 
   readonly vault = {
@@ -225,7 +222,7 @@ export class AgentKeychainAgent {
     const checked = def.input.safeParse(input);
     if (!checked.success) {
       const issue = checked.error.issues[0];
-      const path = issue?.path.map(String).join('.') ?? '';
+      const path = issue ? formatIssuePath(issue.path) : '';
       return Promise.reject(
         new AgentKeychainError(
           0,
@@ -239,9 +236,7 @@ export class AgentKeychainAgent {
       );
     }
     const { method, target } = requestFor(def, checked.data);
-    return request(this.baseUrl, this.token, method, target, undefined, def.output) as Promise<
-      AgentOpOutput<N>
-    >;
+    return request(this.baseUrl, this.token, method, target, undefined, agentOutputSchema(name));
   }
 
   whoami(): Promise<AgentOpOutput<'whoami'>> {

@@ -64,7 +64,7 @@ export class Core {
     this.vault = new Vault(db, keychain);
     this.keychainPort = keychain;
     this.audit = new AuditLog(db, {
-      listener: (entry: AuditEntry) => this.bus.emit('audit.appended', entry),
+      listener: (entry: AuditEntry) => this.bus.emit({ name: 'audit.appended', data: entry }),
       onIntegrityFailure: (state) => {
         // Loud: an entry of its own (heard by every listener) and the status banner. Deferred, because
         // the failure can be found while the log is still being opened.

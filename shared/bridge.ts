@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { AdminOpName, AuditQuery, OpInput, OpOutput } from './contract.ts';
 import type { AppEvent } from './events.ts';
-import { formatIssuePath } from './issue-path.ts';
+import { describeIssue } from './issue-path.ts';
 
 export interface AkcBridge {
   invoke<N extends AdminOpName>(name: N, input: OpInput<N>): Promise<BridgeResult<OpOutput<N>>>;
@@ -57,8 +57,5 @@ export function parseBridgeResult<S extends z.ZodType>(raw: unknown, schema: S):
   }
   const value = schema.safeParse(envelope.data.value);
   if (value.success) return { ok: true, value: value.data };
-  const issue = value.error.issues[0];
-  return unreadableAnswer(
-    `${issue ? formatIssuePath(issue.path) || 'value' : 'value'}: ${issue?.message ?? 'invalid'}`,
-  );
+  return unreadableAnswer(describeIssue(value.error.issues, 'value'));
 }

@@ -18,7 +18,7 @@ import {
   AgentStatus,
   UsageMeter,
 } from './models.ts';
-import { OWNER_SESSION_MINUTES, OwnerPromptView, OwnerSessionView } from './owner.ts';
+import { OwnerPromptView, OwnerSessionMinutes, OwnerSessionView } from './owner.ts';
 import { ERROR_STATUS, type ErrorCode } from './errors.ts';
 import { AgentKeyView, Ed25519PrivateJwk, Ed25519PublicJwk, SessionView } from './identity.ts';
 
@@ -421,13 +421,7 @@ export const adminOps = {
     input: z.strictObject({
       id: z.string().regex(/^opr_[A-Za-z0-9_-]{1,64}$/),
       decision: z.enum(['allow', 'deny']),
-      minutes: z
-        .number()
-        .int()
-        .refine((m) => (OWNER_SESSION_MINUTES as readonly number[]).includes(m), {
-          message: `must be one of ${OWNER_SESSION_MINUTES.join(', ')}`,
-        })
-        .optional(),
+      minutes: OwnerSessionMinutes.optional(),
     }),
     output: z.object({ id: z.string(), decision: z.enum(['allow', 'deny']) }),
   }),
@@ -510,6 +504,14 @@ export type AgentOps = typeof agentOps;
 export type AgentOpName = keyof AgentOps;
 export type AgentOpInput<N extends AgentOpName> = z.input<AgentOps[N]['input']>;
 export type AgentOpOutput<N extends AgentOpName> = z.output<AgentOps[N]['output']>;
+
+// As outputsByName, for the agent table.
+const agentOutputsByName: { [K in AgentOpName]: { output: z.ZodType<AgentOpOutput<K>> } } = agentOps;
+
+/** The schema an agent operation's answer must match (the client parses every answer with it). */
+export function agentOutputSchema<N extends AgentOpName>(name: N): z.ZodType<AgentOpOutput<N>> {
+  return agentOutputsByName[name].output;
+}
 
 /** Our error envelope (admin and agent routes; proxy routes answer in the provider's shape). */
 export const ErrorEnvelope = z.strictObject({

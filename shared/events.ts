@@ -4,7 +4,7 @@
 // with `parseEvent` before anything reads it. Add an event here and nowhere else.
 import { z } from 'zod';
 import { AgentView, ApprovalView, AuditEntry, GrantView, Status } from './models.ts';
-import { formatIssuePath } from './issue-path.ts';
+import { describeIssue } from './issue-path.ts';
 import { OwnerPromptView, OwnerSessionView } from './owner.ts';
 
 const ApprovalDecided = z.object({
@@ -50,7 +50,5 @@ export type EventParse = { ok: true; event: AppEvent } | { ok: false; problem: s
 export function parseEvent(raw: unknown): EventParse {
   const parsed = AppEventSchema.safeParse(raw);
   if (parsed.success) return { ok: true, event: parsed.data };
-  const issue = parsed.error.issues[0];
-  const where = issue ? formatIssuePath(issue.path) : '';
-  return { ok: false, problem: `${where || 'event'}: ${issue?.message ?? 'invalid'}` };
+  return { ok: false, problem: describeIssue(parsed.error.issues, 'event') };
 }

@@ -13,3 +13,16 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
   }
   return out;
 }
+
+/**
+ * The first issue of a failed parse as `path: message`, for errors about data received from the other side;
+ * `whole` names the value when the issue is about all of it (an empty path).
+ */
+export function describeIssue(
+  issues: readonly { readonly path: readonly PropertyKey[]; readonly message: string }[],
+  whole: string,
+): string {
+  const issue = issues[0];
+  if (!issue) return `${whole}: invalid`;
+  return `${formatIssuePath(issue.path) || whole}: ${issue.message}`;
+}

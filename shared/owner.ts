@@ -8,6 +8,13 @@ import { ProcessInfo } from './models.ts';
 /** How long the owner may allow a CLI session for, in minutes (the prompt offers these). */
 export const OWNER_SESSION_MINUTES = [15, 60] as const;
 export const DEFAULT_OWNER_SESSION_MINUTES = 15;
+/** A session length the owner may choose (login, and Allow on a session prompt). */
+export const OwnerSessionMinutes = z
+  .number()
+  .int()
+  .refine((m) => (OWNER_SESSION_MINUTES as readonly number[]).includes(m), {
+    message: `must be one of ${OWNER_SESSION_MINUTES.join(', ')}`,
+  });
 
 export const OwnerPromptKind = z.enum(['session', 'act', 'console-link']);
 export type OwnerPromptKind = z.infer<typeof OwnerPromptKind>;

@@ -23,7 +23,7 @@ type Impl = { [N in AdminOpName]: (input: OpParsedInput<N>, via: Via) => Promise
 
 export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPlane): Impl {
   const status = (): OpOutput<'status'> => core.status(approvals.count());
-  const emitVault = (): void => core.bus.emit('vault.state', status());
+  const emitVault = (): void => core.bus.emit({ name: 'vault.state', data: status() });
   const lifecycle = (
     action: string,
     rule: string,
@@ -253,7 +253,7 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
         return created;
       });
       const view = core.agentView(agent);
-      core.bus.emit('agent.updated', view);
+      core.bus.emit({ name: 'agent.updated', data: view });
       return { agent: view, token };
     },
 
@@ -298,7 +298,7 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
         approvals.cancelAgent(agent.id);
       }
       const view = core.agentView(agent);
-      core.bus.emit('agent.updated', view);
+      core.bus.emit({ name: 'agent.updated', data: view });
       return view;
     },
 
@@ -370,7 +370,7 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
         lifecycle('grant.removed', `Removed: ${grant.covers}`, { via, grantId: grant.id }, agent);
         approvals.grants.delete(input.id);
       });
-      if (agent) core.bus.emit('agent.updated', core.agentView(agent));
+      if (agent) core.bus.emit({ name: 'agent.updated', data: core.agentView(agent) });
       return { deleted: true as const };
     },
 

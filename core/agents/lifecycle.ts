@@ -64,8 +64,8 @@ export function revokeAgent(
     );
   } finally {
     const view = core.agentView(agent);
-    core.bus.emit('agent.revoked', { agent: view, cut: effects.cut });
-    core.bus.emit('agent.updated', view);
+    core.bus.emit({ name: 'agent.revoked', data: { agent: view, cut: effects.cut } });
+    core.bus.emit({ name: 'agent.updated', data: view });
   }
   return { agent, cut: effects.cut };
 }
@@ -92,7 +92,7 @@ export function suspendAgent(
       `${agent.name} is suspended`,
     );
   } finally {
-    core.bus.emit('agent.updated', core.agentView(agent));
+    core.bus.emit({ name: 'agent.updated', data: core.agentView(agent) });
   }
   return { agent, cut: effects.cut };
 }
@@ -103,7 +103,7 @@ export function resumeAgent(core: Core, id: string, via: Via): CutResult {
   try {
     recordOwnerEvent(core, { action: 'agent.resumed', rule: 'Resumed by the owner', facts: { via }, agent });
   } finally {
-    core.bus.emit('agent.updated', core.agentView(agent));
+    core.bus.emit({ name: 'agent.updated', data: core.agentView(agent) });
   }
   return { agent, cut: 0 };
 }
@@ -137,7 +137,7 @@ export function rotateAgent(
       `The old credential of ${agent.name} is dead`,
     );
   } finally {
-    core.bus.emit('agent.updated', core.agentView(agent));
+    core.bus.emit({ name: 'agent.updated', data: core.agentView(agent) });
   }
   return { agent, token, cut: effects.cut };
 }

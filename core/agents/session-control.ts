@@ -123,7 +123,7 @@ export function sessionRoute(core: Core, serverPort: () => number): Route {
         res.write(`${JSON.stringify(line)}\n`);
       };
       send({ type: 'session', session: sessionView(core, cred), token, env: sessionEnv(core, agent, token) });
-      core.bus.emit('agent.updated', core.agentView(agent));
+      core.bus.emit({ name: 'agent.updated', data: core.agentView(agent) });
 
       // Renewed while the launcher holds the connection: a third of the TTL before it would run out.
       const renew = setInterval(

@@ -71,7 +71,7 @@ export function sessionOps(core: Core) {
         rule: `Key ${key.kid} enrolled${generated ? ` (generated, ${'store' in input ? input.store : ''})` : ''}`,
         facts: { via, kid: key.kid, endedShortLived: ended },
       });
-      core.bus.emit('agent.updated', core.agentView(agent));
+      core.bus.emit({ name: 'agent.updated', data: core.agentView(agent) });
       return {
         key: keyView(key),
         ...(generated && 'store' in input && input.store === 'show-once'

@@ -3,8 +3,7 @@
 // is cached per connection: a socket does not change hands between processes of the same tree in a way
 // that matters here, and the lookup (a scan of /proc/<pid>/fd) must not run on every request.
 import type { Socket } from 'node:net';
-import { readFile, readdir, readlink } from 'node:fs/promises';
-import { socketInode } from '../approvals/process.ts';
+import { parentPid, socketHolders, socketInode } from '../procfs.ts';
 
 export interface PeerProcesses {
   /** Every process holding the connection's client end, each with its ancestors (nearest first). */
@@ -13,17 +12,6 @@ export interface PeerProcesses {
 }
 
 const cache = new WeakMap<Socket, Promise<PeerProcesses>>();
-
-export async function parentPid(pid: number): Promise<number | null> {
-  try {
-    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-    const after = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ppid = Number(after[1]);
-    return Number.isInteger(ppid) && ppid > 0 ? ppid : null;
-  } catch {
-    return null;
-  }
-}
 
 export async function ancestorsOf(pid: number): Promise<number[]> {
   const out: number[] = [];
@@ -41,34 +29,10 @@ async function lookup(clientPort: number | undefined, serverPort: number): Promi
   if (clientPort === undefined) return { holders: [], note: 'The connection has no client port.' };
   const inode = await socketInode(clientPort, serverPort);
   if (!inode) return { holders: [], note: 'The calling socket was not found in /proc/net.' };
-  const target = `socket:[${inode}]`;
-  let pids: number[];
-  try {
-    pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map(Number);
-  } catch {
-    return { holders: [], note: '/proc cannot be read.' };
-  }
+  const pids = await socketHolders(inode, { skipSelf: true });
+  if (pids === null) return { holders: [], note: '/proc cannot be read.' };
   const holders: PeerProcesses['holders'] = [];
-  for (const pid of pids) {
-    if (pid === process.pid) continue;
-    let fds: string[];
-    try {
-      fds = await readdir(`/proc/${pid}/fd`);
-    } catch {
-      continue;
-    }
-    for (const fd of fds) {
-      let link: string;
-      try {
-        link = await readlink(`/proc/${pid}/fd/${fd}`);
-      } catch {
-        continue;
-      }
-      if (link !== target) continue;
-      holders.push({ pid, ancestors: await ancestorsOf(pid) });
-      break;
-    }
-  }
+  for (const pid of pids) holders.push({ pid, ancestors: await ancestorsOf(pid) });
   return {
     holders,
     note:

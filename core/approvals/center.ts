@@ -189,13 +189,13 @@ export class ApprovalCenter {
     };
     pending.timer.unref();
     this.pending.set(id, pending);
-    this.core.bus.emit('approval.requested', view);
+    this.core.bus.emit({ name: 'approval.requested', data: view });
     // The process lookup reads /proc and may take a moment: the prompt goes out first, then updates.
     void lookupProcess(req.clientPort, req.serverPort).then((info) => {
       const current = this.pending.get(id);
       if (!current) return;
       current.view = { ...current.view, process: info };
-      this.core.bus.emit('approval.requested', current.view);
+      this.core.bus.emit({ name: 'approval.requested', data: current.view });
     });
     return pending;
   }
@@ -376,10 +376,13 @@ export class ApprovalCenter {
     const waiter = p.waiter;
     p.waiter = null;
     waiter?.(outcome);
-    this.core.bus.emit('approval.decided', {
-      id: p.view.id,
-      decision: outcome === 'approved' ? 'approve' : outcome === 'denied' ? 'deny' : outcome,
-      grant: grant ? this.grantView(grant) : null,
+    this.core.bus.emit({
+      name: 'approval.decided',
+      data: {
+        id: p.view.id,
+        decision: outcome === 'approved' ? 'approve' : outcome === 'denied' ? 'deny' : outcome,
+        grant: grant ? this.grantView(grant) : null,
+      },
     });
   }
 }

@@ -5,7 +5,14 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { readConfig } from '../config.ts';
-import { httpRequestFor, type AdminOpName, type OpInput, type OpOutput } from '../../shared/contract.ts';
+import {
+  httpRequestFor,
+  outputSchema,
+  type AdminOpName,
+  type OpInput,
+  type OpOutput,
+} from '../../shared/contract.ts';
+import { describeIssue } from '../../shared/issue-path.ts';
 import { classifyAct, type OwnerSessionView } from '../../shared/owner.ts';
 import { CliError, EXIT, exitFor } from './exit.ts';
 import { forgetSession, loadSession, saveSession, type StoredSession } from './session-store.ts';
@@ -262,8 +269,28 @@ export class CliContext {
    * for the owner to confirm it in the app/console (or takes the passphrase with --passphrase).
    */
   async call<N extends AdminOpName>(name: N, input: OpInput<N>): Promise<OpOutput<N>> {
-    const raw = await this.send(httpRequestFor(name, input), classifyAct(name, input));
-    return (await raw.json()) as OpOutput<N>;
+    const res = await this.send(httpRequestFor(name, input), classifyAct(name, input));
+    return await this.answer(res, outputSchema(name), `an answer to ${name}`);
+  }
+
+  /**
+   * A successful answer, checked against the contract's schema before anything reads it (as the client
+   * package does): an answer of another shape is an error naming the field, never passed on.
+   */
+  async answer<S extends z.ZodType>(res: Response, schema: S, what: string): Promise<z.output<S>> {
+    let json: unknown;
+    try {
+      json = await res.json();
+    } catch {
+      json = undefined;
+    }
+    const parsed = schema.safeParse(json);
+    if (parsed.success) return parsed.data;
+    throw new CliError(
+      EXIT.failed,
+      `Agent Keychain sent ${what} that does not match the contract (${describeIssue(parsed.error.issues, 'answer')}). Are akc and the running daemon the same version? Restart the daemon after an update.`,
+      'invalid_response',
+    );
   }
 
   /** Like call, for routes outside the operation table (the audit export, the event stream). */

@@ -7,7 +7,7 @@
 //   an SSE frame, only while at least one stream listener is there; the frames of one turn of the event
 //   loop (one group commit's worth of audit entries, typically) are joined and handed to every stream
 //   listener in one call, so a busy proxy costs each tab one socket write per turn, not one per event.
-import type { AppEvent, EventMap, EventName } from '../../shared/events.ts';
+import type { AppEvent } from '../../shared/events.ts';
 
 export type Listener = (event: AppEvent) => void;
 /** Receives complete SSE frames (`event: …\ndata: …\n\n`, one or more). */
@@ -35,9 +35,9 @@ export class EventBus {
     return () => this.streams.delete(listener);
   }
 
-  emit<N extends EventName>(name: N, data: EventMap[N]): void {
+  /** Publishes one event; its data is typed by its name (the contract's `AppEventSchema`), so no cast is needed. */
+  emit(event: AppEvent): void {
     if (this.listeners.size === 0 && this.streams.size === 0) return;
-    const event = { name, data } as AppEvent;
     for (const listener of this.listeners) {
       try {
         listener(event);

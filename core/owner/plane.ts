@@ -225,21 +225,24 @@ export class OwnerPlane {
         if (!this.prompts.delete(id)) return;
         clearTimeout(timer);
         extra.signal?.removeEventListener('abort', onAbort);
-        this.core.bus.emit('owner.prompt.closed', {
-          id,
-          outcome:
-            outcome.decision === 'allow'
-              ? 'allowed'
-              : outcome.decision === 'deny'
-                ? 'denied'
-                : outcome.decision,
+        this.core.bus.emit({
+          name: 'owner.prompt.closed',
+          data: {
+            id,
+            outcome:
+              outcome.decision === 'allow'
+                ? 'allowed'
+                : outcome.decision === 'deny'
+                  ? 'denied'
+                  : outcome.decision,
+          },
         });
         resolve(outcome);
       };
       this.prompts.set(id, { view, settle });
       extra.signal?.addEventListener('abort', onAbort, { once: true });
       if (extra.signal?.aborted) onAbort();
-      this.core.bus.emit('owner.prompt', view);
+      this.core.bus.emit({ name: 'owner.prompt', data: view });
     });
   }
 
@@ -380,7 +383,10 @@ export class OwnerPlane {
   }
 
   private publish(): void {
-    this.core.bus.emit('owner.sessions', { sessions: [...this.sessions.values()].map((s) => this.view(s)) });
+    this.core.bus.emit({
+      name: 'owner.sessions',
+      data: { sessions: [...this.sessions.values()].map((s) => this.view(s)) },
+    });
   }
 }
 

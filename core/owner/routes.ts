@@ -9,18 +9,12 @@ import { parseInput } from '../server/validate.ts';
 import { AppError } from '../errors.ts';
 import type { Core } from '../core.ts';
 import type { ConsoleSessions } from '../server/sessions.ts';
-import { OWNER_SESSION_MINUTES, DEFAULT_OWNER_SESSION_MINUTES } from '../../shared/owner.ts';
+import { DEFAULT_OWNER_SESSION_MINUTES, OwnerSessionMinutes } from '../../shared/owner.ts';
 import type { OwnerPlane } from './plane.ts';
 import { insideAkcRun, peerPid, processInfo } from './tree.ts';
 
 const LoginBody = z.strictObject({
-  minutes: z
-    .number()
-    .int()
-    .refine((m) => (OWNER_SESSION_MINUTES as readonly number[]).includes(m), {
-      message: `must be one of ${OWNER_SESSION_MINUTES.join(', ')}`,
-    })
-    .optional(),
+  minutes: OwnerSessionMinutes.optional(),
   passphrase: z.string().min(1).max(1024).optional(),
 });
 

@@ -4,6 +4,7 @@
 // "Owner sessions and presence" for why, and for what remains possible).
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
+import { socketInodeSync } from '../procfs.ts';
 
 export interface Anchor {
   pid: number;
@@ -156,26 +157,6 @@ export function pidOfSocket(inode: string, hint: number | null): number | null {
   return null;
 }
 
-/** The inode of the client end of a loopback TCP connection (client port → server port). */
-export function socketInode(clientPort: number, serverPort: number): string | null {
-  const hex = (n: number): string => n.toString(16).toUpperCase().padStart(4, '0');
-  const local = `:${hex(clientPort)}`;
-  const remote = `:${hex(serverPort)}`;
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(table, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[1]?.endsWith(local) && cols[2]?.endsWith(remote) && cols[9] && cols[9] !== '0') return cols[9];
-    }
-  }
-  return null;
-}
-
 /** The process at the other end of a loopback connection to this server, or null. */
 export function peerPid(
   clientPort: number | undefined,
@@ -183,7 +164,7 @@ export function peerPid(
   hint: number | null,
 ): number | null {
   if (!hasProc || clientPort === undefined) return null;
-  const inode = socketInode(clientPort, serverPort);
+  const inode = socketInodeSync(clientPort, serverPort);
   return inode === null ? null : pidOfSocket(inode, hint);
 }
 

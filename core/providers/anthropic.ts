@@ -1,5 +1,6 @@
 // Anthropic: model, streaming flag and a worst-case cost estimate (max_tokens) from the request; token usage from
 // the response (JSON, or the message_start and message_delta events of a stream).
+import { baseFacts } from './base-facts.ts';
 import type { ProxyFacts } from '../../shared/facts.ts';
 import { AppError } from '../errors.ts';
 import {
@@ -117,14 +118,7 @@ export const anthropicAdapter: ProviderAdapter = {
   defaultHeaders: Object.freeze({ 'anthropic-version': '2023-06-01' }),
 
   facts(req, providerId, prices): ProxyFacts {
-    const facts: ProxyFacts = {
-      type: 'proxy',
-      providerId,
-      providerKind: 'anthropic',
-      method: req.method,
-      path: req.path,
-      action: 'llm.request',
-    };
+    const facts: ProxyFacts = baseFacts(req, providerId, 'anthropic', 'llm.request');
     const body = readBody(req);
     if (body === undefined) return facts;
     if (req.path === BATCHES) {

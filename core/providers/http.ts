@@ -1,4 +1,5 @@
 // A generic HTTP provider: method and path rules only; the key goes in the header the owner configured.
+import { baseFacts } from './base-facts.ts';
 import type { ProxyFacts } from '../../shared/facts.ts';
 import { keyHeader } from './auth.ts';
 import type { ProviderAdapter } from './types.ts';
@@ -8,14 +9,7 @@ export const httpAdapter: ProviderAdapter = {
   defaultBaseUrl: '', // no default: an http provider must be given its base URL
 
   facts(req, providerId): ProxyFacts {
-    return {
-      type: 'proxy',
-      providerId,
-      providerKind: 'http',
-      method: req.method,
-      path: req.path,
-      action: 'http.request',
-    };
+    return baseFacts(req, providerId, 'http', 'http.request');
   },
 
   authHeaders(masterKey, auth) {

@@ -1,5 +1,6 @@
 // OpenAI: model, streaming flag and a worst-case cost estimate from the request; token usage from the response
 // (JSON, or the SSE chunk that carries it when stream_options.include_usage is set).
+import { baseFacts } from './base-facts.ts';
 import type { ProxyFacts } from '../../shared/facts.ts';
 import {
   isObject,
@@ -94,14 +95,7 @@ export const openaiAdapter: ProviderAdapter = {
 
   facts(req, providerId, prices): ProxyFacts {
     const endpoint = route(req.path);
-    const facts: ProxyFacts = {
-      type: 'proxy',
-      providerId,
-      providerKind: 'openai',
-      method: req.method,
-      path: req.path,
-      action: 'llm.request',
-    };
+    const facts: ProxyFacts = baseFacts(req, providerId, 'openai', 'llm.request');
     // Who is billed: an organization or project header is a fact policy checks, never dropped silently.
     const organization = headerValue(req, 'openai-organization');
     const project = headerValue(req, 'openai-project');

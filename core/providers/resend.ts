@@ -3,6 +3,7 @@
 // The body is read canonically (JSON only, no duplicate or case-variant keys, no recipient field in the query);
 // CR or LF in an address or display name, and custom headers that could add or redirect recipients, are
 // refused, so the provider cannot send to anyone policy did not see. Each email of a batch counts once.
+import { baseFacts } from './base-facts.ts';
 import type { ProxyFacts } from '../../shared/facts.ts';
 import { AppError } from '../errors.ts';
 import { isObject, type JsonObject } from './body.ts';
@@ -136,14 +137,7 @@ export const resendAdapter: ProviderAdapter = {
   defaultBaseUrl: 'https://api.resend.com',
 
   facts(req, providerId): ProxyFacts {
-    const base: ProxyFacts = {
-      type: 'proxy',
-      providerId,
-      providerKind: 'resend',
-      method: req.method,
-      path: req.path,
-      action: 'http.request',
-    };
+    const base: ProxyFacts = baseFacts(req, providerId, 'resend', 'http.request');
     if (req.method !== 'POST' || (req.path !== '/emails' && req.path !== '/emails/batch')) return base;
     requireMediaType(req, 'application/json', `POST ${req.path}`);
     const body = parseCanonicalJson(req, SENSITIVE);

@@ -5,6 +5,7 @@
 // "application/x-www-form-urlencoded", may not carry a query string (Stripe would read it too), and may not
 // name a parameter twice (except lists, "name[]") or in two cases. A Stripe-Account header (Connect: act as a
 // connected account) becomes a fact, checked against payments.accounts; it is never dropped silently.
+import { baseFacts } from './base-facts.ts';
 import type { ProxyFacts } from '../../shared/facts.ts';
 import { AppError } from '../errors.ts';
 import { bodyText, parseCanonicalForm, requireMediaType, type FormParams } from './canonical.ts';
@@ -138,14 +139,7 @@ export const stripeAdapter: ProviderAdapter = {
   defaultBaseUrl: 'https://api.stripe.com',
 
   facts(req, providerId): ProxyFacts {
-    const base: ProxyFacts = {
-      type: 'proxy',
-      providerId,
-      providerKind: 'stripe',
-      method: req.method,
-      path: req.path,
-      action: 'http.request',
-    };
+    const base: ProxyFacts = baseFacts(req, providerId, 'stripe', 'http.request');
     const account = connectedAccount(req);
     if (account !== undefined) base.account = account;
     if (req.method !== 'POST') return base;

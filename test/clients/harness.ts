@@ -4,6 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { anthropicStream, FAKE_NOW, responseObject, responsesStream, sse } from '../helpers/fake-streams.ts';
 
 export const KEYS = {
   openai: 'sk-openai-MASTER-key-for-client-tests-0001',
@@ -35,16 +36,6 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.end(JSON.stringify(body));
 }
 
-function sse(res: ServerResponse, events: Array<{ event?: string; data: unknown }>): void {
-  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-  for (const e of events) {
-    res.write(
-      `${e.event ? `event: ${e.event}\n` : ''}data: ${typeof e.data === 'string' ? e.data : JSON.stringify(e.data)}\n\n`,
-    );
-  }
-  res.end();
-}
-
 function parse(body: string): Record<string, unknown> {
   try {
     const v = JSON.parse(body) as unknown;
@@ -54,15 +45,13 @@ function parse(body: string): Record<string, unknown> {
   }
 }
 
-const now = 1_767_000_000;
-
 function openaiModels(): unknown {
   return {
     object: 'list',
     data: [OPENAI_MODEL, ...HIDDEN_MODELS.openai].map((id) => ({
       id,
       object: 'model',
-      created: now,
+      created: FAKE_NOW,
       owned_by: 'openai',
     })),
   };
@@ -72,7 +61,7 @@ function chatCompletion(model: string): unknown {
   return {
     id: 'chatcmpl-1',
     object: 'chat.completion',
-    created: now,
+    created: FAKE_NOW,
     model,
     choices: [
       {
@@ -90,7 +79,7 @@ function chatStream(res: ServerResponse, model: string): void {
   const chunk = (delta: Record<string, unknown>, finish: string | null): unknown => ({
     id: 'chatcmpl-2',
     object: 'chat.completion.chunk',
-    created: now,
+    created: FAKE_NOW,
     model,
     choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }],
   });
@@ -103,93 +92,13 @@ function chatStream(res: ServerResponse, model: string): void {
       data: {
         id: 'chatcmpl-2',
         object: 'chat.completion.chunk',
-        created: now,
+        created: FAKE_NOW,
         model,
         choices: [],
         usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 },
       },
     },
     { data: '[DONE]' },
-  ]);
-}
-
-function responseObject(model: string, text: string, status = 'completed'): Record<string, unknown> {
-  return {
-    id: 'resp_1',
-    object: 'response',
-    created_at: now,
-    status,
-    model,
-    output:
-      status === 'completed'
-        ? [
-            {
-              type: 'message',
-              id: 'msg_1',
-              status: 'completed',
-              role: 'assistant',
-              content: [{ type: 'output_text', text, annotations: [] }],
-            },
-          ]
-        : [],
-    output_text: status === 'completed' ? text : '',
-    parallel_tool_calls: true,
-    tool_choice: 'auto',
-    tools: [],
-    error: null,
-    incomplete_details: null,
-    instructions: null,
-    metadata: {},
-    temperature: 1,
-    top_p: 1,
-    usage:
-      status === 'completed'
-        ? {
-            input_tokens: 10,
-            output_tokens: 4,
-            total_tokens: 14,
-            input_tokens_details: { cached_tokens: 0 },
-            output_tokens_details: { reasoning_tokens: 0 },
-          }
-        : null,
-  };
-}
-
-function responsesStream(res: ServerResponse, model: string, text: string): void {
-  const item = {
-    type: 'message',
-    id: 'msg_1',
-    status: 'completed',
-    role: 'assistant',
-    content: [{ type: 'output_text', text, annotations: [] }],
-  };
-  let seq = 0;
-  const ev = (type: string, rest: Record<string, unknown>): { event: string; data: unknown } => ({
-    event: type,
-    data: { type, sequence_number: seq++, ...rest },
-  });
-  sse(res, [
-    ev('response.created', { response: responseObject(model, '', 'in_progress') }),
-    ev('response.output_item.added', {
-      output_index: 0,
-      item: { ...item, status: 'in_progress', content: [] },
-    }),
-    ev('response.content_part.added', {
-      item_id: 'msg_1',
-      output_index: 0,
-      content_index: 0,
-      part: { type: 'output_text', text: '', annotations: [] },
-    }),
-    ev('response.output_text.delta', { item_id: 'msg_1', output_index: 0, content_index: 0, delta: text }),
-    ev('response.output_text.done', { item_id: 'msg_1', output_index: 0, content_index: 0, text }),
-    ev('response.content_part.done', {
-      item_id: 'msg_1',
-      output_index: 0,
-      content_index: 0,
-      part: { type: 'output_text', text, annotations: [] },
-    }),
-    ev('response.output_item.done', { output_index: 0, item }),
-    ev('response.completed', { response: responseObject(model, text) }),
   ]);
 }
 
@@ -200,7 +109,7 @@ function openaiHandler(req: IncomingMessage, body: string, res: ServerResponse):
   if (req.method === 'GET' && path === '/v1/models') return json(res, 200, openaiModels());
   if (req.method === 'GET' && path.startsWith('/v1/models/')) {
     const id = path.slice('/v1/models/'.length);
-    return json(res, 200, { id, object: 'model', created: now, owned_by: 'openai' });
+    return json(res, 200, { id, object: 'model', created: FAKE_NOW, owned_by: 'openai' });
   }
   if (path === '/v1/chat/completions') {
     if (b.stream === true) return chatStream(res, model);
@@ -232,36 +141,6 @@ function anthropicMessage(model: string, text: string): unknown {
     stop_sequence: null,
     usage: { input_tokens: 10, output_tokens: 3 },
   };
-}
-
-function anthropicStream(res: ServerResponse, model: string, text: string): void {
-  const ev = (type: string, rest: Record<string, unknown>): { event: string; data: unknown } => ({
-    event: type,
-    data: { type, ...rest },
-  });
-  sse(res, [
-    ev('message_start', {
-      message: {
-        id: 'msg_02',
-        type: 'message',
-        role: 'assistant',
-        model,
-        content: [],
-        stop_reason: null,
-        stop_sequence: null,
-        usage: { input_tokens: 10, output_tokens: 1 },
-      },
-    }),
-    ev('content_block_start', { index: 0, content_block: { type: 'text', text: '' } }),
-    ev('ping', {}),
-    ev('content_block_delta', { index: 0, delta: { type: 'text_delta', text } }),
-    ev('content_block_stop', { index: 0 }),
-    ev('message_delta', {
-      delta: { stop_reason: 'end_turn', stop_sequence: null },
-      usage: { output_tokens: 3 },
-    }),
-    ev('message_stop', {}),
-  ]);
 }
 
 function anthropicHandler(req: IncomingMessage, body: string, res: ServerResponse): void {

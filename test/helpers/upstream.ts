@@ -60,3 +60,53 @@ export async function startUpstream(handler?: Handler): Promise<FakeUpstream> {
       }),
   };
 }
+
+/** A handler that answers every request with `status` and `body` (a string as it is, anything else as JSON). */
+export function answerJson(body: unknown, status = 200): Handler {
+  return (_req, _body, res) => writeJson(res, status, body);
+}
+
+function writeJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json' });
+  res.end(typeof body === 'string' ? body : JSON.stringify(body));
+}
+
+export interface ChatAnswer {
+  /** The model the answer names; by default the one the request asked for (else gpt-4o-mini). */
+  model?: string;
+  content?: string;
+  promptTokens?: number;
+  completionTokens?: number;
+}
+
+/** A Chat Completions answer, as the openai SDK reads it (1 prompt and 1 completion token unless told). */
+export function chatCompletion(a: ChatAnswer = {}): Record<string, unknown> {
+  const prompt = a.promptTokens ?? 1;
+  const completion = a.completionTokens ?? 1;
+  return {
+    id: 'chatcmpl-1',
+    object: 'chat.completion',
+    created: 1,
+    model: a.model ?? 'gpt-4o-mini',
+    choices: [
+      { index: 0, message: { role: 'assistant', content: a.content ?? 'ok' }, finish_reason: 'stop' },
+    ],
+    usage: { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion },
+  };
+}
+
+/** A fake OpenAI chat endpoint: every request gets `chatCompletion(a)`, for the model it asked for by default. */
+export function chatHandler(a: ChatAnswer = {}): Handler {
+  return (_req, body, res) => {
+    let model = a.model;
+    if (model === undefined) {
+      try {
+        const asked = (JSON.parse(body) as { model?: unknown }).model;
+        if (typeof asked === 'string') model = asked;
+      } catch {
+        // Not JSON: the default model.
+      }
+    }
+    writeJson(res, 200, chatCompletion({ ...a, ...(model !== undefined ? { model } : {}) }));
+  };
+}

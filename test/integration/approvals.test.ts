@@ -2,30 +2,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { chatHandler, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { connectSse, type SseClient } from '../helpers/sse.ts';
 
 let t: TestDaemon;
 let up: FakeUpstream;
 let sse: SseClient;
 
-function answer(
-  model = 'gpt-4o-mini',
-): (req: unknown, body: string, res: import('node:http').ServerResponse) => void {
-  return (_req, _body, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        id: 'c',
-        object: 'chat.completion',
-        created: 1,
-        model,
-        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-      }),
-    );
-  };
-}
+const answer = (model = 'gpt-4o-mini') => chatHandler({ model });
 
 beforeAll(async () => {
   up = await startUpstream(answer());

@@ -103,6 +103,26 @@ describe('akc basics', () => {
     expect(nowhere.stderr).toContain('Agent Keychain is not running');
   });
 
+  it('scopes that do not match the contract are a usage error naming the field, before any owner prompt', async () => {
+    const before = (await t.admin.agents.list()).length;
+    const typo = await akc([
+      'agents',
+      'create',
+      'typo-bot',
+      '--scopes',
+      '{"providers":{"openai":{"modles":["x"]}}}',
+    ]);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toContain('providers.openai');
+    expect(typo.stderr).toContain('modles');
+    const wrongType = await akc(['agents', 'create', 'typo-bot', '--scopes', '{"vault":{"readOnly":"crm"}}']);
+    expect(wrongType.code).toBe(2);
+    expect(wrongType.stderr).toContain('vault.readOnly');
+    // Nothing was asked of the owner and nothing was created.
+    expect(t.daemon.owner.listSessions()).toEqual([]);
+    expect(await t.admin.agents.list()).toHaveLength(before);
+  });
+
   it('status works without a session and never prompts', async () => {
     const r = await akc(['status', '--json']);
     expect(r.code).toBe(0);

@@ -6,7 +6,8 @@ import OpenAI from 'openai';
 import Stripe from 'stripe';
 import { Resend } from 'resend';
 import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { stripeClient as stripeFor } from '../clients/stripe-client.ts';
+import { answerJson, chatHandler, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { connectSse, type SseClient } from '../helpers/sse.ts';
 
 let t: TestDaemon;
@@ -16,28 +17,9 @@ let mail: FakeUpstream;
 let sse: SseClient;
 
 beforeAll(async () => {
-  llm = await startUpstream((_req, body, res) => {
-    const model = (JSON.parse(body) as { model?: string }).model ?? 'none';
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        id: 'c',
-        object: 'chat.completion',
-        created: 1,
-        model,
-        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-      }),
-    );
-  });
-  pay = await startUpstream((_req, _body, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"id":"pi_1","object":"payment_intent"}');
-  });
-  mail = await startUpstream((_req, _body, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"id":"email_1"}');
-  });
+  llm = await startUpstream(chatHandler());
+  pay = await startUpstream(answerJson({ id: 'pi_1', object: 'payment_intent' }));
+  mail = await startUpstream(answerJson({ id: 'email_1' }));
   t = await startTestDaemon({ approvalTimeoutMs: 60_000 });
   await t.admin.providers.put('openai', { kind: 'openai', baseUrl: llm.url, key: 'sk-MASTER-apr-000001' });
   await t.admin.providers.put('stripe', { kind: 'stripe', baseUrl: pay.url, key: 'sk_live_MASTER_apr_01' });
@@ -50,19 +32,7 @@ afterAll(async () => {
   await Promise.all([llm.close(), pay.close(), mail.close()]);
 });
 
-function stripeClient(token: string): Stripe {
-  const inner = Stripe.createNodeHttpClient();
-  const makeRequest = inner.makeRequest.bind(inner);
-  inner.makeRequest = (host, port, path, method, headers, data, protocol, timeout) =>
-    makeRequest(host, port, `/v1/proxy/stripe${path}`, method, headers, data, protocol, timeout);
-  return new Stripe(token, {
-    httpClient: inner,
-    host: '127.0.0.1',
-    port: Number(new URL(t.url).port),
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
-}
+const stripeClient = (token: string): Stripe => stripeFor(t.url, token);
 
 /** Resolves once `n` distinct prompts of this agent have been announced; returns their ids. */
 async function prompts(agentId: string, n: number): Promise<string[]> {

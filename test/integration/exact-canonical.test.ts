@@ -6,7 +6,8 @@ import OpenAI from 'openai';
 import Stripe from 'stripe';
 import { Resend } from 'resend';
 import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { stripeClient as stripeFor } from '../clients/stripe-client.ts';
+import { answerJson, chatHandler, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 
 let t: TestDaemon;
 let stripeUp: FakeUpstream;
@@ -14,27 +15,11 @@ let resendUp: FakeUpstream;
 let llmUp: FakeUpstream;
 
 beforeAll(async () => {
-  stripeUp = await startUpstream((_req, _body, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"id":"pi_1","object":"payment_intent","amount":500,"currency":"usd"}');
-  });
-  resendUp = await startUpstream((_req, _body, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"id":"email_1","data":[{"id":"email_1"}]}');
-  });
-  llmUp = await startUpstream((_req, _body, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        id: 'c',
-        object: 'chat.completion',
-        created: 1,
-        model: 'gpt-4o-mini',
-        choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-        usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-      }),
-    );
-  });
+  stripeUp = await startUpstream(
+    answerJson({ id: 'pi_1', object: 'payment_intent', amount: 500, currency: 'usd' }),
+  );
+  resendUp = await startUpstream(answerJson({ id: 'email_1', data: [{ id: 'email_1' }] }));
+  llmUp = await startUpstream(chatHandler({ model: 'gpt-4o-mini' }));
   t = await startTestDaemon();
   await t.admin.providers.put('stripe', {
     kind: 'stripe',
@@ -53,20 +38,8 @@ afterAll(async () => {
   await Promise.all([stripeUp.close(), resendUp.close(), llmUp.close()]);
 });
 
-/** stripe-node through the keychain: it has no base-path option, so its HTTP client prefixes the proxy path. */
-function stripeClient(token: string): Stripe {
-  const inner = Stripe.createNodeHttpClient();
-  const makeRequest = inner.makeRequest.bind(inner);
-  inner.makeRequest = (host, port, path, method, headers, data, protocol, timeout) =>
-    makeRequest(host, port, `/v1/proxy/stripe${path}`, method, headers, data, protocol, timeout);
-  return new Stripe(token, {
-    httpClient: inner,
-    host: '127.0.0.1',
-    port: Number(new URL(t.url).port),
-    protocol: 'http',
-    maxNetworkRetries: 0,
-  });
-}
+/** stripe-node through the keychain (docs/clients.md): its HTTP client prefixes the proxy path. */
+const stripeClient = (token: string): Stripe => stripeFor(t.url, token);
 
 async function post(
   token: string,

@@ -5,7 +5,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { chatCompletion, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 
 const OPENAI_KEY = 'sk-openai-MASTER-key-for-proxy-tests-0001';
 const ANTHROPIC_KEY = 'sk-ant-MASTER-key-for-proxy-tests-0002';
@@ -16,18 +16,8 @@ let anthropicUp: FakeUpstream;
 let token: string;
 let agentId: string;
 
-function completion(model: string): Record<string, unknown> {
-  return {
-    id: 'chatcmpl-1',
-    object: 'chat.completion',
-    created: 1,
-    model,
-    choices: [
-      { index: 0, message: { role: 'assistant', content: 'hello from upstream' }, finish_reason: 'stop' },
-    ],
-    usage: { prompt_tokens: 12, completion_tokens: 5, total_tokens: 17 },
-  };
-}
+const completion = (model: string): Record<string, unknown> =>
+  chatCompletion({ model, content: 'hello from upstream', promptTokens: 12, completionTokens: 5 });
 
 beforeAll(async () => {
   openaiUp = await startUpstream();

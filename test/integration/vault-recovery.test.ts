@@ -7,7 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestDaemon, TEST_PASSPHRASE, type TestDaemon } from '../helpers/daemon.ts';
-import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { chatHandler, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { hasKeyring } from '../helpers/env.ts';
 import { OsKeychain } from '../../core/keychain/os-keychain.ts';
 
@@ -28,19 +28,7 @@ describe('recovery code', () => {
   });
 
   it('is shown once at setup and stored nowhere in clear', async () => {
-    up = await startUpstream((_req, _body, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: 'c1',
-          object: 'chat.completion',
-          created: 1,
-          model: 'gpt-4o-mini',
-          choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-        }),
-      );
-    });
+    up = await startUpstream(chatHandler({ model: 'gpt-4o-mini' }));
     t = await startTestDaemon({ dir, init: false });
     const out = await t.admin.vault.init(
       hasKeyring ? { keySource: 'os-keychain' } : { keySource: 'passphrase', passphrase: TEST_PASSPHRASE },

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { chatHandler, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { NODE22, ROOT } from '../helpers/env.ts';
 import { AKC, akc, enrolledAgent, waitFor, type Enrolled } from './helpers.ts';
 import type { AuditEntry } from '../../shared/models.ts';
@@ -22,21 +22,9 @@ let bot: Enrolled;
 const scratch = mkdtempSync(join(ROOT, 'test-results', 'akc-run-'));
 
 beforeAll(async () => {
-  openaiUp = await startUpstream((req, _body, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        id: 'chatcmpl-1',
-        object: 'chat.completion',
-        created: 1,
-        model: 'gpt-4o-mini',
-        choices: [
-          { index: 0, message: { role: 'assistant', content: 'hi from openai' }, finish_reason: 'stop' },
-        ],
-        usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
-      }),
-    );
-  });
+  openaiUp = await startUpstream(
+    chatHandler({ model: 'gpt-4o-mini', content: 'hi from openai', promptTokens: 3, completionTokens: 2 }),
+  );
   anthropicUp = await startUpstream((_req, _body, res) => {
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(

@@ -11,7 +11,7 @@ import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { hasKeyring, keyringSkipReason, NODE22, ROOT } from '../helpers/env.ts';
 import { AKC, enrolledAgent, type Enrolled } from './helpers.ts';
-import { anthropicStream, responsesStream } from './streams.ts';
+import { anthropicStream, responsesStream } from '../helpers/fake-streams.ts';
 
 if (!hasKeyring) console.log(`OS keychain enrolment test skipped: ${keyringSkipReason}`);
 

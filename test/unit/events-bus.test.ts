@@ -2,7 +2,7 @@
 // serialised once, the frames of one turn joined in order, and nothing is serialised while nobody listens.
 import { describe, expect, it } from 'vitest';
 import { EventBus, sseFrame } from '../../core/events/bus.ts';
-import type { AppEvent } from '../../shared/events.ts';
+import { parseEvent, type AppEvent } from '../../shared/events.ts';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
 
@@ -19,7 +19,10 @@ function parseFrames(text: string): AppEvent[] {
     .map((frame) => {
       const m = /^event: ([a-z.]+)\ndata: (.*)$/.exec(frame);
       if (!m) throw new Error(`malformed frame ${JSON.stringify(frame)}`);
-      return { name: m[1], data: JSON.parse(m[2] ?? '') as unknown } as AppEvent;
+      // Each frame must be one of the contract's events, as every receiving edge checks.
+      const parsed = parseEvent({ name: m[1], data: JSON.parse(m[2] ?? '') as unknown });
+      if (!parsed.ok) throw new Error(`frame is not a contract event: ${parsed.problem}`);
+      return parsed.event;
     });
 }
 
@@ -30,13 +33,13 @@ describe('EventBus', () => {
     const b: string[] = [];
     bus.subscribeStream((t) => a.push(t));
     bus.subscribeStream((t) => b.push(t));
-    for (let i = 0; i < 50; i += 1) bus.emit('approval.decided', decided(`apr_${i}`).data);
+    for (let i = 0; i < 50; i += 1) bus.emit(decided(`apr_${i}`));
     expect(a).toEqual([]); // delivered after this turn, not per event
     await turn();
     expect(a).toHaveLength(1);
     expect(b).toEqual(a);
     expect(parseFrames(a[0] ?? '')).toEqual(Array.from({ length: 50 }, (_, i) => decided(`apr_${i}`)));
-    bus.emit('approval.decided', decided('apr_next').data);
+    bus.emit(decided('apr_next'));
     await turn();
     expect(a).toHaveLength(2);
     expect(parseFrames(a[1] ?? '')).toEqual([decided('apr_next')]);
@@ -55,12 +58,12 @@ describe('EventBus', () => {
         return null;
       },
     };
-    bus.emit('approval.decided', data);
+    bus.emit({ name: 'approval.decided', data });
     expect(seen).toHaveLength(1);
     expect(reads).toBe(0); // not serialised: nobody streams
     const frames: string[] = [];
     const off = bus.subscribeStream((t) => frames.push(t));
-    bus.emit('approval.decided', data);
+    bus.emit({ name: 'approval.decided', data });
     expect(reads).toBe(1); // serialised once for the stream listeners
     off();
     await turn();
@@ -77,7 +80,7 @@ describe('EventBus', () => {
     bus.subscribe(() => {
       throw new Error('broken window');
     });
-    bus.emit('approval.decided', decided('apr_x').data);
+    bus.emit(decided('apr_x'));
     await turn();
     expect(got).toEqual([sseFrame(decided('apr_x'))]);
   });

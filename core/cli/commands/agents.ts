@@ -6,7 +6,8 @@ import { z } from 'zod';
 import { parseOptions, type CliContext, type CliIo } from '../context.ts';
 import { CliError, EXIT } from '../exit.ts';
 import { Severity, type AgentView } from '../../../shared/models.ts';
-import type { Scopes } from '../../../shared/scopes.ts';
+import { Scopes } from '../../../shared/scopes.ts';
+import { describeIssue } from '../../../shared/issue-path.ts';
 import { action, arg, resolveAgent, table, when } from './util.ts';
 
 const ScopeOptions = z.object({
@@ -14,7 +15,8 @@ const ScopeOptions = z.object({
   scopesFile: z.string().optional(),
 });
 
-function scopesFrom(opts: z.output<typeof ScopeOptions>): unknown {
+/** The scopes of --scopes / --scopes-file, checked against the contract here, so a typo fails before anything is asked of the owner. */
+function scopesFrom(opts: z.output<typeof ScopeOptions>): Scopes | undefined {
   if (opts.scopes !== undefined && opts.scopesFile !== undefined)
     throw new CliError(EXIT.usage, 'Give --scopes or --scopes-file, not both.', 'usage');
   const text =
@@ -32,11 +34,19 @@ function scopesFrom(opts: z.output<typeof ScopeOptions>): unknown {
         })()
       : opts.scopes;
   if (text === undefined) return undefined;
+  let json: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    json = JSON.parse(text);
   } catch {
     throw new CliError(EXIT.usage, '--scopes must be JSON, e.g. \'{"providers":{"openai":{}}}\'.', 'usage');
   }
+  const scopes = Scopes.safeParse(json);
+  if (scopes.success) return scopes.data;
+  throw new CliError(
+    EXIT.usage,
+    `The scopes are not valid (${describeIssue(scopes.error.issues, 'scopes')}); see README "Scopes".`,
+    'usage',
+  );
 }
 
 function describe(a: AgentView): string {
@@ -111,7 +121,7 @@ export function registerAgents(program: Command, io: CliIo): void {
           throw new CliError(EXIT.usage, 'Give the scopes with --scopes or --scopes-file.', 'usage');
         const out = await ctx.call('agentCreate', {
           name: arg(cmd),
-          scopes: scopes as Scopes,
+          scopes,
           ...(opts.expires !== undefined ? { expiresAt: opts.expires } : {}),
         });
         ctx.print(out, () => `${describe(out.agent)}\nCredential (shown once; store it now):\n${out.token}`);
@@ -140,7 +150,7 @@ export function registerAgents(program: Command, io: CliIo): void {
         const out = await ctx.call('agentUpdate', {
           id: agent.id,
           ...(opts.name !== undefined ? { name: opts.name } : {}),
-          ...(scopes !== undefined ? { scopes: scopes as Scopes } : {}),
+          ...(scopes !== undefined ? { scopes } : {}),
           ...(opts.expires !== undefined
             ? { expiresAt: opts.expires === 'never' ? null : opts.expires }
             : {}),

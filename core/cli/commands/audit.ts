@@ -9,6 +9,7 @@ import { parseOptions, type CliContext, type CliIo } from '../context.ts';
 import { CliError, EXIT } from '../exit.ts';
 import { queryString } from '../../../shared/contract.ts';
 import { Decision, type AuditEntry } from '../../../shared/models.ts';
+import { parseEvent } from '../../../shared/events.ts';
 import type { AuditQuery } from '../../../shared/contract.ts';
 import { action, resolveAgent } from './util.ts';
 
@@ -52,6 +53,19 @@ function matches(e: AuditEntry, q: Query): boolean {
   return true;
 }
 
+/** One `audit.appended` event's data, checked against the contract; a string says what is wrong with it. */
+function auditEntryOf(data: string): AuditEntry | string {
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return 'not JSON';
+  }
+  const parsed = parseEvent({ name: 'audit.appended', data: json });
+  if (!parsed.ok) return parsed.problem;
+  return parsed.event.name === 'audit.appended' ? parsed.event.data : 'not an audit entry';
+}
+
 async function follow(ctx: CliContext, q: Query): Promise<void> {
   const res = await ctx.send({ method: 'GET', target: '/admin/v1/events', body: undefined }, 'read');
   if (!res.body) return;
@@ -66,7 +80,11 @@ async function follow(ctx: CliContext, q: Query): Promise<void> {
       if (!block.startsWith('event: audit.appended\n')) continue;
       const data = block.split('\n').find((l) => l.startsWith('data: '));
       if (!data) continue;
-      const entry = JSON.parse(data.slice(6)) as AuditEntry;
+      const entry = auditEntryOf(data.slice(6));
+      if (typeof entry === 'string') {
+        ctx.note(`An audit entry from the daemon was skipped: ${entry}.`);
+        continue;
+      }
       if (!matches(entry, q)) continue;
       ctx.io.stdout(ctx.json ? `${JSON.stringify(entry)}\n` : `${line(entry)}\n`);
     }

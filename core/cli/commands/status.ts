@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import type { CliIo } from '../context.ts';
 import { loadSession } from '../session-store.ts';
 import { action, when } from './util.ts';
-import type { Status } from '../../../shared/models.ts';
+import { Status } from '../../../shared/models.ts';
 
 export function registerStatus(program: Command, io: CliIo): void {
   program
@@ -18,7 +18,7 @@ export function registerStatus(program: Command, io: CliIo): void {
         let status: Status | null = null;
         if (session) {
           const res = await ctx.http('GET', '/admin/v1/status', { token: session.token });
-          if (res.ok) status = (await res.json()) as Status;
+          if (res.ok) status = await ctx.answer(res, Status, 'the vault status');
         }
         ctx.print(
           {

@@ -14,6 +14,7 @@ import type { ProxyFacts } from '../../../shared/facts.ts';
 import type { CounterEffect, CounterReader } from '../types.ts';
 import { listText, quote, scopeDenied, type Deny } from '../outcome.ts';
 import { checkCount } from './counter.ts';
+import { kindScopeDenied } from './kind-scope.ts';
 
 const PLAIN_ADDRESS = /^[^\s@,;<>()[\]\\:"]+@[^\s@,;<>()[\]\\:"]+$/;
 
@@ -84,24 +85,12 @@ export function checkEmail(
   now: number,
   effects: CounterEffect[],
 ): Deny | null {
-  // No email scope: no email may be sent (deny by default).
-  if (scope === undefined) {
-    return scopeDenied(
-      'email',
-      null,
-      facts.providerId,
-      'Sending email is refused: the email scope is not set.',
-    );
-  }
-  // email.provider pins sends to one provider.
-  if (scope.provider !== undefined && scope.provider !== facts.providerId) {
-    return scopeDenied(
-      'email.provider',
-      scope.provider,
-      facts.providerId,
-      `Provider ${quote(facts.providerId)} is not email.provider (allowed: ${scope.provider}).`,
-    );
-  }
+  // No email scope: no email may be sent (deny by default); email.provider pins sends to one provider.
+  const refused = kindScopeDenied('email', scope, facts, {
+    value: facts.providerId,
+    message: 'Sending email is refused: the email scope is not set.',
+  });
+  if (refused !== null || scope === undefined) return refused;
   const recipients = facts.recipients;
   if (recipients === undefined || recipients.length === 0) {
     return scopeDenied('email', null, 0, 'An email with no recipients is refused by the email scope.');

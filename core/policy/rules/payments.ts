@@ -13,6 +13,7 @@ import { formatMinor } from '../../../shared/money.ts';
 import type { CounterEffect, CounterReader } from '../types.ts';
 import { quote, scopeDenied, type Deny } from '../outcome.ts';
 import { checkCount } from './counter.ts';
+import { kindScopeDenied } from './kind-scope.ts';
 
 export const PAYMENTS_DAY_COUNTER = 'payments:day';
 export const ONE_TIME_CARD_INTERVALS: readonly string[] = ['all_time', 'per_authorization'];
@@ -81,24 +82,12 @@ export function checkPayment(
   now: number,
   effects: CounterEffect[],
 ): Deny | null {
-  // No payments scope: no money may move (deny by default).
-  if (scope === undefined) {
-    return scopeDenied(
-      'payments',
-      null,
-      facts.action,
-      'Payments are refused: the payments scope is not set.',
-    );
-  }
-  // payments.provider pins payments to one provider.
-  if (scope.provider !== undefined && scope.provider !== facts.providerId) {
-    return scopeDenied(
-      'payments.provider',
-      scope.provider,
-      facts.providerId,
-      `Provider ${quote(facts.providerId)} is not payments.provider (allowed: ${scope.provider}).`,
-    );
-  }
+  // No payments scope: no money may move (deny by default); payments.provider pins payments to one provider.
+  const refused = kindScopeDenied('payments', scope, facts, {
+    value: facts.action,
+    message: 'Payments are refused: the payments scope is not set.',
+  });
+  if (refused !== null || scope === undefined) return refused;
   if (facts.action === 'card.create') {
     const card = facts.card;
     // Only virtual cards: a physical card outlives the agent's scopes.
