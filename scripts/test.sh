@@ -12,7 +12,10 @@ if [ -z "${AKC_IN_TEST_SESSION:-}" ]; then
     XDG_DATA_HOME="$(mktemp -d)"
     export XDG_DATA_HOME
     export AKC_TEST_KEYRING=1
-    exec dbus-run-session -- bash -c 'printf %s akc-test-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null && exec bash scripts/test.sh "$@"' _ "$@"
+    # The session's dbus-daemon logs to stderr ("Failed to set fd limit", "Activating service …"), which
+    # is noise in test output: it gets /dev/null, while the keyring and the tests get the real stderr (fd 3).
+    exec 3>&2
+    exec dbus-run-session -- bash -c 'printf %s akc-test-keyring | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&3 && exec bash scripts/test.sh "$@" 2>&3 3>&-' _ "$@" 2>/dev/null
   fi
   echo "Note: dbus-run-session or gnome-keyring-daemon is missing; OS-keychain tests will report themselves skipped." >&2
   echo "      On Debian/Ubuntu: sudo apt-get install gnome-keyring libsecret-tools dbus" >&2

@@ -6,7 +6,8 @@
 // so the table needs no new column; action keys never contain "#".
 import type { Db } from '../storage/db.ts';
 import type { PolicyGrant } from '../policy/types.ts';
-import { grantLive, type GrantConstraint } from '../policy/grant-match.ts';
+import type { GrantConstraint } from '../policy/grant-match.ts';
+import { grantLive } from '../../shared/grant-live.ts';
 import { newId } from '../agents/credentials.ts';
 
 export interface GrantRecord extends PolicyGrant {

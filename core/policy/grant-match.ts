@@ -4,7 +4,6 @@
 // amount in its currency, the exact call, or the exact request (a respond-async retry). The account, the
 // organization and the project the approved request named are always pinned.
 import type { RequestFacts } from '../../shared/facts.ts';
-import type { PolicyGrant } from './types.ts';
 
 export interface GrantConstraint {
   /** llm.request: exactly this model (null: only requests that name no model). */
@@ -23,11 +22,6 @@ export interface GrantConstraint {
   account?: string | null;
   organization?: string | null;
   project?: string | null;
-}
-
-/** The one "still live" test: not expired (expiresAt is exclusive) and uses left (null: unlimited). */
-export function grantLive(g: Pick<PolicyGrant, 'expiresAt' | 'usesLeft'>, now: number): boolean {
-  return (g.expiresAt === null || g.expiresAt > now) && (g.usesLeft === null || g.usesLeft > 0);
 }
 
 function domainOf(address: string): string {

@@ -10,19 +10,12 @@ import {
   VaultScope,
 } from '../../shared/scopes.ts';
 import type { ProviderKind } from '../../shared/facts.ts';
+import { formatIssuePath } from '../../shared/issue-path.ts';
 import { formatCount, formatMinor, formatUsd } from './format.ts';
 
-/** Zod issue path → "providers.openai.models[0]". */
+/** Zod issue path → "providers.openai.models[0]", with the shared formatter; "(top level)" for the root. */
 export function issuePath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const p of path) {
-    if (typeof p === 'number') out += `[${p}]`;
-    else {
-      const key = String(p);
-      out += /^[A-Za-z_$][\w$-]*$/.test(key) ? (out ? `.${key}` : key) : `[${JSON.stringify(key)}]`;
-    }
-  }
-  return out || '(top level)';
+  return formatIssuePath(path) || '(top level)';
 }
 
 export interface JsonIssue {

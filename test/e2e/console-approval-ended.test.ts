@@ -3,28 +3,24 @@
 // as the agent; the fake upstream must receive nothing.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import type { Browser, Page } from 'playwright-core';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import type { Page } from 'playwright-core';
+import type { TestDaemon } from '../helpers/daemon.ts';
 import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
-import { CONSOLE_DIR, ensureConsoleBuilt, launchChromium } from '../helpers/browser.ts';
-import { hasChromium, CHROMIUM } from '../helpers/env.ts';
+import { noChromium, openConsole, type ConsoleRig } from '../helpers/console.ts';
 
-if (!hasChromium)
-  console.log(`[skip] console approval-ended e2e: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-describe.skipIf(!hasChromium)('a prompt that ends unanswered says why', () => {
+describe.skipIf(noChromium('console approval-ended e2e'))('a prompt that ends unanswered says why', () => {
+  let rig: ConsoleRig;
   let t: TestDaemon;
   let up: FakeUpstream;
-  let browser: Browser;
   let page: Page;
   let token = '';
   let agentId = '';
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
     up = await startUpstream();
     // Short enough for the test to see a real server-side timeout; long enough to see the prompt first.
-    t = await startTestDaemon({ consoleDir: CONSOLE_DIR, approvalTimeoutMs: 6_000 });
+    rig = await openConsole({ daemon: { approvalTimeoutMs: 6_000 }, timeout: 15_000 });
+    ({ t, page } = rig);
     await t.admin.providers.put('openai', {
       kind: 'openai',
       baseUrl: up.url,
@@ -36,17 +32,11 @@ describe.skipIf(!hasChromium)('a prompt that ends unanswered says why', () => {
     });
     token = created.token;
     agentId = created.agent.id;
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
-    await page.goto(t.daemon.loginUrl ?? '');
-    await page.waitForURL(`${t.url}/#/`);
     await page.goto(`${t.url}/#/agents`);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
+    await rig?.close();
     await up?.close();
   });
 

@@ -3,62 +3,34 @@
 // lines, and the recovery code unlocks the vault and offers a new key source.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import type { Browser, Page } from 'playwright-core';
-import { join } from 'node:path';
-import { startTestDaemon, TEST_PASSPHRASE, type TestDaemon } from '../helpers/daemon.ts';
-import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
-import { CONSOLE_DIR, ensureConsoleBuilt, launchChromium } from '../helpers/browser.ts';
-import { hasChromium, hasKeyring, CHROMIUM, ROOT } from '../helpers/env.ts';
+import type { Page } from 'playwright-core';
+import { TEST_PASSPHRASE, type TestDaemon } from '../helpers/daemon.ts';
+import type { FakeUpstream } from '../helpers/upstream.ts';
+import { hasKeyring } from '../helpers/env.ts';
+import { noChromium, openConsole, startChatUpstream, type ConsoleRig } from '../helpers/console.ts';
 
 const MASTER_KEY = 'sk-first-run-MASTER-key-77d0c4e2';
-const SHOTS =
-  process.env.AKC_UPDATE_SCREENSHOTS === '1'
-    ? join(ROOT, 'docs', 'screenshots')
-    : join(ROOT, 'test-results', 'screenshots');
 
-if (!hasChromium) console.log(`[skip] first-run e2e: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-describe.skipIf(!hasChromium)('first run in the console', () => {
+describe.skipIf(noChromium('first-run e2e'))('first run in the console', () => {
+  let rig: ConsoleRig;
   let t: TestDaemon;
   let up: FakeUpstream;
-  let browser: Browser;
   let page: Page;
   let code = '';
   let token = '';
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    up = await startUpstream((_req, _body, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: 'c1',
-          object: 'chat.completion',
-          created: 1,
-          model: 'gpt-4o-mini',
-          choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 },
-        }),
-      );
-    });
-    t = await startTestDaemon({ consoleDir: CONSOLE_DIR, init: false });
-    browser = await launchChromium();
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      colorScheme: 'light',
-      reducedMotion: 'reduce',
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(15_000);
+    up = await startChatUpstream();
+    rig = await openConsole({ daemon: { init: false }, signIn: false, timeout: 15_000 });
+    ({ t, page } = rig);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
+    await rig?.close();
     await up?.close();
   });
 
-  const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  const shot = (name: string): Promise<Buffer> => rig.shot(name);
 
   it('setup preselects what works here and shows the recovery code once, with a check', async () => {
     await page.goto(t.daemon.loginUrl ?? '');

@@ -3,53 +3,33 @@
 // daemon and its audit, with the agent's real key where a command breaks it. Real daemon, real Chromium.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { CONSOLE_DIR, ensureConsoleBuilt, launchChromium } from '../helpers/browser.ts';
-import { hasChromium, hasKeyring, CHROMIUM, ROOT } from '../helpers/env.ts';
+import type { Page } from 'playwright-core';
+import { raw, type TestDaemon } from '../helpers/daemon.ts';
+import { hasKeyring } from '../helpers/env.ts';
+import { noChromium, openConsole, type ConsoleRig } from '../helpers/console.ts';
 
-const SHOTS =
-  process.env.AKC_UPDATE_SCREENSHOTS === '1'
-    ? join(ROOT, 'docs', 'screenshots')
-    : join(ROOT, 'test-results', 'screenshots');
-
-if (!hasChromium)
-  console.log(`[skip] console keyboard e2e: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-describe.skipIf(!hasChromium)('the console by keyboard', () => {
+describe.skipIf(noChromium('console keyboard e2e'))('the console by keyboard', () => {
+  let rig: ConsoleRig;
   let t: TestDaemon;
-  let browser: Browser;
   let page: Page;
   let agentId = '';
   let token = '';
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    t = await startTestDaemon({ consoleDir: CONSOLE_DIR });
+    rig = await openConsole();
+    ({ t, page } = rig);
     const created = await t.admin.agents.create({
       name: 'keys-bot',
       scopes: { providers: { openai: { models: ['gpt-4o-mini'] } } },
     });
     agentId = created.agent.id;
     token = created.token;
-    browser = await launchChromium();
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      reducedMotion: 'reduce',
-      acceptDownloads: true,
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    await page.goto(t.daemon.loginUrl ?? '');
-    await page.waitForURL(`${t.url}/#/`);
     await page.goto(`${t.url}/#/agents/${agentId}`);
     await page.getByTestId('detail-revoke').waitFor();
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
+    await rig?.close();
   });
 
   const whoami = (key: string): Promise<number> =>
@@ -89,7 +69,7 @@ describe.skipIf(!hasChromium)('the console by keyboard', () => {
       await page.keyboard.press('Shift+Tab');
       expect(await activeInside('shortcut-sheet')).toBe(true);
     }
-    await page.screenshot({ path: join(SHOTS, 'shortcuts.png') });
+    await rig.shot('shortcuts');
     await page.keyboard.press('Escape');
     await sheet.waitFor({ state: 'detached' });
     expect(await focusedTestId()).toBe('rotate');

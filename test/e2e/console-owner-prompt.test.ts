@@ -5,34 +5,25 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import type { Page } from 'playwright-core';
+import type { TestDaemon } from '../helpers/daemon.ts';
 import { runAkc } from '../helpers/child.ts';
-import { CONSOLE_DIR, ensureConsoleBuilt, launchChromium } from '../helpers/browser.ts';
-import { hasChromium, CHROMIUM } from '../helpers/env.ts';
+import { noChromium, openConsole, type ConsoleRig } from '../helpers/console.ts';
 
-if (!hasChromium)
-  console.log(`[skip] console owner-prompt e2e: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-describe.skipIf(!hasChromium)('owner prompts in the console', () => {
+describe.skipIf(noChromium('console owner-prompt e2e'))('owner prompts in the console', () => {
+  let rig: ConsoleRig;
   let t: TestDaemon;
-  let browser: Browser;
   let page: Page;
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    t = await startTestDaemon({ consoleDir: CONSOLE_DIR });
+    rig = await openConsole({ timeout: 15_000 });
+    ({ t, page } = rig);
     env = {
       ...process.env,
       AKC_DATA_DIR: t.dir,
       XDG_RUNTIME_DIR: mkdtempSync(join(tmpdir(), 'akc-rt-')),
     };
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    page.setDefaultTimeout(15_000);
-    await page.goto(t.daemon.loginUrl ?? '');
-    await page.waitForURL(`${t.url}/#/`);
     await page
       .getByRole('link', { name: /Agents/ })
       .first()
@@ -40,8 +31,7 @@ describe.skipIf(!hasChromium)('owner prompts in the console', () => {
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
+    await rig?.close();
   });
 
   it('shows a CLI session request with the calling process; Allow lets akc agents list work', async () => {

@@ -3,77 +3,39 @@
 // daemon stops answering. Screenshots at 1280×800, 800×600 and dark (AKC_UPDATE_SCREENSHOTS=1 refreshes docs/).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { join } from 'node:path';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
-import { CONSOLE_DIR, ensureConsoleBuilt, launchChromium } from '../helpers/browser.ts';
-import { hasChromium, CHROMIUM, ROOT } from '../helpers/env.ts';
+import type { Page } from 'playwright-core';
+import type { TestDaemon } from '../helpers/daemon.ts';
+import type { FakeUpstream } from '../helpers/upstream.ts';
+import {
+  chatHandler,
+  noChromium,
+  openConsole,
+  startChatUpstream,
+  type ConsoleRig,
+} from '../helpers/console.ts';
 
 const MASTER_KEY = 'sk-owner-e2e-MASTER-key-0a9d77e1';
-const SHOTS =
-  process.env.AKC_UPDATE_SCREENSHOTS === '1'
-    ? join(ROOT, 'docs', 'screenshots')
-    : join(ROOT, 'test-results', 'screenshots');
 
-if (!hasChromium)
-  console.log(`[skip] owner console e2e: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-describe.skipIf(!hasChromium)('owner console: edit, providers, live state', () => {
+describe.skipIf(noChromium('owner console e2e'))('owner console: edit, providers, live state', () => {
+  let rig: ConsoleRig;
   let t: TestDaemon;
   let up: FakeUpstream;
-  let browser: Browser;
-  let context: BrowserContext;
   let page: Page;
   let agentId = '';
   let token = '';
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    up = await startUpstream((req, body, res) => {
-      if (req.url === '/models') {
-        // The models list answers only with the master key, like the real API.
-        const ok = req.headers.authorization === `Bearer ${MASTER_KEY}`;
-        res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-        res.end(ok ? '{"object":"list","data":[]}' : '{"error":{"message":"bad key"}}');
-        return;
-      }
-      const model = (JSON.parse(body || '{}') as { model?: string }).model ?? 'gpt-4o-mini';
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: 'c1',
-          object: 'chat.completion',
-          created: 1,
-          model,
-          choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-          usage: { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 },
-        }),
-      );
-    });
-    t = await startTestDaemon({ consoleDir: CONSOLE_DIR });
-    browser = await launchChromium();
-    context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      colorScheme: 'light',
-      reducedMotion: 'reduce',
-    });
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
-    await page.goto(t.daemon.loginUrl ?? '');
-    await page
-      .getByRole('link', { name: /Providers/ })
-      .first()
-      .waitFor();
+    up = await startChatUpstream({ masterKey: MASTER_KEY });
+    rig = await openConsole();
+    ({ t, page } = rig);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
+    await rig?.close();
     await up?.close();
   });
 
-  const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  const shot = (name: string): Promise<Buffer> => rig.shot(name);
 
   it('refuses a remote http:// base URL, a query and a fragment, in the console and in the API', async () => {
     await page.goto(`${t.url}/#/providers`);
@@ -183,18 +145,7 @@ describe.skipIf(!hasChromium)('owner console: edit, providers, live state', () =
     expect(entry?.facts).toMatchObject({ widens: true });
     // The agent's SDK call with the newly allowed model goes through.
     const client = new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 });
-    up.handle((_req, body, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: 'c2',
-          object: 'chat.completion',
-          created: 1,
-          model: (JSON.parse(body) as { model: string }).model,
-          choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }],
-        }),
-      );
-    });
+    up.handle(chatHandler({ masterKey: MASTER_KEY }));
     const out = await client.chat.completions.create({
       model: 'gpt-4.1',
       messages: [{ role: 'user', content: 'hi' }],

@@ -5,25 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { CONSOLE_DIR, ensureConsoleBuilt, launchChromium } from '../helpers/browser.ts';
-import { hasChromium, CHROMIUM, ROOT } from '../helpers/env.ts';
+import { CONSOLE_DIR } from '../helpers/browser.ts';
+import { SHOTS, noChromium, openConsole } from '../helpers/console.ts';
 
-const SHOTS =
-  process.env.AKC_UPDATE_SCREENSHOTS === '1'
-    ? join(ROOT, 'docs', 'screenshots')
-    : join(ROOT, 'test-results', 'screenshots');
-
-if (!hasChromium)
-  console.log(`[skip] console sign-in e2e: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-describe.skipIf(!hasChromium)('sign-in pages', () => {
+describe.skipIf(noChromium('console sign-in e2e'))('sign-in pages', () => {
   let t: TestDaemon;
   let browser: Browser;
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    t = await startTestDaemon({ consoleDir: CONSOLE_DIR });
-    browser = await launchChromium();
+    // The spec opens its own pages; the daemon is restarted in the middle, so it is stopped here by hand.
+    ({ t, browser } = await openConsole({ signIn: false }));
   }, 180_000);
 
   afterAll(async () => {

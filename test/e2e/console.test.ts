@@ -4,24 +4,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import type { Browser, Page } from 'playwright-core';
-import { join } from 'node:path';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
-import { CONSOLE_DIR, ensureConsoleBuilt, launchChromium, TRANSPORT_RECORDER } from '../helpers/browser.ts';
-import { hasChromium, hasKeyring, CHROMIUM, ROOT } from '../helpers/env.ts';
+import type { TestDaemon } from '../helpers/daemon.ts';
+import type { FakeUpstream } from '../helpers/upstream.ts';
+import { TRANSPORT_RECORDER } from '../helpers/browser.ts';
+import { hasKeyring } from '../helpers/env.ts';
+import { noChromium, openConsole, startChatUpstream, type ConsoleRig } from '../helpers/console.ts';
 import { buildTrayModel } from '../../electron/main/tray-model.ts';
 
 const MASTER_KEY = 'sk-e2e-MASTER-openai-key-4f1c2b9a';
 const SECRET_VALUE = 'crm-e2e-SECRET-value-77aa31';
-// Saved on every run under test-results/; AKC_UPDATE_SCREENSHOTS=1 refreshes the README's copies in docs/.
-const SHOTS =
-  process.env.AKC_UPDATE_SCREENSHOTS === '1'
-    ? join(ROOT, 'docs', 'screenshots')
-    : join(ROOT, 'test-results', 'screenshots');
 
-if (!hasChromium) console.log(`[skip] console e2e: no Chromium at ${CHROMIUM} (apt-get install chromium)`);
-
-describe.skipIf(!hasChromium)('browser console (headless mode)', () => {
+describe.skipIf(noChromium('console e2e'))('browser console (headless mode)', () => {
+  let rig: ConsoleRig;
   let t: TestDaemon;
   let up: FakeUpstream;
   let browser: Browser;
@@ -30,42 +24,17 @@ describe.skipIf(!hasChromium)('browser console (headless mode)', () => {
   let researchId = '';
 
   beforeAll(async () => {
-    ensureConsoleBuilt();
-    up = await startUpstream((_req, body, res) => {
-      const model = (JSON.parse(body) as { model?: string }).model ?? 'gpt-4o-mini';
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: 'c1',
-          object: 'chat.completion',
-          created: 1,
-          model,
-          choices: [
-            { index: 0, message: { role: 'assistant', content: 'hi from upstream' }, finish_reason: 'stop' },
-          ],
-          usage: { prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 },
-        }),
-      );
-    });
-    t = await startTestDaemon({ consoleDir: CONSOLE_DIR });
-    browser = await launchChromium();
-    const context = await browser.newContext({
-      viewport: { width: 1280, height: 800 },
-      colorScheme: 'light',
-      reducedMotion: 'reduce',
-    });
-    await context.addInitScript(TRANSPORT_RECORDER);
-    page = await context.newPage();
-    page.setDefaultTimeout(10_000);
+    up = await startChatUpstream({ content: 'hi from upstream' });
+    rig = await openConsole({ signIn: false, initScript: TRANSPORT_RECORDER });
+    ({ t, browser, page } = rig);
   }, 180_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await t?.stop();
+    await rig?.close();
     await up?.close();
   });
 
-  const shot = (name: string): Promise<Buffer> => page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  const shot = (name: string): Promise<Buffer> => rig.shot(name);
   const openai = (token: string): OpenAI =>
     new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 });
   const ask = (c: OpenAI): Promise<OpenAI.Chat.Completions.ChatCompletion> =>

@@ -308,7 +308,7 @@ describe('anthropic adapter', () => {
   it('reads model, stream and max_tokens from messages.create', async () => {
     const req = await capture('/v1/proxy/anthropic', (f) =>
       anthropic(f).messages.create({
-        model: 'claude-sonnet-4-5-20250929',
+        model: 'claude-sonnet-4-6',
         max_tokens: 1024,
         system: 'You are a careful assistant.',
         messages: [{ role: 'user', content: 'Draft a reply to the customer.' }],
@@ -320,7 +320,7 @@ describe('anthropic adapter', () => {
     expect(facts).toMatchObject({
       providerKind: 'anthropic',
       action: 'llm.request',
-      model: 'claude-sonnet-4-5-20250929',
+      model: 'claude-sonnet-4-6',
     });
     expect(facts.estimatedUsd).toBeGreaterThan((1024 * 15) / 1e6);
     expect(facts.estimatedUsd).toBeLessThan((1024 * 15 + 100 * 3) / 1e6);

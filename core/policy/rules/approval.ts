@@ -14,7 +14,8 @@ import type { ProxyFacts } from '../../../shared/facts.ts';
 import { formatMinor, formatUsd } from '../../../shared/money.ts';
 import type { RequestFacts } from '../../../shared/facts.ts';
 import type { PolicyGrant } from '../types.ts';
-import { grantCovers, grantLive } from '../grant-match.ts';
+import { grantCovers } from '../grant-match.ts';
+import { grantLive } from '../../../shared/grant-live.ts';
 
 export type ApprovalSubject = 'email' | 'payments' | 'provider' | 'secret';
 

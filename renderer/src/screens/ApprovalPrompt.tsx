@@ -13,6 +13,7 @@ import { AgentPill, OutcomeChip } from '../ui/Pill.tsx';
 import { Meter } from '../ui/Meter.tsx';
 import { MenuButton } from '../ui/Menu.tsx';
 import { modKey } from '../ui/hooks.ts';
+import { FormError } from '../ui/FormError.tsx';
 
 const KEY_GRACE_MS = 1000;
 
@@ -196,11 +197,7 @@ export function ApprovalPrompt(props: {
           </>
         )}
       </details>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <footer className="prompt-foot">
         <button
           ref={denyRef}

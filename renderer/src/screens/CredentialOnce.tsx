@@ -56,41 +56,54 @@ export function CredentialOnce(props: {
           <CopyButton text={token} label="Copy key" testId="copy-token" />
         </div>
       </div>
-      <div className="field">
-        <span className="field-label">For a shell: paste before starting your agent</span>
-        <pre className="env-block" data-testid="export-lines">
-          {exports}
-        </pre>
-        <div>
-          <CopyButton text={exports} label="Copy export lines" testId="copy-exports" />
-        </div>
-      </div>
-      <div className="field">
-        <span className="field-label">
-          For a .env file (the OpenAI and Anthropic SDKs read these variables)
-        </span>
-        <pre className="env-block" data-testid="env-lines">
-          {block}
-        </pre>
-        <div>
-          <CopyButton text={block} label="Copy lines" testId="copy-env" />
-        </div>
-      </div>
-      <div className="field">
-        <span className="field-label">Or let akc start it with a short-lived key instead of this one</span>
-        <pre className="env-block" data-testid="akc-run-line">
-          {run}
-        </pre>
-        <div>
-          <CopyButton text={run} label="Copy command" testId="copy-run" />
-        </div>
-      </div>
+      <Snippet
+        label="For a shell: paste before starting your agent"
+        text={exports}
+        copy="Copy export lines"
+        testId="export-lines"
+        copyTestId="copy-exports"
+      />
+      <Snippet
+        label="For a .env file (the OpenAI and Anthropic SDKs read these variables)"
+        text={block}
+        copy="Copy lines"
+        testId="env-lines"
+        copyTestId="copy-env"
+      />
+      <Snippet
+        label="Or let akc start it with a short-lived key instead of this one"
+        text={run}
+        copy="Copy command"
+        testId="akc-run-line"
+        copyTestId="copy-run"
+      />
       <div className="credential-foot">
         <button type="button" className="btn btn-primary" onClick={onDone} data-testid="stored-it">
           I’ve stored it
         </button>
       </div>
     </section>
+  );
+}
+
+/** A ready-to-paste block with its copy button. */
+function Snippet(props: {
+  label: string;
+  text: string;
+  copy: string;
+  testId: string;
+  copyTestId: string;
+}): ReactNode {
+  return (
+    <div className="field">
+      <span className="field-label">{props.label}</span>
+      <pre className="env-block" data-testid={props.testId}>
+        {props.text}
+      </pre>
+      <div>
+        <CopyButton text={props.text} label={props.copy} testId={props.copyTestId} />
+      </div>
+    </div>
   );
 }
 

@@ -1,101 +1,91 @@
 // Where the vault key lives, changed while unlocked: offered right after a recovery-code unlock, and in
 // Settings. The key itself stays the same, so every stored key and the recovery code keep working.
-import { type SyntheticEvent, useState, type ReactNode } from 'react';
+import { type SyntheticEvent, useRef, useState, type ReactNode } from 'react';
 import { useStore } from '../store/store.ts';
-import { errorMessage } from '../transport/types.ts';
+import { useAction } from '../ui/useAction.ts';
+import {
+  KeySourceChoices,
+  NewPassphraseFields,
+  focusPassphraseProblem,
+  type KeySourceChoice,
+  type KeySourceKind,
+} from './KeySourceFields.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
+import { FormError } from '../ui/FormError.tsx';
+
+const CHOICES: readonly KeySourceChoice[] = [
+  {
+    value: 'os-keychain',
+    title: 'OS keychain',
+    help: 'A new entry in this machine’s keychain; unlocks by itself.',
+  },
+  {
+    value: 'passphrase',
+    title: 'New passphrase',
+    help: 'The old passphrase stops working.',
+    testId: 'key-source-passphrase',
+  },
+];
 
 export function KeySourceForm({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }): ReactNode {
   const setKeySource = useStore((s) => s.setKeySource);
   const toast = useStore((s) => s.toast);
-  const [source, setSource] = useState<'os-keychain' | 'passphrase'>('os-keychain');
+  const [source, setSource] = useState<KeySourceKind>('os-keychain');
   const [pass, setPass] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [tried, setTried] = useState(false);
+  const passRef = useRef<HTMLInputElement>(null);
+  const confirmRef = useRef<HTMLInputElement>(null);
+  const { busy, error, setError, run } = useAction();
   const submit = async (e: SyntheticEvent): Promise<void> => {
     e.preventDefault();
-    setError(null);
-    if (source === 'passphrase') {
-      if (pass.length < 12) return setError('Use at least 12 characters.');
-      if (pass !== confirm) return setError('The two passphrases differ.');
-    }
-    setBusy(true);
-    try {
-      await setKeySource(
+    setTried(true);
+    if (
+      source === 'passphrase' &&
+      focusPassphraseProblem(pass, confirm, { pass: passRef, confirm: confirmRef })
+    )
+      return;
+    const ok = await run(() =>
+      setKeySource(
         source === 'passphrase'
           ? { keySource: 'passphrase', passphrase: pass }
           : { keySource: 'os-keychain' },
-      );
-      toast(
-        source === 'passphrase'
-          ? 'The vault now opens with the new passphrase'
-          : 'The vault key is now in the OS keychain',
-      );
-      onDone();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
+      ),
+    );
+    if (!ok) return;
+    toast(
+      source === 'passphrase'
+        ? 'The vault now opens with the new passphrase'
+        : 'The vault key is now in the OS keychain',
+    );
+    onDone();
   };
   return (
     <form className="stack-sm" onSubmit={(e) => void submit(e)} data-testid="key-source-form">
-      <fieldset className="choice-group">
-        <legend className="sr-only">New key source</legend>
-        <label className={`choice ${source === 'os-keychain' ? 'choice-on' : ''}`}>
-          <input
-            type="radio"
-            name="ks"
-            checked={source === 'os-keychain'}
-            onChange={() => setSource('os-keychain')}
-          />
-          <span>
-            <strong>OS keychain</strong>
-            <span className="choice-help">A new entry in this machine’s keychain; unlocks by itself.</span>
-          </span>
-        </label>
-        <label className={`choice ${source === 'passphrase' ? 'choice-on' : ''}`}>
-          <input
-            type="radio"
-            name="ks"
-            checked={source === 'passphrase'}
-            onChange={() => setSource('passphrase')}
-            data-testid="key-source-passphrase"
-          />
-          <span>
-            <strong>New passphrase</strong>
-            <span className="choice-help">The old passphrase stops working.</span>
-          </span>
-        </label>
-      </fieldset>
+      <KeySourceChoices
+        name="ks"
+        legend="New key source"
+        choices={CHOICES}
+        value={source}
+        onChange={(v) => {
+          // An error belongs to the choice it came from.
+          setSource(v);
+          setError(null);
+        }}
+      />
       {source === 'passphrase' && (
-        <div className="row-2">
-          <label className="field">
-            <span>New passphrase</span>
-            <input
-              type="password"
-              autoComplete="new-password"
-              value={pass}
-              onChange={(e) => setPass(e.target.value)}
-            />
-          </label>
-          <label className="field">
-            <span>Confirm</span>
-            <input
-              type="password"
-              autoComplete="new-password"
-              value={confirm}
-              onChange={(e) => setConfirm(e.target.value)}
-            />
-          </label>
-        </div>
+        <NewPassphraseFields
+          label="New passphrase"
+          pass={pass}
+          confirm={confirm}
+          onPass={setPass}
+          onConfirm={setConfirm}
+          tried={tried}
+          passRef={passRef}
+          confirmRef={confirmRef}
+        />
       )}
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div className="dialog-foot">
         <button type="button" className="btn" onClick={onCancel} data-testid="key-source-later">
           Later

@@ -7,12 +7,13 @@ import type { ProviderView, SecretView } from '../../../shared/models.ts';
 import { useStore } from '../store/store.ts';
 import { TransportError, errorMessage } from '../transport/types.ts';
 import { absoluteTime, maskedHint, relativeTime } from '../format.ts';
-import { Dialog } from '../ui/Dialog.tsx';
+import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { Empty } from '../ui/Empty.tsx';
 import { replaceHash, useNow } from '../ui/hooks.ts';
 import { BASE_URL_HELP, DEFAULT_BASE_URLS, baseUrlProblem } from '../../../shared/provider-url.ts';
 import { KIND_LABEL } from './ScopeFields.tsx';
 import { providerUsers, secretUsers } from '../store/reducers.ts';
+import { FormError } from '../ui/FormError.tsx';
 
 const KINDS: readonly ProviderKind[] = ['openai', 'anthropic', 'stripe', 'resend', 'http'];
 
@@ -218,11 +219,7 @@ function SecretForm({ existing, onDone }: { existing: SecretView | null; onDone:
           />
         </label>
       </div>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <div className="form-foot">
         <button type="button" className="btn" onClick={onDone}>
           Cancel
@@ -250,60 +247,125 @@ function RemoveDialog({ target, onClose }: { target: Removal; onClose: () => voi
   const removeProvider = useStore((s) => s.removeProvider);
   const removeSecret = useStore((s) => s.removeSecret);
   const toast = useStore((s) => s.toast);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const remove = async (): Promise<void> => {
-    setBusy(true);
-    try {
-      if (target.kind === 'provider') await removeProvider(target.id);
-      else await removeSecret(target.id);
-      toast(`${target.id} removed`);
-      onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
-  };
   return (
-    <Dialog
-      open
+    <ConfirmDialog
+      id="remove"
+      title={`Remove ${target.id}`}
+      description={`${
+        target.kind === 'provider'
+          ? 'Its master key is deleted from the vault.'
+          : 'Its value is deleted from the vault.'
+      } ${
+        target.usedBy.length
+          ? `Requests from ${agentNames(target.usedBy)} that need it will be refused.`
+          : 'No agent uses it.'
+      }`}
+      action="Remove"
+      busyAction="Removing…"
+      danger
+      onConfirm={async () => {
+        if (target.kind === 'provider') await removeProvider(target.id);
+        else await removeSecret(target.id);
+        toast(`${target.id} removed`);
+        onClose();
+      }}
       onCancel={onClose}
-      role="alertdialog"
-      labelledBy="remove-title"
-      describedBy="remove-desc"
       testId="remove-dialog"
-    >
-      <div className="dialog-body">
-        <h2 id="remove-title">Remove {target.id}</h2>
-        <p id="remove-desc">
-          {target.kind === 'provider'
-            ? 'Its master key is deleted from the vault.'
-            : 'Its value is deleted from the vault.'}{' '}
-          {target.usedBy.length
-            ? `Requests from ${agentNames(target.usedBy)} that need it will be refused.`
-            : 'No agent uses it.'}
-        </p>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-foot">
-          <button type="button" className="btn" onClick={onClose} autoFocus>
-            Cancel
-          </button>
+      confirmTestId="remove-confirm"
+    />
+  );
+}
+
+/** One list of write-only items (providers, secrets): heading with Add, the open form, an empty state or the table. */
+function ItemsSection(props: {
+  id: 'providers' | 'secrets';
+  title: string;
+  addLabel: string;
+  formOpen: boolean;
+  onAdd: () => void;
+  form: ReactNode;
+  empty: ReactNode;
+  columns: readonly string[];
+  count: number;
+  children: ReactNode;
+}): ReactNode {
+  const { id, formOpen, count } = props;
+  return (
+    <section className="section" aria-labelledby={`${id}-h`}>
+      <div className="section-head">
+        <h2 id={`${id}-h`}>{props.title}</h2>
+        {!formOpen && (
           <button
             type="button"
-            className="btn btn-danger"
-            onClick={() => void remove()}
-            disabled={busy}
-            data-testid="remove-confirm"
+            className="btn"
+            onClick={props.onAdd}
+            data-testid={id === 'providers' ? 'add-provider' : 'add-secret'}
           >
-            Remove
+            <Plus size={14} aria-hidden="true" /> {props.addLabel}
           </button>
-        </div>
+        )}
       </div>
-    </Dialog>
+      {props.form}
+      {count === 0 && !formOpen && props.empty}
+      {count > 0 && (
+        <table className="table">
+          <thead>
+            <tr>
+              {props.columns.map((c) => (
+                <th key={c} scope="col">
+                  {c}
+                </th>
+              ))}
+              <th scope="col">
+                <span className="sr-only">Actions</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>{props.children}</tbody>
+        </table>
+      )}
+    </section>
+  );
+}
+
+function RowButton(props: {
+  label: string;
+  aria: string;
+  onClick: () => void;
+  danger?: boolean;
+  disabled?: boolean;
+  testId?: string;
+}): ReactNode {
+  return (
+    <button
+      type="button"
+      className={`btn btn-sm ${props.danger ? 'btn-danger-outline' : ''}`}
+      onClick={props.onClick}
+      disabled={props.disabled}
+      aria-label={props.aria}
+      data-testid={props.testId}
+    >
+      {props.label}
+    </button>
+  );
+}
+
+function TestResultNotice({ id, test }: { id: string; test: TestResult }): ReactNode {
+  return (
+    <div
+      className={`notice ${test.ok ? 'notice-ok' : 'notice-red'}`}
+      role="status"
+      data-testid={`provider-test-result-${id}`}
+    >
+      {test.ok ? <CircleCheck size={16} aria-hidden="true" /> : <CircleAlert size={16} aria-hidden="true" />}
+      <span>
+        <strong>{test.ok ? 'Connected' : 'Failed'}</strong> · {test.message}{' '}
+        <span className="mono small">
+          {test.checked}
+          {test.status !== null ? ` → ${test.status}` : ''} · {test.latencyMs} ms
+        </span>
+      </span>
+    </div>
   );
 }
 
@@ -347,28 +409,22 @@ export function ProvidersScreen({ add }: { add: 'provider' | 'secret' | null }):
         </div>
       </header>
 
-      <section className="section" aria-labelledby="providers-h">
-        <div className="section-head">
-          <h2 id="providers-h">Providers</h2>
-          {providerForm === null && (
-            <button
-              type="button"
-              className="btn"
-              onClick={() => setProviderForm('new')}
-              data-testid="add-provider"
-            >
-              <Plus size={14} aria-hidden="true" /> Add provider
-            </button>
-          )}
-        </div>
-        {providerForm !== null && (
-          <ProviderForm
-            key={providerForm === 'new' ? 'new' : providerForm.id}
-            existing={providerForm === 'new' ? null : providerForm}
-            onDone={() => setProviderForm(null)}
-          />
-        )}
-        {providers.length === 0 && providerForm === null ? (
+      <ItemsSection
+        id="providers"
+        title="Providers"
+        addLabel="Add provider"
+        formOpen={providerForm !== null}
+        onAdd={() => setProviderForm('new')}
+        form={
+          providerForm !== null && (
+            <ProviderForm
+              key={providerForm === 'new' ? 'new' : providerForm.id}
+              existing={providerForm === 'new' ? null : providerForm}
+              onDone={() => setProviderForm(null)}
+            />
+          )
+        }
+        empty={
           <Empty
             icon={<KeyRound size={24} />}
             text="No providers yet. Add one to let agents call it without its key."
@@ -378,175 +434,103 @@ export function ProvidersScreen({ add }: { add: 'provider' | 'secret' | null }):
               </button>
             }
           />
-        ) : (
-          providers.length > 0 && (
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Id</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Base URL</th>
-                  <th scope="col">Key</th>
-                  <th scope="col">Added</th>
-                  <th scope="col">Used by</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
+        }
+        columns={['Id', 'Kind', 'Base URL', 'Key', 'Added', 'Used by']}
+        count={providers.length}
+      >
+        {providers.map((p) => {
+          // "Used by" is derived from the agents held live in the store, never from a stale list.
+          const users = providerUsers(agents, p);
+          const test = tests[p.id];
+          return (
+            <Fragment key={p.id}>
+              <tr data-testid={`provider-${p.id}`}>
+                <td className="mono">{p.id}</td>
+                <td>{KIND_LABEL[p.kind]}</td>
+                <td className="mono small ellipsis" title={p.baseUrl}>
+                  {p.baseUrl}
+                </td>
+                <td className="mono">{maskedHint(p.keyHint)}</td>
+                <td title={absoluteTime(p.createdAt)}>{relativeTime(p.createdAt, now)}</td>
+                <td className="small" data-testid={`provider-used-by-${p.id}`}>
+                  {agentNames(users)}
+                </td>
+                <td className="actions">
+                  <RowButton
+                    label={test === 'running' ? 'Testing…' : 'Test'}
+                    aria={`Test connection to ${p.id}`}
+                    onClick={() => void runTest(p.id)}
+                    disabled={test === 'running'}
+                    testId={`provider-test-${p.id}`}
+                  />
+                  <RowButton
+                    label="Change"
+                    aria={`Change ${p.id}: base URL or key`}
+                    onClick={() => setProviderForm(p)}
+                    testId={`provider-change-${p.id}`}
+                  />
+                  <RowButton
+                    label="Remove"
+                    aria={`Remove ${p.id}`}
+                    danger
+                    onClick={() => setRemoval({ kind: 'provider', id: p.id, usedBy: users })}
+                  />
+                </td>
+              </tr>
+              {test && test !== 'running' && (
+                <tr className="test-row">
+                  <td colSpan={7}>
+                    <TestResultNotice id={p.id} test={test} />
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {providers.map((p) => {
-                  // "Used by" is derived from the agents held live in the store, never from a stale list.
-                  const users = providerUsers(agents, p);
-                  const test = tests[p.id];
-                  return (
-                    <Fragment key={p.id}>
-                      <tr data-testid={`provider-${p.id}`}>
-                        <td className="mono">{p.id}</td>
-                        <td>{KIND_LABEL[p.kind]}</td>
-                        <td className="mono small ellipsis" title={p.baseUrl}>
-                          {p.baseUrl}
-                        </td>
-                        <td className="mono">{maskedHint(p.keyHint)}</td>
-                        <td title={absoluteTime(p.createdAt)}>{relativeTime(p.createdAt, now)}</td>
-                        <td className="small" data-testid={`provider-used-by-${p.id}`}>
-                          {agentNames(users)}
-                        </td>
-                        <td className="actions">
-                          <button
-                            type="button"
-                            className="btn btn-sm"
-                            onClick={() => void runTest(p.id)}
-                            disabled={test === 'running'}
-                            aria-label={`Test connection to ${p.id}`}
-                            data-testid={`provider-test-${p.id}`}
-                          >
-                            {test === 'running' ? 'Testing…' : 'Test'}
-                          </button>
-                          <button
-                            type="button"
-                            className="btn btn-sm"
-                            onClick={() => setProviderForm(p)}
-                            aria-label={`Change ${p.id}: base URL or key`}
-                            data-testid={`provider-change-${p.id}`}
-                          >
-                            Change
-                          </button>
-                          <button
-                            type="button"
-                            className="btn btn-sm btn-danger-outline"
-                            onClick={() => setRemoval({ kind: 'provider', id: p.id, usedBy: users })}
-                            aria-label={`Remove ${p.id}`}
-                          >
-                            Remove
-                          </button>
-                        </td>
-                      </tr>
-                      {test && test !== 'running' && (
-                        <tr className="test-row">
-                          <td colSpan={7}>
-                            <div
-                              className={`notice ${test.ok ? 'notice-ok' : 'notice-red'}`}
-                              role="status"
-                              data-testid={`provider-test-result-${p.id}`}
-                            >
-                              {test.ok ? (
-                                <CircleCheck size={16} aria-hidden="true" />
-                              ) : (
-                                <CircleAlert size={16} aria-hidden="true" />
-                              )}
-                              <span>
-                                <strong>{test.ok ? 'Connected' : 'Failed'}</strong> · {test.message}{' '}
-                                <span className="mono small">
-                                  {test.checked}
-                                  {test.status !== null ? ` → ${test.status}` : ''} · {test.latencyMs} ms
-                                </span>
-                              </span>
-                            </div>
-                          </td>
-                        </tr>
-                      )}
-                    </Fragment>
-                  );
-                })}
-              </tbody>
-            </table>
-          )
-        )}
-      </section>
+              )}
+            </Fragment>
+          );
+        })}
+      </ItemsSection>
 
-      <section className="section" aria-labelledby="secrets-h">
-        <div className="section-head">
-          <h2 id="secrets-h">Secrets</h2>
-          {secretForm === null && (
-            <button
-              type="button"
-              className="btn"
-              onClick={() => setSecretForm('new')}
-              data-testid="add-secret"
-            >
-              <Plus size={14} aria-hidden="true" /> Add secret
-            </button>
-          )}
-        </div>
-        {secretForm !== null && (
-          <SecretForm
-            key={secretForm === 'new' ? 'new' : secretForm.name}
-            existing={secretForm === 'new' ? null : secretForm}
-            onDone={() => setSecretForm(null)}
-          />
-        )}
-        {secrets.length === 0 && secretForm === null ? (
-          <Empty icon={<Lock size={24} />} text="No secrets yet. Store one that an agent may read by name." />
-        ) : (
-          secrets.length > 0 && (
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Value</th>
-                  <th scope="col">Added</th>
-                  <th scope="col">Used by</th>
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {secrets.map((s) => {
-                  const users = secretUsers(agents, s.name);
-                  return (
-                    <tr key={s.name} data-testid={`secret-${s.name}`}>
-                      <td className="mono">{s.name}</td>
-                      <td className="mono">{maskedHint(s.hint)}</td>
-                      <td title={absoluteTime(s.createdAt)}>{relativeTime(s.createdAt, now)}</td>
-                      <td className="small">{agentNames(users)}</td>
-                      <td className="actions">
-                        <button
-                          type="button"
-                          className="btn btn-sm"
-                          onClick={() => setSecretForm(s)}
-                          aria-label={`Replace ${s.name}`}
-                        >
-                          Replace
-                        </button>
-                        <button
-                          type="button"
-                          className="btn btn-sm btn-danger-outline"
-                          onClick={() => setRemoval({ kind: 'secret', id: s.name, usedBy: users })}
-                          aria-label={`Remove ${s.name}`}
-                        >
-                          Remove
-                        </button>
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
+      <ItemsSection
+        id="secrets"
+        title="Secrets"
+        addLabel="Add secret"
+        formOpen={secretForm !== null}
+        onAdd={() => setSecretForm('new')}
+        form={
+          secretForm !== null && (
+            <SecretForm
+              key={secretForm === 'new' ? 'new' : secretForm.name}
+              existing={secretForm === 'new' ? null : secretForm}
+              onDone={() => setSecretForm(null)}
+            />
           )
-        )}
-      </section>
+        }
+        empty={
+          <Empty icon={<Lock size={24} />} text="No secrets yet. Store one that an agent may read by name." />
+        }
+        columns={['Name', 'Value', 'Added', 'Used by']}
+        count={secrets.length}
+      >
+        {secrets.map((s) => {
+          const users = secretUsers(agents, s.name);
+          return (
+            <tr key={s.name} data-testid={`secret-${s.name}`}>
+              <td className="mono">{s.name}</td>
+              <td className="mono">{maskedHint(s.hint)}</td>
+              <td title={absoluteTime(s.createdAt)}>{relativeTime(s.createdAt, now)}</td>
+              <td className="small">{agentNames(users)}</td>
+              <td className="actions">
+                <RowButton label="Replace" aria={`Replace ${s.name}`} onClick={() => setSecretForm(s)} />
+                <RowButton
+                  label="Remove"
+                  aria={`Remove ${s.name}`}
+                  danger
+                  onClick={() => setRemoval({ kind: 'secret', id: s.name, usedBy: users })}
+                />
+              </td>
+            </tr>
+          );
+        })}
+      </ItemsSection>
       {removal && <RemoveDialog target={removal} onClose={() => setRemoval(null)} />}
     </div>
   );

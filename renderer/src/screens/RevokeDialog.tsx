@@ -7,6 +7,7 @@ import { errorMessage } from '../transport/types.ts';
 import { Dialog } from '../ui/Dialog.tsx';
 import { navigate } from '../ui/hooks.ts';
 import { cutText } from '../agentActions.ts';
+import { FormError } from '../ui/FormError.tsx';
 
 const SEVERITIES: readonly Severity[] = ['low', 'medium', 'high'];
 
@@ -102,11 +103,7 @@ export function RevokeDialog(): ReactNode {
             ))}
           </div>
         </fieldset>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <div className="dialog-foot">
           <button type="button" className="btn" onClick={close}>
             Cancel

@@ -2,7 +2,7 @@
 // breaks the running agent; then the new key, shown once, in the same dialog. The token lives only here.
 import { useEffect, useState, type ReactNode } from 'react';
 import { useStore } from '../store/store.ts';
-import { errorMessage } from '../transport/types.ts';
+import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
 import { CredentialOnce } from './CredentialOnce.tsx';
 
@@ -13,30 +13,13 @@ export function RotateDialog(): ReactNode {
   const rotateAgent = useStore((s) => s.rotateAgent);
   const toast = useStore((s) => s.toast);
   const [token, setToken] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
 
-  useEffect(() => {
-    setToken(null);
-    setError(null);
-  }, [target]);
+  useEffect(() => setToken(null), [target]);
 
   if (!target || !agent) return null;
   const close = (): void => {
     setToken(null);
     openRotate(null);
-  };
-  const rotate = async (): Promise<void> => {
-    setBusy(true);
-    setError(null);
-    try {
-      setToken(await rotateAgent(agent.id));
-      toast(`New key for ${agent.name}; the old one stopped working`);
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
   };
 
   if (token)
@@ -58,40 +41,19 @@ export function RotateDialog(): ReactNode {
       </Dialog>
     );
   return (
-    <Dialog
-      open
+    <ConfirmDialog
+      id="rotate"
+      title={`Rotate the key of ${agent.name}`}
+      description="Its current key stops working now and requests in flight are cut: the running agent fails until you give it the new key, which is shown once. Scopes, limits and history stay."
+      action="Rotate key"
+      busyAction="Rotating…"
+      onConfirm={async () => {
+        setToken(await rotateAgent(agent.id));
+        toast(`New key for ${agent.name}; the old one stopped working`);
+      }}
       onCancel={close}
-      role="alertdialog"
-      labelledBy="rotate-title"
-      describedBy="rotate-desc"
       testId="rotate-dialog"
-    >
-      <div className="dialog-body">
-        <h2 id="rotate-title">Rotate the key of {agent.name}</h2>
-        <p id="rotate-desc">
-          Its current key stops working now and requests in flight are cut: the running agent fails until you
-          give it the new key, which is shown once. Scopes, limits and history stay.
-        </p>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-foot">
-          <button type="button" className="btn" onClick={close} autoFocus>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="btn btn-primary"
-            onClick={() => void rotate()}
-            disabled={busy}
-            data-testid="rotate-confirm"
-          >
-            {busy ? 'Rotating…' : 'Rotate key'}
-          </button>
-        </div>
-      </div>
-    </Dialog>
+      confirmTestId="rotate-confirm"
+    />
   );
 }

@@ -1,11 +1,11 @@
 // Settings: version and address, Lock vault, and the panic button (revoke all agents).
-import { useRef, useState, type ReactNode } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Lock } from 'lucide-react';
 import type { Severity } from '../../../shared/models.ts';
 import { useStore } from '../store/store.ts';
-import { errorMessage } from '../transport/types.ts';
 import { formatCount } from '../format.ts';
-import { Dialog } from '../ui/Dialog.tsx';
+import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
+import { cutText } from '../agentActions.ts';
 
 export function RevokeAllDialog({ onClose }: { onClose: () => void }): ReactNode {
   const call = useStore((s) => s.call);
@@ -16,79 +16,46 @@ export function RevokeAllDialog({ onClose }: { onClose: () => void }): ReactNode
   );
   const [reason, setReason] = useState('Revoke all agents (panic button)');
   const [severity, setSeverity] = useState<Severity>('high');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const cancelRef = useRef<HTMLButtonElement>(null);
 
   const go = async (): Promise<void> => {
-    if (!reason.trim()) return setError('Say why, in a few words.');
-    setBusy(true);
-    try {
-      const out = await call('agentsRevokeAll', { reason: reason.trim(), severity });
-      await loadAll();
-      toast(`${formatCount(out.revoked)} agents revoked${out.cut ? ` · ${out.cut} requests cut` : ''}`);
-      onClose();
-    } catch (err) {
-      setError(errorMessage(err));
-      setBusy(false);
-    }
+    if (!reason.trim()) throw new Error('Say why, in a few words.');
+    const out = await call('agentsRevokeAll', { reason: reason.trim(), severity });
+    await loadAll();
+    toast(`${formatCount(out.revoked)} agents revoked${cutText(out.cut)}`);
+    onClose();
   };
 
   return (
-    <Dialog
-      open
+    <ConfirmDialog
+      id="revoke-all"
+      title="Revoke all agents"
+      description={`Every agent’s key stops working now (${formatCount(active)} ${active === 1 ? 'agent' : 'agents'}). Requests in flight are cut and waiting approvals are denied. This cannot be undone: you will create new agents afterwards. Your provider keys are not touched.`}
+      action="Revoke all agents"
+      busyAction="Revoking…"
+      danger
+      onConfirm={go}
       onCancel={onClose}
-      role="alertdialog"
-      labelledBy="revoke-all-title"
-      describedBy="revoke-all-desc"
-      initialFocus={cancelRef}
       testId="revoke-all-dialog"
+      confirmTestId="revoke-all-confirm"
     >
-      <div className="dialog-body">
-        <h2 id="revoke-all-title">Revoke all agents</h2>
-        <p id="revoke-all-desc">
-          Every agent’s key stops working now ({formatCount(active)} {active === 1 ? 'agent' : 'agents'}).
-          Requests in flight are cut and waiting approvals are denied. This cannot be undone: you will create
-          new agents afterwards. Your provider keys are not touched.
-        </p>
-        <label className="field">
-          <span>Reason</span>
-          <input
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            maxLength={500}
-            data-testid="revoke-all-reason"
-          />
-        </label>
-        <label className="field">
-          <span>Severity</span>
-          <select value={severity} onChange={(e) => setSeverity(e.target.value as Severity)}>
-            <option value="low">Low</option>
-            <option value="medium">Medium</option>
-            <option value="high">High</option>
-          </select>
-        </label>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-foot">
-          <button ref={cancelRef} type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-          <button
-            type="button"
-            className="btn btn-danger"
-            onClick={() => void go()}
-            disabled={busy}
-            data-testid="revoke-all-confirm"
-          >
-            {busy ? 'Revoking…' : 'Revoke all agents'}
-          </button>
-        </div>
-      </div>
-    </Dialog>
+      <label className="field">
+        <span>Reason</span>
+        <input
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          maxLength={500}
+          data-testid="revoke-all-reason"
+        />
+      </label>
+      <label className="field">
+        <span>Severity</span>
+        <select value={severity} onChange={(e) => setSeverity(e.target.value as Severity)}>
+          <option value="low">Low</option>
+          <option value="medium">Medium</option>
+          <option value="high">High</option>
+        </select>
+      </label>
+    </ConfirmDialog>
   );
 }
 

@@ -1,10 +1,27 @@
 // Full-window vault panels: first-run setup, locked (passphrase or OS keychain), login needed, offline.
-import { type SyntheticEvent, useId, useRef, useState, type ReactNode } from 'react';
+import { type RefObject, type SyntheticEvent, useId, useRef, useState, type ReactNode } from 'react';
 import { KeyRound, LifeBuoy, Lock, ShieldCheck, Unplug } from 'lucide-react';
 import { CopyButton } from '../ui/CopyButton.tsx';
 import { useStore } from '../store/store.ts';
-import { errorMessage } from '../transport/types.ts';
 import { hadSession } from '../transport/session.ts';
+import { useAction } from '../ui/useAction.ts';
+import {
+  KeySourceChoices,
+  NewPassphraseFields,
+  ShowToggle,
+  focusPassphraseProblem,
+  type KeySourceChoice,
+  type KeySourceKind,
+} from './KeySourceFields.tsx';
+import { FormError } from '../ui/FormError.tsx';
+
+/** After a refusal: the field has the focus with its text selected, ready to be typed over. */
+function retypeIn(ref: RefObject<HTMLInputElement | null>): void {
+  setTimeout(() => {
+    ref.current?.focus();
+    ref.current?.select();
+  }, 0);
+}
 
 function Panel({
   icon,
@@ -37,55 +54,57 @@ export function VaultSetup(): ReactNode {
   // The daemon asked the OS keychain at start: preselect what will work here.
   const keychain = useStore((s) => s.status?.keychain);
   const noKeychain = keychain?.available === false;
-  const [source, setSource] = useState<'os-keychain' | 'passphrase'>(
-    noKeychain ? 'passphrase' : 'os-keychain',
-  );
+  const [source, setSource] = useState<KeySourceKind>(noKeychain ? 'passphrase' : 'os-keychain');
   const [tried, setTried] = useState(false);
   const [pass, setPass] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [show, setShow] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const id = useId();
+  const { busy, error, setError, run } = useAction();
   const passRef = useRef<HTMLInputElement>(null);
   const confirmRef = useRef<HTMLInputElement>(null);
-  const choose = (next: 'os-keychain' | 'passphrase'): void => {
-    // An error belongs to the choice it came from.
-    setSource(next);
-    setError(null);
-  };
-
-  const tooShort = source === 'passphrase' && (pass.length > 0 || tried) && pass.length < 12;
-  const mismatch = source === 'passphrase' && (confirm.length > 0 || tried) && pass !== confirm;
+  const choices: KeySourceChoice[] = [
+    {
+      value: 'os-keychain',
+      title: 'OS keychain',
+      tag: noKeychain ? 'Not available here' : 'Recommended',
+      help: noKeychain
+        ? `No OS keychain answered: ${keychain.problem ?? 'unknown reason'}`
+        : 'Unlocks by itself when you log in. Nothing to remember.',
+      testId: 'setup-keychain',
+    },
+    {
+      value: 'passphrase',
+      title: 'Passphrase',
+      ...(noKeychain ? { tag: 'Works here' } : {}),
+      help: 'You unlock it after each start. If you forget it, the vault cannot be opened.',
+      testId: 'setup-passphrase',
+    },
+  ];
 
   const submit = async (e: SyntheticEvent): Promise<void> => {
     e.preventDefault();
-    setError(null);
     setTried(true);
-    if (source === 'passphrase') {
-      // The fields already say what is wrong; focus the one to fix instead of repeating it.
-      if (pass.length < 12) return passRef.current?.focus();
-      if (pass !== confirm) return confirmRef.current?.focus();
-    }
-    setBusy(true);
+    if (
+      source === 'passphrase' &&
+      focusPassphraseProblem(pass, confirm, { pass: passRef, confirm: confirmRef })
+    )
+      return;
     // Keep this screen up after the vault exists: the recovery code is shown here, once.
     holdSetup(true);
-    try {
+    let code: string | undefined;
+    const ok = await run(async () => {
       const out = await initVault(
         source === 'passphrase'
           ? { keySource: 'passphrase', passphrase: pass }
           : { keySource: 'os-keychain' },
       );
+      code = out.recoveryCode;
+    });
+    if (ok) {
       setPass('');
       setConfirm('');
-      if (out.recoveryCode) setRecovery(out.recoveryCode);
-      else holdSetup(false);
-    } catch (err) {
-      holdSetup(false);
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
     }
+    if (ok && code) setRecovery(code);
+    else holdSetup(false);
   };
 
   if (recovery) return <RecoveryCodeOnce code={recovery} onDone={() => holdSetup(false)} />;
@@ -96,94 +115,29 @@ export function VaultSetup(): ReactNode {
         Your provider keys are stored encrypted. Choose where the key that protects them lives.
       </p>
       <form onSubmit={(e) => void submit(e)} className="stack">
-        <fieldset className="choice-group">
-          <legend className="sr-only">Where the vault key lives</legend>
-          <label className={`choice ${source === 'os-keychain' ? 'choice-on' : ''}`}>
-            <input
-              type="radio"
-              name="src"
-              checked={source === 'os-keychain'}
-              onChange={() => choose('os-keychain')}
-              data-testid="setup-keychain"
-            />
-            <span>
-              <strong>OS keychain</strong>{' '}
-              {noKeychain ? (
-                <span className="tag">Not available here</span>
-              ) : (
-                <span className="tag">Recommended</span>
-              )}
-              <span className="choice-help">
-                {noKeychain
-                  ? `No OS keychain answered: ${keychain.problem ?? 'unknown reason'}`
-                  : 'Unlocks by itself when you log in. Nothing to remember.'}
-              </span>
-            </span>
-          </label>
-          <label className={`choice ${source === 'passphrase' ? 'choice-on' : ''}`}>
-            <input
-              type="radio"
-              name="src"
-              checked={source === 'passphrase'}
-              onChange={() => choose('passphrase')}
-              data-testid="setup-passphrase"
-            />
-            <span>
-              <strong>Passphrase</strong>
-              {noKeychain && <span className="tag">Works here</span>}
-              <span className="choice-help">
-                You unlock it after each start. If you forget it, the vault cannot be opened.
-              </span>
-            </span>
-          </label>
-        </fieldset>
+        <KeySourceChoices
+          name="src"
+          legend="Where the vault key lives"
+          choices={choices}
+          value={source}
+          onChange={(v) => {
+            // An error belongs to the choice it came from.
+            setSource(v);
+            setError(null);
+          }}
+        />
         {source === 'passphrase' && (
-          <div className="stack-sm">
-            <label className="field">
-              <span>Passphrase</span>
-              <input
-                ref={passRef}
-                type={show ? 'text' : 'password'}
-                autoComplete="new-password"
-                value={pass}
-                onChange={(e) => setPass(e.target.value)}
-                aria-describedby={`${id}-hint`}
-                aria-invalid={tooShort}
-                data-testid="passphrase"
-              />
-              <span id={`${id}-hint`} className={`help ${tooShort ? 'help-error' : ''}`}>
-                At least 12 characters{pass ? ` · ${pass.length} so far` : ''}.
-              </span>
-            </label>
-            <label className="field">
-              <span>Confirm passphrase</span>
-              <input
-                ref={confirmRef}
-                type={show ? 'text' : 'password'}
-                autoComplete="new-password"
-                value={confirm}
-                onChange={(e) => setConfirm(e.target.value)}
-                aria-invalid={mismatch}
-                data-testid="passphrase-confirm"
-              />
-              {mismatch && <span className="help help-error">The two passphrases differ.</span>}
-            </label>
-            <label className="check">
-              <input
-                type="checkbox"
-                checked={show}
-                onChange={(e) => setShow(e.target.checked)}
-                data-testid="show-passphrase"
-              />
-              Show passphrase
-            </label>
-          </div>
+          <NewPassphraseFields
+            pass={pass}
+            confirm={confirm}
+            onPass={setPass}
+            onConfirm={setConfirm}
+            tried={tried}
+            passRef={passRef}
+            confirmRef={confirmRef}
+          />
         )}
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
+        <FormError error={error} />
         <button type="submit" className="btn btn-primary btn-block" disabled={busy} data-testid="vault-init">
           {busy ? 'Creating…' : 'Create vault'}
         </button>
@@ -255,25 +209,12 @@ function RecoveryCodeOnce({ code, onDone }: { code: string; onDone: () => void }
 function RecoverForm({ onCancel }: { onCancel: () => void }): ReactNode {
   const recoverVault = useStore((s) => s.recoverVault);
   const [code, setCode] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const ref = useRef<HTMLInputElement>(null);
   const submit = async (e: SyntheticEvent): Promise<void> => {
     e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await recoverVault(code);
-      setCode('');
-    } catch (err) {
-      setError(errorMessage(err));
-      setTimeout(() => {
-        ref.current?.focus();
-        ref.current?.select();
-      }, 0);
-    } finally {
-      setBusy(false);
-    }
+    if (await run(() => recoverVault(code))) setCode('');
+    else retypeIn(ref);
   };
   return (
     <form className="stack" onSubmit={(e) => void submit(e)} data-testid="recover-form">
@@ -294,11 +235,7 @@ function RecoverForm({ onCancel }: { onCancel: () => void }): ReactNode {
           The code shown once when the vault was set up. Dashes and case do not matter.
         </span>
       </label>
-      {error && (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      )}
+      <FormError error={error} />
       <button
         type="submit"
         className="btn btn-primary btn-block"
@@ -319,8 +256,7 @@ export function VaultLocked(): ReactNode {
   const unlockVault = useStore((s) => s.unlockVault);
   const [pass, setPass] = useState('');
   const [show, setShow] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run } = useAction();
   const [recovering, setRecovering] = useState(false);
   const passRef = useRef<HTMLInputElement>(null);
   const keychain = status?.keySource === 'os-keychain';
@@ -346,22 +282,15 @@ export function VaultLocked(): ReactNode {
 
   const unlock = async (e?: SyntheticEvent): Promise<void> => {
     e?.preventDefault();
-    setError(null);
-    setBusy(true);
-    try {
+    let problem: string | undefined;
+    const ok = await run(async () => {
       const next = await unlockVault(keychain ? undefined : pass);
-      setPass('');
-      if (next.vault !== 'unlocked' && next.vaultError) setError(next.vaultError);
-    } catch (err) {
-      setError(errorMessage(err));
-      // Keep the owner in the field with the wrong text selected, ready to be typed over.
-      setTimeout(() => {
-        passRef.current?.focus();
-        passRef.current?.select();
-      }, 0);
-    } finally {
-      setBusy(false);
-    }
+      if (next.vault !== 'unlocked') problem = next.vaultError ?? undefined;
+    });
+    if (ok) setPass('');
+    if (problem) setError(problem);
+    // Keep the owner in the field with the wrong text selected, ready to be typed over.
+    if (!ok) retypeIn(passRef);
   };
 
   return (
@@ -378,11 +307,7 @@ export function VaultLocked(): ReactNode {
                 : ' It unlocks by itself at start; it was locked by hand.'}
             </span>
           </div>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
+          <FormError error={error} />
           <button
             type="button"
             className="btn btn-primary btn-block"
@@ -408,15 +333,8 @@ export function VaultLocked(): ReactNode {
               data-testid="unlock-passphrase"
             />
           </label>
-          <label className="check">
-            <input type="checkbox" checked={show} onChange={(e) => setShow(e.target.checked)} />
-            Show passphrase
-          </label>
-          {error && (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          )}
+          <ShowToggle show={show} onShow={setShow} />
+          <FormError error={error} />
           <button
             type="submit"
             className="btn btn-primary btn-block"

@@ -13,6 +13,7 @@ import type {
 } from '../../../shared/models.ts';
 import { entryMatches } from '../activityQuery.ts';
 import { usesProvider, usesSecret } from '../../../shared/uses.ts';
+import { grantLive } from '../../../shared/grant-live.ts';
 import type { OwnerPromptView } from '../../../shared/owner.ts';
 
 /**
@@ -272,10 +273,13 @@ export function setFeedPaused(feed: FeedState, paused: boolean): FeedState {
   return { ...feed, paused: false, entries: prependNewer(feed.entries, feed.buffered), buffered: [] };
 }
 
-/** Grants still in force at `now`. */
+/** Grants still in force at `now`, by the same test the policy engine applies. */
 export function liveGrants(grants: readonly GrantView[], now: number): GrantView[] {
-  return grants.filter(
-    (g) => (g.expiresAt === null || Date.parse(g.expiresAt) > now) && (g.usesLeft === null || g.usesLeft > 0),
+  return grants.filter((g) =>
+    grantLive(
+      { expiresAt: g.expiresAt === null ? null : Date.parse(g.expiresAt), usesLeft: g.usesLeft },
+      now,
+    ),
   );
 }
 
