@@ -130,11 +130,15 @@ export class Core {
    * unit of work (atomically, commitGrouped) the entry joins that unit's transaction.
    */
   record(input: AuditInput): AuditEntry {
-    // An owner act names the owner session (and how the owner was present) it came from.
-    const owner = input.actor === 'owner' ? ownerFacts() : null;
-    return this.transactions.record(
-      owner === null ? input : { ...input, facts: { ...input.facts, ...owner } },
-    );
+    return this.transactions.record(stampOwner(input));
+  }
+
+  /**
+   * One entry joining the request path's group commit on its own (a request's outcome, written after the
+   * answer left); resolves once committed. Rejects with audit_unavailable when it cannot be written.
+   */
+  recordGrouped(input: AuditInput): Promise<void> {
+    return this.transactions.groupedRecord(stampOwner(input));
   }
 
   /**
@@ -208,6 +212,7 @@ export class Core {
   }
 
   status(pendingApprovals: number): Status {
+    this.flush(); // the count includes outcome entries still waiting in an open group commit
     const agents = this.agents.list();
     const now = this.now();
     return {
@@ -232,4 +237,10 @@ export class Core {
       })(),
     };
   }
+}
+
+/** An owner act names the owner session (and how the owner was present) it came from. */
+function stampOwner(input: AuditInput): AuditInput {
+  const owner = input.actor === 'owner' ? ownerFacts() : null;
+  return owner === null ? input : { ...input, facts: { ...input.facts, ...owner } };
 }

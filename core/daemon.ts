@@ -173,7 +173,10 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
       dispatch: (name, input, via) => dispatch(impl, name, input, via),
       subscribe: (l) => c.bus.subscribe(l),
       attachOwnerSurface: (label) => owner.attachSurface(label),
-      exportAudit: (query, format) => c.audit.exportLines(query, format),
+      exportAudit: (query, format) => {
+        c.flush(); // outcome entries still waiting in an open group commit are exported too
+        return c.audit.exportLines(query, format);
+      },
       recordFailure: (detail) => {
         c.record({
           actor: 'system',

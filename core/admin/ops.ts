@@ -375,10 +375,12 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
     },
 
     auditList(input) {
+      core.flush(); // outcome entries still waiting in an open group commit are shown too
       return core.audit.query(input);
     },
 
     auditVerify(input) {
+      core.flush();
       return core.audit.verify({ full: input.mode === 'full' });
     },
 

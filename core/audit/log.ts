@@ -225,7 +225,7 @@ export class AuditLog {
   }
 
   /** Appends several entries in one transaction, chained exactly as single appends (bench, bulk import). */
-  appendMany(inputs: readonly AuditInput[]): AuditEntry[] {
+  appendMany(inputs: readonly AuditInput[]): readonly AuditEntry[] {
     if (inputs.length === 0) return [];
     try {
       return this.publish(this.writeRows.immediate(inputs));
@@ -290,14 +290,17 @@ export class AuditLog {
   }
 
   /** The rows have committed: move the tip, note the anchor, tell the listener. Returns the entries. */
-  publish(rows: readonly AuditRow[], committed = true): AuditEntry[] {
+  publish(
+    rows: readonly AuditRow[],
+    committed = true,
+    entries: readonly AuditEntry[] = rows.map(rowToEntry),
+  ): readonly AuditEntry[] {
     const newest = rows.at(-1);
     if (newest !== undefined && committed) {
       this.tip = { seq: newest.seq, hash: newest.hash };
       this.tipTrusted = true;
       this.keeper?.note(newest.seq, newest.hash);
     }
-    const entries = rows.map(rowToEntry);
     for (const entry of entries) this.notify(entry);
     return entries;
   }

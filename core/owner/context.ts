@@ -17,7 +17,24 @@ export interface OwnerCaller {
   pid: number | null;
 }
 
-export const ownerContext = new AsyncLocalStorage<OwnerCaller>();
+const ownerContext = new AsyncLocalStorage<OwnerCaller>();
+/** Owner operations running now; the context is switched off when none is. */
+let running = 0;
+
+/**
+ * Runs an owner operation with `caller` as the acting owner for every audit entry it writes. While an
+ * AsyncLocalStorage is enabled Node runs a hook for every promise the process makes (about 3× the cost
+ * of each await on the request path), so the context is enabled only while an owner operation runs.
+ */
+export async function runAsOwner<T>(caller: OwnerCaller, fn: () => T | Promise<T>): Promise<T> {
+  running += 1;
+  try {
+    return await ownerContext.run(caller, fn);
+  } finally {
+    running -= 1;
+    if (running === 0) ownerContext.disable();
+  }
+}
 
 /** Facts to stamp on an owner's audit entry: the session and how the owner was present. */
 export function ownerFacts(): Record<string, unknown> | null {

@@ -87,6 +87,26 @@ export const DEFAULT_PRICES: PriceTable = Object.freeze({
 /** The price of a model: the longest table key that is a prefix of the model id, else UNKNOWN_MODEL_PRICE. */
 export function priceFor(model: string | undefined, table: PriceTable): TokenPrice {
   if (model === undefined || model === '') return UNKNOWN_MODEL_PRICE;
+  let seen = looked.get(table);
+  if (seen === undefined) {
+    seen = new Map();
+    looked.set(table, seen);
+  }
+  let price = seen.get(model);
+  if (price === undefined) {
+    // Model ids come from agents: the memo is bounded, so random ids cannot grow it without end.
+    if (seen.size >= MEMO_LIMIT) seen.clear();
+    price = lookUp(model, table);
+    seen.set(model, price);
+  }
+  return price;
+}
+
+/** Prices already looked up, per table (each request prices its model twice: estimate and usage). */
+const looked = new WeakMap<PriceTable, Map<string, TokenPrice>>();
+const MEMO_LIMIT = 512;
+
+function lookUp(model: string, table: PriceTable): TokenPrice {
   const id = model.toLowerCase();
   let best: TokenPrice | undefined;
   let bestLength = -1;

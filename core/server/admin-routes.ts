@@ -9,7 +9,7 @@ import type { Core } from '../core.ts';
 import { AppError } from '../errors.ts';
 import type { ApprovalCenter } from '../approvals/center.ts';
 import type { OwnerPlane } from '../owner/plane.ts';
-import { ownerContext, type OwnerCaller } from '../owner/context.ts';
+import { runAsOwner, type OwnerCaller } from '../owner/context.ts';
 import { requirePresenceFor } from '../owner/acts.ts';
 
 const SSE_BACKLOG_LIMIT = 1024 * 1024;
@@ -46,7 +46,7 @@ export function adminRoutes(
         const input = inputFor(ctx, def.method, body);
         // Sensitive acts from a CLI session wait here for fresh presence (a prompt or the passphrase).
         await requirePresenceFor(gate, caller, name, input, ctx.req);
-        const output = await ownerContext.run(caller, () => dispatch(impl, name, input, 'http'));
+        const output = await runAsOwner(caller, () => dispatch(impl, name, input, 'http'));
         if (name !== 'status' && !name.endsWith('List') && name !== 'agentGet')
           deps.owner.countAct(caller.sessionId);
         sendJson(ctx.res, name === 'agentCreate' ? 201 : 200, output);
@@ -104,7 +104,7 @@ export function adminRoutes(
         throw new AppError('bad_request', 'format must be jsonl or csv.', { path: 'format' });
       delete params.format;
       const q = parseInput(AuditQuery.omit({ limit: true, cursor: true }), params);
-      ownerContext.run(callerOf(ctx), () =>
+      await runAsOwner(callerOf(ctx), () =>
         core.record({
           actor: 'owner',
           action: 'audit.exported',

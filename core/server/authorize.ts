@@ -230,19 +230,17 @@ export async function authorize(
       finished = true;
       // The outcome joins the current group commit; nothing waits on it.
       core
-        .commitGrouped(() =>
-          core.record({
-            ...base,
-            caller: callerOf(ctx.req.socket, serverPort),
-            action: `${facts.action}.result`,
-            facts: extra.facts ?? null,
-            decision: status >= 200 && status < 400 ? 'allow' : 'error',
-            reason,
-            status,
-            latencyMs: latency(),
-            costUsd: extra.costUsd ?? null,
-          }),
-        )
+        .recordGrouped({
+          ...base,
+          caller: callerOf(ctx.req.socket, serverPort),
+          action: `${facts.action}.result`,
+          facts: extra.facts ?? null,
+          decision: status >= 200 && status < 400 ? 'allow' : 'error',
+          reason,
+          status,
+          latencyMs: latency(),
+          costUsd: extra.costUsd ?? null,
+        })
         .catch(() => {
           // The decision entry is already committed; an outcome that cannot be written is lost, not fatal.
         });

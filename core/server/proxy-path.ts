@@ -45,11 +45,9 @@ export function checkProxyPath(rest: string): ProxyPath {
 
 /** The upstream URL; refused if URL parsing would change the path policy saw. */
 export function upstreamUrl(baseUrl: string, path: string, query: string): URL {
-  const base = new URL(baseUrl);
-  const basePath = base.pathname.replace(/\/+$/, '');
-  const target = new URL(
-    `${baseUrl.replace(/\/+$/, '')}${path === '/' ? '' : path}${query ? `?${query}` : ''}`,
-  );
+  const base = baseOf(baseUrl);
+  const basePath = base.path;
+  const target = new URL(`${base.trimmed}${path === '/' ? '' : path}${query ? `?${query}` : ''}`);
   if (
     target.pathname !== `${basePath}${path === '/' ? '' : path}` &&
     !(path === '/' && target.pathname === '/')
@@ -64,4 +62,30 @@ export function upstreamUrl(baseUrl: string, path: string, query: string): URL {
     );
   }
   return target;
+}
+
+interface Base {
+  origin: string;
+  /** The base URL's path without trailing slashes. */
+  path: string;
+  /** The base URL as configured, without trailing slashes. */
+  trimmed: string;
+}
+
+/** Parsed base URLs (few: one per provider); a provider's URL change brings a new string, so a new entry. */
+const bases = new Map<string, Base>();
+
+function baseOf(baseUrl: string): Base {
+  let base = bases.get(baseUrl);
+  if (base === undefined) {
+    const url = new URL(baseUrl);
+    base = {
+      origin: url.origin,
+      path: url.pathname.replace(/\/+$/, ''),
+      trimmed: baseUrl.replace(/\/+$/, ''),
+    };
+    if (bases.size >= 64) bases.clear();
+    bases.set(baseUrl, base);
+  }
+  return base;
 }

@@ -18,7 +18,7 @@ import { ProviderId } from '../../shared/scopes.ts';
 import { checkRequestHeaders, downstreamHeaders, upstreamHeaders } from './upstream-headers.ts';
 import { sendError } from './respond.ts';
 import type { UsageMeter } from '../providers/types.ts';
-import { keyForms, redactHeaders, redactText, StreamRedactor, type KeyForms } from '../providers/redact.ts';
+import { redactHeaders, redactText, StreamRedactor, type KeyForms } from '../providers/redact.ts';
 import { proxyErrorRenderer } from '../providers/error-shape.ts';
 import { lookupRefusal, modelListing, withModelListing } from '../providers/model-list.ts';
 import { relayRewritten } from '../providers/model-list-relay.ts';
@@ -192,7 +192,7 @@ async function handleProxy(
       ),
     meter: adapter.usageMeter(facts, undefined, core.prices),
     meterFor: (contentType) => adapter.usageMeter(facts, contentType, core.prices),
-    masterKey: () => core.providers.masterKey(providerId),
+    redactionForms: () => core.providers.redactionForms(providerId),
     options,
     controller,
     rewrite:
@@ -232,7 +232,8 @@ interface ForwardSpec {
   headers: () => http.OutgoingHttpHeaders;
   meter: UsageMeter | null;
   meterFor: (contentType: string | undefined) => UsageMeter | null;
-  masterKey: () => string;
+  /** The forms of the master key to scrub from the answer. */
+  redactionForms: () => KeyForms;
   options: ProxyOptions;
   /** Rewrites a successful JSON answer before the agent sees it (the filtered model list). */
   rewrite: ((text: string) => string) | undefined;
@@ -342,7 +343,7 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
         socket.setTimeout(0);
       });
       // No echo of the master key, in any encoding: headers here, bodies below (every status, streamed too).
-      const forms = keyForms(spec.masterKey());
+      const forms = spec.redactionForms();
       redactHeaders(up.headers, forms);
       const coding = (up.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
       if (coding !== 'identity' && coding !== '') {

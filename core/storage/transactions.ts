@@ -10,6 +10,10 @@
 //                is what lets the audit keep up under load; each caller still proceeds only after its own
 //                entry is committed (fail-closed), and decisions stay atomic because they run synchronously
 //                on the one connection and see every earlier change.
+//   groupedRecord(entry)  a lone audit entry (a request's outcome) in the same group, without a savepoint:
+//                one INSERT is atomic by itself in SQLite, so a failed one leaves the group as it was. Nothing
+//                waits on an outcome, so it does not make the group commit sooner: it rides with the next
+//                decisions' commit, or commits on its own after OUTCOME_COMMIT_DELAY_MS.
 // A failure to commit throws AppError 'audit_unavailable' (for a storage error) or the unit's own error; the
 // onRollback hook lets the owner re-read in-memory state from the tables.
 import type { Db } from './db.ts';
@@ -30,13 +34,24 @@ export interface Unit {
 interface Open {
   /** Entries staged in this transaction, in order; published after the commit. */
   rows: AuditRow[];
+  /** The entries built from those rows (once: the unit gets one back, the listeners the same one). */
+  entries: AuditEntry[];
   /** Where the next entry chains on. */
   tip: Tip;
 }
 
 interface Group extends Open {
   waiters: { resolve: () => void; reject: (err: unknown) => void }[];
+  /** A decision waits on this group: it commits at the end of this turn of the event loop. */
+  urgent: boolean;
 }
+
+/**
+ * How long a group holding only outcome entries may stay open for decisions to join it. Under load the
+ * next decision comes within a turn or two and one commit carries both; when idle the outcome commits
+ * on its own after this long. Anything that reads the audit commits the open group first (flush()).
+ */
+export const OUTCOME_COMMIT_DELAY_MS = 20;
 
 /** Whether the rollback undid a whole transaction (all in-memory state is suspect) or one savepoint. */
 export type RollbackScope = 'transaction' | 'savepoint';
@@ -50,11 +65,19 @@ export class Transactions {
   private group: Group | null = null;
   /** The unit whose function is running right now (units run synchronously, one at a time). */
   private active: Unit | null = null;
+  /** The hot path's transaction statements, prepared once (exec() would parse them on every call). */
+  private readonly sql: Record<'begin' | 'commit' | 'savepoint' | 'release', { run(): unknown }>;
 
   constructor(db: Db, audit: AuditLog, onRollback: (scope: RollbackScope) => void) {
     this.db = db;
     this.audit = audit;
     this.onRollback = onRollback;
+    this.sql = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      savepoint: db.prepare('SAVEPOINT unit'),
+      release: db.prepare('RELEASE unit'),
+    };
   }
 
   /** Runs fn as one unit in a transaction of its own; returns once it has committed. */
@@ -62,7 +85,7 @@ export class Transactions {
     if (this.active !== null) return fn(this.active); // a nested call joins the unit already running
     // Owner actions never share a commit with agent requests: close the open group first.
     this.flush();
-    const open: Open = { rows: [], tip: this.audit.last() };
+    const open: Open = { rows: [], entries: [], tip: this.audit.last() };
     let result: T;
     try {
       this.db.exec('BEGIN IMMEDIATE');
@@ -80,35 +103,25 @@ export class Transactions {
       throw storageFailure(err);
     }
     this.open = null;
-    this.audit.publish(open.rows);
+    this.audit.publish(open.rows, true, open.entries);
     return result;
   }
 
   /** Runs fn as one unit in a savepoint of the shared group transaction; resolves after the group commits. */
   async grouped<T>(fn: (unit: Unit) => T): Promise<T> {
     if (this.active !== null) return fn(this.active);
-    let group = this.group;
-    if (group === null) {
-      try {
-        this.db.exec('BEGIN IMMEDIATE');
-      } catch (err) {
-        throw storageFailure(err);
-      }
-      group = { rows: [], tip: this.audit.last(), waiters: [] };
-      this.group = group;
-      this.open = group;
-      setImmediate(() => this.flush());
-    }
+    const group = this.joinGroup(true);
     const mark = group.rows.length;
     const tipBefore = group.tip;
     let result: T;
     try {
-      this.db.exec('SAVEPOINT unit');
+      this.sql.savepoint.run();
       result = this.within(group, fn);
-      this.db.exec('RELEASE unit');
+      this.sql.release.run();
     } catch (err) {
       // Only this unit's savepoint is undone; the rest of the group carries on.
       group.rows.length = mark;
+      group.entries.length = mark;
       group.tip = tipBefore;
       try {
         this.db.exec('ROLLBACK TO unit');
@@ -119,9 +132,55 @@ export class Transactions {
       this.onRollback('savepoint');
       throw storageFailure(err);
     }
-    const committed = group;
-    await new Promise<void>((resolve, reject) => committed.waiters.push({ resolve, reject }));
+    await new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
     return result;
+  }
+
+  /**
+   * Records one entry in the open group (opening one if needed) and resolves once the group has committed.
+   * No savepoint: the unit is a single INSERT, which SQLite undoes by itself when it fails.
+   */
+  async groupedRecord(input: AuditInput): Promise<void> {
+    if (this.active !== null) {
+      this.active.record(input);
+      return;
+    }
+    const group = this.joinGroup(false);
+    this.within(group, (unit) => unit.record(input));
+    await new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
+  }
+
+  /**
+   * The open group transaction, opened if needed. An urgent joiner (a decision, which waits on the commit)
+   * makes it commit at the end of this turn of the event loop; otherwise it commits after
+   * OUTCOME_COMMIT_DELAY_MS unless something urgent joins first.
+   */
+  private joinGroup(urgent: boolean): Group {
+    let group = this.group;
+    if (group === null) {
+      try {
+        this.sql.begin.run();
+      } catch (err) {
+        throw storageFailure(err);
+      }
+      const opened: Group = { rows: [], entries: [], tip: this.audit.last(), waiters: [], urgent: false };
+      this.group = opened;
+      this.open = opened;
+      group = opened;
+      if (!urgent) {
+        setTimeout(() => {
+          if (this.group === opened) this.flush();
+        }, OUTCOME_COMMIT_DELAY_MS);
+      }
+    }
+    if (urgent && !group.urgent) {
+      group.urgent = true;
+      const due = group;
+      setImmediate(() => {
+        if (this.group === due) this.flush();
+      });
+    }
+    return group;
   }
 
   /** Records one entry: inside the running unit when there is one, else as a unit of its own. */
@@ -142,7 +201,7 @@ export class Transactions {
       return;
     }
     try {
-      this.db.exec('COMMIT');
+      this.sql.commit.run();
     } catch (err) {
       try {
         if (this.db.inTransaction) this.db.exec('ROLLBACK');
@@ -154,7 +213,7 @@ export class Transactions {
       for (const w of group.waiters) w.reject(failure);
       return;
     }
-    this.audit.publish(group.rows);
+    this.audit.publish(group.rows, true, group.entries);
     for (const w of group.waiters) w.resolve();
   }
 
@@ -169,10 +228,12 @@ export class Transactions {
         }
         const row = rows[0];
         if (row === undefined) throw auditUnavailable(new Error('no entry written'));
+        const entry = rowToEntry(row);
         open.rows.push(row);
+        open.entries.push(entry);
         open.tip = { seq: row.seq, hash: row.hash };
         // Handed back now for the caller's own use; listeners hear of it after the commit.
-        return rowToEntry(row);
+        return entry;
       },
     };
     this.active = unit;

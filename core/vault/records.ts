@@ -6,6 +6,7 @@ import type { Db } from '../storage/db.ts';
 import type { Vault } from './vault.ts';
 import type { ProviderKind } from '../../shared/facts.ts';
 import { AppError } from '../errors.ts';
+import { keyForms, type KeyForms } from '../providers/redact.ts';
 
 export interface ProviderRecord {
   id: string;
@@ -52,6 +53,8 @@ export class ProviderStore {
    * Wiped on lock (Vault.whenLocked), on any change of the provider, and after a rollback.
    */
   private readonly opened = new Map<string, Buffer>();
+  /** The forms of each opened key that responses are scrubbed of (redact.ts), kept and zeroed with it. */
+  private readonly forms = new Map<string, KeyForms>();
 
   constructor(db: Db, vault: Vault) {
     this.db = db;
@@ -64,11 +67,15 @@ export class ProviderStore {
   forgetKeys(): void {
     for (const bytes of this.opened.values()) bytes.fill(0);
     this.opened.clear();
+    for (const forms of this.forms.values()) for (const form of forms.bytes) form.fill(0);
+    this.forms.clear();
   }
 
   private forgetKey(id: string): void {
     this.opened.get(id)?.fill(0);
     this.opened.delete(id);
+    for (const form of this.forms.get(id)?.bytes ?? []) form.fill(0);
+    this.forms.delete(id);
   }
 
   /** Re-reads the table (after a rolled-back transaction, the table is the truth). */
@@ -187,6 +194,17 @@ export class ProviderStore {
     bytes.write(clear, 'utf8');
     this.opened.set(id, bytes);
     return clear;
+  }
+
+  /** Every form of the provider's master key to scrub from what the provider answers (redact.ts). */
+  redactionForms(id: string): KeyForms {
+    const key = this.masterKey(id); // locked means locked, as for the key itself
+    let forms = this.forms.get(id);
+    if (forms === undefined) {
+      forms = keyForms(key);
+      this.forms.set(id, forms);
+    }
+    return forms;
   }
 
   private selectSealed: Database.Statement<[string], { key_sealed: Buffer }> | undefined;

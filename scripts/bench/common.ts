@@ -79,9 +79,9 @@ process.on('exit', () => {
 export function forkChild(
   script: string,
   args: readonly string[] = [],
-  options: { execArgv?: string[]; env?: NodeJS.ProcessEnv } = {},
+  options: { execArgv?: string[]; env?: NodeJS.ProcessEnv; root?: string } = {},
 ): Child {
-  const proc = fork(join(ROOT, 'scripts', 'bench', 'children', script), [...args], {
+  const proc = fork(join(options.root ?? ROOT, 'scripts', 'bench', 'children', script), [...args], {
     execPath: NODE22,
     execArgv: ['--disable-warning=ExperimentalWarning', ...(options.execArgv ?? [])],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],

@@ -18,10 +18,18 @@ export async function startUpstream(log = false): Promise<{ child: Child; url: s
   return { child, url };
 }
 
+/** The bare pass-through; profiled like the daemon under AKC_BENCH_CPU_PROF, to compare the two. */
 export async function startPassthrough(upstreamUrl: string): Promise<{ child: Child; url: string }> {
-  const child = forkChild('passthrough.ts', [upstreamUrl]);
+  const child = forkChild('passthrough.ts', [upstreamUrl], { execArgv: profileArgs() });
   const { url } = await child.next(ReadyUrl);
   return { child, url };
+}
+
+function profileArgs(): string[] {
+  const profDir = process.env.AKC_BENCH_CPU_PROF;
+  if (!profDir) return [];
+  mkdirSync(profDir, { recursive: true });
+  return ['--cpu-prof', `--cpu-prof-dir=${profDir}`];
 }
 
 /**
@@ -31,11 +39,11 @@ export async function startPassthrough(upstreamUrl: string): Promise<{ child: Ch
 export async function startDaemonProcess(
   upstreamUrl: string,
   agents: string[],
+  root?: string,
 ): Promise<{ child: Child; info: DaemonInfo }> {
-  const profDir = process.env.AKC_BENCH_CPU_PROF;
-  if (profDir) mkdirSync(profDir, { recursive: true });
   const child = forkChild('daemon.ts', [JSON.stringify({ upstreamUrl, agents })], {
-    execArgv: profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+    execArgv: profileArgs(),
+    ...(root !== undefined ? { root } : {}),
   });
   const info = await child.next(ReadyDaemon);
   return { child, info };

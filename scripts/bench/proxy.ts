@@ -28,7 +28,7 @@ const LISTENER_ROWS = [1, 4];
 /** Agents in the daemon for the agent rows: the requests rotate over every agent's credential. */
 const FEW_AGENTS = 10;
 const MANY_AGENTS = 10_000;
-const AGENT_ROUNDS = 2;
+const AGENT_ROUNDS = 3;
 const AGENT_ROW_MS = 3000;
 
 const LatencyReply = z.object({
@@ -182,6 +182,14 @@ export async function benchProxy(): Promise<Record<string, number>> {
       url: big.info.url,
       tokens: manyTokens,
     };
+    // The second daemon is a fresh process: untimed rounds first, until every one of its agents has been
+    // seen once (scopes are validated on an agent's first request) and it is JIT-warm like the first one,
+    // so that the timed rounds compare steady states. The warm-up rounds are printed, not counted.
+    progress('warm-up rounds for the second daemon (every agent once; not counted):');
+    for (let sent = 0, round = 0; sent < MANY_AGENTS && round < 5; round += 1) {
+      sent += (await throughput(load, { ...manyTarget, name: `${manyTarget.name} (warm-up)` }, big.child))
+        .all;
+    }
     const few: Awaited<ReturnType<typeof throughput>>[] = [];
     const many: Awaited<ReturnType<typeof throughput>>[] = [];
     for (let r = 0; r < AGENT_ROUNDS; r += 1) {

@@ -1,0 +1,125 @@
+// `npm run bench:ab -- --base <checkout>`: this checkout's daemon against another checkout's (with its own
+// node_modules), side by side in one run, for the before/after rows of docs/benchmarks.md. Same upstream, same
+// load generator, the bare pass-through as the floor; the rounds alternate (this, base, pass-through) so a
+// machine that gets busier or quieter mid-run shifts every column alike. Each is warmed up for 3 s first. Prints each round and the medians of
+// CPU per request (robust to a shared machine) and req/s at 32 clients.
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { progress, type Child } from './common.ts';
+import type { Target } from './http-load.ts';
+import { cpuMs, startDaemonProcess, startLoad, startPassthrough, startUpstream } from './processes.ts';
+import { CHAT_PATH, PROXY_CHAT_PATH, chatBody } from './scopes.ts';
+
+const Args = z.object({
+  base: z
+    .string()
+    .min(1, 'Give --base <dir>: another checkout of this repository, with its node_modules.')
+    .refine((d) => existsSync(join(d, 'scripts', 'bench', 'children', 'daemon.ts')), {
+      message: 'That directory has no scripts/bench/children/daemon.ts: give the root of another checkout.',
+    }),
+  rounds: z.coerce.number().int().min(1).max(50),
+  ms: z.coerce.number().int().min(500).max(60_000),
+});
+
+const ThroughputReply = z.object({
+  type: z.literal('throughput'),
+  all: z.number(),
+  perSec: z.number(),
+  errors: z.number(),
+});
+
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
+};
+
+async function round(
+  load: Child,
+  target: Target,
+  server: Child,
+  ms: number,
+): Promise<{ perSec: number; cpu: number }> {
+  const cpu0 = cpuMs(server.proc.pid);
+  load.send({ type: 'throughput', target, concurrency: 32, warmupMs: 500, durationMs: ms });
+  const r = await load.next(ThroughputReply, 120_000);
+  if (r.errors > 0) throw new Error(`${target.name}: ${r.errors} requests failed`);
+  return { perSec: r.perSec, cpu: (cpuMs(server.proc.pid) - cpu0) / r.all };
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      base: { type: 'string', default: '' },
+      rounds: { type: 'string', default: '5' },
+      ms: { type: 'string', default: '3000' },
+    },
+  });
+  const parsed = Args.safeParse(values);
+  if (!parsed.success) {
+    process.stderr.write(`${parsed.error.issues.map((i) => i.message).join('\n')}\n`);
+    process.exit(2);
+  }
+  const { base, rounds, ms } = parsed.data;
+  const stops: Child[] = [];
+  try {
+    const upstream = await startUpstream();
+    stops.push(upstream.child);
+    const pass = await startPassthrough(upstream.url);
+    stops.push(pass.child);
+    const mine = await startDaemonProcess(upstream.url, ['ab']);
+    stops.push(mine.child);
+    const theirs = await startDaemonProcess(upstream.url, ['ab'], resolve(base));
+    stops.push(theirs.child);
+    const load = await startLoad();
+    stops.push(load);
+    const body = chatBody('bench');
+    const proxied = (name: string, url: string, token: string): Target => ({
+      name,
+      url,
+      path: PROXY_CHAT_PATH,
+      headers: { authorization: `Bearer ${token}` },
+      body,
+    });
+    const rows: [string, Target, Child][] = [
+      ['this', proxied('this', mine.info.url, mine.info.agents['ab']?.token ?? ''), mine.child],
+      ['base', proxied('base', theirs.info.url, theirs.info.agents['ab']?.token ?? ''), theirs.child],
+      [
+        'pass',
+        { name: 'pass', url: pass.url, path: CHAT_PATH, headers: { authorization: 'Bearer sk' }, body },
+        pass.child,
+      ],
+    ];
+    // The first few thousand requests of a fresh daemon run mostly unoptimised code: warm each one up first.
+    for (const [, target, server] of rows) await round(load, target, server, 3000);
+    const seen = new Map<string, { perSec: number; cpu: number }[]>();
+    for (let r = 0; r < rounds; r += 1) {
+      const line: string[] = [];
+      for (const [name, target, server] of rows) {
+        const m = await round(load, target, server, ms);
+        seen.set(name, [...(seen.get(name) ?? []), m]);
+        line.push(`${name} ${Math.round(m.perSec)}/s ${(m.cpu * 1000).toFixed(0)} µs`);
+      }
+      progress(`round ${r + 1}: ${line.join(' · ')}`);
+    }
+    const med = (name: string, key: 'perSec' | 'cpu'): number =>
+      median((seen.get(name) ?? []).map((m) => m[key]));
+    const passCpu = med('pass', 'cpu');
+    const passRate = med('pass', 'perSec');
+    for (const name of ['this', 'base']) {
+      process.stdout.write(
+        `${name}: median ${Math.round(med(name, 'perSec'))} req/s (${(med(name, 'perSec') / passRate).toFixed(2)}× pass-through), ` +
+          `${(med(name, 'cpu') * 1000).toFixed(0)} µs CPU/request (${(med(name, 'cpu') / passCpu).toFixed(2)}× pass-through)\n`,
+      );
+    }
+    process.stdout.write(
+      `this ÷ base CPU per request: ${(med('this', 'cpu') / med('base', 'cpu')).toFixed(3)} (pass-through ${(passCpu * 1000).toFixed(0)} µs, ${Math.round(passRate)} req/s)\n`,
+    );
+  } finally {
+    await Promise.all(stops.map((c) => c.stop()));
+  }
+}
+
+await main();
