@@ -207,52 +207,36 @@ export class ApprovalCenter {
     remember: { minutes?: number | undefined; uses?: number | undefined } | undefined,
     now: number,
   ): GrantRecord | null {
+    // Every grant's label is generated from what it covers (the constraint), never written separately.
+    const grant = (
+      constraint: GrantRecord['constraint'],
+      limits: { usesLeft: number | null; expiresAt: number | null },
+      firstUse = false,
+    ): GrantRecord =>
+      this.grants.create(
+        {
+          agentId: agent.id,
+          actionKey: p.actionKey,
+          constraint,
+          covers: grantLabel(agent.name, p.actionKey, constraint, firstUse),
+          ...limits,
+        },
+        now,
+      );
     const minutes = remember?.minutes;
     const uses = remember?.uses;
     if (minutes !== undefined || uses !== undefined) {
       // Remembered: bound to what the owner saw (the model, the recipient domains, at most this amount).
-      const constraint = constraintOf(p.facts);
-      return this.grants.create(
-        {
-          agentId: agent.id,
-          actionKey: p.actionKey,
-          constraint,
-          covers: grantLabel(agent.name, p.actionKey, constraint, false),
-          usesLeft: uses ?? null,
-          expiresAt: minutes === undefined ? null : now + minutes * 60_000,
-        },
-        now,
-      );
+      return grant(constraintOf(p.facts), {
+        usesLeft: uses ?? null,
+        expiresAt: minutes === undefined ? null : now + minutes * 60_000,
+      });
     }
-    if (p.firstUse) {
-      // "first-use": once approved, this agent × action is remembered until the agent's scopes change.
-      return this.grants.create(
-        {
-          agentId: agent.id,
-          actionKey: p.actionKey,
-          constraint: null,
-          covers: grantLabel(agent.name, p.actionKey, null, true),
-          usesLeft: null,
-          expiresAt: null,
-        },
-        now,
-      );
-    }
-    if (p.detached) {
-      // respond-async: the agent re-sends the request; one use, soon, and only the very same request.
-      const constraint = retryConstraint(p.digest);
-      return this.grants.create(
-        {
-          agentId: agent.id,
-          actionKey: p.actionKey,
-          constraint,
-          covers: grantLabel(agent.name, p.actionKey, constraint, false),
-          usesLeft: 1,
-          expiresAt: now + RETRY_WINDOW_MS,
-        },
-        now,
-      );
-    }
+    // "first-use": once approved, this agent × action is remembered until the agent's scopes change.
+    if (p.firstUse) return grant(null, { usesLeft: null, expiresAt: null }, true);
+    // respond-async: the agent re-sends the request; one use, soon, and only the very same request.
+    if (p.detached)
+      return grant(retryConstraint(p.digest), { usesLeft: 1, expiresAt: now + RETRY_WINDOW_MS });
     return null;
   }
 

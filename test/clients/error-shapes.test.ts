@@ -10,7 +10,7 @@ import { generateText } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { raw } from '../helpers/daemon.ts';
-import { startHarness, type Harness } from './harness.ts';
+import { rejection as caught, startHarness, type Harness } from './harness.ts';
 import { stripeClient } from './stripe-client.ts';
 
 let h: Harness;
@@ -21,15 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.stop();
 });
-
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** Runs `call` once with the SDK's default retries and checks exactly one refusal was audited. */
 async function refusedOnce(call: () => Promise<unknown>): Promise<unknown> {
@@ -83,7 +74,7 @@ describe('OpenAI shape', () => {
     const client = new OpenAI({ baseURL: h.base.openai, apiKey: 'akc_not-a-real-token', maxRetries: 0 });
     const err = await caught(client.models.list());
     expect(err).toBeInstanceOf(OpenAI.AuthenticationError);
-    expect((err as Error).message).toContain('invalid_token');
+    expect(err.message).toContain('invalid_token');
   });
 
   it('a malformed body is a 400 with the offending field as param', async () => {

@@ -12,6 +12,7 @@ import {
   OPENAI_MODEL,
   startHarness,
   type Harness,
+  rejection as caught,
 } from './harness.ts';
 
 let h: Harness;
@@ -29,15 +30,6 @@ async function agentWith(providers: NonNullable<Scopes['providers']>): Promise<s
     scopes: { providers },
   });
   return created.token;
-}
-
-async function caught(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected the call to fail');
 }
 
 describe('OpenAI model list', () => {
@@ -68,8 +60,8 @@ describe('OpenAI model list', () => {
     const before = await h.denials();
     const err = await caught(client.models.retrieve(HIDDEN_MODELS.openai[0]));
     expect(err).toBeInstanceOf(OpenAI.NotFoundError);
-    expect((err as Error).message).toContain('not available to this agent');
-    expect((err as Error).message).toContain('providers.openai.models');
+    expect(err.message).toContain('not available to this agent');
+    expect(err.message).toContain('providers.openai.models');
     expect(h.up.openai.received.length).toBe(seen);
     // The audit keeps the true reason (the models rule), once: the SDK did not retry the 404.
     const page = await h.t.admin.audit.list({ agentId: h.agentId, decision: 'deny', limit: 1 });
@@ -86,7 +78,7 @@ describe('OpenAI model list', () => {
     expect((await client.models.retrieve(OPENAI_MODEL)).id).toBe(OPENAI_MODEL);
     const err = await caught(client.embeddings.create({ model: OPENAI_MODEL, input: 'x' }));
     expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
-    expect((err as Error).message).toContain('providers.openai.paths');
+    expect(err.message).toContain('providers.openai.paths');
   });
 
   it('without a models allowlist the list is unfiltered, and paths rules apply to it', async () => {
@@ -98,7 +90,7 @@ describe('OpenAI model list', () => {
       new OpenAI({ baseURL: h.base.openai, apiKey: narrow, maxRetries: 0 }).models.list(),
     );
     expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
-    expect((err as Error).message).toContain('providers.openai.paths');
+    expect(err.message).toContain('providers.openai.paths');
   });
 
   it('a model list the proxy cannot read is refused, never passed on unfiltered', async () => {
@@ -142,7 +134,8 @@ describe('Anthropic model list', () => {
     expect((await client.models.retrieve(ANTHROPIC_MODEL)).id).toBe(ANTHROPIC_MODEL);
     const err = await caught(client.models.retrieve(HIDDEN_MODELS.anthropic[0]));
     expect(err).toBeInstanceOf(Anthropic.NotFoundError);
-    expect((err as InstanceType<typeof Anthropic.APIError>).type).toBe('not_found_error');
-    expect((err as Error).message).toContain('not available to this agent');
+    if (!(err instanceof Anthropic.APIError)) throw err;
+    expect(err.type).toBe('not_found_error');
+    expect(err.message).toContain('not available to this agent');
   });
 });

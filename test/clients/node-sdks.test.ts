@@ -11,7 +11,14 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { ChatOpenAI } from '@langchain/openai';
 import { ChatAnthropic } from '@langchain/anthropic';
 import { Agent, run, setDefaultOpenAIClient, setTracingDisabled } from '@openai/agents';
-import { ANTHROPIC_MODEL, KEYS, OPENAI_MODEL, startHarness, type Harness } from './harness.ts';
+import {
+  ANTHROPIC_MODEL,
+  KEYS,
+  OPENAI_MODEL,
+  rejection as caught,
+  startHarness,
+  type Harness,
+} from './harness.ts';
 import { stripeClient } from './stripe-client.ts';
 
 let h: Harness;
@@ -22,16 +29,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.stop();
 });
-
-async function caught(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof Error) return err;
-    throw new Error('threw a non-Error', { cause: err });
-  }
-  throw new Error('expected the call to fail');
-}
 
 /** The upstream got the master key, never the agent's token. */
 function sawMasterKeyOnly(kind: 'openai' | 'anthropic' | 'stripe' | 'resend'): void {

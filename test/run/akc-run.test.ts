@@ -74,10 +74,20 @@ async function runIdleChild(agent: Enrolled, label: string): Promise<{ run: Run;
     `import { writeFileSync } from 'node:fs'; writeFileSync(process.argv[2], process.env.AKC_TOKEN); console.log('ready'); setInterval(() => {}, 1000);`,
   );
   const out = join(scratch, `${label}-token`);
-  const run = akc(t, ['run', '--agent', agent.name, '--key-file', agent.keyFile, '--', NODE22, child, out]);
+  const run = akc(t, runAs(agent, '--', NODE22, child, out));
   await waitFor(run, run.stdout, 'ready');
   return { run, token: readFileSync(out, 'utf8') };
 }
+
+/** `akc run` as this enrolled agent, then the rest of the command line. */
+const runAs = (agent: Enrolled, ...rest: string[]): string[] => [
+  'run',
+  '--agent',
+  agent.name,
+  '--key-file',
+  agent.keyFile,
+  ...rest,
+];
 
 async function status(token: string): Promise<number> {
   return (await raw(t.url, { path: '/v1/whoami', headers: { authorization: `Bearer ${token}` } })).status;
@@ -109,7 +119,7 @@ console.log(o.choices[0].message.content + ' / ' + a.content[0].text);
 `,
     );
     const out = join(scratch, 'sdk-out.json');
-    const run = akc(t, ['run', '--agent', bot.name, '--key-file', bot.keyFile, '--', NODE22, child, out], {
+    const run = akc(t, runAs(bot, '--', NODE22, child, out), {
       OPENAI_API_KEY: 'sk-parent-LEAK-must-not-reach-child',
       ANTHROPIC_AUTH_TOKEN: 'sk-ant-parent-LEAK',
       STRIPE_API_KEY: 'sk_live_parent_LEAK',
@@ -154,7 +164,7 @@ process.on('SIGTERM', async () => {
 `,
     );
     const out = join(scratch, 'hold-token');
-    const run = akc(t, ['run', '--agent', bot.name, '--key-file', bot.keyFile, '--', NODE22, child, out]);
+    const run = akc(t, runAs(bot, '--', NODE22, child, out));
     await waitFor(run, run.stdout, 'child-status 200');
     const copied = readFileSync(out, 'utf8');
     const misuse = nextAudit((e) => e.action === 'auth.failed' && /outside its process/.test(e.rule ?? ''));
@@ -196,51 +206,31 @@ process.on('SIGTERM', async () => {
   });
 
   it('passes the exit code through, forwards SIGTERM and SIGHUP, and reports death by signal as 128+n', async () => {
-    const seven = akc(t, ['run', '--agent', bot.name, '--key-file', bot.keyFile, '--', 'sh', '-c', 'exit 7']);
+    const seven = akc(t, runAs(bot, '--', 'sh', '-c', 'exit 7'));
     expect((await seven.exit).code).toBe(7);
     for (const [signal, expected] of [
       ['SIGTERM', 9],
       ['SIGHUP', 11],
     ] as const) {
-      const trap = akc(t, [
-        'run',
-        '--agent',
-        bot.name,
-        '--key-file',
-        bot.keyFile,
-        '--',
-        'sh',
-        '-c',
-        `trap 'exit 9' TERM; trap 'exit 11' HUP; echo ready; while :; do sleep 0.05; done`,
-      ]);
+      const trap = akc(
+        t,
+        runAs(
+          bot,
+          '--',
+          'sh',
+          '-c',
+          `trap 'exit 9' TERM; trap 'exit 11' HUP; echo ready; while :; do sleep 0.05; done`,
+        ),
+      );
       await waitFor(trap, trap.stdout, 'ready');
       trap.proc.kill(signal);
       expect((await trap.exit).code).toBe(expected);
     }
-    const plain = akc(t, [
-      'run',
-      '--agent',
-      bot.name,
-      '--key-file',
-      bot.keyFile,
-      '--',
-      NODE22,
-      '-e',
-      'console.log("ready"); setInterval(() => {}, 1000)',
-    ]);
+    const plain = akc(t, runAs(bot, '--', NODE22, '-e', 'console.log("ready"); setInterval(() => {}, 1000)'));
     await waitFor(plain, plain.stdout, 'ready');
     plain.proc.kill('SIGTERM');
     expect((await plain.exit).code).toBe(143);
-    const missing = akc(t, [
-      'run',
-      '--agent',
-      bot.name,
-      '--key-file',
-      bot.keyFile,
-      '--no-sandbox',
-      '--',
-      'no-such-command-akc',
-    ]);
+    const missing = akc(t, runAs(bot, '--no-sandbox', '--', 'no-such-command-akc'));
     expect((await missing.exit).code).toBe(127);
   });
 
@@ -259,18 +249,17 @@ process.on('SIGTERM', async () => {
   });
 
   it('refuses akc run inside akc run, even with its marker variable removed', async () => {
-    const nested = akc(t, [
-      'run',
-      '--agent',
-      bot.name,
-      '--key-file',
-      bot.keyFile,
-      '--no-sandbox',
-      '--',
-      'sh',
-      '-c',
-      `${NODE22} --no-warnings ${AKC} run --agent ${bot.name} --key-file ${bot.keyFile} -- true; echo "inner=$?"; env -u AKC_RUN_SESSION ${NODE22} --no-warnings ${AKC} run --agent ${bot.name} --key-file ${bot.keyFile} -- true; echo "stripped=$?"`,
-    ]);
+    const nested = akc(
+      t,
+      runAs(
+        bot,
+        '--no-sandbox',
+        '--',
+        'sh',
+        '-c',
+        `${NODE22} --no-warnings ${AKC} run --agent ${bot.name} --key-file ${bot.keyFile} -- true; echo "inner=$?"; env -u AKC_RUN_SESSION ${NODE22} --no-warnings ${AKC} run --agent ${bot.name} --key-file ${bot.keyFile} -- true; echo "stripped=$?"`,
+      ),
+    );
     await nested.exit;
     expect(nested.stdout()).toContain('inner=125');
     expect(nested.stdout()).toContain('stripped=125');
@@ -303,12 +292,7 @@ process.stdin.once('data', async () => {
   process.exit(0);
 });`,
     );
-    const run = akc(
-      t,
-      ['run', '--agent', bot.name, '--key-file', bot.keyFile, '--no-sandbox', '--', NODE22, child],
-      {},
-      'pipe',
-    );
+    const run = akc(t, runAs(bot, '--no-sandbox', '--', NODE22, child), {}, 'pipe');
     await waitFor(run, run.stdout, 'ready');
     const session = (await t.admin.call('sessionsList', {})).sessions.find((s) => s.pid === run.proc.pid);
     if (!session) throw new Error('session not listed');
@@ -333,7 +317,7 @@ process.stdin.once('data', async () => {
     ]);
     expect((await noKey.exit).code).toBe(125);
     expect(noKey.stderr()).toMatch(/akc run: .*missing\.json/);
-    const quiet = akc(t, ['run', '--agent', bot.name, '--key-file', bot.keyFile, '--', 'echo', 'hello']);
+    const quiet = akc(t, runAs(bot, '--', 'echo', 'hello'));
     expect((await quiet.exit).code).toBe(0);
     expect(quiet.stdout()).toBe('hello\n');
     expect(quiet.stderr()).toBe('');
