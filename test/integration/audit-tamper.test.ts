@@ -49,7 +49,8 @@ async function expectReported(t: TestDaemon, reason: string): Promise<void> {
   const verify = await t.admin.audit.verify();
   expect(verify.ok).toBe(false);
   expect(verify.reason).toBe(reason);
-  expect(verify.problem).toBeTruthy();
+  // A sentence for people, not just a code.
+  expect(verify.problem?.length ?? 0).toBeGreaterThan(20);
   const status = await t.admin.vault.status();
   expect(status.auditIntegrity).toMatchObject({ ok: false, reason });
   const recorded = (await t.admin.audit.list({ action: 'audit.integrity_failed' })).entries;

@@ -63,32 +63,12 @@ describe('stripe payments', () => {
   });
 
   it('marks payments that save the card for later as not one-time', () => {
-    const base = 'amount=500&currency=usd&customer=cus_1';
-    expect(facts(req('POST', '/v1/payment_intents', `${base}&setup_future_usage=off_session`)).oneTime).toBe(
-      false,
-    );
-    expect(
-      facts(req('POST', '/v1/payment_intents', `${base}&off_session=true&confirm=true&payment_method=pm_1`))
-        .oneTime,
-    ).toBe(false);
-    expect(
-      facts(
-        req(
-          'POST',
-          '/v1/payment_intents',
-          `${base}&payment_method_options[card][setup_future_usage]=on_session`,
-        ),
-      ).oneTime,
-    ).toBe(false);
-    expect(
-      facts(
-        req(
-          'POST',
-          '/v1/payment_intents',
-          `${base}&payment_method_options[card][setup_future_usage]=none&off_session=false`,
-        ),
-      ).oneTime,
-    ).toBe(true);
+    const oneTime = (extra: string): boolean | undefined =>
+      facts(req('POST', '/v1/payment_intents', `amount=500&currency=usd&customer=cus_1&${extra}`)).oneTime;
+    expect(oneTime('setup_future_usage=off_session')).toBe(false);
+    expect(oneTime('off_session=true&confirm=true&payment_method=pm_1')).toBe(false);
+    expect(oneTime('payment_method_options[card][setup_future_usage]=on_session')).toBe(false);
+    expect(oneTime('payment_method_options[card][setup_future_usage]=none&off_session=false')).toBe(true);
   });
 
   it('refuses a missing or non-integer amount with path "amount"', () => {
