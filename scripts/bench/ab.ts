@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { progress, type Child } from './common.ts';
 import type { Target } from './http-load.ts';
-import { startDaemonProcess, startLoad, startPassthrough, startUpstream } from './processes.ts';
+import { startDaemonProcess, startFloor, startLoad } from './processes.ts';
 import { chatTarget, proxiedChatTarget } from './scopes.ts';
 import { throughput } from './throughput.ts';
 
@@ -57,10 +57,7 @@ async function main(): Promise<void> {
   const { base, rounds, ms } = parsed.data;
   const stops: Child[] = [];
   try {
-    const upstream = await startUpstream();
-    stops.push(upstream.child);
-    const pass = await startPassthrough(upstream.url);
-    stops.push(pass.child);
+    const { upstream, pass } = await startFloor(stops);
     const mine = await startDaemonProcess(upstream.url, ['ab']);
     stops.push(mine.child);
     const theirs = await startDaemonProcess(upstream.url, ['ab'], resolve(base));

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { progress, type Child } from './common.ts';
 import type { Target } from './http-load.ts';
-import { addAgents, startDaemonProcess, startLoad, startPassthrough, startUpstream } from './processes.ts';
+import { addAgents, startDaemonProcess, startFloor, startLoad } from './processes.ts';
 import { sseListeners } from './sse.ts';
 import { chatTarget, proxiedChatTarget } from './scopes.ts';
 import { CONCURRENCY, throughput as measure, type ThroughputResult } from './throughput.ts';
@@ -49,10 +49,7 @@ async function throughput(
 export async function benchProxy(): Promise<Record<string, number>> {
   const stops: Child[] = [];
   try {
-    const upstream = await startUpstream();
-    stops.push(upstream.child);
-    const pass = await startPassthrough(upstream.url);
-    stops.push(pass.child);
+    const { upstream, pass } = await startFloor(stops);
     progress('starting the daemon (vault init runs scrypt once, ~2 s)…');
     const daemon = await startDaemonProcess(upstream.url, ['bench-proxy']);
     stops.push(daemon.child);
