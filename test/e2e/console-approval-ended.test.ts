@@ -86,4 +86,15 @@ describe.skipIf(noChromium('console approval-ended e2e'))('a prompt that ends un
     expect(entries.map((e) => e.decision)).not.toContain('allow');
     expect(entries.some((e) => e.reason === 'approval_timeout')).toBe(true);
   });
+
+  it("the agent's recent activity has one row per request, with how each ended", async () => {
+    await page.goto(`${t.url}/#/agents/${agentId}`);
+    const rows = page.getByTestId('agent-activity-row');
+    // agent.created, then the two held requests, each folded into one row.
+    await expect.poll(() => rows.count()).toBe(3);
+    const texts = await rows.allTextContents();
+    expect(texts.filter((x) => x.includes('POST /chat/completions'))).toHaveLength(2);
+    expect(texts.some((x) => x.includes('Timed out'))).toBe(true);
+    expect(texts.some((x) => x.includes('Caller left'))).toBe(true);
+  });
 });

@@ -105,7 +105,9 @@ const Row = memo(function Row(props: {
       </span>
       <span className="feed-agent">
         {e.agentName ? (
-          <span className="agent-pill">{e.agentName}</span>
+          <span className="agent-pill" title={e.agentName}>
+            {e.agentName}
+          </span>
         ) : (
           <span className="agent-pill agent-pill-system">{e.actor}</span>
         )}

@@ -1,5 +1,5 @@
 // Agent detail: scopes as sentences, limits and usage, active grants, recent activity, lifecycle actions.
-import { useEffect, useState, type ReactNode } from 'react';
+import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import { Pause, Pencil, Play, RotateCw, X } from 'lucide-react';
 import type { AgentView } from '../../../shared/models.ts';
 import { useStore } from '../store/store.ts';
@@ -7,7 +7,8 @@ import { liveGrants } from '../store/reducers.ts';
 import { absoluteTime, formatDuration, relativeTime } from '../format.ts';
 import { entryText } from '../activityQuery.ts';
 import { errorMessage } from '../transport/types.ts';
-import { EntryChip, StatusPill } from '../ui/Pill.tsx';
+import { StatusPill } from '../ui/Pill.tsx';
+import { groupEntries, groupNote } from '../activityGroups.ts';
 import { Meter } from '../ui/Meter.tsx';
 import { useNow } from '../ui/hooks.ts';
 import { AgentKeysSessions } from './AgentKeysSessions.tsx';
@@ -31,6 +32,12 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
   }, [agent.id, loadActivity]);
 
   const mine = liveGrants(grants, now).filter((g) => g.agentId === agent.id);
+  // One row per request, as in Activity: decision, hold, answer and result folded together.
+  const approvals = useStore((s) => s.approvals);
+  const requests = useMemo(
+    () => groupEntries(activity, new Set(approvals.map((a) => a.requestId))),
+    [activity, approvals],
+  );
   const dead = agent.status === 'revoked' || agent.status === 'expired';
 
   const run = async (fn: () => Promise<unknown>, done: string): Promise<void> => {
@@ -150,14 +157,17 @@ export function AgentDetail({ agent }: { agent: AgentView }): ReactNode {
           <p className="muted small">No requests yet.</p>
         ) : (
           <ul className="mini-feed">
-            {activity.slice(0, 12).map((e) => (
-              <li key={e.seq}>
-                <span className="muted small num" title={absoluteTime(e.time)}>
-                  {relativeTime(e.time, now)}
+            {requests.slice(0, 12).map((g) => (
+              <li key={g.key} data-testid="agent-activity-row">
+                <span className="muted small num" title={absoluteTime(g.head.time)}>
+                  {relativeTime(g.head.time, now)}
                 </span>
-                <span className="mono small">{e.action}</span>
-                <span className="ellipsis small">{entryText(e)}</span>
-                <EntryChip entry={e} />
+                <span className="mono small">{g.head.action}</span>
+                <span className="ellipsis small">
+                  {entryText(g.head)}
+                  {groupNote(g) && <span className="muted"> · {groupNote(g)}</span>}
+                </span>
+                <span className={`chip chip-${g.outcome.tone}`}>{g.outcome.label}</span>
               </li>
             ))}
           </ul>

@@ -452,7 +452,7 @@ export function ProvidersScreen({ add }: { add: 'provider' | 'secret' | null }):
                 </td>
                 <td className="mono">{maskedHint(p.keyHint)}</td>
                 <td title={absoluteTime(p.createdAt)}>{relativeTime(p.createdAt, now)}</td>
-                <td className="small" data-testid={`provider-used-by-${p.id}`}>
+                <td className="small used-by" data-testid={`provider-used-by-${p.id}`}>
                   {agentNames(users)}
                 </td>
                 <td className="actions">
@@ -517,7 +517,7 @@ export function ProvidersScreen({ add }: { add: 'provider' | 'secret' | null }):
               <td className="mono">{s.name}</td>
               <td className="mono">{maskedHint(s.hint)}</td>
               <td title={absoluteTime(s.createdAt)}>{relativeTime(s.createdAt, now)}</td>
-              <td className="small">{agentNames(users)}</td>
+              <td className="small used-by">{agentNames(users)}</td>
               <td className="actions">
                 <RowButton label="Replace" aria={`Replace ${s.name}`} onClick={() => setSecretForm(s)} />
                 <RowButton
