@@ -45,14 +45,14 @@ describe.skipIf(noChromium('first-run e2e'))('first run in the console', () => {
     await page.getByTestId('vault-init').click();
     expect(await page.getByText('At least 12 characters · 5 so far.').count()).toBe(1);
     await expect
-      .poll(() => page.evaluate("document.activeElement?.getAttribute('data-testid')"))
+      .poll(() => page.evaluate("document.activeElement?.getAttribute('data-testid')"), { timeout: 10_000 })
       .toBe('passphrase');
     await page.getByTestId('passphrase').fill(`${TEST_PASSPHRASE}!`);
     await page.getByTestId('passphrase-confirm').fill(TEST_PASSPHRASE);
     await page.getByTestId('vault-init').click();
     expect(await page.getByText('The two passphrases differ.').count()).toBe(1);
     await expect
-      .poll(() => page.evaluate("document.activeElement?.getAttribute('data-testid')"))
+      .poll(() => page.evaluate("document.activeElement?.getAttribute('data-testid')"), { timeout: 10_000 })
       .toBe('passphrase-confirm');
     await page.getByTestId('show-passphrase').check();
     expect(await page.getByTestId('passphrase').getAttribute('type')).toBe('text');
