@@ -1,10 +1,10 @@
 // The Claude Code recipe of docs/clients.md: ANTHROPIC_BASE_URL at the proxy, the agent credential as
 // ANTHROPIC_API_KEY, HOME in a temp dir, non-essential traffic off. The real binary answers a prompt (it
 // streams), and a refused model shows our reason, sent once.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProgram, type AkcResult } from '../helpers/child.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/env.ts';
 import { ANTHROPIC_MODEL, startHarness, type Harness } from './harness.ts';
@@ -23,8 +23,8 @@ afterAll(async () => {
   rmSync(home, { recursive: true, force: true });
 });
 
-function claude(model: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(CLAUDE, ['-p', 'say hi', '--model', model], {
+function claude(model: string): Promise<AkcResult> {
+  return runProgram(CLAUDE, ['-p', 'say hi', '--model', model], {
     cwd: home,
     env: {
       PATH: process.env.PATH ?? '',
@@ -34,13 +34,7 @@ function claude(model: string): Promise<{ code: number | null; stdout: string; s
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       CLAUDE_CODE_MAX_RETRIES: '0',
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 describe('Claude Code', () => {

@@ -2,10 +2,10 @@
 // pointing at the proxy (wire_api = "responses", retries off). The real binary runs a turn (it streams),
 // and a refused model shows our reason and is sent exactly once (Codex retries a 403 five times unless
 // request_max_retries / stream_max_retries are 0).
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { runProgram, type AkcResult } from '../helpers/child.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/env.ts';
 import { OPENAI_MODEL, startHarness, type Harness } from './harness.ts';
@@ -44,21 +44,12 @@ afterAll(async () => {
   rmSync(work, { recursive: true, force: true });
 });
 
-function codex(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(
+function codex(args: string[]): Promise<AkcResult> {
+  return runProgram(
     CODEX,
     ['exec', '--skip-git-repo-check', '--ephemeral', '--color', 'never', '-s', 'read-only', ...args],
-    {
-      cwd: work,
-      env: { PATH: process.env.PATH ?? '', HOME: home, CODEX_HOME: home, AKC_TOKEN: h.token },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
+    { cwd: work, env: { PATH: process.env.PATH ?? '', HOME: home, CODEX_HOME: home, AKC_TOKEN: h.token } },
   );
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
 }
 
 describe('Codex CLI', () => {

@@ -1,9 +1,10 @@
 // The Python recipes of docs/clients.md with the real `openai` and `anthropic` packages (a venv that
 // .ci/run creates: .venv-clients). Where the venv or a package is missing the test says why and skips.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProgram } from '../helpers/child.ts';
 import { ROOT } from '../helpers/env.ts';
 import { startHarness, type Harness } from './harness.ts';
 
@@ -31,20 +32,18 @@ afterAll(async () => {
 
 describe.skipIf(reason !== null)('Python openai and anthropic', () => {
   it('call, stream and refusal for each, as the recipes show', async () => {
-    const child = spawn(PYTHON, [join(import.meta.dirname, 'python_recipes.py')], {
-      env: {
-        PATH: process.env.PATH ?? '',
-        AKC_TOKEN: h.token,
-        OPENAI_BASE_URL: h.base.openai,
-        ANTHROPIC_BASE_URL: h.base.anthropic,
+    const { code, stdout, stderr } = await runProgram(
+      PYTHON,
+      [join(import.meta.dirname, 'python_recipes.py')],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          AKC_TOKEN: h.token,
+          OPENAI_BASE_URL: h.base.openai,
+          ANTHROPIC_BASE_URL: h.base.anthropic,
+        },
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    );
     expect(code, stderr).toBe(0);
     const before = h.up.openai.received.length + h.up.anthropic.received.length;
     const out = JSON.parse(stdout) as Record<string, string | null>;

@@ -82,21 +82,38 @@ export interface AkcResult {
   stderr: string;
 }
 
+/**
+ * Runs a program to its end as a child process of this test and collects what it printed. Without `input`
+ * its stdin is closed (ignored); with it, `input` is written and stdin ended.
+ */
+export function runProgram(
+  command: string,
+  args: readonly string[],
+  options: { env: NodeJS.ProcessEnv; cwd?: string; input?: string; onSpawn?: (pid: number) => void },
+): Promise<AkcResult> {
+  const proc = spawn(command, args, {
+    env: options.env,
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+  });
+  if (proc.pid !== undefined) options.onSpawn?.(proc.pid);
+  let out = '';
+  let err = '';
+  proc.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr?.on('data', (c: Buffer) => (err += c.toString()));
+  if (options.input !== undefined) proc.stdin?.end(options.input);
+  return new Promise((resolve) => proc.on('close', (code) => resolve({ code, stdout: out, stderr: err })));
+}
+
 /** Runs the real `akc` command (core/cli/akc.ts on Node 22) as a child process of this test. */
 export function runAkc(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   options: { input?: string; onSpawn?: (pid: number) => void } = {},
 ): Promise<AkcResult> {
-  const proc = spawn(NODE22, [join(ROOT, 'core/cli/akc.ts'), ...args], {
+  return runProgram(NODE22, [join(ROOT, 'core/cli/akc.ts'), ...args], {
     env,
-    stdio: ['pipe', 'pipe', 'pipe'],
+    input: options.input ?? '',
+    ...(options.onSpawn !== undefined ? { onSpawn: options.onSpawn } : {}),
   });
-  if (proc.pid !== undefined) options.onSpawn?.(proc.pid);
-  let out = '';
-  let err = '';
-  proc.stdout.on('data', (c: Buffer) => (out += c.toString()));
-  proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
-  proc.stdin.end(options.input ?? '');
-  return new Promise((resolve) => proc.on('close', (code) => resolve({ code, stdout: out, stderr: err })));
 }

@@ -8,11 +8,9 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ownerTokenFile, runHeadless } from '../helpers/child.ts';
-import { raw, startTestDaemon, TEST_PASSPHRASE, type TestDaemon } from '../helpers/daemon.ts';
+import { startHeadlessAgent } from '../helpers/headless-agent.ts';
+import { startTestDaemon, TEST_PASSPHRASE, type TestDaemon } from '../helpers/daemon.ts';
 import { hasKeyring, keyringSkipReason } from '../helpers/env.ts';
-import { startUpstream } from '../helpers/upstream.ts';
-import { AgentKeychain } from '../../client/index.ts';
 import { DB_FILE } from '../../core/storage/db.ts';
 import { ANCHOR_FILE } from '../../core/audit/anchor.ts';
 import { canonicalEntryText } from '../../core/audit/hash.ts';
@@ -147,28 +145,7 @@ describe('audit tampering while the daemon is stopped', () => {
 
 describe('a crash is not tampering', () => {
   it('kill -9 in the middle of 40 racing proxied requests: after restart verify is ok, nothing flagged', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'akc-kill9-')), 'data');
-    const up = await startUpstream();
-    const owner = ownerTokenFile();
-    const env = { ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0', ...owner.env };
-    const child = await runHeadless(env);
-    const token = owner.read;
-    let admin = new AgentKeychain({ baseUrl: child.url, adminToken: token() });
-    await admin.vault.init(
-      hasKeyring ? { keySource: 'os-keychain' } : { keySource: 'passphrase', passphrase: TEST_PASSPHRASE },
-    );
-    await admin.providers.put('api', { kind: 'http', baseUrl: up.url, key: 'k-kill9-provider-0001' });
-    const { token: agentToken } = await admin.agents.create({
-      name: 'crash-bot',
-      scopes: { providers: { api: {} } },
-    });
-    const fire = (): Promise<unknown> =>
-      raw(child.url, {
-        method: 'POST',
-        path: '/v1/proxy/api/x',
-        headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json' },
-        body: '{}',
-      }).catch(() => null);
+    const { child, up, fire, restart } = await startHeadlessAgent('akc-kill9-', {});
     await Promise.all(Array.from({ length: 10 }, fire));
     // The next burst is still being written when the process dies.
     const burst = Promise.all(Array.from({ length: 40 }, fire));
@@ -183,9 +160,7 @@ describe('a crash is not tampering', () => {
     await child.exit;
     await burst;
 
-    const again = await runHeadless(env);
-    admin = new AgentKeychain({ baseUrl: again.url, adminToken: token() });
-    if (!hasKeyring) await admin.vault.unlock(TEST_PASSPHRASE);
+    const { child: again, admin } = await restart();
     expect(await admin.audit.verify({ mode: 'full' })).toMatchObject({ ok: true });
     expect((await admin.vault.status()).auditIntegrity).toMatchObject({ ok: true });
     expect((await admin.audit.list({ action: 'audit.integrity_failed' })).entries).toEqual([]);

@@ -4,7 +4,7 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { startTestDaemon, type TestDaemon, putLlmProviders } from '../helpers/daemon.ts';
 import { chatCompletion, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 
 const OPENAI_KEY = 'sk-openai-MASTER-key-for-proxy-tests-0001';
@@ -23,12 +23,11 @@ beforeAll(async () => {
   openaiUp = await startUpstream();
   anthropicUp = await startUpstream();
   t = await startTestDaemon();
-  await t.admin.providers.put('openai', { kind: 'openai', baseUrl: `${openaiUp.url}/v1`, key: OPENAI_KEY });
-  await t.admin.providers.put('anthropic', {
-    kind: 'anthropic',
-    baseUrl: anthropicUp.url,
-    key: ANTHROPIC_KEY,
-  });
+  await putLlmProviders(
+    t,
+    { openai: openaiUp, anthropic: anthropicUp },
+    { openai: OPENAI_KEY, anthropic: ANTHROPIC_KEY },
+  );
   const created = await t.admin.agents.create({
     name: 'research-bot',
     scopes: {

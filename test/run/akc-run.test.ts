@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { raw, startTestDaemon, type TestDaemon, putLlmProviders } from '../helpers/daemon.ts';
 import { chatHandler, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { NODE22, ROOT } from '../helpers/env.ts';
-import { AKC, akc, enrolledAgent, waitFor, type Enrolled } from './helpers.ts';
+import { AKC, akc, enrolledAgent, waitFor, type Enrolled, type Run } from './helpers.ts';
 import type { AuditEntry } from '../../shared/models.ts';
 
 const OPENAI_KEY = 'sk-openai-MASTER-key-for-run-tests-0001';
@@ -40,13 +40,11 @@ beforeAll(async () => {
     );
   });
   t = await startTestDaemon();
-  // The real default shapes: OpenAI's baseUrl ends in /v1, Anthropic's does not.
-  await t.admin.providers.put('openai', { kind: 'openai', baseUrl: `${openaiUp.url}/v1`, key: OPENAI_KEY });
-  await t.admin.providers.put('anthropic', {
-    kind: 'anthropic',
-    baseUrl: anthropicUp.url,
-    key: ANTHROPIC_KEY,
-  });
+  await putLlmProviders(
+    t,
+    { openai: openaiUp, anthropic: anthropicUp },
+    { openai: OPENAI_KEY, anthropic: ANTHROPIC_KEY },
+  );
   bot = await enrolledAgent(t, 'run-bot', {
     providers: {
       openai: { models: ['gpt-4o-mini'], paths: ['/chat/completions'] },
@@ -64,6 +62,21 @@ function script(name: string, body: string): string {
   const file = join(scratch, name);
   writeFileSync(file, body);
   return file;
+}
+
+/**
+ * `akc run` with a child that writes the session credential it was given to a file, says "ready" and idles
+ * until it is killed; resolves once it is ready, with that credential.
+ */
+async function runIdleChild(agent: Enrolled, label: string): Promise<{ run: Run; token: string }> {
+  const child = script(
+    'idle.mjs',
+    `import { writeFileSync } from 'node:fs'; writeFileSync(process.argv[2], process.env.AKC_TOKEN); console.log('ready'); setInterval(() => {}, 1000);`,
+  );
+  const out = join(scratch, `${label}-token`);
+  const run = akc(t, ['run', '--agent', agent.name, '--key-file', agent.keyFile, '--', NODE22, child, out]);
+  await waitFor(run, run.stdout, 'ready');
+  return { run, token: readFileSync(out, 'utf8') };
 }
 
 async function status(token: string): Promise<number> {
@@ -174,14 +187,7 @@ process.on('SIGTERM', async () => {
   });
 
   it('SIGKILL of akc run ends the session (the daemon sees the control connection close)', async () => {
-    const child = script(
-      'sleep.mjs',
-      `import { writeFileSync } from 'node:fs'; writeFileSync(process.argv[2], process.env.AKC_TOKEN); console.log('ready'); setInterval(() => {}, 1000);`,
-    );
-    const out = join(scratch, 'kill-token');
-    const run = akc(t, ['run', '--agent', bot.name, '--key-file', bot.keyFile, '--', NODE22, child, out]);
-    await waitFor(run, run.stdout, 'ready');
-    const token = readFileSync(out, 'utf8');
+    const { run, token } = await runIdleChild(bot, 'kill');
     const ended = nextAudit((e) => e.action === 'session.ended' && e.agentId === bot.id);
     run.proc.kill('SIGKILL');
     await run.exit;
@@ -273,13 +279,7 @@ process.on('SIGTERM', async () => {
 
   it('ends with the agent: revoking it refuses the live session at once', async () => {
     const agent = await enrolledAgent(t, 'doomed-bot', {});
-    const child = script(
-      'wait.mjs',
-      `import { writeFileSync } from 'node:fs'; writeFileSync(process.argv[2], process.env.AKC_TOKEN); console.log('ready'); setInterval(() => {}, 1000);`,
-    );
-    const out = join(scratch, 'doomed-token');
-    const run = akc(t, ['run', '--agent', agent.name, '--key-file', agent.keyFile, '--', NODE22, child, out]);
-    await waitFor(run, run.stdout, 'ready');
+    const { run } = await runIdleChild(agent, 'doomed');
     const { sessions } = await t.admin.call('sessionsList', {});
     const session = sessions.find((s) => s.agentId === agent.id);
     expect(session).toBeDefined();

@@ -2,12 +2,12 @@
 // against local fake providers: Codex (model_providers with auth.command, wire_api = "responses",
 // retries off) and Claude Code (ANTHROPIC_BASE_URL + apiKeyHelper). Neither ever holds a long-lived
 // credential: each call carries a short-lived token minted from the agent's enrolled key.
+import { runProgram, type AkcResult } from '../helpers/child.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { startTestDaemon, type TestDaemon, putLlmProviders } from '../helpers/daemon.ts';
 import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { hasKeyring, keyringSkipReason, NODE22, ROOT } from '../helpers/env.ts';
 import { AKC, enrolledAgent, type Enrolled } from './helpers.ts';
@@ -35,12 +35,11 @@ beforeAll(async () => {
     anthropicStream(res, model, 'hello from claude');
   });
   t = await startTestDaemon();
-  await t.admin.providers.put('openai', { kind: 'openai', baseUrl: `${openaiUp.url}/v1`, key: OPENAI_KEY });
-  await t.admin.providers.put('anthropic', {
-    kind: 'anthropic',
-    baseUrl: anthropicUp.url,
-    key: ANTHROPIC_KEY,
-  });
+  await putLlmProviders(
+    t,
+    { openai: openaiUp, anthropic: anthropicUp },
+    { openai: OPENAI_KEY, anthropic: ANTHROPIC_KEY },
+  );
   bot = await enrolledAgent(t, 'coder', {
     providers: { openai: { models: [MODEL] }, anthropic: { models: [CLAUDE_MODEL] } },
   });
@@ -51,19 +50,8 @@ afterAll(async () => {
   await anthropicUp.close();
 });
 
-function run(
-  cmd: string,
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  cwd: string,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(cmd, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, stdout, stderr })));
-}
+const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<AkcResult> =>
+  runProgram(cmd, args, { env, cwd });
 
 /** The helper command line as the recipes write it (absolute paths, the agent's key file). */
 const helper = [NODE22, '--no-warnings', AKC, 'token', '--agent', 'coder', '--key-file'];

@@ -5,6 +5,7 @@ import { parseRecipient } from '../../core/providers/resend.ts';
 import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
 import type { AdapterRequest } from '../../core/providers/types.ts';
 import { ProxyFacts } from '../../shared/facts.ts';
+import { mail } from './policy-fixtures.ts';
 
 const adapter = ADAPTERS.resend;
 
@@ -53,16 +54,11 @@ const email = {
 describe('resend', () => {
   it('reads to, cc and bcc, lower-cased, with display names stripped, and nothing else', () => {
     const f = facts(req('POST', '/emails', email));
-    expect(f).toEqual({
-      type: 'proxy',
-      providerId: 'resend',
-      providerKind: 'resend',
-      method: 'POST',
-      path: '/emails',
-      action: 'email.send',
-      recipients: ['bob@example.com', 'carol@example.com', 'dave@partner.org', 'erin@audit.example.com'],
-      emails: 1,
-    });
+    expect(f).toEqual(
+      mail(['bob@example.com', 'carol@example.com', 'dave@partner.org', 'erin@audit.example.com'], {
+        emails: 1,
+      }),
+    );
     const text = JSON.stringify(f);
     expect(text).not.toContain('Quarterly');
     expect(text).not.toContain('acme.dev');

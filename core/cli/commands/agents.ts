@@ -8,12 +8,19 @@ import { CliError, EXIT } from '../exit.ts';
 import { Severity, type AgentView } from '../../../shared/models.ts';
 import { Scopes } from '../../../shared/scopes.ts';
 import { describeIssue } from '../../../shared/issue-path.ts';
-import { action, arg, resolveAgent, table, when } from './util.ts';
+import { action, arg, resolveAgent, when, listCommand } from './util.ts';
 
 const ScopeOptions = z.object({
   scopes: z.string().optional(),
   scopesFile: z.string().optional(),
 });
+
+/** --scopes and --scopes-file (read by scopesFrom), for create and edit. */
+function withScopeOptions(command: Command, what: string): Command {
+  return command
+    .option('--scopes <json>', `${what} as JSON (see README "Scopes")`)
+    .option('--scopes-file <file>', `${what} from a JSON file`);
+}
 
 /** The scopes of --scopes / --scopes-file, checked against the contract here, so a typo fails before anything is asked of the owner. */
 function scopesFrom(opts: z.output<typeof ScopeOptions>): Scopes | undefined {
@@ -75,23 +82,13 @@ const RevokeOptions = z.object({ reason: z.string().trim().min(1), severity: Sev
 export function registerAgents(program: Command, io: CliIo): void {
   const agents = program.command('agents').description('Agents and their credentials');
 
-  agents
-    .command('list')
-    .description('List agents')
-    .option('--json', 'print JSON')
-    .action(
-      action(io, async (ctx) => {
-        const { agents: list } = await ctx.call('agentsList', {});
-        ctx.print(list, () =>
-          list.length === 0
-            ? 'No agents yet. Create one with `akc agents create NAME --scopes JSON`.'
-            : table(
-                ['NAME', 'STATUS', 'ID', 'LAST SEEN'],
-                list.map((a) => [a.name, a.status, a.id, when(a.lastSeenAt)]),
-              ),
-        );
-      }),
-    );
+  listCommand(agents, io, {
+    description: 'List agents',
+    read: async (ctx) => (await ctx.call('agentsList', {})).agents,
+    empty: 'No agents yet. Create one with `akc agents create NAME --scopes JSON`.',
+    columns: ['NAME', 'STATUS', 'ID', 'LAST SEEN'],
+    row: (a) => [a.name, a.status, a.id, when(a.lastSeenAt)],
+  });
 
   agents
     .command('show')
@@ -105,12 +102,13 @@ export function registerAgents(program: Command, io: CliIo): void {
       }),
     );
 
-  agents
-    .command('create')
-    .description('Create an agent (confirmed in the app or with --passphrase); prints its credential once')
-    .argument('<name>', 'agent name')
-    .option('--scopes <json>', 'scopes as JSON (see README "Scopes")')
-    .option('--scopes-file <file>', 'scopes from a JSON file')
+  withScopeOptions(
+    agents
+      .command('create')
+      .description('Create an agent (confirmed in the app or with --passphrase); prints its credential once')
+      .argument('<name>', 'agent name'),
+    'scopes',
+  )
     .option('--expires <iso>', 'expiry time, ISO 8601')
     .option('--json', 'print JSON')
     .action(
@@ -128,13 +126,14 @@ export function registerAgents(program: Command, io: CliIo): void {
       }),
     );
 
-  agents
-    .command('edit')
-    .description('Rename an agent or change its scopes or expiry (widening is confirmed in the app)')
-    .argument('<agent>', 'name or id')
-    .option('--name <name>', 'new name')
-    .option('--scopes <json>', 'new scopes as JSON')
-    .option('--scopes-file <file>', 'new scopes from a JSON file')
+  withScopeOptions(
+    agents
+      .command('edit')
+      .description('Rename an agent or change its scopes or expiry (widening is confirmed in the app)')
+      .argument('<agent>', 'name or id')
+      .option('--name <name>', 'new name'),
+    'new scopes',
+  )
     .option('--expires <iso>', 'new expiry, ISO 8601, or "never"')
     .option('--json', 'print JSON')
     .action(

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { parseOptions, type CliIo } from '../context.ts';
 import { CliError, EXIT } from '../exit.ts';
 import type { ApprovalView } from '../../../shared/models.ts';
-import { action, arg, table, when } from './util.ts';
+import { action, arg, when, listCommand } from './util.ts';
 
 function program(command: string | null): string {
   const first = (command ?? '').trim().split(/\s+/)[0] ?? '';
@@ -91,28 +91,13 @@ export function registerApprovals(prog: Command, io: CliIo): void {
     );
 
   const grants = prog.command('grants').description('Remembered approvals');
-  grants
-    .command('list')
-    .description('List remembered approvals')
-    .option('--json', 'print JSON')
-    .action(
-      action(io, async (ctx) => {
-        const { grants: list } = await ctx.call('grantsList', {});
-        ctx.print(list, () =>
-          list.length === 0
-            ? 'No remembered approvals.'
-            : table(
-                ['ID', 'COVERS', 'USES LEFT', 'ENDS'],
-                list.map((g) => [
-                  g.id,
-                  g.covers,
-                  g.usesLeft === null ? '—' : String(g.usesLeft),
-                  when(g.expiresAt),
-                ]),
-              ),
-        );
-      }),
-    );
+  listCommand(grants, io, {
+    description: 'List remembered approvals',
+    read: async (ctx) => (await ctx.call('grantsList', {})).grants,
+    empty: 'No remembered approvals.',
+    columns: ['ID', 'COVERS', 'USES LEFT', 'ENDS'],
+    row: (g) => [g.id, g.covers, g.usesLeft === null ? '—' : String(g.usesLeft), when(g.expiresAt)],
+  });
   grants
     .command('remove')
     .description('Remove a remembered approval')

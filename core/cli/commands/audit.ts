@@ -34,6 +34,15 @@ function line(e: AuditEntry): string {
 
 type Query = Omit<AuditQuery, 'limit' | 'cursor'>;
 
+/** The filter options tail and export share (parsed with Filters). */
+function withFilters(command: Command): Command {
+  return command
+    .option('--agent <agent>', 'only this agent (name or id)')
+    .option('--action <action>', 'only this action, or a prefix like "proxy.*"')
+    .option('--decision <decision>', 'only this decision (allow, deny, approved, …)')
+    .option('--since <iso>', 'only entries since this time');
+}
+
 async function query(ctx: CliContext, f: z.output<typeof Filters>): Promise<Query> {
   return {
     ...(f.agent !== undefined ? { agentId: (await resolveAgent(ctx, f.agent)).id } : {}),
@@ -98,15 +107,13 @@ async function follow(ctx: CliContext, q: Query): Promise<void> {
 
 export function registerAudit(program: Command, io: CliIo): void {
   const audit = program.command('audit').description('The tamper-evident audit log');
-  audit
-    .command('tail')
-    .description('Show the latest entries, oldest first; -f keeps following new ones')
-    .option('-n, --lines <n>', 'how many entries', '20')
-    .option('-f, --follow', 'keep printing new entries as they are written')
-    .option('--agent <agent>', 'only this agent (name or id)')
-    .option('--action <action>', 'only this action, or a prefix like "proxy.*"')
-    .option('--decision <decision>', 'only this decision (allow, deny, approved, …)')
-    .option('--since <iso>', 'only entries since this time')
+  withFilters(
+    audit
+      .command('tail')
+      .description('Show the latest entries, oldest first; -f keeps following new ones')
+      .option('-n, --lines <n>', 'how many entries', '20')
+      .option('-f, --follow', 'keep printing new entries as they are written'),
+  )
     .option('--json', 'print JSON (one entry per line with -f)')
     .action(
       action(io, async (ctx, cmd) => {
@@ -140,38 +147,35 @@ export function registerAudit(program: Command, io: CliIo): void {
         if (!out.ok) throw new CliError(EXIT.auditBroken, 'The audit log did not verify.', 'audit_broken');
       }),
     );
-  audit
-    .command('export')
-    .description('Export the log as JSONL or CSV (confirmed in the app or with --passphrase)')
-    .option('--format <format>', 'jsonl or csv', 'jsonl')
-    .option('-o, --output <file>', 'write to this file instead of stdout')
-    .option('--agent <agent>', 'only this agent (name or id)')
-    .option('--action <action>', 'only this action, or a prefix like "proxy.*"')
-    .option('--decision <decision>', 'only this decision')
-    .option('--since <iso>', 'only entries since this time')
-    .action(
-      action(io, async (ctx, cmd) => {
-        const opts = parseOptions(
-          Filters.extend({ format: z.enum(['jsonl', 'csv']), output: z.string().optional() }),
-          cmd.opts(),
-        );
-        const q = await query(ctx, opts);
-        const res = await ctx.send(
-          {
-            method: 'GET',
-            target: `/admin/v1/audit/export${queryString({ format: opts.format, ...q })}`,
-            body: undefined,
-          },
-          'sensitive',
-        );
-        if (!res.body) return;
-        const source = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-        if (opts.output !== undefined) {
-          await pipeline(source, createWriteStream(opts.output, { mode: 0o600 }));
-          ctx.note(`Exported to ${opts.output}.`);
-        } else {
-          for await (const chunk of source) io.stdout((chunk as Buffer).toString('utf8'));
-        }
-      }),
-    );
+  withFilters(
+    audit
+      .command('export')
+      .description('Export the log as JSONL or CSV (confirmed in the app or with --passphrase)')
+      .option('--format <format>', 'jsonl or csv', 'jsonl')
+      .option('-o, --output <file>', 'write to this file instead of stdout'),
+  ).action(
+    action(io, async (ctx, cmd) => {
+      const opts = parseOptions(
+        Filters.extend({ format: z.enum(['jsonl', 'csv']), output: z.string().optional() }),
+        cmd.opts(),
+      );
+      const q = await query(ctx, opts);
+      const res = await ctx.send(
+        {
+          method: 'GET',
+          target: `/admin/v1/audit/export${queryString({ format: opts.format, ...q })}`,
+          body: undefined,
+        },
+        'sensitive',
+      );
+      if (!res.body) return;
+      const source = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
+      if (opts.output !== undefined) {
+        await pipeline(source, createWriteStream(opts.output, { mode: 0o600 }));
+        ctx.note(`Exported to ${opts.output}.`);
+      } else {
+        for await (const chunk of source) io.stdout((chunk as Buffer).toString('utf8'));
+      }
+    }),
+  );
 }

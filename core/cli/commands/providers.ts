@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { parseOptions, type CliIo } from '../context.ts';
 import { readSecretInput } from '../input.ts';
 import { ProviderKind } from '../../../shared/facts.ts';
-import { action, arg, table, when } from './util.ts';
+import { action, arg, when, listCommand } from './util.ts';
 
 const SetOptions = z.object({
   kind: ProviderKind,
@@ -16,30 +16,14 @@ const SetOptions = z.object({
 
 export function registerProviders(program: Command, io: CliIo): void {
   const providers = program.command('providers').description('Provider master keys (write-only)');
-  providers
-    .command('list')
-    .description('List providers with their key hint')
-    .option('--json', 'print JSON')
-    .action(
-      action(io, async (ctx) => {
-        const { providers: list } = await ctx.call('providersList', {});
-        ctx.print(list, () =>
-          list.length === 0
-            ? 'No providers yet. Add one with `akc providers set ID --kind openai` (the key is asked, never an argument).'
-            : table(
-                ['ID', 'KIND', 'BASE URL', 'KEY', 'UPDATED', 'USED BY'],
-                list.map((p) => [
-                  p.id,
-                  p.kind,
-                  p.baseUrl,
-                  `…${p.keyHint}`,
-                  when(p.updatedAt),
-                  p.usedBy.join(', '),
-                ]),
-              ),
-        );
-      }),
-    );
+  listCommand(providers, io, {
+    description: 'List providers with their key hint',
+    read: async (ctx) => (await ctx.call('providersList', {})).providers,
+    empty:
+      'No providers yet. Add one with `akc providers set ID --kind openai` (the key is asked, never an argument).',
+    columns: ['ID', 'KIND', 'BASE URL', 'KEY', 'UPDATED', 'USED BY'],
+    row: (p) => [p.id, p.kind, p.baseUrl, `…${p.keyHint}`, when(p.updatedAt), p.usedBy.join(', ')],
+  });
   providers
     .command('set')
     .description(
@@ -82,23 +66,13 @@ export function registerProviders(program: Command, io: CliIo): void {
 
 export function registerSecrets(program: Command, io: CliIo): void {
   const secrets = program.command('secrets').description('Named secrets agents may read (write-only)');
-  secrets
-    .command('list')
-    .description('List secret names with a hint')
-    .option('--json', 'print JSON')
-    .action(
-      action(io, async (ctx) => {
-        const { secrets: list } = await ctx.call('secretsList', {});
-        ctx.print(list, () =>
-          list.length === 0
-            ? 'No secrets yet. Add one with `akc secrets set NAME` (the value is asked, never an argument).'
-            : table(
-                ['NAME', 'HINT', 'UPDATED', 'USED BY'],
-                list.map((s) => [s.name, s.hint, when(s.updatedAt), s.usedBy.join(', ')]),
-              ),
-        );
-      }),
-    );
+  listCommand(secrets, io, {
+    description: 'List secret names with a hint',
+    read: async (ctx) => (await ctx.call('secretsList', {})).secrets,
+    empty: 'No secrets yet. Add one with `akc secrets set NAME` (the value is asked, never an argument).',
+    columns: ['NAME', 'HINT', 'UPDATED', 'USED BY'],
+    row: (s) => [s.name, s.hint, when(s.updatedAt), s.usedBy.join(', ')],
+  });
   secrets
     .command('set')
     .description(

@@ -31,6 +31,33 @@ export function table(headers: readonly string[], rows: readonly (readonly strin
   return [line(headers), ...rows.map(line)].join('\n');
 }
 
+/**
+ * A `list` subcommand: reads the items, prints them as JSON with --json, else as a table (or `empty` when
+ * there are none).
+ */
+export function listCommand<T>(
+  group: Command,
+  io: CliIo,
+  spec: {
+    description: string;
+    read: (ctx: CliContext) => Promise<T[]>;
+    empty: string;
+    columns: readonly string[];
+    row: (item: T) => readonly string[];
+  },
+): void {
+  group
+    .command('list')
+    .description(spec.description)
+    .option('--json', 'print JSON')
+    .action(
+      action(io, async (ctx) => {
+        const list = await spec.read(ctx);
+        ctx.print(list, () => (list.length === 0 ? spec.empty : table(spec.columns, list.map(spec.row))));
+      }),
+    );
+}
+
 /** "3 min ago", "in 12 min", or the ISO time when far away. */
 export function when(iso: string | null, now = Date.now()): string {
   if (iso === null) return '—';
