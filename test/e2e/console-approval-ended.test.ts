@@ -91,7 +91,8 @@ describe.skipIf(noChromium('console approval-ended e2e'))('a prompt that ends un
     await page.goto(`${t.url}/#/agents/${agentId}`);
     const rows = page.getByTestId('agent-activity-row');
     // agent.created, then the two held requests, each folded into one row.
-    await expect.poll(() => rows.count()).toBe(3);
+    await rows.first().waitFor();
+    await expect.poll(() => rows.count(), { timeout: 10_000 }).toBe(3);
     const texts = await rows.allTextContents();
     expect(texts.filter((x) => x.includes('POST /chat/completions'))).toHaveLength(2);
     expect(texts.some((x) => x.includes('Timed out'))).toBe(true);

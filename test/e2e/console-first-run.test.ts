@@ -39,6 +39,25 @@ describe.skipIf(noChromium('first-run e2e'))('first run in the console', () => {
     expect(await page.getByTestId('setup-keychain').isChecked()).toBe(hasKeyring);
     expect(await page.getByTestId('setup-passphrase').isChecked()).toBe(!hasKeyring);
     await shot('vault-setup');
+    // The passphrase fields say what is wrong in place, once, and Create focuses the field to fix.
+    await page.getByTestId('setup-passphrase').check();
+    await page.getByTestId('passphrase').fill('short');
+    await page.getByTestId('vault-init').click();
+    expect(await page.getByText('At least 12 characters · 5 so far.').count()).toBe(1);
+    await expect
+      .poll(() => page.evaluate("document.activeElement?.getAttribute('data-testid')"), { timeout: 10_000 })
+      .toBe('passphrase');
+    await page.getByTestId('passphrase').fill(`${TEST_PASSPHRASE}!`);
+    await page.getByTestId('passphrase-confirm').fill(TEST_PASSPHRASE);
+    await page.getByTestId('vault-init').click();
+    expect(await page.getByText('The two passphrases differ.').count()).toBe(1);
+    await expect
+      .poll(() => page.evaluate("document.activeElement?.getAttribute('data-testid')"), { timeout: 10_000 })
+      .toBe('passphrase-confirm');
+    await page.getByTestId('show-passphrase').check();
+    expect(await page.getByTestId('passphrase').getAttribute('type')).toBe('text');
+    expect((await t.admin.vault.status()).vault).toBe('uninitialized');
+    if (hasKeyring) await page.getByTestId('setup-keychain').check();
     if (!hasKeyring) {
       await page.getByTestId('passphrase').fill(TEST_PASSPHRASE);
       await page.getByTestId('passphrase-confirm').fill(TEST_PASSPHRASE);

@@ -8,6 +8,9 @@ import { raw, type TestDaemon } from '../helpers/daemon.ts';
 import { hasKeyring } from '../helpers/env.ts';
 import { noChromium, openConsole, type ConsoleRig } from '../helpers/console.ts';
 
+/** Polls wait as long as page actions do: the machine may be busy with other specs. */
+const POLL = { timeout: 10_000 };
+
 describe.skipIf(noChromium('console keyboard e2e'))('the console by keyboard', () => {
   let rig: ConsoleRig;
   let t: TestDaemon;
@@ -82,9 +85,9 @@ describe.skipIf(noChromium('console keyboard e2e'))('the console by keyboard', (
 
   it('/ goes to Activity with the cursor in its search; typed text there stays text', async () => {
     await page.locator('body').press('/');
-    await expect.poll(() => page.url()).toBe(`${t.url}/#/activity`);
+    await expect.poll(() => page.url(), POLL).toBe(`${t.url}/#/activity`);
     const search = page.getByTestId('activity-search');
-    await expect.poll(focusedTestId).toBe('activity-search');
+    await expect.poll(focusedTestId, POLL).toBe('activity-search');
     await page.keyboard.type('agent:keys-bot ?/');
     expect(await search.inputValue()).toBe('agent:keys-bot ?/');
     expect(await page.getByTestId('shortcut-sheet').count()).toBe(0);
@@ -102,10 +105,10 @@ describe.skipIf(noChromium('console keyboard e2e'))('the console by keyboard', (
   it('palette: suspend and resume an agent, audited, its key refused then working again', async () => {
     expect(await whoami(token)).toBe(200);
     await palette('suspend keys', 'Suspend keys-bot');
-    await expect.poll(async () => (await t.admin.agents.get(agentId)).status).toBe('suspended');
+    await expect.poll(async () => (await t.admin.agents.get(agentId)).status, POLL).toBe('suspended');
     expect(await whoami(token)).toBe(403);
     await palette('resume keys', 'Resume keys-bot');
-    await expect.poll(async () => (await t.admin.agents.get(agentId)).status).toBe('active');
+    await expect.poll(async () => (await t.admin.agents.get(agentId)).status, POLL).toBe('active');
     expect(await whoami(token)).toBe(200);
     const actions = (await t.admin.audit.list({ agentId })).entries.map((e) => e.action);
     expect(actions).toContain('agent.suspended');
@@ -160,9 +163,9 @@ describe.skipIf(noChromium('console keyboard e2e'))('the console by keyboard', (
     expect(page.url()).toBe(`${t.url}/#/providers`);
 
     await palette('settings', 'Go to Settings');
-    await expect.poll(() => page.url()).toBe(`${t.url}/#/settings`);
+    await expect.poll(() => page.url(), POLL).toBe(`${t.url}/#/settings`);
     await palette('new key', 'Add agent');
-    await expect.poll(() => page.url()).toBe(`${t.url}/#/agents/new`);
+    await expect.poll(() => page.url(), POLL).toBe(`${t.url}/#/agents/new`);
   });
 
   it('palette: revoke opens the revoke confirmation; lock vault locks it', async () => {
@@ -172,7 +175,7 @@ describe.skipIf(noChromium('console keyboard e2e'))('the console by keyboard', (
     expect(await dialog.textContent()).toContain('Revoke keys-bot');
     await page.getByTestId('revoke-reason').fill('palette e2e');
     await page.getByTestId('revoke-confirm').click();
-    await expect.poll(async () => (await t.admin.agents.get(agentId)).status).toBe('revoked');
+    await expect.poll(async () => (await t.admin.agents.get(agentId)).status, POLL).toBe('revoked');
     expect(await whoami(token)).toBe(401);
     // A revoked agent offers only Open.
     await page.keyboard.press('Control+k');

@@ -1,15 +1,9 @@
 // Where the vault key lives, changed while unlocked: offered right after a recovery-code unlock, and in
 // Settings. The key itself stays the same, so every stored key and the recovery code keep working.
-import { type SyntheticEvent, useRef, useState, type ReactNode } from 'react';
+import { type SyntheticEvent, type ReactNode } from 'react';
 import { useStore } from '../store/store.ts';
 import { useAction } from '../ui/useAction.ts';
-import {
-  KeySourceChoices,
-  NewPassphraseFields,
-  focusPassphraseProblem,
-  type KeySourceChoice,
-  type KeySourceKind,
-} from './KeySourceFields.tsx';
+import { useKeySource, type KeySourceChoice } from './KeySourceFields.tsx';
 import { Dialog } from '../ui/Dialog.tsx';
 import { FormError } from '../ui/FormError.tsx';
 
@@ -30,31 +24,15 @@ const CHOICES: readonly KeySourceChoice[] = [
 export function KeySourceForm({ onDone, onCancel }: { onDone: () => void; onCancel: () => void }): ReactNode {
   const setKeySource = useStore((s) => s.setKeySource);
   const toast = useStore((s) => s.toast);
-  const [source, setSource] = useState<KeySourceKind>('os-keychain');
-  const [pass, setPass] = useState('');
-  const [confirm, setConfirm] = useState('');
-  const [tried, setTried] = useState(false);
-  const passRef = useRef<HTMLInputElement>(null);
-  const confirmRef = useRef<HTMLInputElement>(null);
   const { busy, error, setError, run } = useAction();
+  // An error belongs to the choice it came from.
+  const ks = useKeySource('os-keychain', () => setError(null));
   const submit = async (e: SyntheticEvent): Promise<void> => {
     e.preventDefault();
-    setTried(true);
-    if (
-      source === 'passphrase' &&
-      focusPassphraseProblem(pass, confirm, { pass: passRef, confirm: confirmRef })
-    )
-      return;
-    const ok = await run(() =>
-      setKeySource(
-        source === 'passphrase'
-          ? { keySource: 'passphrase', passphrase: pass }
-          : { keySource: 'os-keychain' },
-      ),
-    );
-    if (!ok) return;
+    if (!ks.ready()) return;
+    if (!(await run(() => setKeySource(ks.input())))) return;
     toast(
-      source === 'passphrase'
+      ks.source === 'passphrase'
         ? 'The vault now opens with the new passphrase'
         : 'The vault key is now in the OS keychain',
     );
@@ -62,29 +40,7 @@ export function KeySourceForm({ onDone, onCancel }: { onDone: () => void; onCanc
   };
   return (
     <form className="stack-sm" onSubmit={(e) => void submit(e)} data-testid="key-source-form">
-      <KeySourceChoices
-        name="ks"
-        legend="New key source"
-        choices={CHOICES}
-        value={source}
-        onChange={(v) => {
-          // An error belongs to the choice it came from.
-          setSource(v);
-          setError(null);
-        }}
-      />
-      {source === 'passphrase' && (
-        <NewPassphraseFields
-          label="New passphrase"
-          pass={pass}
-          confirm={confirm}
-          onPass={setPass}
-          onConfirm={setConfirm}
-          tried={tried}
-          passRef={passRef}
-          confirmRef={confirmRef}
-        />
-      )}
+      {ks.fields({ name: 'ks', legend: 'New key source', choices: CHOICES, passLabel: 'New passphrase' })}
       <FormError error={error} />
       <div className="dialog-foot">
         <button type="button" className="btn" onClick={onCancel} data-testid="key-source-later">

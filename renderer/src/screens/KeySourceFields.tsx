@@ -1,7 +1,7 @@
 // The two pieces every "where does the vault key live" form shares (first-run setup, a new key source
 // after a recovery-code unlock): the choice between the OS keychain and a passphrase, and the new
 // passphrase with its confirmation, inline hints and a show toggle.
-import { useId, useState, type ReactNode, type RefObject } from 'react';
+import { useId, useRef, useState, type ReactNode, type RefObject } from 'react';
 
 export type KeySourceKind = 'os-keychain' | 'passphrase';
 
@@ -14,7 +14,7 @@ export interface KeySourceChoice {
   testId?: string;
 }
 
-export function KeySourceChoices(props: {
+function KeySourceChoices(props: {
   name: string;
   legend: string;
   choices: readonly KeySourceChoice[];
@@ -47,7 +47,7 @@ export function KeySourceChoices(props: {
 const MIN_PASSPHRASE = 12;
 
 /** Focuses the field to fix (the hints already say what is wrong); true when there was one. */
-export function focusPassphraseProblem(
+function focusPassphraseProblem(
   pass: string,
   confirm: string,
   refs: { pass: RefObject<HTMLInputElement | null>; confirm: RefObject<HTMLInputElement | null> },
@@ -58,7 +58,7 @@ export function focusPassphraseProblem(
   return true;
 }
 
-export function NewPassphraseFields(props: {
+function NewPassphraseFields(props: {
   pass: string;
   confirm: string;
   onPass: (v: string) => void;
@@ -127,4 +127,75 @@ export function ShowToggle(props: {
       Show passphrase
     </label>
   );
+}
+
+export type KeySourceInput = { keySource: 'os-keychain' } | { keySource: 'passphrase'; passphrase: string };
+
+export interface KeySourceState {
+  source: KeySourceKind;
+  /** Marks the submit as tried; false, with the focus on the field to fix, when the passphrase is unusable. */
+  ready: () => boolean;
+  /** What the vault operation takes. */
+  input: () => KeySourceInput;
+  /** Drops the typed passphrase (after it was used). */
+  clear: () => void;
+  /** The choice, then the passphrase fields when a passphrase is chosen. */
+  fields: (p: {
+    name: string;
+    legend: string;
+    choices: readonly KeySourceChoice[];
+    passLabel?: string;
+  }) => ReactNode;
+}
+
+/** The state and fields of a key-source form; `onChoose` runs when the owner picks another source. */
+export function useKeySource(initial: KeySourceKind, onChoose: () => void): KeySourceState {
+  const [source, setSource] = useState<KeySourceKind>(initial);
+  const [pass, setPass] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [tried, setTried] = useState(false);
+  const passRef = useRef<HTMLInputElement>(null);
+  const confirmRef = useRef<HTMLInputElement>(null);
+  return {
+    source,
+    ready: () => {
+      setTried(true);
+      return (
+        source !== 'passphrase' ||
+        !focusPassphraseProblem(pass, confirm, { pass: passRef, confirm: confirmRef })
+      );
+    },
+    input: () =>
+      source === 'passphrase' ? { keySource: 'passphrase', passphrase: pass } : { keySource: 'os-keychain' },
+    clear: () => {
+      setPass('');
+      setConfirm('');
+    },
+    fields: (p) => (
+      <>
+        <KeySourceChoices
+          name={p.name}
+          legend={p.legend}
+          choices={p.choices}
+          value={source}
+          onChange={(v) => {
+            setSource(v);
+            onChoose();
+          }}
+        />
+        {source === 'passphrase' && (
+          <NewPassphraseFields
+            {...(p.passLabel !== undefined ? { label: p.passLabel } : {})}
+            pass={pass}
+            confirm={confirm}
+            onPass={setPass}
+            onConfirm={setConfirm}
+            tried={tried}
+            passRef={passRef}
+            confirmRef={confirmRef}
+          />
+        )}
+      </>
+    ),
+  };
 }

@@ -5,14 +5,7 @@ import { CopyButton } from '../ui/CopyButton.tsx';
 import { useStore } from '../store/store.ts';
 import { hadSession } from '../transport/session.ts';
 import { useAction } from '../ui/useAction.ts';
-import {
-  KeySourceChoices,
-  NewPassphraseFields,
-  ShowToggle,
-  focusPassphraseProblem,
-  type KeySourceChoice,
-  type KeySourceKind,
-} from './KeySourceFields.tsx';
+import { ShowToggle, useKeySource, type KeySourceChoice } from './KeySourceFields.tsx';
 import { FormError } from '../ui/FormError.tsx';
 
 /** After a refusal: the field has the focus with its text selected, ready to be typed over. */
@@ -54,13 +47,9 @@ export function VaultSetup(): ReactNode {
   // The daemon asked the OS keychain at start: preselect what will work here.
   const keychain = useStore((s) => s.status?.keychain);
   const noKeychain = keychain?.available === false;
-  const [source, setSource] = useState<KeySourceKind>(noKeychain ? 'passphrase' : 'os-keychain');
-  const [tried, setTried] = useState(false);
-  const [pass, setPass] = useState('');
-  const [confirm, setConfirm] = useState('');
   const { busy, error, setError, run } = useAction();
-  const passRef = useRef<HTMLInputElement>(null);
-  const confirmRef = useRef<HTMLInputElement>(null);
+  // An error belongs to the choice it came from.
+  const ks = useKeySource(noKeychain ? 'passphrase' : 'os-keychain', () => setError(null));
   const choices: KeySourceChoice[] = [
     {
       value: 'os-keychain',
@@ -82,27 +71,14 @@ export function VaultSetup(): ReactNode {
 
   const submit = async (e: SyntheticEvent): Promise<void> => {
     e.preventDefault();
-    setTried(true);
-    if (
-      source === 'passphrase' &&
-      focusPassphraseProblem(pass, confirm, { pass: passRef, confirm: confirmRef })
-    )
-      return;
+    if (!ks.ready()) return;
     // Keep this screen up after the vault exists: the recovery code is shown here, once.
     holdSetup(true);
     let code: string | undefined;
     const ok = await run(async () => {
-      const out = await initVault(
-        source === 'passphrase'
-          ? { keySource: 'passphrase', passphrase: pass }
-          : { keySource: 'os-keychain' },
-      );
-      code = out.recoveryCode;
+      code = (await initVault(ks.input())).recoveryCode;
     });
-    if (ok) {
-      setPass('');
-      setConfirm('');
-    }
+    if (ok) ks.clear();
     if (ok && code) setRecovery(code);
     else holdSetup(false);
   };
@@ -115,28 +91,7 @@ export function VaultSetup(): ReactNode {
         Your provider keys are stored encrypted. Choose where the key that protects them lives.
       </p>
       <form onSubmit={(e) => void submit(e)} className="stack">
-        <KeySourceChoices
-          name="src"
-          legend="Where the vault key lives"
-          choices={choices}
-          value={source}
-          onChange={(v) => {
-            // An error belongs to the choice it came from.
-            setSource(v);
-            setError(null);
-          }}
-        />
-        {source === 'passphrase' && (
-          <NewPassphraseFields
-            pass={pass}
-            confirm={confirm}
-            onPass={setPass}
-            onConfirm={setConfirm}
-            tried={tried}
-            passRef={passRef}
-            confirmRef={confirmRef}
-          />
-        )}
+        {ks.fields({ name: 'src', legend: 'Where the vault key lives', choices })}
         <FormError error={error} />
         <button type="submit" className="btn btn-primary btn-block" disabled={busy} data-testid="vault-init">
           {busy ? 'Creating…' : 'Create vault'}
