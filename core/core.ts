@@ -134,11 +134,12 @@ export class Core {
   }
 
   /**
-   * One entry joining the request path's group commit on its own (a request's outcome, written after the
-   * answer left); resolves once committed. Rejects with audit_unavailable when it cannot be written.
+   * An entry nothing waits on (a request's outcome, written after the answer left): it rides with the next
+   * group commit, or is written within OUTCOME_COMMIT_DELAY_MS (core/storage/transactions.ts). Resolves
+   * once committed; rejects with audit_unavailable when it cannot be written.
    */
-  recordGrouped(input: AuditInput): Promise<void> {
-    return this.transactions.groupedRecord(stampOwner(input));
+  recordLater(input: AuditInput): Promise<void> {
+    return this.transactions.later(stampOwner(input));
   }
 
   /**

@@ -1,8 +1,9 @@
 // What Linux's /proc says about local processes and loopback TCP connections, read by the daemon itself
 // (never what a caller claims): which socket inode joins a client port to our server port, which processes
 // hold that socket open, and a process's parent. One reader for the approvals' "who is calling"
-// (core/approvals/process.ts), session credentials bound to a process tree (core/agents/session-peer.ts)
-// and owner sessions bound to a shell (core/owner/tree.ts). Elsewhere than Linux there is no /proc.
+// (core/approvals/process.ts), the caller on audit entries (core/audit/caller.ts), session credentials
+// bound to a process tree (core/agents/session-peer.ts) and owner sessions bound to a shell
+// (core/owner/tree.ts). Elsewhere than Linux there is no /proc.
 import { readFileSync } from 'node:fs';
 import { readFile, readdir, readlink } from 'node:fs/promises';
 
@@ -60,15 +61,28 @@ export async function socketHolders(
   inode: string,
   options: { first?: boolean; skipSelf?: boolean } = {},
 ): Promise<number[] | null> {
-  const target = `socket:[${inode}]`;
+  const found = await holdersOf(new Set([inode]), options);
+  return found === null ? null : (found.get(inode) ?? []);
+}
+
+/**
+ * For several socket inodes at once, in one pass over /proc: inode → the pids holding it (the first one only
+ * with `first`, and the pass ends once every inode has one). Null when /proc cannot be listed.
+ */
+export async function holdersOf(
+  inodes: ReadonlySet<string>,
+  options: { first?: boolean; skipSelf?: boolean } = {},
+): Promise<Map<string, number[]> | null> {
+  const wanted = new Map([...inodes].map((inode) => [`socket:[${inode}]`, inode]));
   let pids: number[];
   try {
     pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d)).map(Number);
   } catch {
     return null;
   }
-  const holders: number[] = [];
+  const found = new Map<string, number[]>();
   for (const pid of pids) {
+    if (options.first === true && wanted.size === 0) break;
     if (options.skipSelf === true && pid === process.pid) continue;
     let fds: string[];
     try {
@@ -83,13 +97,15 @@ export async function socketHolders(
       } catch {
         continue;
       }
-      if (link !== target) continue;
-      holders.push(pid);
-      if (options.first === true) return holders;
-      break;
+      const inode = wanted.get(link);
+      if (inode === undefined) continue;
+      const list = found.get(inode) ?? [];
+      if (!list.includes(pid)) list.push(pid);
+      found.set(inode, list);
+      if (options.first === true) wanted.delete(link);
     }
   }
-  return holders;
+  return found;
 }
 
 /** The parent of `pid` (0 for the kernel's own), or null when the process is gone or unreadable. */

@@ -7,7 +7,8 @@
 // handles every queued connection in one pass over /proc, one pass at a time, so a client that opens a new
 // connection per request costs at most one scan in flight. So the first entry on a new connection usually
 // has no caller yet; later ones on the same connection (and its outcome entry) do.
-import { readFile, readdir, readlink } from 'node:fs/promises';
+import { readFile, readlink } from 'node:fs/promises';
+import { holdersOf } from '../procfs.ts';
 import type { Socket } from 'node:net';
 import type { AuditCaller } from '../../shared/models.ts';
 
@@ -85,7 +86,7 @@ async function inodesOf(sockets: readonly Socket[], serverPort: number): Promise
       const inode = cols[9];
       if (local === undefined || remote === undefined || inode === undefined || inode === '0') continue;
       const socket = byPorts.get(`${local}:${remote}`);
-      if (socket !== undefined) found.set(`socket:[${inode}]`, socket);
+      if (socket !== undefined) found.set(inode, socket);
     }
   }
   return found;
@@ -109,33 +110,11 @@ async function scan(serverPort: number): Promise<void> {
       const batch = [...queued];
       queued.clear();
       const wanted = await inodesOf(batch, serverPort);
-      let pids: string[] = [];
-      try {
-        pids = (await readdir('/proc')).filter((d) => /^\d+$/.test(d));
-      } catch {
-        pids = [];
-      }
-      for (const pidText of pids) {
-        if (wanted.size === 0) break;
-        if (Number(pidText) === process.pid) continue;
-        let fds: string[];
-        try {
-          fds = await readdir(`/proc/${pidText}/fd`);
-        } catch {
-          continue;
-        }
-        for (const fd of fds) {
-          let link: string;
-          try {
-            link = await readlink(`/proc/${pidText}/fd/${fd}`);
-          } catch {
-            continue;
-          }
-          const socket = wanted.get(link);
-          if (socket === undefined) continue;
-          wanted.delete(link);
-          settle(socket, await describe(Number(pidText)));
-        }
+      // One pass over /proc for every queued connection; the first process holding each socket is its caller.
+      const holders = await holdersOf(new Set(wanted.keys()), { first: true, skipSelf: true });
+      for (const [inode, socket] of wanted) {
+        const pid = holders?.get(inode)?.[0];
+        if (pid !== undefined) settle(socket, await describe(pid));
       }
       // Not found (another user's process, or it already exited): remembered, not rescanned.
       for (const socket of batch) if (!known.has(socket)) settle(socket, null);

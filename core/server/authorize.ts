@@ -228,9 +228,9 @@ export async function authorize(
     finish: (reason, status, extra = {}) => {
       if (finished) return;
       finished = true;
-      // The outcome joins the current group commit; nothing waits on it.
+      // Nothing waits on the outcome: it rides with the next group commit (core/storage/transactions.ts).
       core
-        .recordGrouped({
+        .recordLater({
           ...base,
           caller: callerOf(ctx.req.socket, serverPort),
           action: `${facts.action}.result`,

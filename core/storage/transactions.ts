@@ -10,10 +10,11 @@
 //                is what lets the audit keep up under load; each caller still proceeds only after its own
 //                entry is committed (fail-closed), and decisions stay atomic because they run synchronously
 //                on the one connection and see every earlier change.
-//   groupedRecord(entry)  a lone audit entry (a request's outcome) in the same group, without a savepoint:
-//                one INSERT is atomic by itself in SQLite, so a failed one leaves the group as it was. Nothing
-//                waits on an outcome, so it does not make the group commit sooner: it rides with the next
-//                decisions' commit, or commits on its own after OUTCOME_COMMIT_DELAY_MS.
+//   later(entry) a lone audit entry nothing waits on (a request's outcome). It joins the group open this
+//                turn, without a savepoint (one INSERT is atomic by itself in SQLite); with none open it is
+//                held in memory, never in an open transaction, and written first in the next group, or in
+//                a group of its own after OUTCOME_COMMIT_DELAY_MS. Under load it rides with the next
+//                decisions' commit instead of causing a commit of its own. flush() writes what is held.
 // A failure to commit throws AppError 'audit_unavailable' (for a storage error) or the unit's own error; the
 // onRollback hook lets the owner re-read in-memory state from the tables.
 import type { Db } from './db.ts';
@@ -40,16 +41,19 @@ interface Open {
   tip: Tip;
 }
 
+interface Waiter {
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
 interface Group extends Open {
-  waiters: { resolve: () => void; reject: (err: unknown) => void }[];
-  /** A decision waits on this group: it commits at the end of this turn of the event loop. */
-  urgent: boolean;
+  waiters: Waiter[];
 }
 
 /**
- * How long a group holding only outcome entries may stay open for decisions to join it. Under load the
- * next decision comes within a turn or two and one commit carries both; when idle the outcome commits
- * on its own after this long. Anything that reads the audit commits the open group first (flush()).
+ * How long an outcome entry may wait in memory for a group commit to ride with. Under load the next
+ * decision comes within a turn or two; when idle the entry is written on its own after this long.
+ * Anything that reads the audit writes what is held first (flush()).
  */
 export const OUTCOME_COMMIT_DELAY_MS = 20;
 
@@ -63,6 +67,9 @@ export class Transactions {
   /** The transaction this class has open (a group, or a run() in progress). */
   private open: Open | null = null;
   private group: Group | null = null;
+  /** Outcome entries held until the next group (see later()), with their callers' promises. */
+  private held: { input: AuditInput; waiter: Waiter }[] = [];
+  private heldTimer: NodeJS.Timeout | null = null;
   /** The unit whose function is running right now (units run synchronously, one at a time). */
   private active: Unit | null = null;
   /** The hot path's transaction statements, prepared once (exec() would parse them on every call). */
@@ -110,7 +117,7 @@ export class Transactions {
   /** Runs fn as one unit in a savepoint of the shared group transaction; resolves after the group commits. */
   async grouped<T>(fn: (unit: Unit) => T): Promise<T> {
     if (this.active !== null) return fn(this.active);
-    const group = this.joinGroup(true);
+    const group = this.joinGroup();
     const mark = group.rows.length;
     const tipBefore = group.tip;
     let result: T;
@@ -137,49 +144,72 @@ export class Transactions {
   }
 
   /**
-   * Records one entry in the open group (opening one if needed) and resolves once the group has committed.
-   * No savepoint: the unit is a single INSERT, which SQLite undoes by itself when it fails.
+   * Records an entry nothing waits on (a request's outcome): in the group open this turn, else held in memory
+   * for the next group or OUTCOME_COMMIT_DELAY_MS (see the file header). Resolves once committed.
    */
-  async groupedRecord(input: AuditInput): Promise<void> {
+  later(input: AuditInput): Promise<void> {
     if (this.active !== null) {
       this.active.record(input);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter = { resolve, reject };
+      const group = this.group;
+      if (group !== null) {
+        this.recordAlone(group, input, waiter);
+        return;
+      }
+      this.held.push({ input, waiter });
+      this.heldTimer ??= setTimeout(() => {
+        this.heldTimer = null;
+        this.writeHeld();
+      }, OUTCOME_COMMIT_DELAY_MS);
+    });
+  }
+
+  /** Opens a group for the held outcome entries when none is open; if it cannot be opened they are refused. */
+  private writeHeld(): void {
+    if (this.group !== null || this.held.length === 0) return;
+    try {
+      this.joinGroup();
+    } catch (err) {
+      for (const { waiter } of this.held.splice(0)) waiter.reject(err);
+    }
+  }
+
+  /** One entry in the group without a savepoint (a failed INSERT undoes itself); its waiter waits on the group. */
+  private recordAlone(group: Group, input: AuditInput, waiter: Waiter): void {
+    try {
+      this.within(group, (unit) => unit.record(input));
+    } catch (err) {
+      waiter.reject(err);
       return;
     }
-    const group = this.joinGroup(false);
-    this.within(group, (unit) => unit.record(input));
-    await new Promise<void>((resolve, reject) => group.waiters.push({ resolve, reject }));
+    group.waiters.push(waiter);
   }
 
   /**
-   * The open group transaction, opened if needed. An urgent joiner (a decision, which waits on the commit)
-   * makes it commit at the end of this turn of the event loop; otherwise it commits after
-   * OUTCOME_COMMIT_DELAY_MS unless something urgent joins first.
+   * The group transaction of this turn of the event loop, opened (and its commit scheduled for the end of
+   * the turn) if needed; held outcome entries are written first, in the order they came.
    */
-  private joinGroup(urgent: boolean): Group {
-    let group = this.group;
-    if (group === null) {
-      try {
-        this.sql.begin.run();
-      } catch (err) {
-        throw storageFailure(err);
-      }
-      const opened: Group = { rows: [], entries: [], tip: this.audit.last(), waiters: [], urgent: false };
-      this.group = opened;
-      this.open = opened;
-      group = opened;
-      if (!urgent) {
-        setTimeout(() => {
-          if (this.group === opened) this.flush();
-        }, OUTCOME_COMMIT_DELAY_MS);
-      }
+  private joinGroup(): Group {
+    if (this.group !== null) return this.group;
+    try {
+      this.sql.begin.run();
+    } catch (err) {
+      throw storageFailure(err);
     }
-    if (urgent && !group.urgent) {
-      group.urgent = true;
-      const due = group;
-      setImmediate(() => {
-        if (this.group === due) this.flush();
-      });
-    }
+    const group: Group = { rows: [], entries: [], tip: this.audit.last(), waiters: [] };
+    this.group = group;
+    this.open = group;
+    setImmediate(() => {
+      if (this.group === group) this.flush();
+    });
+    const held = this.held;
+    this.held = [];
+    if (this.heldTimer !== null) clearTimeout(this.heldTimer);
+    this.heldTimer = null;
+    for (const { input, waiter } of held) this.recordAlone(group, input, waiter);
     return group;
   }
 
@@ -188,8 +218,10 @@ export class Transactions {
     return this.active !== null ? this.active.record(input) : this.run((unit) => unit.record(input));
   }
 
-  /** Commits the open group now. If the commit fails, every request in it is refused. */
+  /** Commits the open group (and held outcome entries) now. If the commit fails, every request in it is refused. */
   flush(): void {
+    // Outcome entries held in memory are written now too (a read, an owner act or a stop follows).
+    this.writeHeld();
     const group = this.group;
     if (group === null) return;
     this.group = null;

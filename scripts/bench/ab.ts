@@ -9,8 +9,9 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { progress, type Child } from './common.ts';
 import type { Target } from './http-load.ts';
-import { cpuMs, startDaemonProcess, startLoad, startPassthrough, startUpstream } from './processes.ts';
-import { CHAT_PATH, PROXY_CHAT_PATH, chatBody } from './scopes.ts';
+import { startDaemonProcess, startFloor, startLoad } from './processes.ts';
+import { chatTarget, proxiedChatTarget } from './scopes.ts';
+import { throughput } from './throughput.ts';
 
 const Args = z.object({
   base: z
@@ -21,13 +22,6 @@ const Args = z.object({
     }),
   rounds: z.coerce.number().int().min(1).max(50),
   ms: z.coerce.number().int().min(500).max(60_000),
-});
-
-const ThroughputReply = z.object({
-  type: z.literal('throughput'),
-  all: z.number(),
-  perSec: z.number(),
-  errors: z.number(),
 });
 
 const median = (xs: number[]): number => {
@@ -42,11 +36,9 @@ async function round(
   server: Child,
   ms: number,
 ): Promise<{ perSec: number; cpu: number }> {
-  const cpu0 = cpuMs(server.proc.pid);
-  load.send({ type: 'throughput', target, concurrency: 32, warmupMs: 500, durationMs: ms });
-  const r = await load.next(ThroughputReply, 120_000);
+  const r = await throughput(load, target, { server, durationMs: ms, warmupMs: 500 });
   if (r.errors > 0) throw new Error(`${target.name}: ${r.errors} requests failed`);
-  return { perSec: r.perSec, cpu: (cpuMs(server.proc.pid) - cpu0) / r.all };
+  return { perSec: r.perSec, cpu: r.cpuPerReqMs };
 }
 
 async function main(): Promise<void> {
@@ -65,32 +57,21 @@ async function main(): Promise<void> {
   const { base, rounds, ms } = parsed.data;
   const stops: Child[] = [];
   try {
-    const upstream = await startUpstream();
-    stops.push(upstream.child);
-    const pass = await startPassthrough(upstream.url);
-    stops.push(pass.child);
+    const { upstream, pass } = await startFloor(stops);
     const mine = await startDaemonProcess(upstream.url, ['ab']);
     stops.push(mine.child);
     const theirs = await startDaemonProcess(upstream.url, ['ab'], resolve(base));
     stops.push(theirs.child);
     const load = await startLoad();
     stops.push(load);
-    const body = chatBody('bench');
-    const proxied = (name: string, url: string, token: string): Target => ({
-      name,
-      url,
-      path: PROXY_CHAT_PATH,
-      headers: { authorization: `Bearer ${token}` },
-      body,
-    });
     const rows: [string, Target, Child][] = [
-      ['this', proxied('this', mine.info.url, mine.info.agents['ab']?.token ?? ''), mine.child],
-      ['base', proxied('base', theirs.info.url, theirs.info.agents['ab']?.token ?? ''), theirs.child],
+      ['this', proxiedChatTarget('this', mine.info.url, mine.info.agents['ab']?.token ?? ''), mine.child],
       [
-        'pass',
-        { name: 'pass', url: pass.url, path: CHAT_PATH, headers: { authorization: 'Bearer sk' }, body },
-        pass.child,
+        'base',
+        proxiedChatTarget('base', theirs.info.url, theirs.info.agents['ab']?.token ?? ''),
+        theirs.child,
       ],
+      ['pass', chatTarget('pass', pass.url), pass.child],
     ];
     // The first few thousand requests of a fresh daemon run mostly unoptimised code: warm each one up first.
     for (const [, target, server] of rows) await round(load, target, server, 3000);

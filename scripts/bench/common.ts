@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { z } from 'zod';
+import type { Server } from 'node:http';
+import { z } from 'zod';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BUNDLED_NODE = join(ROOT, 'node_modules', '.bin', 'node');
@@ -162,4 +163,26 @@ export function reportError(err: unknown): void {
   const message = err instanceof Error ? err.message : String(err);
   if (process.send) process.send({ type: 'error', message });
   else process.stderr.write(`${message}\n`);
+}
+
+/**
+ * A child's HTTP server on a loopback port: replies {type:'ready', url} once listening, stops (closing every
+ * connection) on {type:'stop'} or when the parent goes away. Other messages go to `onMessage`.
+ */
+export function serveChild(server: Server, onMessage: (raw: unknown) => void = () => undefined): void {
+  process.on('message', (raw: unknown) => {
+    if (z.object({ type: z.literal('stop') }).safeParse(raw).success) {
+      server.closeAllConnections();
+      server.close(() => process.exit(0));
+      return;
+    }
+    onMessage(raw);
+  });
+  process.on('disconnect', () => process.exit(0));
+  server.on('error', reportError);
+  server.listen(0, '127.0.0.1', () => {
+    const addr = server.address();
+    const port = typeof addr === 'object' && addr ? addr.port : 0;
+    process.send?.({ type: 'ready', url: `http://127.0.0.1:${port}` });
+  });
 }

@@ -86,3 +86,17 @@ export async function startLoad(): Promise<Child> {
   await child.next(z.object({ type: z.literal('ready') }));
   return child;
 }
+
+/**
+ * The floor every proxy row is measured against: the stand-in upstream and the bare Node pass-through in front
+ * of it, each in its own process (added to `stops`, to be stopped by the caller).
+ */
+export async function startFloor(
+  stops: Child[],
+): Promise<{ upstream: { child: Child; url: string }; pass: { child: Child; url: string } }> {
+  const upstream = await startUpstream();
+  stops.push(upstream.child);
+  const pass = await startPassthrough(upstream.url);
+  stops.push(pass.child);
+  return { upstream, pass };
+}

@@ -6,21 +6,14 @@
 import { z } from 'zod';
 import { progress, type Child } from './common.ts';
 import type { Target } from './http-load.ts';
-import {
-  addAgents,
-  cpuMs,
-  startDaemonProcess,
-  startLoad,
-  startPassthrough,
-  startUpstream,
-} from './processes.ts';
+import { addAgents, startDaemonProcess, startFloor, startLoad } from './processes.ts';
 import { sseListeners } from './sse.ts';
-import { CHAT_PATH, PROXY_CHAT_PATH, chatBody } from './scopes.ts';
+import { chatTarget, proxiedChatTarget } from './scopes.ts';
+import { CONCURRENCY, throughput as measure, type ThroughputResult } from './throughput.ts';
 
 const SEQUENTIAL_N = 2000;
 const BLOCK = 100;
 const WARMUP_REQUESTS = 200;
-const CONCURRENCY = 32;
 const WARMUP_MS = 1000;
 const DURATION_MS = 5000;
 /** Console tabs (SSE listeners) in the listener rows, after the row without any. */
@@ -38,78 +31,34 @@ const LatencyReply = z.object({
     z.object({ p50: z.number(), p99: z.number(), mean: z.number(), n: z.number(), errors: z.number() }),
   ),
 });
-const ThroughputReply = z.object({
-  type: z.literal('throughput'),
-  requests: z.number(),
-  ok: z.number(),
-  errors: z.number(),
-  seconds: z.number(),
-  perSec: z.number(),
-  all: z.number(),
-});
-
-/**
- * Closed-loop throughput against one target; with `server` given, also that process's CPU per request
- * (robust to a busy machine, unlike req/s), over every request sent, warm-up included.
- */
+/** One throughput row, printed as a progress line. */
 async function throughput(
   load: Child,
   target: Target,
   server?: Child,
   durationMs = DURATION_MS,
-): Promise<z.infer<typeof ThroughputReply> & { cpuPerReqMs: number }> {
-  const cpu0 = cpuMs(server?.proc.pid);
-  load.send({
-    type: 'throughput',
-    target,
-    concurrency: CONCURRENCY,
-    warmupMs: WARMUP_MS,
-    durationMs,
-  });
-  const r = await load.next(ThroughputReply, 60_000);
-  const cpuPerReqMs = (cpuMs(server?.proc.pid) - cpu0) / r.all;
+): Promise<ThroughputResult> {
+  const r = await measure(load, target, { durationMs, warmupMs: WARMUP_MS, ...(server ? { server } : {}) });
   progress(
     `${target.name}: ${Math.round(r.perSec).toLocaleString('en-US')} req/s at ${CONCURRENCY} clients (${r.errors} errors)` +
-      (server ? `, ~${cpuPerReqMs.toFixed(3)} ms CPU per request in the server process` : ''),
+      (server ? `, ~${r.cpuPerReqMs.toFixed(3)} ms CPU per request in the server process` : ''),
   );
-  return { ...r, cpuPerReqMs };
+  return r;
 }
 
 export async function benchProxy(): Promise<Record<string, number>> {
   const stops: Child[] = [];
   try {
-    const upstream = await startUpstream();
-    stops.push(upstream.child);
-    const pass = await startPassthrough(upstream.url);
-    stops.push(pass.child);
+    const { upstream, pass } = await startFloor(stops);
     progress('starting the daemon (vault init runs scrypt once, ~2 s)…');
     const daemon = await startDaemonProcess(upstream.url, ['bench-proxy']);
     stops.push(daemon.child);
     const load = await startLoad();
     stops.push(load);
     const token = daemon.info.agents['bench-proxy']?.token ?? '';
-    const body = chatBody('bench');
-    const direct: Target = {
-      name: 'direct',
-      url: upstream.url,
-      path: CHAT_PATH,
-      headers: { authorization: 'Bearer sk-bench' },
-      body,
-    };
-    const passthrough: Target = {
-      name: 'passthrough',
-      url: pass.url,
-      path: CHAT_PATH,
-      headers: { authorization: 'Bearer sk-bench' },
-      body,
-    };
-    const proxied: Target = {
-      name: 'proxied',
-      url: daemon.info.url,
-      path: PROXY_CHAT_PATH,
-      headers: { authorization: `Bearer ${token}` },
-      body,
-    };
+    const direct = chatTarget('direct', upstream.url);
+    const passthrough = chatTarget('passthrough', pass.url);
+    const proxied = proxiedChatTarget('proxied', daemon.info.url, token);
 
     const out: Record<string, number> = {};
     progress(

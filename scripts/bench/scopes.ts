@@ -1,6 +1,7 @@
 // The scopes and request body every proxy benchmark uses: POST /chat/completions on the "openai" provider,
 // model gpt-4o-mini only.
 import type { Scopes } from '../../shared/scopes.ts';
+import type { Target } from './http-load.ts';
 
 export function benchScopes(): Scopes {
   return {
@@ -20,4 +21,26 @@ export function chatBody(user: string, stream = false): string {
     user,
     ...(stream ? { stream: true } : {}),
   });
+}
+
+/** The chat request sent straight to `url` (the upstream, or the bare pass-through) with a provider key. */
+export function chatTarget(name: string, url: string): Target {
+  return {
+    name,
+    url,
+    path: CHAT_PATH,
+    headers: { authorization: 'Bearer sk-bench' },
+    body: chatBody('bench'),
+  };
+}
+
+/** The same request through a daemon's proxy, with an agent credential. */
+export function proxiedChatTarget(name: string, url: string, token: string, user = 'bench'): Target {
+  return {
+    name,
+    url,
+    path: PROXY_CHAT_PATH,
+    headers: { authorization: `Bearer ${token}` },
+    body: chatBody(user),
+  };
 }

@@ -3,21 +3,13 @@
 // AKC_BENCH_SOAK_SECONDS (default 60; `--soak <seconds>`, e.g. 600 for the 10-minute soak). Its resident
 // memory is sampled from /proc every few seconds and printed as a curve; "growth" compares the last sample
 // with the one a third of the way in (after warm-up, JIT and pools have settled).
-import { z } from 'zod';
 import { progress, sleep, type Child } from './common.ts';
 import { rssMB, startDaemonProcess, startLoad, startUpstream } from './processes.ts';
-import { PROXY_CHAT_PATH, chatBody } from './scopes.ts';
+import { proxiedChatTarget } from './scopes.ts';
+import { CONCURRENCY, startThroughput } from './throughput.ts';
 import { sseListener } from './sse.ts';
 
-const CONCURRENCY = 32;
 const DEFAULT_SECONDS = 60;
-
-const ThroughputReply = z.object({
-  type: z.literal('throughput'),
-  ok: z.number(),
-  errors: z.number(),
-  perSec: z.number(),
-});
 
 export function soakSeconds(): number {
   const v = Number(process.env.AKC_BENCH_SOAK_SECONDS ?? DEFAULT_SECONDS);
@@ -41,20 +33,12 @@ export async function benchSoak(): Promise<Record<string, number>> {
     progress(
       `${CONCURRENCY} clients for ${seconds} s with one SSE listener; daemon RSS idle ${idle.toFixed(1)} MB, sampled every ${stepMs / 1000} s…`,
     );
-    load.send({
-      type: 'throughput',
-      target: {
-        name: 'soak',
-        url: daemon.info.url,
-        path: PROXY_CHAT_PATH,
-        headers: { authorization: `Bearer ${daemon.info.agents.soak?.token ?? ''}` },
-        body: chatBody('soak'),
-      },
-      concurrency: CONCURRENCY,
-      warmupMs: 0,
-      durationMs: seconds * 1000,
-    });
-    const done = load.next(ThroughputReply, (seconds + 60) * 1000);
+    const done = startThroughput(
+      load,
+      proxiedChatTarget('soak', daemon.info.url, daemon.info.agents.soak?.token ?? '', 'soak'),
+      seconds * 1000,
+      0,
+    );
     const curve: { at: number; mb: number }[] = [];
     for (let at = stepMs; at <= seconds * 1000; at += stepMs) {
       await sleep(stepMs);

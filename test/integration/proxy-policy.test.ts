@@ -266,9 +266,6 @@ describe('budgets', () => {
     expect(allowed).toBe(7);
     expect(over).toHaveLength(25);
     expect(over[0]?.json()).toMatchObject({ error: { code: 'budget_exceeded' } });
-    // Settlements ride with the outcome entries' group commit (at most 20 ms after the answer); any read
-    // through the daemon commits the open group first, so read the file only after one.
-    await t.admin.vault.status();
     const db = new Database(join(t.dir, 'keychain.db'), { readonly: true });
     const row = db
       .prepare<[string], { spent: number; reserved: number }>(

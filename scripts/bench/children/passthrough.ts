@@ -1,8 +1,7 @@
 // Node's own proxying floor: a node:http server that forwards every request to one upstream over a
 // keep-alive pool and pipes the answer back. No credential, policy, audit or header rewriting beyond Host.
 import http from 'node:http';
-import { z } from 'zod';
-import { reportError } from '../common.ts';
+import { serveChild } from '../common.ts';
 
 const upstream = new URL(process.argv[2] ?? 'http://127.0.0.1:1');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
@@ -32,17 +31,4 @@ const server = http.createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 
-process.on('message', (raw: unknown) => {
-  if (z.object({ type: z.literal('stop') }).safeParse(raw).success) {
-    server.closeAllConnections();
-    server.close(() => process.exit(0));
-  }
-});
-process.on('disconnect', () => process.exit(0));
-
-server.on('error', reportError);
-server.listen(0, '127.0.0.1', () => {
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  process.send?.({ type: 'ready', url: `http://127.0.0.1:${port}` });
-});
+serveChild(server);

@@ -3,7 +3,7 @@
 // With --log it notes the arrival time of each request and the "user" tag in its body, for the revoke bench.
 import { createServer } from 'node:http';
 import { z } from 'zod';
-import { reportError, wallNow } from '../common.ts';
+import { serveChild, wallNow } from '../common.ts';
 
 const log = process.argv.includes('--log');
 const arrivals: { at: number; tag: string }[] = [];
@@ -53,29 +53,13 @@ const server = createServer((req, res) => {
 });
 server.keepAliveTimeout = 60_000;
 
-const Message = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('stop') }),
-  z.object({ type: z.literal('arrivals'), tag: z.string(), after: z.number() }),
-]);
+const Arrivals = z.object({ type: z.literal('arrivals'), tag: z.string(), after: z.number() });
 
-process.on('message', (raw: unknown) => {
-  const parsed = Message.safeParse(raw);
+serveChild(server, (raw) => {
+  const parsed = Arrivals.safeParse(raw);
   if (!parsed.success) return;
   const m = parsed.data;
-  if (m.type === 'stop') {
-    server.closeAllConnections();
-    server.close(() => process.exit(0));
-    return;
-  }
   const mine = arrivals.filter((a) => a.tag === m.tag);
   const late = mine.filter((a) => a.at > m.after);
   process.send?.({ type: 'arrivals', total: mine.length, after: late.length, lastAt: mine.at(-1)?.at ?? 0 });
-});
-process.on('disconnect', () => process.exit(0));
-
-server.on('error', reportError);
-server.listen(0, '127.0.0.1', () => {
-  const addr = server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : 0;
-  process.send?.({ type: 'ready', url: `http://127.0.0.1:${port}` });
 });
