@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import type { TestDaemon } from '../helpers/daemon.ts';
 import type { FakeUpstream } from '../helpers/upstream.ts';
 import {
-  chatHandler,
+  consoleChatHandler,
   noChromium,
   openConsole,
   startChatUpstream,
@@ -145,7 +145,7 @@ describe.skipIf(noChromium('owner console e2e'))('owner console: edit, providers
     expect(entry?.facts).toMatchObject({ widens: true });
     // The agent's SDK call with the newly allowed model goes through.
     const client = new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 });
-    up.handle(chatHandler({ masterKey: MASTER_KEY }));
+    up.handle(consoleChatHandler({ masterKey: MASTER_KEY }));
     const out = await client.chat.completions.create({
       model: 'gpt-4.1',
       messages: [{ role: 'user', content: 'hi' }],

@@ -1,11 +1,11 @@
 // What every console e2e spec sets up: the built console, a real daemon serving it, Debian's Chromium with
 // one page (signed in through the daemon's one-time link unless told otherwise), screenshots, and a fake
-// OpenAI upstream that answers chat completions. One place, so each spec states only what it tests.
+// OpenAI upstream that answers chat completions (and the models list, for Test connection). One place, so each spec states only what it tests.
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { IncomingMessage } from 'node:http';
 import { startTestDaemon, type TestDaemon } from './daemon.ts';
-import { startUpstream, type FakeUpstream, type Handler } from './upstream.ts';
+import { chatHandler, startUpstream, type FakeUpstream, type Handler } from './upstream.ts';
 import { CONSOLE_DIR, ensureConsoleBuilt, launchChromium } from './browser.ts';
 import { hasChromium, CHROMIUM, ROOT } from './env.ts';
 import type { StartOptions } from '../../core/daemon.ts';
@@ -22,23 +22,12 @@ export function noChromium(spec: string): boolean {
   return !hasChromium;
 }
 
-/** A chat completion as the OpenAI API returns it. */
-export function chatCompletion(model = 'gpt-4o-mini', content = 'ok', tokens = 4): string {
-  return JSON.stringify({
-    id: 'c1',
-    object: 'chat.completion',
-    created: 1,
-    model,
-    choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
-    usage: { prompt_tokens: tokens - 1, completion_tokens: 1, total_tokens: tokens },
-  });
-}
-
 /**
  * A fake OpenAI: chat completions answer `content` for the model asked; with `masterKey`, GET /models
  * answers only that key (like the real API), for "Test connection".
  */
-export function chatHandler(opts: { content?: string; masterKey?: string } = {}): Handler {
+export function consoleChatHandler(opts: { content?: string; masterKey?: string } = {}): Handler {
+  const chat = chatHandler(opts.content !== undefined ? { content: opts.content } : {});
   return (req: IncomingMessage, body, res) => {
     if (opts.masterKey !== undefined && req.url === '/models') {
       const ok = req.headers.authorization === `Bearer ${opts.masterKey}`;
@@ -46,16 +35,14 @@ export function chatHandler(opts: { content?: string; masterKey?: string } = {})
       res.end(ok ? '{"object":"list","data":[]}' : '{"error":{"message":"bad key"}}');
       return;
     }
-    const model = (JSON.parse(body || '{}') as { model?: string }).model ?? 'gpt-4o-mini';
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(chatCompletion(model, opts.content));
+    return chat(req, body, res);
   };
 }
 
 export function startChatUpstream(
   opts: { content?: string; masterKey?: string } = {},
 ): Promise<FakeUpstream> {
-  return startUpstream(chatHandler(opts));
+  return startUpstream(consoleChatHandler(opts));
 }
 
 export interface ConsoleRig {
