@@ -213,7 +213,7 @@ export class Core {
   }
 
   status(pendingApprovals: number): Status {
-    this.flush(); // the count includes outcome entries still waiting in an open group commit
+    this.flush(); // the count includes outcome entries held for the next group commit
     const agents = this.agents.list();
     const now = this.now();
     return {

@@ -174,7 +174,7 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
       subscribe: (l) => c.bus.subscribe(l),
       attachOwnerSurface: (label) => owner.attachSurface(label),
       exportAudit: (query, format) => {
-        c.flush(); // outcome entries still waiting in an open group commit are exported too
+        c.flush(); // outcome entries held for the next group commit are exported too
         return c.audit.exportLines(query, format);
       },
       recordFailure: (detail) => {

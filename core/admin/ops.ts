@@ -375,7 +375,7 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
     },
 
     auditList(input) {
-      core.flush(); // outcome entries still waiting in an open group commit are shown too
+      core.flush(); // outcome entries held for the next group commit are shown too
       return core.audit.query(input);
     },
 

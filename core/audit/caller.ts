@@ -5,7 +5,8 @@
 // The request path never waits for it and never pays a /proc scan per request: callerOf() answers from a
 // per-connection cache and, the first time a connection is seen, queues it for the resolver. The resolver
 // handles every queued connection in one pass over /proc, one pass at a time, so a client that opens a new
-// connection per request costs at most one scan in flight. So the first entry on a new connection usually
+// connection per request costs at most one scan in flight, and the processes behind recent connections are
+// looked at first, so such a client is usually found without a pass over every process. So the first entry on a new connection usually
 // has no caller yet; later ones on the same connection (and its outcome entry) do.
 import { readFile, readlink } from 'node:fs/promises';
 import { holdersOf } from '../procfs.ts';
@@ -16,11 +17,25 @@ const MAX_TEXT = 300;
 
 /** undefined: not resolved yet; null: resolved, nobody found (another user, or gone). */
 const known = new WeakMap<Socket, AuditCaller | null>();
+/** Waiting for the next pass over /proc. */
 const queued = new Set<Socket>();
+/** Queued or in the pass running now: not to be queued again (nor given another close listener). */
+const pending = new Set<Socket>();
 const waiters = new WeakMap<Socket, ((caller: AuditCaller | null) => void)[]>();
 let scanning = false;
+/** The processes found behind recent connections, newest last (a short list, looked at first). */
+const recent: number[] = [];
+const RECENT = 8;
+
+function remember(pid: number): void {
+  const at = recent.indexOf(pid);
+  if (at >= 0) recent.splice(at, 1);
+  recent.push(pid);
+  if (recent.length > RECENT) recent.shift();
+}
 
 function settle(socket: Socket, caller: AuditCaller | null): void {
+  pending.delete(socket);
   known.set(socket, caller);
   for (const wake of waiters.get(socket) ?? []) wake(caller);
   waiters.delete(socket);
@@ -30,7 +45,7 @@ function settle(socket: Socket, caller: AuditCaller | null): void {
 export function resolveCaller(socket: Socket, serverPort: number): Promise<AuditCaller | null> {
   const hit = callerOf(socket, serverPort);
   if (hit !== null || known.has(socket)) return Promise.resolve(hit);
-  if (!queued.has(socket)) return Promise.resolve(null); // not Linux, or not a TCP connection
+  if (!pending.has(socket)) return Promise.resolve(null); // not Linux, or not a TCP connection
   return new Promise((resolve) => {
     const list = waiters.get(socket) ?? [];
     list.push(resolve);
@@ -42,7 +57,8 @@ export function resolveCaller(socket: Socket, serverPort: number): Promise<Audit
 export function callerOf(socket: Socket, serverPort: number): AuditCaller | null {
   const hit = known.get(socket);
   if (hit !== undefined) return hit;
-  if (process.platform !== 'linux' || queued.has(socket) || socket.remotePort === undefined) return null;
+  if (process.platform !== 'linux' || pending.has(socket) || socket.remotePort === undefined) return null;
+  pending.add(socket);
   queued.add(socket);
   socket.once('close', () => {
     if (queued.delete(socket)) settle(socket, null);
@@ -110,11 +126,17 @@ async function scan(serverPort: number): Promise<void> {
       const batch = [...queued];
       queued.clear();
       const wanted = await inodesOf(batch, serverPort);
-      // One pass over /proc for every queued connection; the first process holding each socket is its caller.
-      const holders = await holdersOf(new Set(wanted.keys()), { first: true, skipSelf: true });
+      // The first process holding each socket is its caller. The recent callers are looked at first: a client
+      // that opens connection after connection is found without a pass over every process's descriptors.
+      const inodes = new Set(wanted.keys());
+      const seen = await holdersOf(inodes, { first: true, skipSelf: true, among: [...recent] });
+      for (const inode of seen?.keys() ?? []) inodes.delete(inode);
+      const rest = inodes.size > 0 ? await holdersOf(inodes, { first: true, skipSelf: true }) : null;
       for (const [inode, socket] of wanted) {
-        const pid = holders?.get(inode)?.[0];
-        if (pid !== undefined) settle(socket, await describe(pid));
+        const pid = seen?.get(inode)?.[0] ?? rest?.get(inode)?.[0];
+        if (pid === undefined) continue;
+        remember(pid);
+        settle(socket, await describe(pid));
       }
       // Not found (another user's process, or it already exited): remembered, not rescanned.
       for (const socket of batch) if (!known.has(socket)) settle(socket, null);

@@ -149,8 +149,13 @@ export class Transactions {
    */
   later(input: AuditInput): Promise<void> {
     if (this.active !== null) {
-      this.active.record(input);
-      return Promise.resolve();
+      // Inside a running unit it is simply part of that unit (and never throws at the caller).
+      try {
+        this.active.record(input);
+        return Promise.resolve();
+      } catch (err) {
+        return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+      }
     }
     return new Promise<void>((resolve, reject) => {
       const waiter = { resolve, reject };
