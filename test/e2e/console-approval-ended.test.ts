@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
 import type { TestDaemon } from '../helpers/daemon.ts';
-import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import type { FakeUpstream } from '../helpers/upstream.ts';
 import { noChromium, openConsole, type ConsoleRig } from '../helpers/console.ts';
 
 describe.skipIf(noChromium('console approval-ended e2e'))('a prompt that ends unanswered says why', () => {
@@ -17,10 +17,9 @@ describe.skipIf(noChromium('console approval-ended e2e'))('a prompt that ends un
   let agentId = '';
 
   beforeAll(async () => {
-    up = await startUpstream();
     // Short enough for the test to see a real server-side timeout; long enough to see the prompt first.
     rig = await openConsole({ daemon: { approvalTimeoutMs: 6_000 }, timeout: 15_000 });
-    ({ t, page } = rig);
+    ({ t, page, up } = rig);
     await t.admin.providers.put('openai', {
       kind: 'openai',
       baseUrl: up.url,
@@ -37,7 +36,6 @@ describe.skipIf(noChromium('console approval-ended e2e'))('a prompt that ends un
 
   afterAll(async () => {
     await rig?.close();
-    await up?.close();
   });
 
   const ask = (signal?: AbortSignal): Promise<unknown> =>

@@ -7,7 +7,7 @@ import type { Page } from 'playwright-core';
 import { TEST_PASSPHRASE, type TestDaemon } from '../helpers/daemon.ts';
 import type { FakeUpstream } from '../helpers/upstream.ts';
 import { hasKeyring } from '../helpers/env.ts';
-import { noChromium, openConsole, startChatUpstream, type ConsoleRig } from '../helpers/console.ts';
+import { noChromium, openConsole, type ConsoleRig } from '../helpers/console.ts';
 
 const MASTER_KEY = 'sk-first-run-MASTER-key-77d0c4e2';
 
@@ -20,14 +20,12 @@ describe.skipIf(noChromium('first-run e2e'))('first run in the console', () => {
   let token = '';
 
   beforeAll(async () => {
-    up = await startChatUpstream();
     rig = await openConsole({ daemon: { init: false }, signIn: false, timeout: 15_000 });
-    ({ t, page } = rig);
+    ({ t, page, up } = rig);
   }, 180_000);
 
   afterAll(async () => {
     await rig?.close();
-    await up?.close();
   });
 
   const shot = (name: string): Promise<Buffer> => rig.shot(name);

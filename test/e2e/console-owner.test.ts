@@ -6,13 +6,7 @@ import OpenAI from 'openai';
 import type { Page } from 'playwright-core';
 import type { TestDaemon } from '../helpers/daemon.ts';
 import type { FakeUpstream } from '../helpers/upstream.ts';
-import {
-  consoleChatHandler,
-  noChromium,
-  openConsole,
-  startChatUpstream,
-  type ConsoleRig,
-} from '../helpers/console.ts';
+import { consoleChatHandler, noChromium, openConsole, type ConsoleRig } from '../helpers/console.ts';
 
 const MASTER_KEY = 'sk-owner-e2e-MASTER-key-0a9d77e1';
 
@@ -25,14 +19,12 @@ describe.skipIf(noChromium('owner console e2e'))('owner console: edit, providers
   let token = '';
 
   beforeAll(async () => {
-    up = await startChatUpstream({ masterKey: MASTER_KEY });
-    rig = await openConsole();
-    ({ t, page } = rig);
+    rig = await openConsole({ upstream: { masterKey: MASTER_KEY } });
+    ({ t, page, up } = rig);
   }, 180_000);
 
   afterAll(async () => {
     await rig?.close();
-    await up?.close();
   });
 
   const shot = (name: string): Promise<Buffer> => rig.shot(name);

@@ -8,7 +8,7 @@ import type { TestDaemon } from '../helpers/daemon.ts';
 import type { FakeUpstream } from '../helpers/upstream.ts';
 import { TRANSPORT_RECORDER } from '../helpers/browser.ts';
 import { hasKeyring } from '../helpers/env.ts';
-import { noChromium, openConsole, startChatUpstream, type ConsoleRig } from '../helpers/console.ts';
+import { noChromium, openConsole, type ConsoleRig } from '../helpers/console.ts';
 import { buildTrayModel } from '../../electron/main/tray-model.ts';
 
 const MASTER_KEY = 'sk-e2e-MASTER-openai-key-4f1c2b9a';
@@ -24,14 +24,16 @@ describe.skipIf(noChromium('console e2e'))('browser console (headless mode)', ()
   let researchId = '';
 
   beforeAll(async () => {
-    up = await startChatUpstream({ content: 'hi from upstream' });
-    rig = await openConsole({ signIn: false, initScript: TRANSPORT_RECORDER });
-    ({ t, browser, page } = rig);
+    rig = await openConsole({
+      signIn: false,
+      initScript: TRANSPORT_RECORDER,
+      upstream: { content: 'hi from upstream' },
+    });
+    ({ t, browser, page, up } = rig);
   }, 180_000);
 
   afterAll(async () => {
     await rig?.close();
-    await up?.close();
   });
 
   const shot = (name: string): Promise<Buffer> => rig.shot(name);

@@ -39,17 +39,13 @@ export function consoleChatHandler(opts: { content?: string; masterKey?: string 
   };
 }
 
-export function startChatUpstream(
-  opts: { content?: string; masterKey?: string } = {},
-): Promise<FakeUpstream> {
-  return startUpstream(consoleChatHandler(opts));
-}
-
 export interface ConsoleRig {
   t: TestDaemon;
   browser: Browser;
   context: BrowserContext;
   page: Page;
+  /** The fake OpenAI (consoleChatHandler), closed with the rig. */
+  up: FakeUpstream;
   /** Saves a screenshot of the page under SHOTS. */
   shot: (name: string) => Promise<Buffer>;
   close: () => Promise<void>;
@@ -63,10 +59,13 @@ export interface ConsoleOptions {
   timeout?: number;
   /** A script run in the page before the app's own (e.g. a transport recorder). */
   initScript?: string;
+  /** How the fake OpenAI answers (see consoleChatHandler). */
+  upstream?: { content?: string; masterKey?: string };
 }
 
 export async function openConsole(opts: ConsoleOptions = {}): Promise<ConsoleRig> {
   ensureConsoleBuilt();
+  const up = await startUpstream(consoleChatHandler(opts.upstream));
   const t = await startTestDaemon({ consoleDir: CONSOLE_DIR, ...opts.daemon });
   const browser = await launchChromium();
   const context = await browser.newContext({
@@ -87,10 +86,12 @@ export async function openConsole(opts: ConsoleOptions = {}): Promise<ConsoleRig
     browser,
     context,
     page,
+    up,
     shot: (name) => page.screenshot({ path: join(SHOTS, `${name}.png`) }),
     close: async () => {
       await browser.close();
       await t.stop();
+      await up.close();
     },
   };
 }

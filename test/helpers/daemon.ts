@@ -46,23 +46,6 @@ export async function startTestDaemon(
   };
 }
 
-/**
- * Gives the daemon `openai` and `anthropic` providers on these fake upstreams, in the real default shapes:
- * OpenAI's base URL ends in /v1, Anthropic's does not.
- */
-export async function putLlmProviders(
-  t: TestDaemon,
-  up: { openai: { url: string }; anthropic: { url: string } },
-  keys: { openai: string; anthropic: string },
-): Promise<void> {
-  await t.admin.providers.put('openai', { kind: 'openai', baseUrl: `${up.openai.url}/v1`, key: keys.openai });
-  await t.admin.providers.put('anthropic', {
-    kind: 'anthropic',
-    baseUrl: up.anthropic.url,
-    key: keys.anthropic,
-  });
-}
-
 /** Raw HTTP to the daemon with full control of headers (fetch would add its own). */
 export async function raw(
   url: string,

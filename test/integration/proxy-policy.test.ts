@@ -60,6 +60,10 @@ async function call(
   });
 }
 
+/** One email sent through the proxy's Resend route, as an agent's SDK would send it. */
+const sendEmail = (token: string, message: Record<string, unknown>): ReturnType<typeof call> =>
+  call(token, 'resend', '/emails', JSON.stringify(message));
+
 describe('email', () => {
   it('refuses a disallowed domain before the upstream, allows exactly the daily limit, audits each', async () => {
     const { token, agent } = await t.admin.agents.create({
@@ -67,17 +71,12 @@ describe('email', () => {
       scopes: { email: { allowedDomains: ['example.com'], dailyLimit: 3 } },
     });
     const before = resend.received.length;
-    const bad = await call(
-      token,
-      'resend',
-      '/emails',
-      JSON.stringify({
-        from: 'me@example.com',
-        to: ['bob@example.com', 'eve@evil.example'],
-        subject: 'hi',
-        html: 'x',
-      }),
-    );
+    const bad = await sendEmail(token, {
+      from: 'me@example.com',
+      to: ['bob@example.com', 'eve@evil.example'],
+      subject: 'hi',
+      html: 'x',
+    });
     expect(bad.status).toBe(403);
     // Resend's own error shape, with our code and rule as extra fields (docs/clients.md).
     expect(bad.json()).toMatchObject({
@@ -85,23 +84,23 @@ describe('email', () => {
       code: 'scope_denied',
       rule: { scope: 'email.allowedDomains', value: 'eve@evil.example' },
     });
-    const sub = await call(
-      token,
-      'resend',
-      '/emails',
-      JSON.stringify({ from: 'me@example.com', to: 'a@mail.example.com', subject: 'x', html: 'x' }),
-    );
+    const sub = await sendEmail(token, {
+      from: 'me@example.com',
+      to: 'a@mail.example.com',
+      subject: 'x',
+      html: 'x',
+    });
     expect(sub.status).toBe(403);
     expect(resend.received.length).toBe(before);
 
     const statuses: number[] = [];
     for (let i = 0; i < 5; i += 1) {
-      const r = await call(
-        token,
-        'resend',
-        '/emails',
-        JSON.stringify({ from: 'me@example.com', to: `user${i}@example.com`, subject: 's', html: 'h' }),
-      );
+      const r = await sendEmail(token, {
+        from: 'me@example.com',
+        to: `user${i}@example.com`,
+        subject: 's',
+        html: 'h',
+      });
       statuses.push(r.status);
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
@@ -125,14 +124,8 @@ describe('email', () => {
       scopes: { email: { allowedDomains: ['example.com'], dailyLimit: 1 } },
     });
     expect(
-      (
-        await call(
-          token,
-          'resend',
-          '/emails',
-          JSON.stringify({ from: 'a@example.com', to: 'b@example.com', subject: 's', html: 'h' }),
-        )
-      ).status,
+      (await sendEmail(token, { from: 'a@example.com', to: 'b@example.com', subject: 's', html: 'h' }))
+        .status,
     ).toBe(200);
     const dir = t.dir;
     await t.daemon.stop();
@@ -422,12 +415,12 @@ describe('fail-closed audit', () => {
     blocker.pragma('busy_timeout = 0');
     blocker.exec('BEGIN EXCLUSIVE');
     try {
-      const r = await call(
-        token,
-        'resend',
-        '/emails',
-        JSON.stringify({ from: 'a@example.com', to: 'b@example.com', subject: 's', html: 'h' }),
-      );
+      const r = await sendEmail(token, {
+        from: 'a@example.com',
+        to: 'b@example.com',
+        subject: 's',
+        html: 'h',
+      });
       expect(r.status).toBe(503);
       expect(r.json()).toMatchObject({ statusCode: 503, code: 'audit_unavailable' });
     } finally {
@@ -436,12 +429,12 @@ describe('fail-closed audit', () => {
     }
     expect(resend.received.length).toBe(before);
     expect((await t.admin.agents.get(agent.id)).usage.find((u) => u.key === 'email.daily')?.used).toBe(0);
-    const r2 = await call(
-      token,
-      'resend',
-      '/emails',
-      JSON.stringify({ from: 'a@example.com', to: 'b@example.com', subject: 's', html: 'h' }),
-    );
+    const r2 = await sendEmail(token, {
+      from: 'a@example.com',
+      to: 'b@example.com',
+      subject: 's',
+      html: 'h',
+    });
     expect(r2.status).toBe(200);
     expect((await t.admin.audit.verify()).ok).toBe(true);
   });

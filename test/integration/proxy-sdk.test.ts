@@ -4,11 +4,9 @@ import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { startTestDaemon, type TestDaemon, putLlmProviders } from '../helpers/daemon.ts';
+import type { TestDaemon } from '../helpers/daemon.ts';
+import { LLM_KEYS, startLlmDaemon } from '../helpers/llm-daemon.ts';
 import { chatCompletion, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
-
-const OPENAI_KEY = 'sk-openai-MASTER-key-for-proxy-tests-0001';
-const ANTHROPIC_KEY = 'sk-ant-MASTER-key-for-proxy-tests-0002';
 
 let t: TestDaemon;
 let openaiUp: FakeUpstream;
@@ -20,14 +18,7 @@ const completion = (model: string): Record<string, unknown> =>
   chatCompletion({ model, content: 'hello from upstream', promptTokens: 12, completionTokens: 5 });
 
 beforeAll(async () => {
-  openaiUp = await startUpstream();
-  anthropicUp = await startUpstream();
-  t = await startTestDaemon();
-  await putLlmProviders(
-    t,
-    { openai: openaiUp, anthropic: anthropicUp },
-    { openai: OPENAI_KEY, anthropic: ANTHROPIC_KEY },
-  );
+  ({ t, openaiUp, anthropicUp } = await startLlmDaemon());
   const created = await t.admin.agents.create({
     name: 'research-bot',
     scopes: {
@@ -42,8 +33,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.stop();
-  await openaiUp.close();
-  await anthropicUp.close();
 });
 
 const openai = (): OpenAI =>
@@ -74,7 +63,7 @@ describe('openai SDK', () => {
     });
     expect(out.choices[0]?.message.content).toBe('hello from upstream');
     expect(openaiUp.received.at(-1)?.url).toBe('/v1/chat/completions');
-    expectMasterKeyOnly(openaiUp, 'authorization', `Bearer ${OPENAI_KEY}`);
+    expectMasterKeyOnly(openaiUp, 'authorization', `Bearer ${LLM_KEYS.openai}`);
     const page = await t.admin.audit.list({ agentId, action: 'llm.request.*' });
     const result = page.entries[0];
     expect(result).toMatchObject({ decision: 'allow', status: 200, provider: 'openai' });
@@ -112,7 +101,7 @@ describe('openai SDK', () => {
       }
     }
     expect(seen).toEqual(['part0 ', 'part1 ', 'part2 ', 'part3 ', 'part4 ']);
-    expectMasterKeyOnly(openaiUp, 'authorization', `Bearer ${OPENAI_KEY}`);
+    expectMasterKeyOnly(openaiUp, 'authorization', `Bearer ${LLM_KEYS.openai}`);
     const result = (await t.admin.audit.list({ agentId, action: 'llm.request.result' })).entries[0];
     expect(result?.costUsd).toBeCloseTo((10 * 0.15 + 5 * 0.6) / 1e6, 12);
   });
@@ -211,7 +200,7 @@ describe('anthropic SDK', () => {
     });
     expect(msg.content[0]).toMatchObject({ type: 'text', text: 'hi from claude' });
     expect(anthropicUp.received.at(-1)?.url).toBe('/v1/messages');
-    expectMasterKeyOnly(anthropicUp, 'x-api-key', ANTHROPIC_KEY);
+    expectMasterKeyOnly(anthropicUp, 'x-api-key', LLM_KEYS.anthropic);
     expect(anthropicUp.received.at(-1)?.headers.authorization).toBeUndefined();
     expect(anthropicUp.received.at(-1)?.headers['anthropic-version']).toMatch(/^\d{4}-\d{2}-\d{2}$/);
 
@@ -245,11 +234,11 @@ describe('secrecy on the proxy path', () => {
     t.daemon.core.db.pragma('wal_checkpoint(PASSIVE)');
     for (const file of readdirSync(t.dir)) {
       const bytes = readFileSync(join(t.dir, file));
-      for (const s of [token, OPENAI_KEY, ANTHROPIC_KEY])
+      for (const s of [token, LLM_KEYS.openai, LLM_KEYS.anthropic])
         expect(bytes.includes(Buffer.from(s)), file).toBe(false);
     }
     const exported = await t.admin.audit.export('jsonl');
-    for (const s of [token, OPENAI_KEY, ANTHROPIC_KEY, 'hello from upstream', 'stream please'])
+    for (const s of [token, LLM_KEYS.openai, LLM_KEYS.anthropic, 'hello from upstream', 'stream please'])
       expect(exported).not.toContain(s);
     // The keyed chain runs through the group commits, and verify's checkpoint reaches its end.
     const db = t.daemon.core.db;
@@ -268,7 +257,7 @@ describe('secrecy on the proxy path', () => {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(
         JSON.stringify({
-          error: { message: `Incorrect API key provided: ${OPENAI_KEY}`, type: 'invalid_request_error' },
+          error: { message: `Incorrect API key provided: ${LLM_KEYS.openai}`, type: 'invalid_request_error' },
         }),
       );
     });
@@ -283,7 +272,7 @@ describe('secrecy on the proxy path', () => {
     }
     expect(caught).toBeInstanceOf(OpenAI.AuthenticationError);
     expect(JSON.stringify((caught as InstanceType<typeof OpenAI.AuthenticationError>).error)).not.toContain(
-      OPENAI_KEY,
+      LLM_KEYS.openai,
     );
     expect(JSON.stringify((caught as InstanceType<typeof OpenAI.AuthenticationError>).error)).toContain(
       '[redacted]',

@@ -5,14 +5,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { raw, startTestDaemon, type TestDaemon, putLlmProviders } from '../helpers/daemon.ts';
-import { chatHandler, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { raw, type TestDaemon } from '../helpers/daemon.ts';
+import { LLM_KEYS, startLlmDaemon } from '../helpers/llm-daemon.ts';
+import { chatHandler, type FakeUpstream } from '../helpers/upstream.ts';
 import { NODE22, ROOT } from '../helpers/env.ts';
 import { AKC, akc, enrolledAgent, waitFor, type Enrolled, type Run } from './helpers.ts';
 import type { AuditEntry } from '../../shared/models.ts';
-
-const OPENAI_KEY = 'sk-openai-MASTER-key-for-run-tests-0001';
-const ANTHROPIC_KEY = 'sk-ant-MASTER-key-for-run-tests-0002';
 
 let t: TestDaemon;
 let openaiUp: FakeUpstream;
@@ -22,29 +20,28 @@ let bot: Enrolled;
 const scratch = mkdtempSync(join(ROOT, 'test-results', 'akc-run-'));
 
 beforeAll(async () => {
-  openaiUp = await startUpstream(
-    chatHandler({ model: 'gpt-4o-mini', content: 'hi from openai', promptTokens: 3, completionTokens: 2 }),
-  );
-  anthropicUp = await startUpstream((_req, _body, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        id: 'msg_1',
-        type: 'message',
-        role: 'assistant',
-        model: 'claude-3-5-haiku-latest',
-        content: [{ type: 'text', text: 'hi from anthropic' }],
-        stop_reason: 'end_turn',
-        usage: { input_tokens: 3, output_tokens: 2 },
-      }),
-    );
-  });
-  t = await startTestDaemon();
-  await putLlmProviders(
-    t,
-    { openai: openaiUp, anthropic: anthropicUp },
-    { openai: OPENAI_KEY, anthropic: ANTHROPIC_KEY },
-  );
+  ({ t, openaiUp, anthropicUp } = await startLlmDaemon({
+    openai: chatHandler({
+      model: 'gpt-4o-mini',
+      content: 'hi from openai',
+      promptTokens: 3,
+      completionTokens: 2,
+    }),
+    anthropic: (_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: 'msg_1',
+          type: 'message',
+          role: 'assistant',
+          model: 'claude-3-5-haiku-latest',
+          content: [{ type: 'text', text: 'hi from anthropic' }],
+          stop_reason: 'end_turn',
+          usage: { input_tokens: 3, output_tokens: 2 },
+        }),
+      );
+    },
+  }));
   bot = await enrolledAgent(t, 'run-bot', {
     providers: {
       openai: { models: ['gpt-4o-mini'], paths: ['/chat/completions'] },
@@ -54,8 +51,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await t.stop();
-  await openaiUp.close();
-  await anthropicUp.close();
 });
 
 function script(name: string, body: string): string {
@@ -140,8 +135,8 @@ console.log(o.choices[0].message.content + ' / ' + a.content[0].text);
     expect(JSON.stringify(seen.env)).not.toMatch(/LEAK/);
     expect(seen.env.DBUS_SESSION_BUS_ADDRESS).toBeUndefined();
     // The providers got the master keys, never the session credential.
-    expect(openaiUp.received.at(-1)?.headers.authorization).toBe(`Bearer ${OPENAI_KEY}`);
-    expect(anthropicUp.received.at(-1)?.headers['x-api-key']).toBe(ANTHROPIC_KEY);
+    expect(openaiUp.received.at(-1)?.headers.authorization).toBe(`Bearer ${LLM_KEYS.openai}`);
+    expect(anthropicUp.received.at(-1)?.headers['x-api-key']).toBe(LLM_KEYS.anthropic);
     // akc run returned: the session is already over.
     expect(await status(seen.token)).toBe(401);
     const ended = await t.admin.audit.list({ action: 'session.ended' });

@@ -7,16 +7,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startTestDaemon, type TestDaemon, putLlmProviders } from '../helpers/daemon.ts';
-import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import type { TestDaemon } from '../helpers/daemon.ts';
+import { LLM_KEYS, startLlmDaemon } from '../helpers/llm-daemon.ts';
+import type { FakeUpstream } from '../helpers/upstream.ts';
 import { hasKeyring, keyringSkipReason, NODE22, ROOT } from '../helpers/env.ts';
 import { AKC, enrolledAgent, type Enrolled } from './helpers.ts';
 import { anthropicStream, responsesStream } from '../helpers/fake-streams.ts';
 
 if (!hasKeyring) console.log(`OS keychain enrolment test skipped: ${keyringSkipReason}`);
 
-const OPENAI_KEY = 'sk-openai-MASTER-key-for-helper-tests-0001';
-const ANTHROPIC_KEY = 'sk-ant-MASTER-key-for-helper-tests-0002';
 const MODEL = 'gpt-4o-mini';
 const CLAUDE_MODEL = 'claude-haiku-4-5';
 
@@ -26,28 +25,22 @@ let anthropicUp: FakeUpstream;
 let bot: Enrolled;
 
 beforeAll(async () => {
-  openaiUp = await startUpstream((req, body, res) => {
-    const model = (JSON.parse(body || '{}') as { model?: string }).model ?? MODEL;
-    responsesStream(res, model, 'hello from responses');
-  });
-  anthropicUp = await startUpstream((req, body, res) => {
-    const model = (JSON.parse(body || '{}') as { model?: string }).model ?? CLAUDE_MODEL;
-    anthropicStream(res, model, 'hello from claude');
-  });
-  t = await startTestDaemon();
-  await putLlmProviders(
-    t,
-    { openai: openaiUp, anthropic: anthropicUp },
-    { openai: OPENAI_KEY, anthropic: ANTHROPIC_KEY },
-  );
+  ({ t, openaiUp, anthropicUp } = await startLlmDaemon({
+    openai: (req, body, res) => {
+      const model = (JSON.parse(body || '{}') as { model?: string }).model ?? MODEL;
+      responsesStream(res, model, 'hello from responses');
+    },
+    anthropic: (req, body, res) => {
+      const model = (JSON.parse(body || '{}') as { model?: string }).model ?? CLAUDE_MODEL;
+      anthropicStream(res, model, 'hello from claude');
+    },
+  }));
   bot = await enrolledAgent(t, 'coder', {
     providers: { openai: { models: [MODEL] }, anthropic: { models: [CLAUDE_MODEL] } },
   });
 });
 afterAll(async () => {
   await t.stop();
-  await openaiUp.close();
-  await anthropicUp.close();
 });
 
 const run = (cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<AkcResult> =>
@@ -105,7 +98,7 @@ describe('Codex CLI with auth.command = akc token', () => {
     expect(out.stdout, out.stderr).toContain('hello from responses');
     expect(out.code).toBe(0);
     const call = openaiUp.received.filter((r) => r.url === '/v1/responses').at(-1);
-    expect(call?.headers.authorization).toBe(`Bearer ${OPENAI_KEY}`);
+    expect(call?.headers.authorization).toBe(`Bearer ${LLM_KEYS.openai}`);
     const issued = await t.admin.audit.list({ action: 'token.issued', agentId: bot.id });
     expect(issued.entries.length).toBeGreaterThan(0);
   });
@@ -134,7 +127,7 @@ describe('Claude Code with apiKeyHelper = akc token', () => {
     expect(out.stdout, out.stderr).toContain('hello from claude');
     expect(out.code).toBe(0);
     const call = anthropicUp.received.filter((r) => r.url.startsWith('/v1/messages')).at(-1);
-    expect(call?.headers['x-api-key']).toBe(ANTHROPIC_KEY);
+    expect(call?.headers['x-api-key']).toBe(LLM_KEYS.anthropic);
     // The key came from the helper: a token was minted for this run.
     const after = (await t.admin.audit.list({ action: 'token.issued', agentId: bot.id })).entries.length;
     expect(after).toBeGreaterThan(before);

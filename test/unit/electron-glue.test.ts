@@ -8,7 +8,7 @@ import { IPC_EVENT, IPC_EXPORT, IPC_INVOKE, type AkcBridge } from '../../shared/
 import type { AppEvent } from '../../shared/events.ts';
 import { AppError } from '../../core/errors.ts';
 import type * as Runtime from './electron-runtime.ts';
-import { makeAgent, makeApproval, makeAuditEntry, makeStatus } from './electron-fixtures.ts';
+import { makeAgent, makeApproval, makeAuditEntry, makeStatus } from './view-fixtures.ts';
 import type { ShellState } from '../../electron/main/tray-state.ts';
 import type { Via } from '../../core/daemon-types.ts';
 

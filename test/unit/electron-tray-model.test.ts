@@ -9,7 +9,7 @@ import {
   UNAVAILABLE_LINE,
   type TrayMenuItem,
 } from '../../electron/main/tray-model.ts';
-import { NOW, makeAgent, makeApproval, makeStatus, minutesAgo } from './electron-fixtures.ts';
+import { NOW, makeAgent, makeApproval, makeStatus, minutesAgo } from './view-fixtures.ts';
 
 const ids = (items: readonly TrayMenuItem[]): string[] => items.map((i) => i.id);
 const labels = (items: readonly TrayMenuItem[]): string[] => items.map((i) => i.label);

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyEvent, emptyShellState, type ShellState } from '../../electron/main/tray-state.ts';
 import { AppEventSchema, type AppEvent, type EventMap, type EventName } from '../../shared/events.ts';
-import { makeAgent, makeApproval, makeAuditEntry, makeStatus, minutesAgo } from './electron-fixtures.ts';
+import { makeAgent, makeApproval, makeAuditEntry, makeStatus, minutesAgo } from './view-fixtures.ts';
 
 const ev = <N extends EventName>(name: N, data: EventMap[N]): AppEvent =>
   AppEventSchema.parse({ name, data });

@@ -7,6 +7,7 @@ import type { ProxyFacts, SecretFacts } from '../../shared/facts.ts';
 import type { ErrorCode, RuleRef } from '../../shared/errors.ts';
 import type { PolicyDecision, PolicyGrant } from '../../core/policy/types.ts';
 import { MemoryCounters, run, type RunOptions } from './policy-fixtures.ts';
+import { readmeOpenai } from './scope-fixtures.ts';
 
 export const DAY_START = Date.UTC(2025, 0, 15);
 export const MINUTE_START = Date.UTC(2025, 0, 15, 12, 30);
@@ -99,17 +100,7 @@ export const grant = (actionKey: string, over: Partial<PolicyGrant> = {}): Polic
   ...over,
 });
 
-export const openai: Scopes = {
-  providers: {
-    openai: {
-      models: ['gpt-4o-mini'],
-      methods: ['POST'],
-      paths: ['/chat/completions'],
-      rateLimit: { requests: 60, per: 'minute' },
-      budget: { usd: 5, per: 'day' },
-    },
-  },
-};
+export const openai: Scopes = { providers: { openai: readmeOpenai } };
 export const mailScope: Scopes = { email: { allowedDomains: ['gmail.com', 'outlook.com'], dailyLimit: 50 } };
 export const payScope: PaymentsScope = {
   provider: 'stripe',

@@ -7,7 +7,7 @@ import { AppError } from '../../core/errors.ts';
 import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
 import { priceFor } from '../../core/providers/pricing.ts';
 import { IMAGE_TOKENS } from '../../core/providers/estimate.ts';
-import type { AdapterRequest } from '../../core/providers/types.ts';
+import type { AdapterRequest, ProviderAdapter } from '../../core/providers/types.ts';
 import { ProxyFacts } from '../../shared/facts.ts';
 
 const AGENT_TOKEN = 'akc_' + 'A'.repeat(43) + 'B'.repeat(6);
@@ -44,6 +44,13 @@ async function capture(
   await call(fetch);
   if (seen === undefined) throw new Error('the SDK sent no request');
   return seen;
+}
+
+/** The adapter's facts for a request, checked to be exactly what the shared schema accepts. */
+function schemaFacts(adapter: ProviderAdapter, req: AdapterRequest, providerId: string): ProxyFacts {
+  const facts = adapter.facts(req, providerId, DEFAULT_PRICES);
+  expect(ProxyFacts.parse(facts)).toEqual(facts);
+  return facts;
 }
 
 const openaiBase = 'http://127.0.0.1:7717/v1/proxy/openai';
@@ -94,8 +101,7 @@ describe('openai adapter', () => {
     );
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/chat/completions');
-    const facts = adapter.facts(req, 'openai', DEFAULT_PRICES);
-    expect(ProxyFacts.parse(facts)).toEqual(facts);
+    const facts = schemaFacts(adapter, req, 'openai');
     expect(facts).toMatchObject({
       providerKind: 'openai',
       action: 'llm.request',
@@ -315,8 +321,7 @@ describe('anthropic adapter', () => {
       }),
     );
     expect(req.path).toBe('/v1/messages');
-    const facts = adapter.facts(req, 'anthropic', DEFAULT_PRICES);
-    expect(ProxyFacts.parse(facts)).toEqual(facts);
+    const facts = schemaFacts(adapter, req, 'anthropic');
     expect(facts).toMatchObject({
       providerKind: 'anthropic',
       action: 'llm.request',

@@ -10,6 +10,7 @@ import {
   parseQualifiers,
   toAuditQuery,
 } from '../../renderer/src/activityQuery.ts';
+import { makeEmailEntry } from './view-fixtures.ts';
 
 const AGENTS = [
   { id: 'agt_mail1', name: 'mail-bot' },
@@ -18,28 +19,13 @@ const AGENTS = [
 const NOW = Date.parse('2025-06-01T12:00:00Z');
 
 function entry(over: Partial<AuditEntry>): AuditEntry {
-  return {
-    seq: 1,
+  return makeEmailEntry({
     time: '2025-06-01T11:59:00.000Z',
     agentId: 'agt_mail1',
     agentName: 'mail-bot',
-    actor: 'agent',
-    action: 'email.send',
-    provider: 'resend',
-    method: 'POST',
-    path: '/emails',
-    facts: null,
-    decision: 'allow',
-    reason: null,
-    rule: null,
-    status: 200,
     latencyMs: 3,
-    costUsd: null,
-    requestId: 'req_1',
-    prevHash: '0'.repeat(64),
-    hash: '1'.repeat(64),
     ...over,
-  };
+  });
 }
 
 describe('qualifier search', () => {

@@ -10,50 +10,23 @@ import {
   setFeedPaused,
   type DataState,
 } from '../../renderer/src/store/reducers.ts';
+import { mail } from './policy-fixtures.ts';
+import { makeAgent, makeEmailEntry } from './view-fixtures.ts';
 
 function agent(id: string, over: Partial<AgentView> = {}): AgentView {
-  return {
-    id,
-    name: id.replace('agt_', ''),
-    status: 'active',
-    scopes: {},
-    scopeSummary: [],
-    credentialId: `cred_${id}`,
-    expiresAt: null,
-    createdAt: '2025-06-01T10:00:00.000Z',
-    updatedAt: '2025-06-01T10:00:00.000Z',
-    lastSeenAt: null,
-    revokedAt: null,
-    revokeReason: null,
-    revokeSeverity: null,
-    usage: [],
-    ...over,
-  };
+  const at = '2025-06-01T10:00:00.000Z';
+  return makeAgent(id, id.replace('agt_', ''), { createdAt: at, updatedAt: at, ...over });
 }
 
 function entry(seq: number, over: Partial<AuditEntry> = {}): AuditEntry {
-  return {
+  return makeEmailEntry({
     seq,
     time: new Date(Date.parse('2025-06-01T11:00:00Z') + seq * 1000).toISOString(),
     agentId: 'agt_mail',
     agentName: 'mail',
-    actor: 'agent',
-    action: 'email.send',
-    provider: 'resend',
-    method: 'POST',
-    path: '/emails',
-    facts: null,
-    decision: 'allow',
-    reason: null,
-    rule: null,
-    status: 200,
-    latencyMs: 1,
-    costUsd: null,
     requestId: `req_${seq}`,
-    prevHash: 'a',
-    hash: 'b',
     ...over,
-  };
+  });
 }
 
 function approval(id: string, agentId: string, createdAt: string, count = 1): ApprovalView {
@@ -66,15 +39,7 @@ function approval(id: string, agentId: string, createdAt: string, count = 1): Ap
     reason: 'Email always needs approval',
     rule: 'email.approval=always',
     actionKind: 'email.send',
-    facts: {
-      type: 'proxy',
-      providerId: 'resend',
-      providerKind: 'resend',
-      method: 'POST',
-      path: '/emails',
-      action: 'email.send',
-      recipients: ['bob@example.com'],
-    },
+    facts: mail(['bob@example.com']),
     usage: [],
     process: { pid: 42, command: 'python3', parents: [], note: null },
     recent: [],

@@ -10,6 +10,7 @@ import {
   validateScopesJson,
 } from '../../renderer/src/scopeForm.ts';
 import { coversText, endedNotice, processLine, programName } from '../../renderer/src/approvalText.ts';
+import { readmeOpenai } from './scope-fixtures.ts';
 
 describe('the agent form draft (New agent and Edit share it)', () => {
   it('builds valid scopes from each template', () => {
@@ -73,14 +74,7 @@ describe('the agent form draft (New agent and Edit share it)', () => {
   it('scopes → form → scopes keeps every field, also those the form does not show', () => {
     const scopes: Scopes = {
       providers: {
-        openai: {
-          models: ['gpt-4o-mini'],
-          methods: ['POST'],
-          paths: ['/chat/completions'],
-          rateLimit: { requests: 60, per: 'minute' },
-          budget: { usd: 2, per: 'week' },
-          approval: { above: 50 },
-        },
+        openai: { ...readmeOpenai, budget: { usd: 2, per: 'week' }, approval: { above: 50 } },
         anthropic: { approval: 'first-use' },
       },
       email: { provider: 'resend', allowedAddresses: ['bob@example.com'], dailyLimit: 5, approval: 'always' },

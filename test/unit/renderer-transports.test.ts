@@ -8,7 +8,7 @@ import { createIpcTransport } from '../../renderer/src/transport/ipc.ts';
 import { TransportError } from '../../renderer/src/transport/types.ts';
 import type { AkcBridge } from '../../shared/bridge.ts';
 import type { AppEvent } from '../../shared/events.ts';
-import { makeAuditEntry, makeStatus } from './electron-fixtures.ts';
+import { makeAuditEntry, makeStatus } from './view-fixtures.ts';
 
 const status = makeStatus();
 const good = { name: 'audit.appended', data: makeAuditEntry({ seq: 3 }) };

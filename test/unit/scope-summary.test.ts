@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Scopes } from '../../shared/scopes.ts';
 import { formatMinor, formatUsd, minorDigits } from '../../shared/money.ts';
 import { describeScopes, durationText } from '../../core/agents/summary.ts';
+import { readmeOpenai } from './scope-fixtures.ts';
 
 describe('formatMinor / formatUsd', () => {
   it.each([
@@ -62,14 +63,7 @@ describe('describeScopes', () => {
   it('the README "Scopes" example, sentence by sentence', () => {
     const scopes = Scopes.parse({
       providers: {
-        openai: {
-          models: ['gpt-4o-mini'],
-          methods: ['POST'],
-          paths: ['/chat/completions'],
-          rateLimit: { requests: 60, per: 'minute' },
-          budget: { usd: 5, per: 'day' },
-          approval: 'never',
-        },
+        openai: { ...readmeOpenai, approval: 'never' },
       },
       email: { provider: 'resend', allowedDomains: ['example.com'], dailyLimit: 50 },
       payments: { provider: 'stripe', maxAmount: 10000, currency: 'usd', oneTime: true, approval: 'always' },

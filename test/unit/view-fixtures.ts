@@ -1,4 +1,5 @@
-// Builders for core views (validated against the shared schemas) used by the Electron shell's unit tests.
+// Builders for core views (validated against the shared schemas) used by the unit tests of the Electron shell
+// and of the renderer's reducers and queries.
 import { AgentView, ApprovalView, AuditEntry, Status } from '../../shared/models.ts';
 
 export const NOW = Date.UTC(2025, 0, 15, 12, 0, 0);
@@ -78,6 +79,18 @@ export function makeAuditEntry(over: Partial<AuditEntry> = {}): AuditEntry {
     requestId: 'req_1',
     prevHash: '0'.repeat(64),
     hash: '1'.repeat(64),
+    ...over,
+  });
+}
+
+/** An agent's email sent through Resend and allowed: the entry the renderer tests filter and feed. */
+export function makeEmailEntry(over: Partial<AuditEntry> = {}): AuditEntry {
+  return makeAuditEntry({
+    actor: 'agent',
+    action: 'email.send',
+    provider: 'resend',
+    method: 'POST',
+    path: '/emails',
     ...over,
   });
 }
