@@ -6,6 +6,8 @@ import { join } from 'node:path';
 import { startDaemon, type RunningDaemon, type StartOptions } from '../../core/daemon.ts';
 import { AgentKeychain } from '../../client/index.ts';
 import { hasKeyring } from './env.ts';
+import { startUpstream, type FakeUpstream, type Handler } from './upstream.ts';
+import { ProviderKind } from '../../shared/facts.ts';
 
 export interface TestDaemon {
   daemon: RunningDaemon;
@@ -44,6 +46,26 @@ export async function startTestDaemon(
       if (options.dir === undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Starts a fake upstream (answering with `handler`, else the fake's default) and makes it the daemon's
+ * provider `id`, of the kind of the same name unless told, with this master key. `basePath` is appended to
+ * the upstream's URL (OpenAI's real base URL ends in /v1).
+ */
+export async function fakeProvider(
+  t: TestDaemon,
+  id: string,
+  key: string,
+  opts: { handler?: Handler; kind?: ProviderKind; basePath?: string } = {},
+): Promise<FakeUpstream> {
+  const up = await startUpstream(opts.handler);
+  await t.admin.providers.put(id, {
+    kind: ProviderKind.parse(opts.kind ?? id),
+    baseUrl: `${up.url}${opts.basePath ?? ''}`,
+    key,
+  });
+  return up;
 }
 
 /** Raw HTTP to the daemon with full control of headers (fetch would add its own). */

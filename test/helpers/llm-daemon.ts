@@ -1,7 +1,7 @@
 // A real daemon with `openai` and `anthropic` providers on two local fake upstreams: what the tests of the
 // official SDKs through the proxy, `akc run` and the coding agents' key helpers all start from.
-import { startTestDaemon, type TestDaemon } from './daemon.ts';
-import { startUpstream, type FakeUpstream, type Handler } from './upstream.ts';
+import { fakeProvider, startTestDaemon, type TestDaemon } from './daemon.ts';
+import type { FakeUpstream, Handler } from './upstream.ts';
 
 /** The providers' master keys: the tests check that they reach the upstream and nothing else. */
 export const LLM_KEYS = {
@@ -23,18 +23,13 @@ export interface LlmDaemon {
 export async function startLlmDaemon(
   handlers: { openai?: Handler; anthropic?: Handler } = {},
 ): Promise<LlmDaemon> {
-  const openaiUp = await startUpstream(handlers.openai);
-  const anthropicUp = await startUpstream(handlers.anthropic);
   const daemon = await startTestDaemon();
-  await daemon.admin.providers.put('openai', {
-    kind: 'openai',
-    baseUrl: `${openaiUp.url}/v1`,
-    key: LLM_KEYS.openai,
+  const openaiUp = await fakeProvider(daemon, 'openai', LLM_KEYS.openai, {
+    handler: handlers.openai,
+    basePath: '/v1',
   });
-  await daemon.admin.providers.put('anthropic', {
-    kind: 'anthropic',
-    baseUrl: anthropicUp.url,
-    key: LLM_KEYS.anthropic,
+  const anthropicUp = await fakeProvider(daemon, 'anthropic', LLM_KEYS.anthropic, {
+    handler: handlers.anthropic,
   });
   const stop = async (): Promise<void> => {
     await daemon.stop();

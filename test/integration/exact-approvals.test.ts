@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Stripe from 'stripe';
 import { Resend } from 'resend';
-import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { fakeProvider, raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { stripeClient as stripeFor } from '../clients/stripe-client.ts';
-import { answerJson, chatHandler, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { answerJson, chatHandler, type FakeUpstream } from '../helpers/upstream.ts';
 import { connectSse, type SseClient } from '../helpers/sse.ts';
 
 let t: TestDaemon;
@@ -17,13 +17,12 @@ let mail: FakeUpstream;
 let sse: SseClient;
 
 beforeAll(async () => {
-  llm = await startUpstream(chatHandler());
-  pay = await startUpstream(answerJson({ id: 'pi_1', object: 'payment_intent' }));
-  mail = await startUpstream(answerJson({ id: 'email_1' }));
   t = await startTestDaemon({ approvalTimeoutMs: 60_000 });
-  await t.admin.providers.put('openai', { kind: 'openai', baseUrl: llm.url, key: 'sk-MASTER-apr-000001' });
-  await t.admin.providers.put('stripe', { kind: 'stripe', baseUrl: pay.url, key: 'sk_live_MASTER_apr_01' });
-  await t.admin.providers.put('resend', { kind: 'resend', baseUrl: mail.url, key: 're_MASTER_apr_0000001' });
+  llm = await fakeProvider(t, 'openai', 'sk-MASTER-apr-000001', { handler: chatHandler() });
+  pay = await fakeProvider(t, 'stripe', 'sk_live_MASTER_apr_01', {
+    handler: answerJson({ id: 'pi_1', object: 'payment_intent' }),
+  });
+  mail = await fakeProvider(t, 'resend', 're_MASTER_apr_0000001', { handler: answerJson({ id: 'email_1' }) });
   sse = await connectSse(t.url, t.daemon.adminToken);
 });
 afterAll(async () => {

@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Stripe from 'stripe';
 import { Resend } from 'resend';
-import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { fakeProvider, raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { stripeClient as stripeFor } from '../clients/stripe-client.ts';
-import { answerJson, chatHandler, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { answerJson, chatHandler, type FakeUpstream } from '../helpers/upstream.ts';
 
 let t: TestDaemon;
 let stripeUp: FakeUpstream;
@@ -15,23 +15,16 @@ let resendUp: FakeUpstream;
 let llmUp: FakeUpstream;
 
 beforeAll(async () => {
-  stripeUp = await startUpstream(
-    answerJson({ id: 'pi_1', object: 'payment_intent', amount: 500, currency: 'usd' }),
-  );
-  resendUp = await startUpstream(answerJson({ id: 'email_1', data: [{ id: 'email_1' }] }));
-  llmUp = await startUpstream(chatHandler({ model: 'gpt-4o-mini' }));
   t = await startTestDaemon();
-  await t.admin.providers.put('stripe', {
-    kind: 'stripe',
-    baseUrl: stripeUp.url,
-    key: 'sk_live_MASTER_exact_01',
+  stripeUp = await fakeProvider(t, 'stripe', 'sk_live_MASTER_exact_01', {
+    handler: answerJson({ id: 'pi_1', object: 'payment_intent', amount: 500, currency: 'usd' }),
   });
-  await t.admin.providers.put('resend', {
-    kind: 'resend',
-    baseUrl: resendUp.url,
-    key: 're_MASTER_exact_000001',
+  resendUp = await fakeProvider(t, 'resend', 're_MASTER_exact_000001', {
+    handler: answerJson({ id: 'email_1', data: [{ id: 'email_1' }] }),
   });
-  await t.admin.providers.put('openai', { kind: 'openai', baseUrl: llmUp.url, key: 'sk-MASTER-exact-00001' });
+  llmUp = await fakeProvider(t, 'openai', 'sk-MASTER-exact-00001', {
+    handler: chatHandler({ model: 'gpt-4o-mini' }),
+  });
 });
 afterAll(async () => {
   await t.stop();

@@ -3,27 +3,17 @@
 // not to retry, and reaches nothing upstream. Real HTTP, the real openai SDK as the agent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { fakeProvider, raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import type { FakeUpstream } from '../helpers/upstream.ts';
 
 let t: TestDaemon;
 let llm: FakeUpstream;
 let resend: FakeUpstream;
 
 beforeAll(async () => {
-  llm = await startUpstream();
-  resend = await startUpstream();
   t = await startTestDaemon();
-  await t.admin.providers.put('openai', {
-    kind: 'openai',
-    baseUrl: llm.url,
-    key: 'sk-MASTER-never-fits-0001',
-  });
-  await t.admin.providers.put('resend', {
-    kind: 'resend',
-    baseUrl: resend.url,
-    key: 're_MASTER_never_fits_0001',
-  });
+  llm = await fakeProvider(t, 'openai', 'sk-MASTER-never-fits-0001');
+  resend = await fakeProvider(t, 'resend', 're_MASTER_never_fits_0001');
 });
 afterAll(async () => {
   await t.stop();

@@ -3,8 +3,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
-import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { fakeProvider, raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { answerJson, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
 import { ERROR_STATUS } from '../../shared/errors.ts';
 
@@ -14,31 +14,14 @@ let stripe: FakeUpstream;
 let llm: FakeUpstream;
 
 beforeAll(async () => {
-  resend = await startUpstream((_req, _body, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"id":"email_1"}');
-  });
-  stripe = await startUpstream((_req, _body, res) => {
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"id":"pi_1","object":"payment_intent"}');
-  });
-  llm = await startUpstream();
   t = await startTestDaemon();
-  await t.admin.providers.put('resend', {
-    kind: 'resend',
-    baseUrl: resend.url,
-    key: 're_MASTER_resend_key_000001',
+  resend = await fakeProvider(t, 'resend', 're_MASTER_resend_key_000001', {
+    handler: answerJson('{"id":"email_1"}'),
   });
-  await t.admin.providers.put('stripe', {
-    kind: 'stripe',
-    baseUrl: stripe.url,
-    key: 'sk_live_MASTER_stripe_000001',
+  stripe = await fakeProvider(t, 'stripe', 'sk_live_MASTER_stripe_000001', {
+    handler: answerJson('{"id":"pi_1","object":"payment_intent"}'),
   });
-  await t.admin.providers.put('openai', {
-    kind: 'openai',
-    baseUrl: llm.url,
-    key: 'sk-MASTER-llm-key-0000001',
-  });
+  llm = await fakeProvider(t, 'openai', 'sk-MASTER-llm-key-0000001');
 });
 afterAll(async () => {
   await t.stop();
@@ -64,12 +47,16 @@ async function call(
 const sendEmail = (token: string, message: Record<string, unknown>): ReturnType<typeof call> =>
   call(token, 'resend', '/emails', JSON.stringify(message));
 
+/** An email from and to example.com, the domain the email agents below may write to. */
+const EXAMPLE_EMAIL = { from: 'a@example.com', to: 'b@example.com', subject: 's', html: 'h' };
+
+/** A new agent that may email example.com, up to `dailyLimit` emails a day. */
+const mailAgent = (name: string, dailyLimit: number): ReturnType<typeof t.admin.agents.create> =>
+  t.admin.agents.create({ name, scopes: { email: { allowedDomains: ['example.com'], dailyLimit } } });
+
 describe('email', () => {
   it('refuses a disallowed domain before the upstream, allows exactly the daily limit, audits each', async () => {
-    const { token, agent } = await t.admin.agents.create({
-      name: 'mail-bot',
-      scopes: { email: { allowedDomains: ['example.com'], dailyLimit: 3 } },
-    });
+    const { token, agent } = await mailAgent('mail-bot', 3);
     const before = resend.received.length;
     const bad = await sendEmail(token, {
       from: 'me@example.com',
@@ -119,14 +106,8 @@ describe('email', () => {
   });
 
   it('keeps counting after a restart (counters live in SQLite)', async () => {
-    const { token } = await t.admin.agents.create({
-      name: 'mail-bot-2',
-      scopes: { email: { allowedDomains: ['example.com'], dailyLimit: 1 } },
-    });
-    expect(
-      (await sendEmail(token, { from: 'a@example.com', to: 'b@example.com', subject: 's', html: 'h' }))
-        .status,
-    ).toBe(200);
+    const { token } = await mailAgent('mail-bot-2', 1);
+    expect((await sendEmail(token, EXAMPLE_EMAIL)).status).toBe(200);
     const dir = t.dir;
     await t.daemon.stop();
     const again = await startTestDaemon({ dir, init: false });
@@ -406,21 +387,13 @@ describe('upstream failures', () => {
 
 describe('fail-closed audit', () => {
   it('with the audit database locked by another process, the call is refused with audit_unavailable and nothing is sent', async () => {
-    const { token, agent } = await t.admin.agents.create({
-      name: 'audit-bot',
-      scopes: { email: { allowedDomains: ['example.com'], dailyLimit: 5 } },
-    });
+    const { token, agent } = await mailAgent('audit-bot', 5);
     const before = resend.received.length;
     const blocker = new Database(join(t.dir, 'keychain.db'));
     blocker.pragma('busy_timeout = 0');
     blocker.exec('BEGIN EXCLUSIVE');
     try {
-      const r = await sendEmail(token, {
-        from: 'a@example.com',
-        to: 'b@example.com',
-        subject: 's',
-        html: 'h',
-      });
+      const r = await sendEmail(token, EXAMPLE_EMAIL);
       expect(r.status).toBe(503);
       expect(r.json()).toMatchObject({ statusCode: 503, code: 'audit_unavailable' });
     } finally {
@@ -429,12 +402,7 @@ describe('fail-closed audit', () => {
     }
     expect(resend.received.length).toBe(before);
     expect((await t.admin.agents.get(agent.id)).usage.find((u) => u.key === 'email.daily')?.used).toBe(0);
-    const r2 = await sendEmail(token, {
-      from: 'a@example.com',
-      to: 'b@example.com',
-      subject: 's',
-      html: 'h',
-    });
+    const r2 = await sendEmail(token, EXAMPLE_EMAIL);
     expect(r2.status).toBe(200);
     expect((await t.admin.audit.verify()).ok).toBe(true);
   });
