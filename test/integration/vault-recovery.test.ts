@@ -18,6 +18,17 @@ if (!hasKeyring)
     '[note] vault recovery: no Secret Service here, so the forgotten-passphrase path is tested instead',
   );
 
+/** One chat call as the agent through the daemon's proxy; the upstream must receive the master key. */
+async function chatGetsMasterKey(t: TestDaemon, up: FakeUpstream, token: string): Promise<void> {
+  const client = new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 });
+  await client.chat.completions.create({
+    model: 'gpt-4o-mini',
+    messages: [{ role: 'user', content: 'hi' }],
+    max_completion_tokens: 5,
+  });
+  expect(up.received.at(-1)?.headers.authorization).toBe(`Bearer ${MASTER_KEY}`);
+}
+
 describe('recovery code', () => {
   const dir = mkdtempSync(join(tmpdir(), 'akc-recover-'));
   let up: FakeUpstream | undefined;
@@ -79,13 +90,7 @@ describe('recovery code', () => {
     // The right code opens it, typed loosely (lower case, spaces instead of dashes).
     const opened = await t.admin.vault.recover(code.toLowerCase().replace(/-/g, ' '));
     expect(opened.vault).toBe('unlocked');
-    const client = new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 });
-    await client.chat.completions.create({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'hi' }],
-      max_completion_tokens: 5,
-    });
-    expect(up.received.at(-1)?.headers.authorization).toBe(`Bearer ${MASTER_KEY}`);
+    await chatGetsMasterKey(t, up, token);
 
     // Then a new key source: the vault opens from it after a restart, and the provider still gets its key.
     await t.admin.vault.keySource(
@@ -102,13 +107,7 @@ describe('recovery code', () => {
       await t.admin.vault.unlock('a brand new passphrase 42');
     }
     expect((await t.admin.vault.status()).vault).toBe('unlocked');
-    const again = new OpenAI({ baseURL: `${t.url}/v1/proxy/openai`, apiKey: token, maxRetries: 0 });
-    await again.chat.completions.create({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'hi' }],
-      max_completion_tokens: 5,
-    });
-    expect(up.received.at(-1)?.headers.authorization).toBe(`Bearer ${MASTER_KEY}`);
+    await chatGetsMasterKey(t, up, token);
   });
 
   it('a failed passphrase unlock is audited, without the passphrase tried', async () => {
