@@ -6,8 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { ownerTokenFile, runHeadless, runHeadlessToExit, withoutDbus } from '../helpers/child.ts';
-import { raw, startTestDaemon, TEST_PASSPHRASE } from '../helpers/daemon.ts';
-import { startUpstream } from '../helpers/upstream.ts';
+import { fakeProvider, raw, startTestDaemon, TEST_PASSPHRASE } from '../helpers/daemon.ts';
 import { hasKeyring, keyringSkipReason } from '../helpers/env.ts';
 import { AgentKeychain, AgentKeychainError } from '../../client/index.ts';
 import { AppError } from '../../core/errors.ts';
@@ -110,12 +109,7 @@ describe.skipIf(!hasKeyring)('vault in the OS keychain (real Secret Service)', (
     let t = await startTestDaemon({ dir, init: false });
     const status = await t.admin.vault.init({ keySource: 'os-keychain' });
     expect(status).toMatchObject({ vault: 'unlocked', keySource: 'os-keychain' });
-    const up = await startUpstream();
-    await t.admin.providers.put('anthropic', {
-      kind: 'anthropic',
-      baseUrl: up.url,
-      key: 'sk-ant-keychain-vault-key-0002',
-    });
+    const up = await fakeProvider(t, 'anthropic', 'sk-ant-keychain-vault-key-0002');
     const { token } = await t.admin.agents.create({
       name: 'after-restart',
       scopes: { providers: { anthropic: {} } },
