@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { raw, type TestDaemon } from '../helpers/daemon.ts';
 import { LLM_KEYS, startLlmDaemon } from '../helpers/llm-daemon.ts';
-import { chatHandler, type FakeUpstream } from '../helpers/upstream.ts';
+import { answerJson, chatHandler, type FakeUpstream } from '../helpers/upstream.ts';
 import { NODE22, ROOT } from '../helpers/env.ts';
 import { AKC, akc, enrolledAgent, waitFor, type Enrolled, type Run } from './helpers.ts';
 import type { AuditEntry } from '../../shared/models.ts';
@@ -27,20 +27,15 @@ beforeAll(async () => {
       promptTokens: 3,
       completionTokens: 2,
     }),
-    anthropic: (_req, _body, res) => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: 'msg_1',
-          type: 'message',
-          role: 'assistant',
-          model: 'claude-3-5-haiku-latest',
-          content: [{ type: 'text', text: 'hi from anthropic' }],
-          stop_reason: 'end_turn',
-          usage: { input_tokens: 3, output_tokens: 2 },
-        }),
-      );
-    },
+    anthropic: answerJson({
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-3-5-haiku-latest',
+      content: [{ type: 'text', text: 'hi from anthropic' }],
+      stop_reason: 'end_turn',
+      usage: { input_tokens: 3, output_tokens: 2 },
+    }),
   }));
   bot = await enrolledAgent(t, 'run-bot', {
     providers: {
