@@ -6,7 +6,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { TestDaemon } from '../helpers/daemon.ts';
 import { LLM_KEYS, startLlmDaemon } from '../helpers/llm-daemon.ts';
-import { chatCompletion, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
+import { chatCompletion, type FakeUpstream } from '../helpers/upstream.ts';
 
 let t: TestDaemon;
 let openaiUp: FakeUpstream;
