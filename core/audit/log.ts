@@ -10,7 +10,8 @@
 // was when this process opened it, and the chain is verified from the last verified checkpoint:
 //   - an anchor past the end of the log           -> 'truncated' (or 'rollback' when the log is empty)
 //   - the anchored entry does not carry its hash   -> 'anchor_mismatch'
-//   - a clean-stop anchor followed by more entries -> 'appended_while_stopped'
+//   - a clean-stop anchor followed by more entries -> 'appended_while_stopped' (unless they are all what a
+//     run that never had the key writes: plain refusals and events, see lockedRunTail)
 //   - keyed entries but no anchor anywhere         -> 'anchor_missing'
 //   - an anchor whose MAC does not match           -> 'anchor_forged'
 //   - an anchor with an empty log (no key needed)  -> 'rollback'
@@ -133,6 +134,7 @@ export class AuditLog {
   private readonly selectHashAt: Database.Statement<[number], { hash: string; chain: string }>;
   private readonly selectBatch: Database.Statement<[number, number, number], AuditRow>;
   private readonly selectKeyedBefore: Database.Statement<[number], { seq: number }>;
+  private readonly selectNotLockedRun: Database.Statement<[number, number], { seq: number }>;
   private readonly selectCheckpoint: Database.Statement<[], { seq: number; hash: string; mac: string }>;
   private readonly upsertCheckpoint: Database.Statement<[number, string, string]>;
   private readonly writeRows: Database.Transaction<(inputs: readonly AuditInput[]) => AuditRow[]>;
@@ -165,6 +167,9 @@ export class AuditLog {
     this.selectHashAt = db.prepare('SELECT hash, chain FROM audit WHERE seq = ?');
     this.selectBatch = db.prepare(
       `SELECT ${AUDIT_COLUMNS} FROM audit WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?`,
+    );
+    this.selectNotLockedRun = db.prepare(
+      "SELECT seq FROM audit WHERE seq > ? AND seq <= ? AND (chain <> 'plain' OR decision NOT IN ('deny', 'denied', 'timeout', 'error', 'event')) LIMIT 1",
     );
     this.selectKeyedBefore = db.prepare(
       "SELECT seq FROM audit WHERE seq <= ? AND chain = 'mac' ORDER BY seq DESC LIMIT 1",
@@ -409,7 +414,7 @@ export class AuditLog {
     }
     const mismatch = this.mismatchAt(head, where);
     if (mismatch !== null) return mismatch;
-    if (head.clean && end > head.seq) {
+    if (head.clean && end > head.seq && !this.lockedRunTail(head.seq, end)) {
       return {
         seq: head.seq + 1,
         reason: 'appended_while_stopped',
@@ -417,6 +422,16 @@ export class AuditLog {
       };
     }
     return null;
+  }
+
+  /**
+   * Whether the entries after a clean stop are what a run that never had the key writes: a passphrase vault
+   * started and stopped again without being unlocked cannot seal an anchor, so its entries are `plain` and
+   * follow the clean anchor. Such a run can only refuse and note events, so a tail holding any keyed entry,
+   * or any decision other than a refusal, an error or an event, is still reported (docs/audit.md).
+   */
+  private lockedRunTail(after: number, end: number): boolean {
+    return this.selectNotLockedRun.get(after, end) === undefined;
   }
 
   private mismatchAt(head: AnchorHead, where: string): ChainBreak | null {

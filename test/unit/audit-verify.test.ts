@@ -317,6 +317,35 @@ describe('anchors outside the database (the daemon stopped, the SQLite file edit
     s.db.close();
   });
 
+  it('does not report a run that never had the key (locked throughout): its plain refusals and events', async () => {
+    await run(3);
+    // Started and stopped again without the vault being unlocked: no key, so no anchor can be sealed.
+    const locked = await open(null);
+    locked.log.append({ actor: 'system', action: 'daemon.started', decision: 'event' });
+    locked.log.append({ ...input(4), decision: 'deny', reason: 'vault_locked' });
+    await stop(locked);
+    const s = await open();
+    expect(s.log.integrity()).toMatchObject({ ok: true, reason: null });
+    expect(await s.log.verify({ full: true })).toMatchObject({ ok: true, checked: 5 });
+    // Later runs still anchor and check as usual.
+    s.log.append(input(6));
+    await stop(s);
+    const again = await open();
+    expect(again.log.integrity()).toMatchObject({ ok: true });
+    again.db.close();
+  });
+
+  it('still reports a plain tail after a clean stop that holds an allow (a locked run allows nothing)', async () => {
+    await run(3);
+    const locked = await open(null);
+    locked.log.append({ actor: 'system', action: 'daemon.started', decision: 'event' });
+    locked.log.append({ ...input(4), decision: 'allow' });
+    await stop(locked);
+    const s = await open();
+    expect(s.log.integrity()).toMatchObject({ ok: false, reason: 'appended_while_stopped' });
+    s.db.close();
+  });
+
   it('reports a fresh database next to an earlier anchor, even before the vault is unlocked', async () => {
     await run(3);
     for (const suffix of ['', '-wal', '-shm']) rmSync(join(dir, DB_FILE + suffix), { force: true });
