@@ -16,6 +16,32 @@ export interface CountLimit {
   units?: number;
 }
 
+/** The daily limit of the email or payments scope: `units` counted per UTC day under counter `key`. */
+export interface DailyLimit {
+  scope: 'email' | 'payments';
+  key: string;
+  /** scope.dailyLimit: no limit (nothing counted) when absent. */
+  limit: number | undefined;
+  what: string;
+  units?: number;
+}
+
+/** Refusal when a request does not fit under `d.scope`.dailyLimit today; otherwise null (bump pushed, if limited). */
+export function checkDailyLimit(
+  d: DailyLimit,
+  counters: CounterReader,
+  now: number,
+  effects: CounterEffect[],
+): Deny | null {
+  if (d.limit === undefined) return null;
+  return checkCount(
+    { key: d.key, per: 'day', limit: d.limit, scope: `${d.scope}.dailyLimit`, what: d.what, units: d.units },
+    counters,
+    now,
+    effects,
+  );
+}
+
 /**
  * Refusal when this request's units do not fit in what is left of the current window of counter `key`;
  * otherwise pushes the bump onto `effects` and returns null. Exactly `limit` units fit in a window.

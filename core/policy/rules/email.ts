@@ -13,7 +13,7 @@ import type { EmailScope } from '../../../shared/scopes.ts';
 import type { ProxyFacts } from '../../../shared/facts.ts';
 import type { CounterEffect, CounterReader } from '../types.ts';
 import { listText, quote, scopeDenied, type Deny } from '../outcome.ts';
-import { checkCount } from './counter.ts';
+import { checkDailyLimit } from './counter.ts';
 import { kindScopeDenied } from './kind-scope.ts';
 
 const PLAIN_ADDRESS = /^[^\s@,;<>()[\]\\:"]+@[^\s@,;<>()[\]\\:"]+$/;
@@ -99,21 +99,17 @@ export function checkEmail(
   for (const recipient of recipients) {
     if (!recipientAllowed(scope, recipient)) return recipientDenied(scope, recipient);
   }
-  if (scope.dailyLimit !== undefined) {
-    // Counted in emails: each item of a batch send is one.
-    return checkCount(
-      {
-        key: EMAIL_DAY_COUNTER,
-        per: 'day',
-        limit: scope.dailyLimit,
-        scope: 'email.dailyLimit',
-        what: 'emails',
-        units: facts.emails ?? 1,
-      },
-      counters,
-      now,
-      effects,
-    );
-  }
-  return null;
+  // Counted in emails: each item of a batch send is one.
+  return checkDailyLimit(
+    {
+      scope: 'email',
+      key: EMAIL_DAY_COUNTER,
+      limit: scope.dailyLimit,
+      what: 'emails',
+      units: facts.emails ?? 1,
+    },
+    counters,
+    now,
+    effects,
+  );
 }

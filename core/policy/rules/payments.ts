@@ -12,7 +12,7 @@ import type { ProxyFacts } from '../../../shared/facts.ts';
 import { formatMinor } from '../../../shared/money.ts';
 import type { CounterEffect, CounterReader } from '../types.ts';
 import { quote, scopeDenied, type Deny } from '../outcome.ts';
-import { checkCount } from './counter.ts';
+import { checkDailyLimit } from './counter.ts';
 import { kindScopeDenied } from './kind-scope.ts';
 
 export const PAYMENTS_DAY_COUNTER = 'payments:day';
@@ -136,19 +136,10 @@ export function checkPayment(
       );
     }
   }
-  if (scope.dailyLimit !== undefined) {
-    return checkCount(
-      {
-        key: PAYMENTS_DAY_COUNTER,
-        per: 'day',
-        limit: scope.dailyLimit,
-        scope: 'payments.dailyLimit',
-        what: 'payments',
-      },
-      counters,
-      now,
-      effects,
-    );
-  }
-  return null;
+  return checkDailyLimit(
+    { scope: 'payments', key: PAYMENTS_DAY_COUNTER, limit: scope.dailyLimit, what: 'payments' },
+    counters,
+    now,
+    effects,
+  );
 }

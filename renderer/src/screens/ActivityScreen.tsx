@@ -21,6 +21,7 @@ import {
 import { absoluteTime, formatCount, relativeTime } from '../format.ts';
 import { MenuButton } from '../ui/Menu.tsx';
 import { Empty } from '../ui/Empty.tsx';
+import { ScreenHead } from '../ui/ScreenHead.tsx';
 import { replaceHash, useNow } from '../ui/hooks.ts';
 import { ActivityDrawer } from './ActivityDrawer.tsx';
 
@@ -252,14 +253,15 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
 
   return (
     <div className="screen screen-activity">
-      <header className="screen-head">
-        <div>
-          <h1>Activity</h1>
-          <p className="muted small">
+      <ScreenHead
+        title="Activity"
+        sub={
+          <>
             <span className={`live ${paused ? 'live-paused' : ''}`}>{paused ? 'Paused' : 'Live'}</span> ·
             every decision and change, newest first
-          </p>
-        </div>
+          </>
+        }
+      >
         <div className="head-actions">
           <ChainBadge />
           <MenuButton
@@ -280,7 +282,7 @@ export function ActivityScreen({ params }: { params: string }): ReactNode {
             ]}
           />
         </div>
-      </header>
+      </ScreenHead>
 
       <div className="filters">
         <form className="filterbar" role="search" onSubmit={submit}>

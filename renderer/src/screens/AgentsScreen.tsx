@@ -7,6 +7,7 @@ import { relativeTime, absoluteTime } from '../format.ts';
 import { StatusPill } from '../ui/Pill.tsx';
 import { Meter } from '../ui/Meter.tsx';
 import { Empty } from '../ui/Empty.tsx';
+import { ScreenHead } from '../ui/ScreenHead.tsx';
 import { useNow } from '../ui/hooks.ts';
 import { AgentDetail } from './AgentDetail.tsx';
 import { GettingStarted } from './GettingStarted.tsx';
@@ -83,17 +84,14 @@ export function AgentsScreen({ agentId }: { agentId: string | null }): ReactNode
 
   return (
     <div className="screen">
-      <header className="screen-head">
-        <div>
-          <h1>Agents</h1>
-          <p className="muted small">
-            {agents.length
-              ? `${active} active of ${agents.length}`
-              : 'Each agent gets its own key and scopes.'}
-          </p>
-        </div>
+      <ScreenHead
+        title="Agents"
+        sub={
+          agents.length ? `${active} active of ${agents.length}` : 'Each agent gets its own key and scopes.'
+        }
+      >
         <NewAgentButton />
-      </header>
+      </ScreenHead>
       <GettingStarted />
       {agents.length === 0 ? (
         providers === 0 ? null : (

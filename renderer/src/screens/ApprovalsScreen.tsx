@@ -5,6 +5,7 @@ import type { ApprovalView } from '../../../shared/models.ts';
 import { useStore } from '../store/store.ts';
 import { countByAgent } from '../approvalText.ts';
 import { Empty } from '../ui/Empty.tsx';
+import { ScreenHead } from '../ui/ScreenHead.tsx';
 import { ApprovalPrompt, usePromptIds } from './ApprovalPrompt.tsx';
 
 function QueuedPrompt({
@@ -28,15 +29,14 @@ export function ApprovalsScreen(): ReactNode {
 
   return (
     <div className="screen">
-      <header className="screen-head">
-        <div>
-          <h1>Approvals</h1>
-          <p className="muted small">
-            {approvals.length
-              ? `${approvals.length} waiting, oldest first`
-              : 'Requests that a rule holds for you appear here.'}
-          </p>
-        </div>
+      <ScreenHead
+        title="Approvals"
+        sub={
+          approvals.length
+            ? `${approvals.length} waiting, oldest first`
+            : 'Requests that a rule holds for you appear here.'
+        }
+      >
         {multi.length > 0 && (
           <div className="head-actions">
             {multi.map(([agentId, n]) => {
@@ -55,7 +55,7 @@ export function ApprovalsScreen(): ReactNode {
             })}
           </div>
         )}
-      </header>
+      </ScreenHead>
       {approvals.length === 0 ? (
         <Empty
           icon={<BellRing size={28} />}

@@ -6,6 +6,7 @@ import type { AgentView } from '../../../shared/models.ts';
 import { useStore } from '../store/store.ts';
 import { envLines, scopeProviderIds } from '../scopeForm.ts';
 import { CopyButton } from '../ui/CopyButton.tsx';
+import { TokenRow, type Copyable } from '../ui/TokenRow.tsx';
 
 export function CredentialOnce(props: {
   agent: AgentView;
@@ -49,12 +50,7 @@ export function CredentialOnce(props: {
       </div>
       <div className="field">
         <span className="field-label">Agent key</span>
-        <div className="token-row">
-          <code className="token" data-testid="credential-token">
-            {token}
-          </code>
-          <CopyButton text={token} label="Copy key" testId="copy-token" />
-        </div>
+        <TokenRow text={token} testId="credential-token" copy="Copy key" copyTestId="copy-token" />
       </div>
       <Snippet
         label="For a shell: paste before starting your agent"
@@ -87,13 +83,7 @@ export function CredentialOnce(props: {
 }
 
 /** A ready-to-paste block with its copy button. */
-function Snippet(props: {
-  label: string;
-  text: string;
-  copy: string;
-  testId: string;
-  copyTestId: string;
-}): ReactNode {
+function Snippet(props: Copyable & { label: string }): ReactNode {
   return (
     <div className="field">
       <span className="field-label">{props.label}</span>

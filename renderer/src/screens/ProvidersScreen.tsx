@@ -9,6 +9,7 @@ import { TransportError, errorMessage } from '../transport/types.ts';
 import { absoluteTime, maskedHint, relativeTime } from '../format.ts';
 import { ConfirmDialog } from '../ui/ConfirmDialog.tsx';
 import { Empty } from '../ui/Empty.tsx';
+import { ScreenHead } from '../ui/ScreenHead.tsx';
 import { replaceHash, useNow } from '../ui/hooks.ts';
 import { BASE_URL_HELP, DEFAULT_BASE_URLS, baseUrlProblem } from '../../../shared/provider-url.ts';
 import { KIND_LABEL } from './ScopeFields.tsx';
@@ -400,14 +401,10 @@ export function ProvidersScreen({ add }: { add: 'provider' | 'secret' | null }):
 
   return (
     <div className="screen">
-      <header className="screen-head">
-        <div>
-          <h1>Providers &amp; Secrets</h1>
-          <p className="muted small">
-            Write-only: keys go in, and only their last four characters are ever shown.
-          </p>
-        </div>
-      </header>
+      <ScreenHead
+        title="Providers & Secrets"
+        sub="Write-only: keys go in, and only their last four characters are ever shown."
+      />
 
       <ItemsSection
         id="providers"

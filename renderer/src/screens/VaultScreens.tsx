@@ -1,7 +1,7 @@
 // Full-window vault panels: first-run setup, locked (passphrase or OS keychain), login needed, offline.
 import { type RefObject, type SyntheticEvent, useId, useRef, useState, type ReactNode } from 'react';
 import { KeyRound, LifeBuoy, Lock, ShieldCheck, Unplug } from 'lucide-react';
-import { CopyButton } from '../ui/CopyButton.tsx';
+import { TokenRow } from '../ui/TokenRow.tsx';
 import { useStore } from '../store/store.ts';
 import { hadSession } from '../transport/session.ts';
 import { useAction } from '../ui/useAction.ts';
@@ -118,12 +118,13 @@ function RecoveryCodeOnce({ code, onDone }: { code: string; onDone: () => void }
         is the only way back into your keys. It is shown once and not stored by Agent Keychain.
       </p>
       <div className="stack">
-        <div className="token-row">
-          <code className="token recovery-code" data-testid="recovery-code-value">
-            {code}
-          </code>
-          <CopyButton text={code} label="Copy code" testId="copy-recovery" />
-        </div>
+        <TokenRow
+          text={code}
+          className="recovery-code"
+          testId="recovery-code-value"
+          copy="Copy code"
+          copyTestId="copy-recovery"
+        />
         <p className="muted small">Keep it in a password manager or on paper, away from this computer.</p>
         <form
           className="stack-sm"
