@@ -198,12 +198,12 @@ export class ProviderStore {
 
   /** Every form of the provider's master key to scrub from what the provider answers (redact.ts). */
   redactionForms(id: string): KeyForms {
-    const key = this.masterKey(id); // locked means locked, as for the key itself
-    let forms = this.forms.get(id);
-    if (forms === undefined) {
-      forms = keyForms(key);
-      this.forms.set(id, forms);
-    }
+    // Locked means locked, as for the key itself; once made, the forms are reused without opening the key
+    // again as a string on every answer.
+    const made = this.vault.state === 'unlocked' ? this.forms.get(id) : undefined;
+    if (made !== undefined) return made;
+    const forms = keyForms(this.masterKey(id));
+    this.forms.set(id, forms);
     return forms;
   }
 

@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { progress, type Child } from './common.ts';
+import { median, progress, type Child } from './common.ts';
 import type { Target } from './http-load.ts';
 import { startDaemonProcess, startFloor, startLoad } from './processes.ts';
 import { chatTarget, proxiedChatTarget } from './scopes.ts';
@@ -23,12 +23,6 @@ const Args = z.object({
   rounds: z.coerce.number().int().min(1).max(50),
   ms: z.coerce.number().int().min(500).max(60_000),
 });
-
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 === 1 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? NaN) + (s[mid] ?? NaN)) / 2;
-};
 
 async function round(
   load: Child,

@@ -13,6 +13,7 @@ import type { AuditInput } from '../../core/audit/types.ts';
 import type { AuditQuery } from '../../shared/contract.ts';
 import type { Decision } from '../../shared/models.ts';
 import { benchLargeVerify } from './audit-large.ts';
+import { percentile } from './common.ts';
 
 const SUSTAINED = 100_000;
 const TOTAL = 1_000_000;
@@ -80,11 +81,6 @@ function makeInput(rand: () => number, i: number): AuditInput {
     costUsd: 0.00012,
     requestId: `req_${i}`,
   };
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[i] ?? Number.NaN;
 }
 
 function timePages(

@@ -35,6 +35,14 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[rank] ?? Number.NaN;
 }
 
+/** The median of unsorted samples (nearest rank, as the percentiles). */
+export function median(samples: readonly number[]): number {
+  return percentile(
+    [...samples].sort((a, b) => a - b),
+    50,
+  );
+}
+
 export interface LatencyStats {
   p50: number;
   p99: number;

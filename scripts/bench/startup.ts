@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, watch } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { NODE22, ROOT, percentile, progress, sleep } from './common.ts';
+import { NODE22, ROOT, median, progress, sleep } from './common.ts';
 import { ensureLargeDir, largePassphraseFile } from './audit-large.ts';
 
 const RUNS = 5;
@@ -110,11 +110,6 @@ export async function benchStartup(): Promise<Record<string, number>> {
       `run ${i + 1}/${RUNS}: ready line ${r.readyMs.toFixed(0)} ms (self-reported ${r.selfMs} ms since process start), daemon.json ${r.daemonJsonMs.toFixed(0)} ms, idle RSS ${r.rssMB.toFixed(1)} MB`,
     );
   }
-  const median = (xs: number[]): number =>
-    percentile(
-      [...xs].sort((x, y) => x - y),
-      50,
-    );
   // The scaling row: the same start with a 10M-entry audit log and 10,000 agents (cached directory), once
   // with the vault left locked and once unlocking at start from a passphrase file (scrypt included).
   const large = await ensureLargeDir();
