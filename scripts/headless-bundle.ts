@@ -21,6 +21,13 @@ export interface Bundle {
   outDir: string;
 }
 
+/**
+ * Node flags for the daemon. A young generation of 2 × 8 MB instead of V8's 2 × 16 MB: under full load the
+ * daemon's resident memory stays ~15 MB lower with no measurable CPU cost (docs/benchmarks.md), since
+ * nearly everything a request allocates dies young either way.
+ */
+export const DAEMON_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
+
 export const HEADLESS: Omit<Bundle, 'root'> = {
   entry: 'core/cli/headless.ts',
   sources: ['core', 'shared'],

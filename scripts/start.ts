@@ -9,7 +9,7 @@ import { join, dirname } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { constants } from 'node:os';
-import { buildBundle, freshBundle, HEADLESS } from './headless-bundle.ts';
+import { buildBundle, DAEMON_NODE_FLAGS, freshBundle, HEADLESS } from './headless-bundle.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -115,7 +115,9 @@ async function startHeadless(): Promise<void> {
       return;
     }
   }
-  const child = spawn(process.execPath, [file], { stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, file], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+  });
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) =>
     process.exit(code ?? (signal !== null ? 128 + constants.signals[signal] : 1)),

@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { forkChild, ROOT, type Child } from './common.ts';
-import { ensureBundle, type Bundle } from '../headless-bundle.ts';
+import { DAEMON_NODE_FLAGS, ensureBundle, type Bundle } from '../headless-bundle.ts';
 
 /** The bench's daemon child, bundled like the headless daemon (with the client it drives itself through). */
 const BENCH_DAEMON: Omit<Bundle, 'root'> = {
@@ -52,7 +52,7 @@ export async function startDaemonProcess(
   // Run as `npm start` runs the daemon: built to plain JavaScript first (scripts/headless-bundle.ts).
   const { file } = await ensureBundle({ ...BENCH_DAEMON, root: root ?? ROOT });
   const child = forkChild(file, [JSON.stringify({ upstreamUrl, agents })], {
-    execArgv: profileArgs(),
+    execArgv: [...DAEMON_NODE_FLAGS, ...profileArgs()],
     ...(root !== undefined ? { root } : {}),
   });
   const info = await child.next(ReadyDaemon);

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { NODE22, ROOT, median, progress, sleep } from './common.ts';
 import { ensureLargeDir, largePassphraseFile } from './audit-large.ts';
-import { ensureBundle, HEADLESS } from '../headless-bundle.ts';
+import { DAEMON_NODE_FLAGS, ensureBundle, HEADLESS } from '../headless-bundle.ts';
 
 const RUNS = 5;
 const READY = /is running headless on http:\/\/127\.0\.0\.1:\d+/;
@@ -44,7 +44,11 @@ async function once(given?: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<R
   const watcher = watch(dir, () => {
     if (Number.isNaN(daemonJsonAt) && existsSync(jsonFile)) daemonJsonAt = performance.now();
   });
-  const child = spawn(NODE22, [file], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(NODE22, [...DAEMON_NODE_FLAGS, file], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     let selfMs = Number.NaN;
