@@ -4,8 +4,8 @@
 // time (docs/benchmarks.md). The bundle is rebuilt whenever the digest of its sources differs from the one it
 // was built from, so what runs is always what the sources say.
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 /** This file: how a bundle is built is part of what it is built from. */
 const SELF = 'scripts/headless-bundle.ts';
@@ -80,28 +80,37 @@ export function freshBundle(b: Bundle): string | null {
 /** Builds the bundle (about half a second) and returns its path. Throws with Vite's message on failure. */
 export async function buildBundle(b: Bundle): Promise<string> {
   const digest = sourcesDigest(b);
+  const file = bundleFile(b);
+  // Built aside and renamed into place: a daemon starting meanwhile reads either the old file or the new one.
+  const staging = join(b.outDir, `.build-${process.pid}`);
   const { build } = await import('vite');
-  await build({
-    configFile: false,
-    root: b.root,
-    logLevel: 'warn',
-    publicDir: false,
-    envDir: false,
-    build: {
-      ssr: b.entry,
-      outDir: b.outDir,
-      emptyOutDir: true,
-      target: 'node22',
-      minify: false,
-      sourcemap: false,
-      reportCompressedSize: false,
-      rolldownOptions: { output: { format: 'esm', entryFileNames: '[name].js' } },
-    },
-  });
-  mkdirSync(join(b.root, b.outDir), { recursive: true });
-  // Written last: a build that stopped half-way leaves no digest, so it is never taken for fresh.
+  try {
+    await build({
+      configFile: false,
+      root: b.root,
+      logLevel: 'warn',
+      publicDir: false,
+      envDir: false,
+      build: {
+        ssr: b.entry,
+        outDir: staging,
+        emptyOutDir: true,
+        target: 'node22',
+        minify: false,
+        sourcemap: false,
+        reportCompressedSize: false,
+        rolldownOptions: { output: { format: 'esm', entryFileNames: '[name].js' } },
+      },
+    });
+    // The old digest goes first: until the new one is written, no digest vouches for the file in place.
+    rmSync(digestFile(b), { force: true });
+    renameSync(join(b.root, staging, basename(file)), file);
+  } finally {
+    rmSync(join(b.root, staging), { recursive: true, force: true });
+  }
+  // Written last: a build that stopped half-way leaves no matching digest, so it is never taken for fresh.
   writeFileSync(digestFile(b), `${digest}\n`);
-  return bundleFile(b);
+  return file;
 }
 
 /** The fresh bundle, built first if the sources changed since (or it was never built). */
