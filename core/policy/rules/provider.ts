@@ -22,6 +22,7 @@ import {
   quote,
   scopeDenied,
   type CountResult,
+  type Deny,
   type RuleResult,
 } from '../outcome.ts';
 import { secondsUntil, windowEnd, windowStart } from '../windows.ts';
@@ -54,6 +55,18 @@ function methodAllowed(methods: readonly string[], method: string): boolean {
   return false;
 }
 
+const LISTED = { methods: 'Method', paths: 'Path', models: 'Model' } as const;
+
+/** Refusal of `value` because providers.<id>.<field> does not list it. */
+function notListed(id: string, field: keyof typeof LISTED, list: readonly string[], value: string): Deny {
+  return scopeDenied(
+    `providers.${id}.${field}`,
+    list,
+    value,
+    `${LISTED[field]} ${quote(value)} is not in providers.${id}.${field} (allowed: ${listText(list)}).`,
+  );
+}
+
 /** Refusal for a call to a provider, or the rate and budget bumps to apply when the provider scope allows it. */
 export function checkProvider(
   scope: ProviderScope | undefined,
@@ -75,33 +88,24 @@ export function checkProvider(
   // shows nothing the models rule does not already grant, so method and path rules do not apply to it.
   const modelRead = facts.modelList !== undefined && scope.models !== undefined;
   if (scope.methods !== undefined && !modelRead && !methodAllowed(scope.methods, facts.method)) {
-    return scopeDenied(
-      `providers.${id}.methods`,
-      scope.methods,
-      facts.method,
-      `Method ${quote(facts.method)} is not in providers.${id}.methods (allowed: ${listText(scope.methods)}).`,
-    );
+    return notListed(id, 'methods', scope.methods, facts.method);
   }
   if (scope.paths !== undefined && !modelRead && !pathAllowed(scope.paths, facts.path)) {
-    return scopeDenied(
-      `providers.${id}.paths`,
-      scope.paths,
-      facts.path,
-      `Path ${quote(facts.path)} is not in providers.${id}.paths (allowed: ${listText(scope.paths)}).`,
-    );
+    return notListed(id, 'paths', scope.paths, facts.path);
   }
   if (
     scope.models !== undefined &&
     facts.modelList !== 'list' &&
     (facts.model === undefined || !scope.models.includes(facts.model))
   ) {
+    if (facts.model !== undefined) {
+      return notListed(id, 'models', scope.models, facts.model);
+    }
     return scopeDenied(
       `providers.${id}.models`,
       scope.models,
-      facts.model ?? null,
-      facts.model === undefined
-        ? `The request names no model; providers.${id}.models is set (allowed: ${listText(scope.models)}).`
-        : `Model ${quote(facts.model)} is not in providers.${id}.models (allowed: ${listText(scope.models)}).`,
+      null,
+      `The request names no model; providers.${id}.models is set (allowed: ${listText(scope.models)}).`,
     );
   }
   let rate: CounterEffect | undefined;
