@@ -74,58 +74,68 @@ function invalid(status: number, what: string, issues: z.core.$ZodIssue[]): Agen
   );
 }
 
-/** One call; the answer is validated against `output` (and errors against our envelope) before use. */
-async function request<S extends z.ZodType>(
-  baseUrl: string,
-  token: string,
-  method: string,
-  path: string,
-  body: unknown,
-  output: S,
-): Promise<z.output<S>> {
-  const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' };
-  const init: RequestInit = { method, headers };
-  if (body !== undefined) {
-    headers['content-type'] = 'application/json';
-    init.body = JSON.stringify(body);
+/** What both clients share: the server's address, their credential, and one call checked against the contract. */
+abstract class Client {
+  readonly baseUrl: string;
+  protected readonly token: string;
+
+  protected constructor(baseUrl: string | undefined, token: string) {
+    this.baseUrl = (baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
+    this.token = token;
   }
-  let res: Response;
-  try {
-    res = await fetch(`${baseUrl}${path}`, init);
-  } catch (err) {
-    throw new AgentKeychainError(
-      0,
-      null,
-      `Agent Keychain is not reachable at ${baseUrl}: ${err instanceof Error ? err.message : String(err)}. Is it running?`,
-    );
+
+  /** One call; the answer is validated against `output` (and errors against our envelope) before use. */
+  protected async send<S extends z.ZodType>(
+    req: { method: string; target: string; body?: unknown },
+    output: S,
+  ): Promise<z.output<S>> {
+    const headers: Record<string, string> = {
+      authorization: `Bearer ${this.token}`,
+      accept: 'application/json',
+    };
+    const init: RequestInit = { method: req.method, headers };
+    if (req.body !== undefined) {
+      headers['content-type'] = 'application/json';
+      init.body = JSON.stringify(req.body);
+    }
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${req.target}`, init);
+    } catch (err) {
+      throw new AgentKeychainError(
+        0,
+        null,
+        `Agent Keychain is not reachable at ${this.baseUrl}: ${err instanceof Error ? err.message : String(err)}. Is it running?`,
+      );
+    }
+    const text = await res.text();
+    const parsed = parseJson(text);
+    if (!res.ok) {
+      const envelope = ErrorEnvelope.safeParse(parsed);
+      if (!envelope.success)
+        throw invalid(res.status, `an error (HTTP ${res.status})`, envelope.error.issues);
+      throw new AgentKeychainError(res.status, envelope.data.error, `HTTP ${res.status} from Agent Keychain`);
+    }
+    const result = output.safeParse(parsed);
+    if (!result.success)
+      throw invalid(
+        res.status,
+        `an answer to ${req.method} ${req.target.split('?')[0] ?? ''}`,
+        result.error.issues,
+      );
+    return result.data;
   }
-  const text = await res.text();
-  const parsed = parseJson(text);
-  if (!res.ok) {
-    const envelope = ErrorEnvelope.safeParse(parsed);
-    if (!envelope.success) throw invalid(res.status, `an error (HTTP ${res.status})`, envelope.error.issues);
-    throw new AgentKeychainError(res.status, envelope.data.error, `HTTP ${res.status} from Agent Keychain`);
-  }
-  const result = output.safeParse(parsed);
-  if (!result.success)
-    throw invalid(res.status, `an answer to ${method} ${path.split('?')[0] ?? ''}`, result.error.issues);
-  return result.data;
 }
 
 /** Owner-side client (admin credential). */
-export class AgentKeychain {
-  readonly baseUrl: string;
-  private readonly adminToken: string;
-
+export class AgentKeychain extends Client {
   constructor(options: { baseUrl?: string; adminToken: string }) {
-    this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-    this.adminToken = options.adminToken;
+    super(options.baseUrl, options.adminToken);
   }
 
   /** Any admin operation of the contract, by name. */
   call<N extends AdminOpName>(name: N, input: OpInput<N>): Promise<OpOutput<N>> {
-    const { method, target, body } = httpRequestFor(name, input);
-    return request(this.baseUrl, this.adminToken, method, target, body, outputSchema(name));
+    return this.send(httpRequestFor(name, input), outputSchema(name));
   }
 
   readonly vault = {
@@ -191,7 +201,7 @@ export class AgentKeychain {
       query: Omit<AuditQuery, 'limit' | 'cursor'> = {},
     ): Promise<string> => {
       const res = await fetch(`${this.baseUrl}/admin/v1/audit/export${queryString({ format, ...query })}`, {
-        headers: { authorization: `Bearer ${this.adminToken}` },
+        headers: { authorization: `Bearer ${this.token}` },
       });
       if (!res.ok) {
         const envelope = ErrorEnvelope.safeParse(parseJson(await res.text()));
@@ -206,13 +216,9 @@ export class AgentKeychain {
 export type { WhoAmI, SecretRelease, ApprovalStatusView } from '../shared/contract.ts';
 
 /** Agent-side client (the agent's own credential). */
-export class AgentKeychainAgent {
-  readonly baseUrl: string;
-  private readonly token: string;
-
+export class AgentKeychainAgent extends Client {
   constructor(options: { baseUrl?: string; token: string }) {
-    this.baseUrl = (options.baseUrl ?? DEFAULT_BASE_URL).replace(/\/+$/, '');
-    this.token = options.token;
+    super(options.baseUrl, options.token);
   }
 
   /** Any agent operation of the contract, by name; the answer is validated against the contract. */
@@ -235,8 +241,9 @@ export class AgentKeychainAgent {
         ),
       );
     }
+    // Agent operations carry everything in the path and query: no body is sent.
     const { method, target } = requestFor(def, checked.data);
-    return request(this.baseUrl, this.token, method, target, undefined, agentOutputSchema(name));
+    return this.send({ method, target }, agentOutputSchema(name));
   }
 
   whoami(): Promise<AgentOpOutput<'whoami'>> {

@@ -48,6 +48,22 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
       // The refusal still reaches the caller even if the audit cannot be written.
     }
   };
+  /** Unlocks the vault with `open` (passphrase or recovery code): audited either way, then the new status. */
+  const openVault = async (
+    audit: { failed: string; done: string; rule: string },
+    via: Via,
+    open: () => Promise<void> | void,
+  ): Promise<OpOutput<'status'>> => {
+    try {
+      await open();
+    } catch (err) {
+      failedUnlock(audit.failed, err, via);
+      throw err;
+    }
+    lifecycle(audit.done, audit.rule, { via });
+    emitVault();
+    return status();
+  };
   const activeNames = (pred: (scopes: Scopes) => boolean): string[] =>
     core.agents
       .list()
@@ -69,29 +85,21 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
       return { ...status(), recoveryCode };
     },
 
-    async vaultUnlock(input, via) {
-      try {
-        await core.vault.unlock(input.passphrase);
-      } catch (err) {
-        failedUnlock('vault.unlock_failed', err, via);
-        throw err;
-      }
-      lifecycle('vault.unlocked', 'Vault unlocked', { via });
-      emitVault();
-      return status();
-    },
+    vaultUnlock: (input, via) =>
+      openVault({ failed: 'vault.unlock_failed', done: 'vault.unlocked', rule: 'Vault unlocked' }, via, () =>
+        core.vault.unlock(input.passphrase),
+      ),
 
-    vaultRecover(input, via) {
-      try {
-        core.vault.recover(input.code);
-      } catch (err) {
-        failedUnlock('vault.recover_failed', err, via);
-        throw err;
-      }
-      lifecycle('vault.recovered', 'Vault unlocked with the recovery code', { via });
-      emitVault();
-      return status();
-    },
+    vaultRecover: (input, via) =>
+      openVault(
+        {
+          failed: 'vault.recover_failed',
+          done: 'vault.recovered',
+          rule: 'Vault unlocked with the recovery code',
+        },
+        via,
+        () => core.vault.recover(input.code),
+      ),
 
     async vaultKeySource(input, via) {
       const before = core.vault.keySource;

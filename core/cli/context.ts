@@ -167,12 +167,8 @@ export class CliContext {
 
   /** Throws the API's error (its own words) for a failed response. */
   async fail(res: Response): Promise<never> {
-    let body: unknown;
-    try {
-      body = await res.json();
-    } catch {
-      body = null;
-    }
+    // A body that is not JSON is no envelope: the status alone is reported.
+    const body: unknown = await res.json().catch(() => null);
     const env = ErrorEnvelope.safeParse(body);
     if (!env.success)
       throw new CliError(EXIT.failed, `Agent Keychain answered HTTP ${res.status}.`, 'http_error');
@@ -278,12 +274,8 @@ export class CliContext {
    * package does): an answer of another shape is an error naming the field, never passed on.
    */
   async answer<S extends z.ZodType>(res: Response, schema: S, what: string): Promise<z.output<S>> {
-    let json: unknown;
-    try {
-      json = await res.json();
-    } catch {
-      json = undefined;
-    }
+    // A body that is not JSON fails the schema like any other wrong shape.
+    const json: unknown = await res.json().catch(() => undefined);
     const parsed = schema.safeParse(json);
     if (parsed.success) return parsed.data;
     throw new CliError(

@@ -5,8 +5,8 @@
 // The owner is never asked about a request that would be refused anyway.
 import type { ProxyFacts } from '../../shared/facts.ts';
 import type { ApprovalRule, Scopes } from '../../shared/scopes.ts';
-import type { CounterEffect, PolicyDecision, PolicyInput } from './types.ts';
-import { deny, scopeDenied, type Deny } from './outcome.ts';
+import type { PolicyDecision, PolicyInput } from './types.ts';
+import { deny, isDeny, scopeDenied, type RuleResult } from './outcome.ts';
 import { checkSecret } from './rules/secret.ts';
 import { checkEmail } from './rules/email.ts';
 import { checkPayment, paymentAmount } from './rules/payments.ts';
@@ -25,23 +25,23 @@ function providerScope(scopes: Scopes, providerId: string) {
   return providers !== undefined && Object.hasOwn(providers, providerId) ? providers[providerId] : undefined;
 }
 
-/** What the scope checks found: a refusal, or which approval rule applies and what it compares. */
+/** What the scope checks found (a refusal or the counter bumps), which approval rule applies and what it compares. */
 interface Checked {
-  denied: Deny | null;
+  result: RuleResult;
   subject: ApprovalSubject;
   scopeName: string;
   approval: ApprovalRule | undefined;
   quantity: number | undefined;
 }
 
-function checkProxy(input: PolicyInput, facts: ProxyFacts, effects: CounterEffect[]): Checked {
+function checkProxy(input: PolicyInput, facts: ProxyFacts): Checked {
   const scopes = input.agent.scopes;
   const { counters, now } = input;
   // Who pays comes first: a call re-pointed to an account no scope names is refused whatever else it does.
   const billing = checkBilling(scopes, facts);
   if (billing !== null) {
     return {
-      denied: billing,
+      result: billing,
       subject: 'provider',
       scopeName: 'payments',
       approval: undefined,
@@ -55,7 +55,7 @@ function checkProxy(input: PolicyInput, facts: ProxyFacts, effects: CounterEffec
         scopeName: 'email',
         approval: scopes.email?.approval,
         quantity: undefined,
-        denied: checkEmail(scopes.email, facts, counters, now, effects),
+        result: checkEmail(scopes.email, facts, counters, now),
       };
     case 'payment.create':
     case 'card.create':
@@ -64,7 +64,7 @@ function checkProxy(input: PolicyInput, facts: ProxyFacts, effects: CounterEffec
         scopeName: 'payments',
         approval: scopes.payments?.approval,
         quantity: paymentAmount(facts),
-        denied: checkPayment(scopes.payments, facts, counters, now, effects),
+        result: checkPayment(scopes.payments, facts, counters, now),
       };
     case 'secret.read':
       // Secrets are read through /v1/secrets, never through a provider.
@@ -73,7 +73,7 @@ function checkProxy(input: PolicyInput, facts: ProxyFacts, effects: CounterEffec
         scopeName: 'vault',
         approval: undefined,
         quantity: undefined,
-        denied: scopeDenied(
+        result: scopeDenied(
           'vault',
           null,
           facts.providerId,
@@ -88,7 +88,7 @@ function checkProxy(input: PolicyInput, facts: ProxyFacts, effects: CounterEffec
         approval: scope?.approval,
         // {above: N} for provider calls compares the estimate in cents.
         quantity: (facts.estimatedUsd ?? 0) * 100,
-        denied: checkProvider(scope, facts, counters, now, effects),
+        result: checkProvider(scope, facts, counters, now),
       };
     }
   }
@@ -104,24 +104,29 @@ export function decide(input: PolicyInput): PolicyDecision {
   const { agent, facts, now } = input;
   // Status first: a revoked or suspended agent gets nothing, whatever its scopes say.
   if (agent.status === 'revoked') {
-    return deny('revoked', 'agent.status', 'active', 'revoked', `Agent ${agent.name} has been revoked.`);
+    return deny(
+      'revoked',
+      { scope: 'agent.status', limit: 'active', value: 'revoked' },
+      `Agent ${agent.name} has been revoked.`,
+    );
   }
   if (agent.status !== 'active') {
-    return deny('suspended', 'agent.status', 'active', agent.status, `Agent ${agent.name} is suspended.`);
+    return deny(
+      'suspended',
+      { scope: 'agent.status', limit: 'active', value: agent.status },
+      `Agent ${agent.name} is suspended.`,
+    );
   }
   // Expiry: the credential dies at expiresAt (that instant included).
   if (agent.expiresAt !== null && agent.expiresAt <= now) {
     const at = new Date(agent.expiresAt).toISOString();
     return deny(
       'expired',
-      'agent.expiresAt',
-      at,
-      new Date(now).toISOString(),
+      { scope: 'agent.expiresAt', limit: at, value: new Date(now).toISOString() },
       `Agent ${agent.name} expired at ${at}.`,
     );
   }
 
-  const effects: CounterEffect[] = [];
   const checked: Checked =
     facts.type === 'secret'
       ? {
@@ -129,10 +134,12 @@ export function decide(input: PolicyInput): PolicyDecision {
           scopeName: 'vault',
           approval: agent.scopes.vault?.approval,
           quantity: undefined,
-          denied: checkSecret(agent.scopes.vault, facts.name, agent.scopesSetAt, now),
+          // Reading a secret counts nothing: allowed means no counter bumps.
+          result: checkSecret(agent.scopes.vault, facts.name, agent.scopesSetAt, now) ?? [],
         }
-      : checkProxy(input, facts, effects);
-  if (checked.denied !== null) return checked.denied;
+      : checkProxy(input, facts);
+  if (isDeny(checked.result)) return checked.result;
+  const effects = checked.result;
 
   const actionKey = actionKeyOf(facts);
   // Every deny rule has passed; now the approval rule decides whether the owner is asked.
@@ -140,7 +147,7 @@ export function decide(input: PolicyInput): PolicyDecision {
     return { outcome: 'allow', rule: checked.scopeName, actionKey, effects };
   }
   // A remembered approval for the same action, whose constraint covers this request, stands in for the owner.
-  const grant = liveGrant(input.grants, actionKey, facts, input.digest, now);
+  const grant = liveGrant(input, actionKey);
   if (grant !== undefined) {
     return { outcome: 'allow', rule: checked.scopeName, actionKey, effects, grantId: grant.id };
   }

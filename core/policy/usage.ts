@@ -15,6 +15,12 @@ const THIS_WINDOW: Readonly<Record<WindowPeriod, string>> = {
   month: 'this month (UTC)',
 };
 
+/** The daily limits of the email and payments scopes: the counter each counts in, and the meter's words. */
+const DAILY_LIMITS = [
+  { scope: 'email', counter: EMAIL_DAY_COUNTER, label: 'Emails sent', unit: 'emails' },
+  { scope: 'payments', counter: PAYMENTS_DAY_COUNTER, label: 'Payments', unit: 'payments' },
+] as const;
+
 function resetsAt(per: WindowPeriod, now: number): { start: number; iso: string } {
   const start = windowStart(per, now);
   return { start, iso: new Date(windowEnd(per, start)).toISOString() };
@@ -26,7 +32,7 @@ function resetsAt(per: WindowPeriod, now: number): { start: number; iso: string 
  */
 export function usageMeters(agent: PolicyAgent, counters: CounterReader, now: number): UsageMeter[] {
   const meters: UsageMeter[] = [];
-  const { providers, email, payments } = agent.scopes;
+  const { providers } = agent.scopes;
   if (providers !== undefined) {
     for (const [id, scope] of Object.entries(providers)) {
       if (scope.rateLimit !== undefined) {
@@ -54,25 +60,16 @@ export function usageMeters(agent: PolicyAgent, counters: CounterReader, now: nu
       }
     }
   }
-  if (email?.dailyLimit !== undefined) {
+  for (const d of DAILY_LIMITS) {
+    const limit = agent.scopes[d.scope]?.dailyLimit;
+    if (limit === undefined) continue;
     const w = resetsAt('day', now);
     meters.push({
-      key: 'email.daily',
-      label: `Emails sent ${THIS_WINDOW.day}`,
-      used: counters.get(EMAIL_DAY_COUNTER, w.start).count,
-      limit: email.dailyLimit,
-      unit: 'emails',
-      resetsAt: w.iso,
-    });
-  }
-  if (payments?.dailyLimit !== undefined) {
-    const w = resetsAt('day', now);
-    meters.push({
-      key: 'payments.daily',
-      label: `Payments ${THIS_WINDOW.day}`,
-      used: counters.get(PAYMENTS_DAY_COUNTER, w.start).count,
-      limit: payments.dailyLimit,
-      unit: 'payments',
+      key: `${d.scope}.daily`,
+      label: `${d.label} ${THIS_WINDOW.day}`,
+      used: counters.get(d.counter, w.start).count,
+      limit,
+      unit: d.unit,
       resetsAt: w.iso,
     });
   }

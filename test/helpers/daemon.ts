@@ -68,6 +68,36 @@ export async function fakeProvider(
   return up;
 }
 
+/** One fake provider for startDaemonWithProviders: its master key and fakeProvider's options. */
+export interface FakeProviderSpec {
+  key: string;
+  handler?: Handler;
+  kind?: ProviderKind;
+  basePath?: string;
+}
+
+/**
+ * A real daemon (startTestDaemon's options) with a fake upstream for each provider id of `providers`, made by
+ * fakeProvider. Its stop() also closes the upstreams.
+ */
+export async function startDaemonWithProviders<Id extends string>(
+  providers: Record<Id, FakeProviderSpec>,
+  options: Parameters<typeof startTestDaemon>[0] = {},
+): Promise<{ t: TestDaemon; up: Record<Id, FakeUpstream> }> {
+  const daemon = await startTestDaemon(options);
+  const made: [string, FakeUpstream][] = [];
+  for (const [id, spec] of Object.entries<FakeProviderSpec>(providers)) {
+    made.push([id, await fakeProvider(daemon, id, spec.key, spec)]);
+  }
+  const stop = async (): Promise<void> => {
+    await daemon.stop();
+    await Promise.all(made.map(([, up]) => up.close()));
+  };
+  // Object.fromEntries loses the ids' type; `made` holds exactly the ids of `providers`.
+  const up = Object.fromEntries(made) as Record<Id, FakeUpstream>;
+  return { t: { ...daemon, stop }, up };
+}
+
 /** Raw HTTP to the daemon with full control of headers (fetch would add its own). */
 export async function raw(
   url: string,

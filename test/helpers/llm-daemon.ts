@@ -1,6 +1,6 @@
 // A real daemon with `openai` and `anthropic` providers on two local fake upstreams: what the tests of the
 // official SDKs through the proxy, `akc run` and the coding agents' key helpers all start from.
-import { fakeProvider, startTestDaemon, type TestDaemon } from './daemon.ts';
+import { startDaemonWithProviders, type TestDaemon } from './daemon.ts';
 import type { FakeUpstream, Handler } from './upstream.ts';
 
 /** The providers' master keys: the tests check that they reach the upstream and nothing else. */
@@ -23,18 +23,9 @@ export interface LlmDaemon {
 export async function startLlmDaemon(
   handlers: { openai?: Handler; anthropic?: Handler } = {},
 ): Promise<LlmDaemon> {
-  const daemon = await startTestDaemon();
-  const openaiUp = await fakeProvider(daemon, 'openai', LLM_KEYS.openai, {
-    handler: handlers.openai,
-    basePath: '/v1',
+  const { t, up } = await startDaemonWithProviders({
+    openai: { key: LLM_KEYS.openai, handler: handlers.openai, basePath: '/v1' },
+    anthropic: { key: LLM_KEYS.anthropic, handler: handlers.anthropic },
   });
-  const anthropicUp = await fakeProvider(daemon, 'anthropic', LLM_KEYS.anthropic, {
-    handler: handlers.anthropic,
-  });
-  const stop = async (): Promise<void> => {
-    await daemon.stop();
-    await openaiUp.close();
-    await anthropicUp.close();
-  };
-  return { t: { ...daemon, stop }, openaiUp, anthropicUp };
+  return { t, openaiUp: up.openai, anthropicUp: up.anthropic };
 }

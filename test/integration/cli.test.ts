@@ -252,6 +252,38 @@ describe('owner sessions', () => {
   });
 });
 
+describe('akc remove and end', () => {
+  it('say what they removed or ended (JSON with --json), and the daemon no longer has it', async () => {
+    detach = t.daemon.owner.attachSurface('test');
+    const prompt = answerNext('allow');
+    const login = await akc(['login']);
+    await prompt;
+    expect(login.code, login.stderr).toBe(0);
+    await t.admin.secrets.put('cli_gone', 'value-to-remove');
+    await t.admin.providers.put('cli-gone', {
+      kind: 'http',
+      baseUrl: 'http://127.0.0.1:9',
+      key: 'k-cli-gone',
+    });
+
+    const secret = await akc(['secrets', 'remove', 'cli_gone']);
+    expect(secret.code, secret.stderr).toBe(0);
+    expect(secret.stdout.trim()).toBe('Secret cli_gone removed.');
+    expect((await t.admin.secrets.list()).map((x) => x.name)).not.toContain('cli_gone');
+
+    const provider = await akc(['providers', 'remove', 'cli-gone', '--json']);
+    expect(provider.code, provider.stderr).toBe(0);
+    expect(JSON.parse(provider.stdout)).toEqual({ deleted: 'cli-gone' });
+    expect((await t.admin.providers.list()).map((x) => x.id)).not.toContain('cli-gone');
+
+    const [session] = t.daemon.owner.listSessions();
+    const end = await akc(['sessions', 'end', session?.id ?? '', '--json']);
+    expect(end.code, end.stderr).toBe(0);
+    expect(JSON.parse(end.stdout)).toEqual({ ended: session?.id });
+    expect(t.daemon.owner.listSessions()).toEqual([]);
+  });
+});
+
 describe('akc agents enroll', () => {
   it('enrolls a key into a new 0600 file after the owner confirms; akc token then mints a working credential', async () => {
     detach = t.daemon.owner.attachSurface('test');

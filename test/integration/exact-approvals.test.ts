@@ -5,30 +5,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Stripe from 'stripe';
 import { Resend } from 'resend';
-import { fakeProvider, raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { raw, startDaemonWithProviders, type TestDaemon } from '../helpers/daemon.ts';
 import { stripeClient as stripeFor } from '../clients/stripe-client.ts';
 import { answerJson, chatHandler, type FakeUpstream } from '../helpers/upstream.ts';
 import { connectSse, type SseClient } from '../helpers/sse.ts';
 
 let t: TestDaemon;
-let llm: FakeUpstream;
-let pay: FakeUpstream;
-let mail: FakeUpstream;
+let up: Record<'openai' | 'stripe' | 'resend', FakeUpstream>;
 let sse: SseClient;
 
 beforeAll(async () => {
-  t = await startTestDaemon({ approvalTimeoutMs: 60_000 });
-  llm = await fakeProvider(t, 'openai', 'sk-MASTER-apr-000001', { handler: chatHandler() });
-  pay = await fakeProvider(t, 'stripe', 'sk_live_MASTER_apr_01', {
-    handler: answerJson({ id: 'pi_1', object: 'payment_intent' }),
-  });
-  mail = await fakeProvider(t, 'resend', 're_MASTER_apr_0000001', { handler: answerJson({ id: 'email_1' }) });
+  ({ t, up } = await startDaemonWithProviders(
+    {
+      openai: { key: 'sk-MASTER-apr-000001', handler: chatHandler() },
+      stripe: { key: 'sk_live_MASTER_apr_01', handler: answerJson({ id: 'pi_1', object: 'payment_intent' }) },
+      resend: { key: 're_MASTER_apr_0000001', handler: answerJson({ id: 'email_1' }) },
+    },
+    { approvalTimeoutMs: 60_000 },
+  ));
   sse = await connectSse(t.url, t.daemon.adminToken);
 });
 afterAll(async () => {
   sse.close();
   await t.stop();
-  await Promise.all([llm.close(), pay.close(), mail.close()]);
 });
 
 const stripeClient = (token: string): Stripe => stripeFor(t.url, token);
@@ -61,7 +60,7 @@ describe('approve once releases exactly the request the owner saw', () => {
       },
     });
     const stripe = stripeClient(token);
-    const before = pay.received.length;
+    const before = up.stripe.received.length;
     const charge = () =>
       stripe.paymentIntents.create({ amount: 4200, currency: 'usd' }).catch((e: unknown) => e);
     const first = charge();
@@ -76,12 +75,12 @@ describe('approve once releases exactly the request the owner saw', () => {
     expect(decided.released).toEqual([view?.requestId]);
     expect(decided.merged).toBe(1);
     expect(await first).toMatchObject({ id: 'pi_1' });
-    expect(pay.received.length).toBe(before + 1);
+    expect(up.stripe.received.length).toBe(before + 1);
     expect((await t.admin.approvals.list()).filter((a) => a.agentId === agent.id)).toHaveLength(20);
     await denyAll(agent.id);
     const results = await Promise.all(later);
     expect(results.every((r) => r instanceof Stripe.errors.StripeError)).toBe(true);
-    expect(pay.received.length).toBe(before + 1);
+    expect(up.stripe.received.length).toBe(before + 1);
     const audit = (await t.admin.audit.list({ agentId: agent.id, action: 'payment.create' })).entries;
     expect(audit.filter((e) => e.decision === 'approved')).toHaveLength(1);
     expect(audit.filter((e) => e.decision === 'deny')).toHaveLength(20);
@@ -104,15 +103,15 @@ describe('a one-use grant is spent exactly once', () => {
     const { grant } = await t.admin.approvals.approve(id ?? '', { uses: 1 });
     expect(grant?.covers).toBe('race-bot · call openai · model gpt-4o-mini');
     await first;
-    const before = llm.received.length;
+    const before = up.openai.received.length;
     const racing = Array.from({ length: 25 }, ask);
     // One passes on the grant; the other 24 are held for the owner.
     await prompts(agent.id, 25);
-    expect(llm.received.length).toBe(before + 1);
+    expect(up.openai.received.length).toBe(before + 1);
     await denyAll(agent.id);
     const results = await Promise.all(racing);
     expect(results.filter((r) => r instanceof OpenAI.PermissionDeniedError)).toHaveLength(24);
-    expect(llm.received.length).toBe(before + 1);
+    expect(up.openai.received.length).toBe(before + 1);
     const granted = (await t.admin.audit.list({ agentId: agent.id, action: 'llm.request' })).entries.filter(
       (e) => e.reason === 'grant',
     );
@@ -140,7 +139,7 @@ describe('respond-async: the retry must be the very request approved', () => {
         },
         body: `amount=${amount}&currency=usd`,
       });
-    const before = pay.received.length;
+    const before = up.stripe.received.length;
     const first = await send(100);
     expect(first.status).toBe(202);
     const { approval } = JSON.parse(first.body) as { approval: { id: string } };
@@ -148,12 +147,12 @@ describe('respond-async: the retry must be the very request approved', () => {
     // Same endpoint, other amount: not covered, so it is a new request for the owner (202 again).
     const bigger = await send(10000);
     expect(bigger.status).toBe(202);
-    expect(pay.received.length).toBe(before);
+    expect(up.stripe.received.length).toBe(before);
     // The exact request, 20 times at once: one goes through, the rest need their own approval.
     const racing = await Promise.all(Array.from({ length: 20 }, () => send(100)));
     expect(racing.filter((r) => r.status === 200)).toHaveLength(1);
     expect(racing.filter((r) => r.status === 202)).toHaveLength(19);
-    expect(pay.received.slice(before).map((r) => r.body)).toEqual(['amount=100&currency=usd']);
+    expect(up.stripe.received.slice(before).map((r) => r.body)).toEqual(['amount=100&currency=usd']);
     await denyAll(agent.id);
   });
 });
@@ -178,10 +177,10 @@ describe('a remembered grant covers exactly what its label says', () => {
     expect(grant?.covers).toBe(shown?.covers);
     await first;
     await ask('gpt-4o-mini');
-    const before = llm.received.length;
+    const before = up.openai.received.length;
     const other = ask('gpt-4o');
     await prompts(agent.id, 2);
-    expect(llm.received.length).toBe(before);
+    expect(up.openai.received.length).toBe(before);
     await denyAll(agent.id);
     expect(await other).toBeInstanceOf(OpenAI.PermissionDeniedError);
   });
@@ -203,10 +202,10 @@ describe('a remembered grant covers exactly what its label says', () => {
     expect(mailGrant?.covers).toBe('mixed-bot · send email via resend · to example.com');
     await firstMail;
     expect((await send('carol@example.com')).error).toBeNull();
-    const mailsBefore = mail.received.length;
+    const mailsBefore = up.resend.received.length;
     const elsewhere = send('dave@other.org');
     await prompts(agent.id, 2);
-    expect(mail.received.length).toBe(mailsBefore);
+    expect(up.resend.received.length).toBe(mailsBefore);
     await denyAll(agent.id);
     await elsewhere;
 
@@ -218,12 +217,12 @@ describe('a remembered grant covers exactly what its label says', () => {
     const payGrant = (await t.admin.approvals.approve(payId ?? '', { minutes: 15 })).grant;
     expect(payGrant?.covers).toBe('mixed-bot · make payments via stripe · up to $42.00 USD each');
     await firstPay;
-    const paysBefore = pay.received.length;
+    const paysBefore = up.stripe.received.length;
     expect(await charge(4100)).toMatchObject({ id: 'pi_1' });
-    expect(pay.received.length).toBe(paysBefore + 1);
+    expect(up.stripe.received.length).toBe(paysBefore + 1);
     const over = charge(4300);
     await prompts(agent.id, 4);
-    expect(pay.received.length).toBe(paysBefore + 1);
+    expect(up.stripe.received.length).toBe(paysBefore + 1);
     await denyAll(agent.id);
     expect(await over).toBeInstanceOf(Stripe.errors.StripeError);
   });

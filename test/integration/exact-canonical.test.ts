@@ -5,31 +5,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Stripe from 'stripe';
 import { Resend } from 'resend';
-import { fakeProvider, raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { raw, startDaemonWithProviders, type TestDaemon } from '../helpers/daemon.ts';
 import { stripeClient as stripeFor } from '../clients/stripe-client.ts';
 import { answerJson, chatHandler, type FakeUpstream } from '../helpers/upstream.ts';
 
 let t: TestDaemon;
-let stripeUp: FakeUpstream;
-let resendUp: FakeUpstream;
-let llmUp: FakeUpstream;
+let up: Record<'stripe' | 'resend' | 'openai', FakeUpstream>;
 
 beforeAll(async () => {
-  t = await startTestDaemon();
-  stripeUp = await fakeProvider(t, 'stripe', 'sk_live_MASTER_exact_01', {
-    handler: answerJson({ id: 'pi_1', object: 'payment_intent', amount: 500, currency: 'usd' }),
-  });
-  resendUp = await fakeProvider(t, 'resend', 're_MASTER_exact_000001', {
-    handler: answerJson({ id: 'email_1', data: [{ id: 'email_1' }] }),
-  });
-  llmUp = await fakeProvider(t, 'openai', 'sk-MASTER-exact-00001', {
-    handler: chatHandler({ model: 'gpt-4o-mini' }),
-  });
+  ({ t, up } = await startDaemonWithProviders({
+    stripe: {
+      key: 'sk_live_MASTER_exact_01',
+      handler: answerJson({ id: 'pi_1', object: 'payment_intent', amount: 500, currency: 'usd' }),
+    },
+    resend: {
+      key: 're_MASTER_exact_000001',
+      handler: answerJson({ id: 'email_1', data: [{ id: 'email_1' }] }),
+    },
+    openai: { key: 'sk-MASTER-exact-00001', handler: chatHandler({ model: 'gpt-4o-mini' }) },
+  }));
 });
-afterAll(async () => {
-  await t.stop();
-  await Promise.all([stripeUp.close(), resendUp.close(), llmUp.close()]);
-});
+afterAll(() => t.stop());
 
 /** stripe-node through the keychain (docs/clients.md): its HTTP client prefixes the proxy path. */
 const stripeClient = (token: string): Stripe => stripeFor(t.url, token);
@@ -65,7 +61,7 @@ describe('Stripe: one content type, no query, no duplicate or case-variant param
   it('the real stripe-node SDK passes and the provider gets exactly its bytes and content type', async () => {
     const { token } = await t.admin.agents.create({ name: 'stripe-sdk', scopes: PAYMENTS });
     const stripe = stripeClient(token);
-    const before = stripeUp.received.length;
+    const before = up.stripe.received.length;
     const pi = await stripe.paymentIntents.create({
       amount: 500,
       currency: 'usd',
@@ -73,7 +69,7 @@ describe('Stripe: one content type, no query, no duplicate or case-variant param
       description: 'Order A-1 (50% off) & more',
     });
     expect(pi.id).toBe('pi_1');
-    const got = stripeUp.received.slice(before);
+    const got = up.stripe.received.slice(before);
     expect(got).toHaveLength(1);
     expect(got[0]?.headers['content-type']).toBe('application/x-www-form-urlencoded');
     expect(new URLSearchParams(got[0]?.body).get('amount')).toBe('500');
@@ -82,7 +78,7 @@ describe('Stripe: one content type, no query, no duplicate or case-variant param
 
   it('refuses a body amount hidden behind text/plain, a missing type, multipart, or a query amount', async () => {
     const { token, agent } = await t.admin.agents.create({ name: 'stripe-smuggler', scopes: PAYMENTS });
-    const before = stripeUp.received.length;
+    const before = up.stripe.received.length;
     const path = '/v1/proxy/stripe/v1/payment_intents';
     const cases: [string, string, Record<string, string>, number][] = [
       [`${path}?amount=5000`, 'amount=999999&currency=usd', { 'content-type': 'text/plain' }, 400],
@@ -131,41 +127,41 @@ describe('Stripe: one content type, no query, no duplicate or case-variant param
       const r = await post(token, p, body, headers);
       expect(r.status, `${p} ${body} ${JSON.stringify(headers)}: ${r.body}`).toBe(status);
     }
-    expect(stripeUp.received.length).toBe(before);
+    expect(up.stripe.received.length).toBe(before);
     const denial = await lastDenial(agent.id);
     expect(denial.reason).toMatch(/bad_request|unsupported_media_type/);
   });
 
   it('refuses a Connection header that would strip the content type on the way upstream', async () => {
     const { token, agent } = await t.admin.agents.create({ name: 'conn-smuggler', scopes: PAYMENTS });
-    const before = stripeUp.received.length;
+    const before = up.stripe.received.length;
     const r = await post(token, '/v1/proxy/stripe/v1/payment_intents', 'amount=500&currency=usd', {
       'content-type': 'application/x-www-form-urlencoded',
       connection: 'keep-alive, content-type',
     });
     expect(r.status).toBe(400);
     expect(r.body).toMatch(/Connection/);
-    expect(stripeUp.received.length).toBe(before);
+    expect(up.stripe.received.length).toBe(before);
     expect((await lastDenial(agent.id)).rule).toMatch(/content-type/);
   });
 
   it('refuses Stripe-Account unless payments.accounts lists it, then forwards it unchanged', async () => {
     const { token, agent } = await t.admin.agents.create({ name: 'connect-bot', scopes: PAYMENTS });
     const stripe = stripeClient(token);
-    const before = stripeUp.received.length;
+    const before = up.stripe.received.length;
     const err = await stripe.paymentIntents
       .create({ amount: 500, currency: 'usd' }, { stripeAccount: 'acct_other' })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(Stripe.errors.StripeError);
     expect((err as Error).message).toMatch(/payments\.accounts/);
-    expect(stripeUp.received.length).toBe(before);
+    expect(up.stripe.received.length).toBe(before);
     expect((await lastDenial(agent.id)).rule).toMatch(/^payments\.accounts/);
 
     await t.admin.agents.update(agent.id, {
       scopes: { ...PAYMENTS, payments: { ...PAYMENTS.payments, accounts: ['acct_other'] } },
     });
     await stripe.paymentIntents.create({ amount: 500, currency: 'usd' }, { stripeAccount: 'acct_other' });
-    expect(stripeUp.received.at(-1)?.headers['stripe-account']).toBe('acct_other');
+    expect(up.stripe.received.at(-1)?.headers['stripe-account']).toBe('acct_other');
   });
 });
 
@@ -174,7 +170,7 @@ describe('OpenAI: JSON only, no duplicate keys, organization/project only when a
 
   it('refuses a duplicated or case-variant model, a model in the query and a non-JSON body', async () => {
     const { token, agent } = await t.admin.agents.create({ name: 'dup-bot', scopes });
-    const before = llmUp.received.length;
+    const before = up.openai.received.length;
     const path = '/v1/proxy/openai/chat/completions';
     const json = { 'content-type': 'application/json' };
     const msgs = '"messages":[{"role":"user","content":"hi"}]';
@@ -191,7 +187,7 @@ describe('OpenAI: JSON only, no duplicate keys, organization/project only when a
       const r = await post(token, p, body, headers);
       expect(r.status, `${p} ${body}: ${r.body}`).toBe(status);
     }
-    expect(llmUp.received.length).toBe(before);
+    expect(up.openai.received.length).toBe(before);
     expect((await lastDenial(agent.id)).reason).toBe('bad_request');
   });
 
@@ -206,11 +202,11 @@ describe('OpenAI: JSON only, no duplicate keys, organization/project only when a
     });
     const ask = () =>
       client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
-    const before = llmUp.received.length;
+    const before = up.openai.received.length;
     const err = await ask().catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OpenAI.PermissionDeniedError);
     expect((err as Error).message).toMatch(/providers\.openai\.organizations/);
-    expect(llmUp.received.length).toBe(before);
+    expect(up.openai.received.length).toBe(before);
     await t.admin.agents.update(agent.id, {
       scopes: { providers: { openai: { models: ['gpt-4o-mini'], organizations: ['org-other'] } } },
     });
@@ -224,7 +220,7 @@ describe('OpenAI: JSON only, no duplicate keys, organization/project only when a
       },
     });
     await ask();
-    const got = llmUp.received.at(-1)?.headers ?? {};
+    const got = up.openai.received.at(-1)?.headers ?? {};
     expect(got['openai-organization']).toBe('org-other');
     expect(got['openai-project']).toBe('proj_other');
   });
@@ -234,7 +230,7 @@ describe('OpenAI: JSON only, no duplicate keys, organization/project only when a
       name: 'method-bot',
       scopes: { providers: { openai: {} } },
     });
-    const before = llmUp.received.length;
+    const before = up.openai.received.length;
     const json = { 'content-type': 'application/json' };
     expect(
       (await post(token, '/v1/proxy/openai/files', '{}', { ...json, 'x-http-method-override': 'DELETE' }))
@@ -248,7 +244,7 @@ describe('OpenAI: JSON only, no duplicate keys, organization/project only when a
     expect(
       (await post(token, '/v1/proxy/openai/models', '', { 'stripe-account': 'acct_1' }, 'GET')).status,
     ).toBe(400);
-    expect(llmUp.received.slice(before).map((r) => `${r.method} ${r.url}`)).toEqual([]);
+    expect(up.openai.received.slice(before).map((r) => `${r.method} ${r.url}`)).toEqual([]);
   });
 });
 
@@ -258,7 +254,7 @@ describe('Resend: recipients exactly as policy read them, and dailyLimit counts 
 
   it('refuses a case-variant "To", CR/LF in a display name, a recipient header and a query recipient', async () => {
     const { token, agent } = await t.admin.agents.create({ name: 'mail-smuggler', scopes });
-    const before = resendUp.received.length;
+    const before = up.resend.received.length;
     const path = '/v1/proxy/resend/emails';
     const base = { from: 'a@example.com', subject: 's', text: 't' };
     const cases: [string, unknown, number][] = [
@@ -278,7 +274,7 @@ describe('Resend: recipients exactly as policy read them, and dailyLimit counts 
       'content-type': 'text/plain',
     });
     expect(plain.status).toBe(415);
-    expect(resendUp.received.length).toBe(before);
+    expect(up.resend.received.length).toBe(before);
     expect((await lastDenial(agent.id)).reason).toMatch(/bad_request|unsupported_media_type/);
   });
 
@@ -294,10 +290,10 @@ describe('Resend: recipients exactly as policy read them, and dailyLimit counts 
       subject: 's',
       text: 't',
     });
-    const before = resendUp.received.length;
+    const before = up.resend.received.length;
     const ten = await resend.batch.send(Array.from({ length: 10 }, (_, i) => email(i)));
     expect(JSON.stringify(ten.error)).toMatch(/email\.dailyLimit/);
-    expect(resendUp.received.length).toBe(before);
+    expect(up.resend.received.length).toBe(before);
     const two = await resend.batch.send([email(1), email(2)]);
     expect(two.error).toBeNull();
     const twoMore = await resend.batch.send([email(3), email(4)]);
@@ -306,7 +302,7 @@ describe('Resend: recipients exactly as policy read them, and dailyLimit counts 
     expect(one.error).toBeNull();
     const over = await resend.emails.send(email(6));
     expect(JSON.stringify(over.error)).toMatch(/email\.dailyLimit/);
-    expect(resendUp.received.length).toBe(before + 2);
+    expect(up.resend.received.length).toBe(before + 2);
     const denial = await lastDenial(agent.id);
     expect(denial.reason).toBe('rate_limited');
     expect(denial.rule).toMatch(/^email\.dailyLimit limit=3 value=3/);

@@ -3,22 +3,19 @@
 // not to retry, and reaches nothing upstream. Real HTTP, the real openai SDK as the agent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { fakeProvider, raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { raw, startDaemonWithProviders, type TestDaemon } from '../helpers/daemon.ts';
 import type { FakeUpstream } from '../helpers/upstream.ts';
 
 let t: TestDaemon;
-let llm: FakeUpstream;
-let resend: FakeUpstream;
+let up: Record<'openai' | 'resend', FakeUpstream>;
 
 beforeAll(async () => {
-  t = await startTestDaemon();
-  llm = await fakeProvider(t, 'openai', 'sk-MASTER-never-fits-0001');
-  resend = await fakeProvider(t, 'resend', 're_MASTER_never_fits_0001');
+  ({ t, up } = await startDaemonWithProviders({
+    openai: { key: 'sk-MASTER-never-fits-0001' },
+    resend: { key: 're_MASTER_never_fits_0001' },
+  }));
 });
-afterAll(async () => {
-  await t.stop();
-  await Promise.all([llm.close(), resend.close()]);
-});
+afterAll(() => t.stop());
 
 describe('a request larger than the whole limit', () => {
   it('budget: "can never fit", 429 without retry-after, not retried by the SDK, audited once', async () => {
@@ -59,7 +56,7 @@ describe('a request larger than the whole limit', () => {
       );
     expect(err).toBeInstanceOf(OpenAI.RateLimitError);
     expect((err as Error).message).toContain('can never fit');
-    expect(llm.received).toHaveLength(0);
+    expect(up.openai.received).toHaveLength(0);
 
     const denials = (await t.admin.audit.list({ agentId: agent.id, action: 'llm.request' })).entries;
     expect(denials).toHaveLength(2); // the raw call and exactly one SDK attempt
@@ -95,11 +92,11 @@ describe('a request larger than the whole limit', () => {
     expect(tooBig.status).toBe(429);
     expect(tooBig.headers['retry-after']).toBeUndefined();
     expect(tooBig.body).toContain('can never fit under this limit');
-    expect(resend.received).toHaveLength(0);
+    expect(up.resend.received).toHaveLength(0);
 
     const fits = await send(2);
     expect(fits.status).toBe(200);
-    expect(resend.received).toHaveLength(1);
+    expect(up.resend.received).toHaveLength(1);
     // The window is now full: the next one waits for the window, with a retry hint.
     const full = await send(1);
     expect(full.status).toBe(429);

@@ -3,30 +3,25 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { fakeProvider, raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { raw, startDaemonWithProviders, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { answerJson, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
 import { ERROR_STATUS } from '../../shared/errors.ts';
 
 let t: TestDaemon;
-let resend: FakeUpstream;
-let stripe: FakeUpstream;
-let llm: FakeUpstream;
+let up: Record<'resend' | 'stripe' | 'openai', FakeUpstream>;
 
 beforeAll(async () => {
-  t = await startTestDaemon();
-  resend = await fakeProvider(t, 'resend', 're_MASTER_resend_key_000001', {
-    handler: answerJson('{"id":"email_1"}'),
-  });
-  stripe = await fakeProvider(t, 'stripe', 'sk_live_MASTER_stripe_000001', {
-    handler: answerJson('{"id":"pi_1","object":"payment_intent"}'),
-  });
-  llm = await fakeProvider(t, 'openai', 'sk-MASTER-llm-key-0000001');
+  ({ t, up } = await startDaemonWithProviders({
+    resend: { key: 're_MASTER_resend_key_000001', handler: answerJson('{"id":"email_1"}') },
+    stripe: {
+      key: 'sk_live_MASTER_stripe_000001',
+      handler: answerJson('{"id":"pi_1","object":"payment_intent"}'),
+    },
+    openai: { key: 'sk-MASTER-llm-key-0000001' },
+  }));
 });
-afterAll(async () => {
-  await t.stop();
-  await Promise.all([resend.close(), stripe.close(), llm.close()]);
-});
+afterAll(() => t.stop());
 
 async function call(
   token: string,
@@ -57,7 +52,7 @@ const mailAgent = (name: string, dailyLimit: number): ReturnType<typeof t.admin.
 describe('email', () => {
   it('refuses a disallowed domain before the upstream, allows exactly the daily limit, audits each', async () => {
     const { token, agent } = await mailAgent('mail-bot', 3);
-    const before = resend.received.length;
+    const before = up.resend.received.length;
     const bad = await sendEmail(token, {
       from: 'me@example.com',
       to: ['bob@example.com', 'eve@evil.example'],
@@ -78,7 +73,7 @@ describe('email', () => {
       html: 'x',
     });
     expect(sub.status).toBe(403);
-    expect(resend.received.length).toBe(before);
+    expect(up.resend.received.length).toBe(before);
 
     const statuses: number[] = [];
     for (let i = 0; i < 5; i += 1) {
@@ -91,8 +86,8 @@ describe('email', () => {
       statuses.push(r.status);
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
-    expect(resend.received.length).toBe(before + 3);
-    expect(resend.received.at(-1)?.headers.authorization).toBe('Bearer re_MASTER_resend_key_000001');
+    expect(up.resend.received.length).toBe(before + 3);
+    expect(up.resend.received.at(-1)?.headers.authorization).toBe('Bearer re_MASTER_resend_key_000001');
     const denials = (await t.admin.audit.list({ agentId: agent.id, decision: 'deny' })).entries;
     expect(denials.map((e) => e.reason)).toEqual([
       'rate_limited',
@@ -128,7 +123,7 @@ describe('payments', () => {
       name: 'pay-bot',
       scopes: { payments: { provider: 'stripe', maxAmount: 10000, currency: 'usd', oneTime: true } },
     });
-    const before = stripe.received.length;
+    const before = up.stripe.received.length;
     const over = await call(
       token,
       'stripe',
@@ -156,7 +151,7 @@ describe('payments', () => {
       'application/x-www-form-urlencoded',
     );
     expect(recurring.status).toBe(403);
-    expect(stripe.received.length).toBe(before);
+    expect(up.stripe.received.length).toBe(before);
     const ok = await call(
       token,
       'stripe',
@@ -165,8 +160,8 @@ describe('payments', () => {
       'application/x-www-form-urlencoded',
     );
     expect(ok.status).toBe(200);
-    expect(stripe.received.at(-1)?.body).toBe('amount=4200&currency=usd');
-    expect(stripe.received.at(-1)?.headers.authorization).toBe('Bearer sk_live_MASTER_stripe_000001');
+    expect(up.stripe.received.at(-1)?.body).toBe('amount=4200&currency=usd');
+    expect(up.stripe.received.at(-1)?.headers.authorization).toBe('Bearer sk_live_MASTER_stripe_000001');
   });
 });
 
@@ -199,7 +194,7 @@ describe('budgets', () => {
     // The upstream holds every answer until all 32 requests have been decided.
     let heldChanged: () => void = () => undefined;
     const held: (() => void)[] = [];
-    llm.handle((_req, _body, res) => {
+    up.openai.handle((_req, _body, res) => {
       held.push(() => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(
@@ -258,7 +253,7 @@ describe('bad input never gives a 500', () => {
       name: 'fuzz-bot',
       scopes: { providers: { openai: { paths: ['/chat/*'] } }, email: { allowedDomains: ['example.com'] } },
     });
-    const before = llm.received.length + resend.received.length;
+    const before = up.openai.received.length + up.resend.received.length;
     const cases: { path: string; body?: string; type?: string; method?: string; expect: number }[] = [
       { path: '/v1/proxy/openai/chat/completions', body: '{"model":', expect: 400 },
       { path: '/v1/proxy/openai/chat/completions', body: '[1,2]', expect: 400 },
@@ -286,13 +281,13 @@ describe('bad input never gives a 500', () => {
       const code = String(r.headers['x-akc-error']);
       expect(Object.entries(ERROR_STATUS).find(([c]) => c === code)?.[1], code).toBe(c.expect);
     }
-    expect(llm.received.length + resend.received.length).toBe(before);
+    expect(up.openai.received.length + up.resend.received.length).toBe(before);
   });
 
   it('a fuzz run of random requests against every route never gets a 500 and the server stays up', async () => {
     const fc = await import('fast-check');
     const { token } = await t.admin.agents.create({ name: 'fuzz-2', scopes: { providers: { openai: {} } } });
-    llm.handle((_req, _body, res) => {
+    up.openai.handle((_req, _body, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
     });
@@ -388,7 +383,7 @@ describe('upstream failures', () => {
 describe('fail-closed audit', () => {
   it('with the audit database locked by another process, the call is refused with audit_unavailable and nothing is sent', async () => {
     const { token, agent } = await mailAgent('audit-bot', 5);
-    const before = resend.received.length;
+    const before = up.resend.received.length;
     const blocker = new Database(join(t.dir, 'keychain.db'));
     blocker.pragma('busy_timeout = 0');
     blocker.exec('BEGIN EXCLUSIVE');
@@ -400,7 +395,7 @@ describe('fail-closed audit', () => {
       blocker.exec('ROLLBACK');
       blocker.close();
     }
-    expect(resend.received.length).toBe(before);
+    expect(up.resend.received.length).toBe(before);
     expect((await t.admin.agents.get(agent.id)).usage.find((u) => u.key === 'email.daily')?.used).toBe(0);
     const r2 = await sendEmail(token, EXAMPLE_EMAIL);
     expect(r2.status).toBe(200);
@@ -418,7 +413,7 @@ describe('path and header tricks cannot dodge the email and payment rules', () =
         payments: { maxAmount: 100, currency: 'usd' },
       },
     });
-    const before = resend.received.length + stripe.received.length;
+    const before = up.resend.received.length + up.stripe.received.length;
     const mail = JSON.stringify({
       from: 'a@example.com',
       to: 'victim@evil.example',
@@ -444,7 +439,7 @@ describe('path and header tricks cannot dodge the email and payment rules', () =
       );
       expect([400, 403], `${path}: ${r.body}`).toContain(r.status);
     }
-    expect(resend.received.length + stripe.received.length).toBe(before);
+    expect(up.resend.received.length + up.stripe.received.length).toBe(before);
   });
 
   it('refuses method-override and billing headers (never drops them), and refuses compressed bodies', async () => {
@@ -452,12 +447,12 @@ describe('path and header tricks cannot dodge the email and payment rules', () =
       name: 'hdr-bot',
       scopes: { providers: { openai: { methods: ['POST'] } } },
     });
-    llm.handle((_req, _body, res) => {
+    up.openai.handle((_req, _body, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end('{}');
     });
     const base = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-    const before = llm.received.length;
+    const before = up.openai.received.length;
     const extras: Record<string, string>[] = [
       { 'x-http-method-override': 'DELETE' },
       { 'openai-organization': 'org-other' },
@@ -472,7 +467,7 @@ describe('path and header tricks cannot dodge the email and payment rules', () =
       });
       expect([400, 403], JSON.stringify(extra)).toContain(r.status);
     }
-    expect(llm.received.length).toBe(before);
+    expect(up.openai.received.length).toBe(before);
     const ok = await raw(t.url, {
       method: 'POST',
       path: '/v1/proxy/openai/files',
@@ -496,7 +491,7 @@ describe('query strings reach the provider exactly as policy read them', () => {
       name: 'query-bot',
       scopes: { providers: { stripe: {} }, payments: { maxAmount: 100, currency: 'usd' } },
     });
-    const before = stripe.received.length;
+    const before = up.stripe.received.length;
     const r = await raw(t.url, {
       method: 'POST',
       path: '/v1/proxy/stripe/v1/payment_intents?amount=50#&amount=999999',
@@ -505,6 +500,6 @@ describe('query strings reach the provider exactly as policy read them', () => {
     });
     expect(r.status).toBe(400);
     expect(r.body).toContain('query string would be rewritten');
-    expect(stripe.received.length).toBe(before);
+    expect(up.stripe.received.length).toBe(before);
   });
 });

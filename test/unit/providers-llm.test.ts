@@ -3,12 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import Anthropic from '@anthropic-ai/sdk';
-import { AppError } from '../../core/errors.ts';
 import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
 import { priceFor } from '../../core/providers/pricing.ts';
 import { IMAGE_TOKENS } from '../../core/providers/estimate.ts';
-import type { AdapterRequest, ProviderAdapter } from '../../core/providers/types.ts';
-import { ProxyFacts } from '../../shared/facts.ts';
+import type { AdapterRequest } from '../../core/providers/types.ts';
+import { adapterFacts, badRequestPath } from './adapter-probe.ts';
 
 const AGENT_TOKEN = 'akc_' + 'A'.repeat(43) + 'B'.repeat(6);
 const MASTER_KEY = 'sk-live-master-0123456789';
@@ -46,13 +45,6 @@ async function capture(
   return seen;
 }
 
-/** The adapter's facts for a request, checked to be exactly what the shared schema accepts. */
-function schemaFacts(adapter: ProviderAdapter, req: AdapterRequest, providerId: string): ProxyFacts {
-  const facts = adapter.facts(req, providerId, DEFAULT_PRICES);
-  expect(ProxyFacts.parse(facts)).toEqual(facts);
-  return facts;
-}
-
 const openaiBase = 'http://127.0.0.1:7717/v1/proxy/openai';
 function openai(fetch: typeof globalThis.fetch): OpenAI {
   return new OpenAI({ apiKey: AGENT_TOKEN, baseURL: openaiBase, fetch, maxRetries: 0 });
@@ -73,18 +65,6 @@ function raw(method: string, path: string, body: string, contentType = 'applicat
   };
 }
 
-function badRequestPath(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    const e = err as AppError;
-    expect(e.code).toBe('bad_request');
-    return e.path;
-  }
-  throw new Error('expected a bad_request');
-}
-
 describe('openai adapter', () => {
   const adapter = ADAPTERS.openai;
 
@@ -101,7 +81,7 @@ describe('openai adapter', () => {
     );
     expect(req.method).toBe('POST');
     expect(req.path).toBe('/chat/completions');
-    const facts = schemaFacts(adapter, req, 'openai');
+    const facts = adapterFacts(adapter, req, 'openai');
     expect(facts).toMatchObject({
       providerKind: 'openai',
       action: 'llm.request',
@@ -321,7 +301,7 @@ describe('anthropic adapter', () => {
       }),
     );
     expect(req.path).toBe('/v1/messages');
-    const facts = schemaFacts(adapter, req, 'anthropic');
+    const facts = adapterFacts(adapter, req, 'anthropic');
     expect(facts).toMatchObject({
       providerKind: 'anthropic',
       action: 'llm.request',

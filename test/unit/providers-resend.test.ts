@@ -1,10 +1,10 @@
 // Resend adapter: recipients of single and batch sends, as the resend SDK posts them (JSON, to as string or array).
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../core/errors.ts';
 import { parseRecipient } from '../../core/providers/resend.ts';
 import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
 import type { AdapterRequest } from '../../core/providers/types.ts';
-import { ProxyFacts } from '../../shared/facts.ts';
+import type { ProxyFacts } from '../../shared/facts.ts';
+import { adapterFacts, badRequestPath } from './adapter-probe.ts';
 import { mail } from './policy-fixtures.ts';
 
 const adapter = ADAPTERS.resend;
@@ -21,23 +21,9 @@ function req(method: string, path: string, body: unknown): AdapterRequest {
   };
 }
 
-function facts(r: AdapterRequest): ProxyFacts {
-  const f = adapter.facts(r, 'resend', DEFAULT_PRICES);
-  expect(ProxyFacts.parse(f)).toEqual(f);
-  return f;
-}
-
-function badRequestPath(r: AdapterRequest): string | undefined {
-  try {
-    adapter.facts(r, 'resend', DEFAULT_PRICES);
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    expect((err as AppError).code).toBe('bad_request');
-    expect((err as AppError).message).not.toContain('Quarterly');
-    return (err as AppError).path;
-  }
-  throw new Error('expected a bad_request');
-}
+const facts = (r: AdapterRequest): ProxyFacts => adapterFacts(adapter, r);
+const refusedAt = (r: AdapterRequest): string | undefined =>
+  badRequestPath(() => adapter.facts(r, 'resend', DEFAULT_PRICES), 'Quarterly');
 
 const email = {
   from: 'Acme <onboarding@acme.dev>',
@@ -83,24 +69,24 @@ describe('resend', () => {
   });
 
   it('refuses malformed bodies and non-addresses with the path of the fault', () => {
-    expect(badRequestPath(req('POST', '/emails', '{"to": "bob@example.com",'))).toBe('body');
-    expect(badRequestPath(req('POST', '/emails', '"bob@example.com"'))).toBe('body');
+    expect(refusedAt(req('POST', '/emails', '{"to": "bob@example.com",'))).toBe('body');
+    expect(refusedAt(req('POST', '/emails', '"bob@example.com"'))).toBe('body');
     expect(
-      badRequestPath(req('POST', '/emails', { ...email, to: ['bob@example.com', 'Quarterly numbers'] })),
+      refusedAt(req('POST', '/emails', { ...email, to: ['bob@example.com', 'Quarterly numbers'] })),
     ).toBe('to[1]');
+    expect(refusedAt(req('POST', '/emails', { ...email, to: 'bob@example.com, mallory@evil.example' }))).toBe(
+      'to',
+    );
+    expect(refusedAt(req('POST', '/emails', { ...email, cc: [42] }))).toBe('cc[0]');
+    expect(refusedAt(req('POST', '/emails', { ...email, bcc: { address: 'x@y.com' } }))).toBe('bcc');
+    expect(refusedAt(req('POST', '/emails', { ...email, to: [] }))).toBe('to');
+    expect(refusedAt(req('POST', '/emails', { from: 'a@acme.dev', subject: 's' }))).toBe('to');
+    expect(refusedAt(req('POST', '/emails/batch', []))).toBe('body');
+    expect(refusedAt(req('POST', '/emails/batch', { ...email }))).toBe('body');
     expect(
-      badRequestPath(req('POST', '/emails', { ...email, to: 'bob@example.com, mallory@evil.example' })),
-    ).toBe('to');
-    expect(badRequestPath(req('POST', '/emails', { ...email, cc: [42] }))).toBe('cc[0]');
-    expect(badRequestPath(req('POST', '/emails', { ...email, bcc: { address: 'x@y.com' } }))).toBe('bcc');
-    expect(badRequestPath(req('POST', '/emails', { ...email, to: [] }))).toBe('to');
-    expect(badRequestPath(req('POST', '/emails', { from: 'a@acme.dev', subject: 's' }))).toBe('to');
-    expect(badRequestPath(req('POST', '/emails/batch', []))).toBe('body');
-    expect(badRequestPath(req('POST', '/emails/batch', { ...email }))).toBe('body');
-    expect(
-      badRequestPath(req('POST', '/emails/batch', [email, { ...email, to: ['ok@example.com', 'nope'] }])),
+      refusedAt(req('POST', '/emails/batch', [email, { ...email, to: ['ok@example.com', 'nope'] }])),
     ).toBe('[1].to[1]');
-    expect(badRequestPath(req('POST', '/emails/batch', [email, 'x']))).toBe('[1]');
+    expect(refusedAt(req('POST', '/emails/batch', [email, 'x']))).toBe('[1]');
   });
 
   it('is a plain http.request for other calls', () => {

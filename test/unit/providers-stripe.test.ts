@@ -1,9 +1,9 @@
 // Stripe adapter: form-encoded bodies as stripe-node sends them (qs with literal brackets, indexed arrays).
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../core/errors.ts';
 import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
 import type { AdapterRequest } from '../../core/providers/types.ts';
-import { ProxyFacts } from '../../shared/facts.ts';
+import type { ProxyFacts } from '../../shared/facts.ts';
+import { adapterFacts, badRequestPath } from './adapter-probe.ts';
 import { card as cardFacts, payment } from './policy-fixtures.ts';
 
 const adapter = ADAPTERS.stripe;
@@ -26,22 +26,9 @@ function req(
   };
 }
 
-function facts(r: AdapterRequest): ProxyFacts {
-  const f = adapter.facts(r, 'stripe', DEFAULT_PRICES);
-  expect(ProxyFacts.parse(f)).toEqual(f);
-  return f;
-}
-
-function badRequestPath(r: AdapterRequest): string | undefined {
-  try {
-    adapter.facts(r, 'stripe', DEFAULT_PRICES);
-  } catch (err) {
-    expect(err).toBeInstanceOf(AppError);
-    expect((err as AppError).code).toBe('bad_request');
-    return (err as AppError).path;
-  }
-  throw new Error('expected a bad_request');
-}
+const facts = (r: AdapterRequest): ProxyFacts => adapterFacts(adapter, r);
+const refusedAt = (r: AdapterRequest): string | undefined =>
+  badRequestPath(() => adapter.facts(r, 'stripe', DEFAULT_PRICES));
 
 describe('stripe payments', () => {
   it('reads amount, currency and one-time from a payment intent', () => {
@@ -72,11 +59,11 @@ describe('stripe payments', () => {
   });
 
   it('refuses a missing or non-integer amount with path "amount"', () => {
-    expect(badRequestPath(req('POST', '/v1/payment_intents', 'currency=usd'))).toBe('amount');
-    expect(badRequestPath(req('POST', '/v1/payment_intents', 'amount=42.50&currency=usd'))).toBe('amount');
-    expect(badRequestPath(req('POST', '/v1/charges', 'amount=-100&currency=usd'))).toBe('amount');
-    expect(badRequestPath(req('POST', '/v1/charges', 'amount=1e4&currency=usd'))).toBe('amount');
-    expect(badRequestPath(req('POST', '/v1/charges', 'amount=&currency=usd'))).toBe('amount');
+    expect(refusedAt(req('POST', '/v1/payment_intents', 'currency=usd'))).toBe('amount');
+    expect(refusedAt(req('POST', '/v1/payment_intents', 'amount=42.50&currency=usd'))).toBe('amount');
+    expect(refusedAt(req('POST', '/v1/charges', 'amount=-100&currency=usd'))).toBe('amount');
+    expect(refusedAt(req('POST', '/v1/charges', 'amount=1e4&currency=usd'))).toBe('amount');
+    expect(refusedAt(req('POST', '/v1/charges', 'amount=&currency=usd'))).toBe('amount');
   });
 
   it('refuses a body that is not form-encoded, and a missing content type (415)', () => {
@@ -92,21 +79,19 @@ describe('stripe payments', () => {
   });
 
   it('refuses any query string on a POST, and an amount given twice even with the same value', () => {
-    expect(badRequestPath(req('POST', '/v1/payment_intents', 'currency=usd', { query: 'amount=700' }))).toBe(
+    expect(refusedAt(req('POST', '/v1/payment_intents', 'currency=usd', { query: 'amount=700' }))).toBe(
       'query',
     );
-    expect(badRequestPath(req('POST', '/v1/payment_intents', 'amount=100&amount=1000000&currency=usd'))).toBe(
+    expect(refusedAt(req('POST', '/v1/payment_intents', 'amount=100&amount=1000000&currency=usd'))).toBe(
       'amount',
     );
-    expect(badRequestPath(req('POST', '/v1/payment_intents', 'amount=100&amount=100&currency=usd'))).toBe(
+    expect(refusedAt(req('POST', '/v1/payment_intents', 'amount=100&amount=100&currency=usd'))).toBe(
       'amount',
     );
-    expect(badRequestPath(req('POST', '/v1/payment_intents', 'amount=100&Amount=900&currency=usd'))).toBe(
+    expect(refusedAt(req('POST', '/v1/payment_intents', 'amount=100&Amount=900&currency=usd'))).toBe(
       'Amount',
     );
-    expect(badRequestPath(req('POST', '/v1/payment_intents', 'amount=100;amount=900&currency=usd'))).toBe(
-      'body',
-    );
+    expect(refusedAt(req('POST', '/v1/payment_intents', 'amount=100;amount=900&currency=usd'))).toBe('body');
   });
 
   it("checks a change of an existing intent's amount as a payment", () => {
@@ -158,7 +143,7 @@ describe('stripe issuing cards', () => {
   it('has no limit when none is given, and refuses malformed limits and a missing type', () => {
     expect(facts(req('POST', '/v1/issuing/cards', card)).card).toEqual({ type: 'virtual' });
     expect(
-      badRequestPath(
+      refusedAt(
         req(
           'POST',
           '/v1/issuing/cards',
@@ -167,11 +152,11 @@ describe('stripe issuing cards', () => {
       ),
     ).toBe('spending_controls[spending_limits][0][amount]');
     expect(
-      badRequestPath(
+      refusedAt(
         req('POST', '/v1/issuing/cards', `${card}&spending_controls[spending_limits][0][amount]=100`),
       ),
     ).toBe('spending_controls[spending_limits][0][interval]');
-    expect(badRequestPath(req('POST', '/v1/issuing/cards', 'cardholder=ich_1&currency=usd'))).toBe('type');
+    expect(refusedAt(req('POST', '/v1/issuing/cards', 'cardholder=ich_1&currency=usd'))).toBe('type');
   });
 
   it("checks a change of an existing card's spending controls like a new card", () => {

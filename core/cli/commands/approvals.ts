@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { parseOptions, type CliIo } from '../context.ts';
 import { CliError, EXIT } from '../exit.ts';
 import type { ApprovalView } from '../../../shared/models.ts';
-import { action, arg, when, listCommand } from './util.ts';
+import { action, arg, itemCommand, listCommand, when } from './util.ts';
 
 function program(command: string | null): string {
   const first = (command ?? '').trim().split(/\s+/)[0] ?? '';
@@ -98,15 +98,11 @@ export function registerApprovals(prog: Command, io: CliIo): void {
     columns: ['ID', 'COVERS', 'USES LEFT', 'ENDS'],
     row: (g) => [g.id, g.covers, g.usesLeft === null ? '—' : String(g.usesLeft), when(g.expiresAt)],
   });
-  grants
-    .command('remove')
-    .description('Remove a remembered approval')
-    .argument('<id>', 'grant id (grt_…)')
-    .action(
-      action(io, async (ctx, cmd) => {
-        const id = arg(cmd);
-        await ctx.call('grantDelete', { id });
-        ctx.print({ deleted: id }, () => `Removed ${id}.`);
-      }),
-    );
+  itemCommand(grants, io, {
+    name: 'remove',
+    description: 'Remove a remembered approval',
+    argument: ['<id>', 'grant id (grt_…)'],
+    act: (ctx, id) => ctx.call('grantDelete', { id }),
+    done: (id) => `Removed ${id}.`,
+  });
 }

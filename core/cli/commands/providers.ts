@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { parseOptions, type CliIo } from '../context.ts';
 import { readSecretInput } from '../input.ts';
 import { ProviderKind } from '../../../shared/facts.ts';
-import { action, arg, when, listCommand } from './util.ts';
+import { action, arg, itemCommand, listCommand, when } from './util.ts';
 
 const SetOptions = z.object({
   kind: ProviderKind,
@@ -52,16 +52,13 @@ export function registerProviders(program: Command, io: CliIo): void {
         ctx.print(out, () => `Provider ${out.id} (${out.kind}) at ${out.baseUrl}, key …${out.keyHint}.`);
       }),
     );
-  providers
-    .command('remove')
-    .description('Remove a provider and its key')
-    .argument('<id>', 'provider id')
-    .action(
-      action(io, async (ctx, cmd) => {
-        await ctx.call('providerDelete', { id: arg(cmd) });
-        ctx.print({ deleted: arg(cmd) }, () => `Provider ${arg(cmd)} and its key were removed.`);
-      }),
-    );
+  itemCommand(providers, io, {
+    name: 'remove',
+    description: 'Remove a provider and its key',
+    argument: ['<id>', 'provider id'],
+    act: (ctx, id) => ctx.call('providerDelete', { id }),
+    done: (id) => `Provider ${id} and its key were removed.`,
+  });
 }
 
 export function registerSecrets(program: Command, io: CliIo): void {
@@ -88,14 +85,11 @@ export function registerSecrets(program: Command, io: CliIo): void {
         ctx.print(out, () => `Secret ${out.name} stored (${out.hint}).`);
       }),
     );
-  secrets
-    .command('remove')
-    .description('Remove a secret')
-    .argument('<name>', 'secret name')
-    .action(
-      action(io, async (ctx, cmd) => {
-        await ctx.call('secretDelete', { name: arg(cmd) });
-        ctx.print({ deleted: arg(cmd) }, () => `Secret ${arg(cmd)} removed.`);
-      }),
-    );
+  itemCommand(secrets, io, {
+    name: 'remove',
+    description: 'Remove a secret',
+    argument: ['<name>', 'secret name'],
+    act: (ctx, name) => ctx.call('secretDelete', { name }),
+    done: (name) => `Secret ${name} removed.`,
+  });
 }

@@ -1,7 +1,7 @@
 // akc sessions list|end: the live owner sessions (this shell's and others'), and ending one.
 import type { Command } from 'commander';
 import type { CliIo } from '../context.ts';
-import { action, arg, when, listCommand } from './util.ts';
+import { itemCommand, listCommand, when } from './util.ts';
 
 export function registerSessions(program: Command, io: CliIo): void {
   const group = program.command('sessions').description('Live owner sessions of the command line');
@@ -18,15 +18,11 @@ export function registerSessions(program: Command, io: CliIo): void {
       String(s.acts),
     ],
   });
-  group
-    .command('end')
-    .description('End an owner session now')
-    .argument('<id>', 'session id (osn_…)')
-    .action(
-      action(io, async (ctx, cmd) => {
-        const id = arg(cmd);
-        await ctx.call('ownerSessionEnd', { id });
-        ctx.print({ ended: id }, () => `Owner session ${id} ended.`);
-      }),
-    );
+  itemCommand(group, io, {
+    name: 'end',
+    description: 'End an owner session now',
+    argument: ['<id>', 'session id (osn_…)'],
+    act: (ctx, id) => ctx.call('ownerSessionEnd', { id }),
+    done: (id) => `Owner session ${id} ended.`,
+  });
 }

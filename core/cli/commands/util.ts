@@ -58,6 +58,35 @@ export function listCommand<T>(
     );
 }
 
+/**
+ * A subcommand that does one thing to one item named by its argument (remove, end): `act` asks the daemon, then
+ * `{ deleted: item }` (or `{ ended: item }`) is printed as JSON with --json, else `done(item)`.
+ */
+export function itemCommand(
+  group: Command,
+  io: CliIo,
+  spec: {
+    name: 'remove' | 'end';
+    description: string;
+    argument: readonly [name: string, description: string];
+    act: (ctx: CliContext, item: string) => Promise<unknown>;
+    done: (item: string) => string;
+  },
+): void {
+  group
+    .command(spec.name)
+    .description(spec.description)
+    .argument(...spec.argument)
+    .option('--json', 'print JSON')
+    .action(
+      action(io, async (ctx, cmd) => {
+        const item = arg(cmd);
+        await spec.act(ctx, item);
+        ctx.print(spec.name === 'end' ? { ended: item } : { deleted: item }, () => spec.done(item));
+      }),
+    );
+}
+
 /** "3 min ago", "in 12 min", or the ISO time when far away. */
 export function when(iso: string | null, now = Date.now()): string {
   if (iso === null) return '—';

@@ -13,7 +13,7 @@ import type { RuleRef } from '../../../shared/errors.ts';
 import type { ProxyFacts } from '../../../shared/facts.ts';
 import { formatMinor, formatUsd } from '../../../shared/money.ts';
 import type { RequestFacts } from '../../../shared/facts.ts';
-import type { PolicyGrant } from '../types.ts';
+import type { PolicyGrant, PolicyInput } from '../types.ts';
 import { grantCovers } from '../grant-match.ts';
 import { grantLive } from '../../../shared/grant-live.ts';
 
@@ -30,15 +30,13 @@ export function needsApproval(rule: ApprovalRule | undefined, quantity: number |
   return quantity === undefined || quantity > rule.above;
 }
 
-/** The first live grant for `actionKey` whose constraint covers this request (see grant-match.ts). */
+/** The first of `input.grants` live for `actionKey` whose constraint covers this request (see grant-match.ts). */
 export function liveGrant(
-  grants: readonly PolicyGrant[],
+  input: Pick<PolicyInput, 'grants' | 'facts' | 'digest' | 'now'>,
   actionKey: string,
-  facts: RequestFacts,
-  digest: string | undefined,
-  now: number,
 ): PolicyGrant | undefined {
-  for (const g of grants) {
+  const { facts, digest, now } = input;
+  for (const g of input.grants) {
     if (g.actionKey !== actionKey || !grantLive(g, now)) continue;
     if (grantCovers(g.constraint, facts, digest)) return g;
   }

@@ -9,6 +9,12 @@ import type { Scopes } from '../../../shared/scopes.ts';
 import type { ProxyFacts } from '../../../shared/facts.ts';
 import { listText, quote, scopeDenied, type Deny } from '../outcome.ts';
 
+/** The OpenAI headers that choose who is billed, each allowed by its list in providers.<id>. */
+const BILLING_HEADERS = [
+  { header: 'OpenAI-Organization', fact: 'organization', field: 'organizations' },
+  { header: 'OpenAI-Project', fact: 'project', field: 'projects' },
+] as const;
+
 function listed(list: readonly string[] | undefined, value: string): boolean {
   return list !== undefined && list.includes(value);
 }
@@ -31,22 +37,15 @@ export function checkBilling(scopes: Scopes, facts: ProxyFacts): Deny | null {
       ? providers[facts.providerId]
       : undefined;
   const name = `providers.${facts.providerId}`;
-  if (facts.organization !== undefined && !listed(scope?.organizations, facts.organization)) {
-    const allowed = scope?.organizations ?? [];
+  for (const h of BILLING_HEADERS) {
+    const value = facts[h.fact];
+    if (value === undefined || listed(scope?.[h.field], value)) continue;
+    const allowed = scope?.[h.field] ?? [];
     return scopeDenied(
-      `${name}.organizations`,
+      `${name}.${h.field}`,
       allowed,
-      facts.organization,
-      `The OpenAI-Organization header names ${quote(facts.organization)}, which is not in ${name}.organizations (allowed: ${listText(allowed)}). Add it there to let this agent bill that organization.`,
-    );
-  }
-  if (facts.project !== undefined && !listed(scope?.projects, facts.project)) {
-    const allowed = scope?.projects ?? [];
-    return scopeDenied(
-      `${name}.projects`,
-      allowed,
-      facts.project,
-      `The OpenAI-Project header names ${quote(facts.project)}, which is not in ${name}.projects (allowed: ${listText(allowed)}). Add it there to let this agent bill that project.`,
+      value,
+      `The ${h.header} header names ${quote(value)}, which is not in ${name}.${h.field} (allowed: ${listText(allowed)}). Add it there to let this agent bill that ${h.fact}.`,
     );
   }
   return null;

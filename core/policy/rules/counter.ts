@@ -1,6 +1,6 @@
 // Fixed-window count limits shared by rate limits and daily limits.
-import type { CounterEffect, CounterReader } from '../types.ts';
-import { limited, neverFits, type Deny } from '../outcome.ts';
+import type { CounterReader } from '../types.ts';
+import { isDeny, limited, neverFits, type CountResult, type RuleResult } from '../outcome.ts';
 import { secondsUntil, windowEnd, windowStart, type WindowPeriod } from '../windows.ts';
 
 export interface CountLimit {
@@ -26,32 +26,25 @@ export interface DailyLimit {
   units?: number;
 }
 
-/** Refusal when a request does not fit under `d.scope`.dailyLimit today; otherwise null (bump pushed, if limited). */
-export function checkDailyLimit(
-  d: DailyLimit,
-  counters: CounterReader,
-  now: number,
-  effects: CounterEffect[],
-): Deny | null {
-  if (d.limit === undefined) return null;
-  return checkCount(
+/**
+ * Refusal when a request does not fit under `d.scope`.dailyLimit today; otherwise the bump to apply (none when
+ * the scope sets no daily limit).
+ */
+export function checkDailyLimit(d: DailyLimit, counters: CounterReader, now: number): RuleResult {
+  if (d.limit === undefined) return [];
+  const counted = checkCount(
     { key: d.key, per: 'day', limit: d.limit, scope: `${d.scope}.dailyLimit`, what: d.what, units: d.units },
     counters,
     now,
-    effects,
   );
+  return isDeny(counted) ? counted : [counted];
 }
 
 /**
  * Refusal when this request's units do not fit in what is left of the current window of counter `key`;
- * otherwise pushes the bump onto `effects` and returns null. Exactly `limit` units fit in a window.
+ * otherwise the bump to apply. Exactly `limit` units fit in a window.
  */
-export function checkCount(
-  c: CountLimit,
-  counters: CounterReader,
-  now: number,
-  effects: CounterEffect[],
-): Deny | null {
+export function checkCount(c: CountLimit, counters: CounterReader, now: number): CountResult {
   const units = c.units ?? 1;
   const start = windowStart(c.per, now);
   const end = windowEnd(c.per, start);
@@ -59,9 +52,7 @@ export function checkCount(
   if (units > c.limit) {
     return neverFits(
       'rate_limited',
-      c.scope,
-      c.limit,
-      units,
+      { scope: c.scope, limit: c.limit, value: units },
       `This request needs ${units} ${c.what}, more than the whole ${c.scope} of ${c.limit} per ${c.per}: it can never fit under this limit. Send fewer at once, or ask the owner to raise the limit.`,
     );
   }
@@ -72,13 +63,10 @@ export function checkCount(
     const asked = units === 1 ? '' : `; this request needs ${units}`;
     return limited(
       'rate_limited',
-      c.scope,
-      c.limit,
-      used,
+      { scope: c.scope, limit: c.limit, value: used },
       `${c.scope} reached: ${used} of ${c.limit} ${c.what} per ${c.per} (UTC window) used${asked}; retry in ${retry} s.`,
       retry,
     );
   }
-  effects.push({ key: c.key, windowStart: start, windowEnd: end, count: units, reserveMicro: 0 });
-  return null;
+  return { key: c.key, windowStart: start, windowEnd: end, count: units, reserveMicro: 0 };
 }

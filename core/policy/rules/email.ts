@@ -11,10 +11,10 @@
 //   of 10 emails counts as 10 (a batch that does not fit in what is left of the day is refused whole).
 import type { EmailScope } from '../../../shared/scopes.ts';
 import type { ProxyFacts } from '../../../shared/facts.ts';
-import type { CounterEffect, CounterReader } from '../types.ts';
-import { listText, quote, scopeDenied, type Deny } from '../outcome.ts';
+import type { CounterReader } from '../types.ts';
+import { listText, quote, isDeny, scopeDenied, type Deny, type RuleResult } from '../outcome.ts';
 import { checkDailyLimit } from './counter.ts';
-import { kindScopeDenied } from './kind-scope.ts';
+import { kindScope } from './kind-scope.ts';
 
 const PLAIN_ADDRESS = /^[^\s@,;<>()[\]\\:"]+@[^\s@,;<>()[\]\\:"]+$/;
 
@@ -77,20 +77,16 @@ function recipientDenied(scope: EmailScope, raw: string): Deny {
   );
 }
 
-/** Refusal for an email.send, or null (with the daily counter bump pushed onto `effects`) when allowed. */
+/** Refusal for an email.send, or the daily counter bump to apply (none without a daily limit) when allowed. */
 export function checkEmail(
-  scope: EmailScope | undefined,
+  email: EmailScope | undefined,
   facts: ProxyFacts,
   counters: CounterReader,
   now: number,
-  effects: CounterEffect[],
-): Deny | null {
+): RuleResult {
   // No email scope: no email may be sent (deny by default); email.provider pins sends to one provider.
-  const refused = kindScopeDenied('email', scope, facts, {
-    value: facts.providerId,
-    message: 'Sending email is refused: the email scope is not set.',
-  });
-  if (refused !== null || scope === undefined) return refused;
+  const scope = kindScope('email', email, facts);
+  if (isDeny(scope)) return scope;
   const recipients = facts.recipients;
   if (recipients === undefined || recipients.length === 0) {
     return scopeDenied('email', null, 0, 'An email with no recipients is refused by the email scope.');
@@ -110,6 +106,5 @@ export function checkEmail(
     },
     counters,
     now,
-    effects,
   );
 }

@@ -10,10 +10,10 @@
 import type { PaymentsScope } from '../../../shared/scopes.ts';
 import type { ProxyFacts } from '../../../shared/facts.ts';
 import { formatMinor } from '../../../shared/money.ts';
-import type { CounterEffect, CounterReader } from '../types.ts';
-import { quote, scopeDenied, type Deny } from '../outcome.ts';
+import type { CounterReader } from '../types.ts';
+import { quote, isDeny, scopeDenied, type Deny, type RuleResult } from '../outcome.ts';
 import { checkDailyLimit } from './counter.ts';
-import { kindScopeDenied } from './kind-scope.ts';
+import { kindScope } from './kind-scope.ts';
 
 export const PAYMENTS_DAY_COUNTER = 'payments:day';
 export const ONE_TIME_CARD_INTERVALS: readonly string[] = ['all_time', 'per_authorization'];
@@ -74,20 +74,16 @@ function checkCurrency(scope: PaymentsScope, facts: ProxyFacts): Deny | null {
   return null;
 }
 
-/** Refusal for a payment.create or card.create, or null (daily counter bump pushed) when allowed. */
+/** Refusal for a payment.create or card.create, or the daily counter bump to apply when allowed. */
 export function checkPayment(
-  scope: PaymentsScope | undefined,
+  payments: PaymentsScope | undefined,
   facts: ProxyFacts,
   counters: CounterReader,
   now: number,
-  effects: CounterEffect[],
-): Deny | null {
+): RuleResult {
   // No payments scope: no money may move (deny by default); payments.provider pins payments to one provider.
-  const refused = kindScopeDenied('payments', scope, facts, {
-    value: facts.action,
-    message: 'Payments are refused: the payments scope is not set.',
-  });
-  if (refused !== null || scope === undefined) return refused;
+  const scope = kindScope('payments', payments, facts);
+  if (isDeny(scope)) return scope;
   if (facts.action === 'card.create') {
     const card = facts.card;
     // Only virtual cards: a physical card outlives the agent's scopes.
@@ -140,6 +136,5 @@ export function checkPayment(
     { scope: 'payments', key: PAYMENTS_DAY_COUNTER, limit: scope.dailyLimit, what: 'payments' },
     counters,
     now,
-    effects,
   );
 }

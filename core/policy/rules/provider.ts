@@ -14,7 +14,17 @@ import type { ProviderScope } from '../../../shared/scopes.ts';
 import type { ProxyFacts } from '../../../shared/facts.ts';
 import { formatUsd } from '../../../shared/money.ts';
 import type { CounterEffect, CounterReader } from '../types.ts';
-import { limited, listText, neverFits, quote, scopeDenied, type Deny } from '../outcome.ts';
+import {
+  isDeny,
+  limited,
+  listText,
+  neverFits,
+  quote,
+  scopeDenied,
+  type CountResult,
+  type Deny,
+  type RuleResult,
+} from '../outcome.ts';
 import { secondsUntil, windowEnd, windowStart } from '../windows.ts';
 import { checkCount } from './counter.ts';
 
@@ -45,14 +55,25 @@ function methodAllowed(methods: readonly string[], method: string): boolean {
   return false;
 }
 
-/** Refusal for a call to a provider, or null (rate and budget effects pushed) when the provider scope allows it. */
+const LISTED = { methods: 'Method', paths: 'Path', models: 'Model' } as const;
+
+/** Refusal of `value` because providers.<id>.<field> does not list it. */
+function notListed(id: string, field: keyof typeof LISTED, list: readonly string[], value: string): Deny {
+  return scopeDenied(
+    `providers.${id}.${field}`,
+    list,
+    value,
+    `${LISTED[field]} ${quote(value)} is not in providers.${id}.${field} (allowed: ${listText(list)}).`,
+  );
+}
+
+/** Refusal for a call to a provider, or the rate and budget bumps to apply when the provider scope allows it. */
 export function checkProvider(
   scope: ProviderScope | undefined,
   facts: ProxyFacts,
   counters: CounterReader,
   now: number,
-  effects: CounterEffect[],
-): Deny | null {
+): RuleResult {
   const id = facts.providerId;
   // No scope for this provider: no call to it is allowed (deny by default).
   if (scope === undefined) {
@@ -67,38 +88,30 @@ export function checkProvider(
   // shows nothing the models rule does not already grant, so method and path rules do not apply to it.
   const modelRead = facts.modelList !== undefined && scope.models !== undefined;
   if (scope.methods !== undefined && !modelRead && !methodAllowed(scope.methods, facts.method)) {
-    return scopeDenied(
-      `providers.${id}.methods`,
-      scope.methods,
-      facts.method,
-      `Method ${quote(facts.method)} is not in providers.${id}.methods (allowed: ${listText(scope.methods)}).`,
-    );
+    return notListed(id, 'methods', scope.methods, facts.method);
   }
   if (scope.paths !== undefined && !modelRead && !pathAllowed(scope.paths, facts.path)) {
-    return scopeDenied(
-      `providers.${id}.paths`,
-      scope.paths,
-      facts.path,
-      `Path ${quote(facts.path)} is not in providers.${id}.paths (allowed: ${listText(scope.paths)}).`,
-    );
+    return notListed(id, 'paths', scope.paths, facts.path);
   }
   if (
     scope.models !== undefined &&
     facts.modelList !== 'list' &&
     (facts.model === undefined || !scope.models.includes(facts.model))
   ) {
+    if (facts.model !== undefined) {
+      return notListed(id, 'models', scope.models, facts.model);
+    }
     return scopeDenied(
       `providers.${id}.models`,
       scope.models,
-      facts.model ?? null,
-      facts.model === undefined
-        ? `The request names no model; providers.${id}.models is set (allowed: ${listText(scope.models)}).`
-        : `Model ${quote(facts.model)} is not in providers.${id}.models (allowed: ${listText(scope.models)}).`,
+      null,
+      `The request names no model; providers.${id}.models is set (allowed: ${listText(scope.models)}).`,
     );
   }
+  let rate: CounterEffect | undefined;
   if (scope.rateLimit !== undefined) {
     const rl = scope.rateLimit;
-    const denied = checkCount(
+    const counted = checkCount(
       {
         key: rateCounter(id),
         per: rl.per,
@@ -108,53 +121,59 @@ export function checkProvider(
       },
       counters,
       now,
-      effects,
     );
-    if (denied !== null) return denied;
+    if (isDeny(counted)) return counted;
+    rate = counted;
   }
-  if (scope.budget !== undefined) {
-    const budget = scope.budget;
-    const scopeName = `providers.${id}.budget`;
-    const estimate = facts.estimatedUsd ?? 0;
-    // A negative or non-finite estimate would shrink the reservation: refuse it.
-    if (!Number.isFinite(estimate) || estimate < 0) {
-      return scopeDenied(
-        scopeName,
-        budget.usd,
-        estimate,
-        `The request's cost estimate is not a valid amount; ${scopeName} is ${formatUsd(budget.usd)} per ${budget.per}.`,
-      );
-    }
-    const estimateMicro = Math.round(estimate * 1e6);
-    const limitMicro = Math.round(budget.usd * 1e6);
-    // An estimate above the whole budget can never fit in any window: say so, with no retry hint.
-    if (estimateMicro > limitMicro) {
-      return neverFits(
-        'budget_exceeded',
-        scopeName,
-        budget.usd,
-        estimate,
-        `This request is estimated at ${formatUsd(estimate)}, more than the whole ${scopeName} of ${formatUsd(budget.usd)} per ${budget.per}: it can never fit under this budget. Send a smaller request (fewer tokens, a cheaper model), or ask the owner to raise the budget.`,
-      );
-    }
-    const key = budgetCounter(id);
-    const start = windowStart(budget.per, now);
-    const end = windowEnd(budget.per, start);
-    const c = counters.get(key, start);
-    const used = c.spentMicro + c.reservedMicro;
-    // Reserve the estimate only if it still fits; a fully used budget refuses everything until the window ends.
-    if (used >= limitMicro || used + estimateMicro > limitMicro) {
-      const retry = secondsUntil(end, now);
-      return limited(
-        'budget_exceeded',
-        scopeName,
-        budget.usd,
-        (used + estimateMicro) / 1e6,
-        `${scopeName} exceeded: ${formatUsd(used / 1e6)} spent or reserved of ${formatUsd(budget.usd)} per ${budget.per} (UTC window), this request is estimated at ${formatUsd(estimate)}; retry in ${retry} s.`,
-        retry,
-      );
-    }
-    effects.push({ key, windowStart: start, windowEnd: end, count: 1, reserveMicro: estimateMicro });
+  if (scope.budget === undefined) return rate === undefined ? [] : [rate];
+  const reserved = checkBudget(scope.budget, facts, counters, now);
+  if (isDeny(reserved)) return reserved;
+  return rate === undefined ? [reserved] : [rate, reserved];
+}
+
+/** Refusal when the call's estimate does not fit in what is left of providers.<id>.budget; otherwise the reservation. */
+function checkBudget(
+  budget: NonNullable<ProviderScope['budget']>,
+  facts: ProxyFacts,
+  counters: CounterReader,
+  now: number,
+): CountResult {
+  const id = facts.providerId;
+  const scopeName = `providers.${id}.budget`;
+  const estimate = facts.estimatedUsd ?? 0;
+  // A negative or non-finite estimate would shrink the reservation: refuse it.
+  if (!Number.isFinite(estimate) || estimate < 0) {
+    return scopeDenied(
+      scopeName,
+      budget.usd,
+      estimate,
+      `The request's cost estimate is not a valid amount; ${scopeName} is ${formatUsd(budget.usd)} per ${budget.per}.`,
+    );
   }
-  return null;
+  const estimateMicro = Math.round(estimate * 1e6);
+  const limitMicro = Math.round(budget.usd * 1e6);
+  // An estimate above the whole budget can never fit in any window: say so, with no retry hint.
+  if (estimateMicro > limitMicro) {
+    return neverFits(
+      'budget_exceeded',
+      { scope: scopeName, limit: budget.usd, value: estimate },
+      `This request is estimated at ${formatUsd(estimate)}, more than the whole ${scopeName} of ${formatUsd(budget.usd)} per ${budget.per}: it can never fit under this budget. Send a smaller request (fewer tokens, a cheaper model), or ask the owner to raise the budget.`,
+    );
+  }
+  const key = budgetCounter(id);
+  const start = windowStart(budget.per, now);
+  const end = windowEnd(budget.per, start);
+  const c = counters.get(key, start);
+  const used = c.spentMicro + c.reservedMicro;
+  // Reserve the estimate only if it still fits; a fully used budget refuses everything until the window ends.
+  if (used >= limitMicro || used + estimateMicro > limitMicro) {
+    const retry = secondsUntil(end, now);
+    return limited(
+      'budget_exceeded',
+      { scope: scopeName, limit: budget.usd, value: (used + estimateMicro) / 1e6 },
+      `${scopeName} exceeded: ${formatUsd(used / 1e6)} spent or reserved of ${formatUsd(budget.usd)} per ${budget.per} (UTC window), this request is estimated at ${formatUsd(estimate)}; retry in ${retry} s.`,
+      retry,
+    );
+  }
+  return { key, windowStart: start, windowEnd: end, count: 1, reserveMicro: estimateMicro };
 }
