@@ -3,12 +3,13 @@
 // serves at once and builds a stale console alongside.
 // `npm start -- --headless` forces headless; `--help` and `--version` answer and exit; unknown flags are
 // an error (exit 2).
-import { existsSync, readdirSync, statSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { join, dirname } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { constants } from 'node:os';
+import { appBuildArgs, appStale } from './app-build.ts';
 import { buildBundle, DAEMON_NODE_FLAGS, freshBundle, HEADLESS } from './headless-bundle.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,27 +35,7 @@ try {
 const options = cli.opts<{ headless?: boolean; hidden?: boolean }>();
 const forceHeadless = options.headless === true;
 
-function newest(dir: string): number {
-  let max = 0;
-  if (!existsSync(dir)) return max;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, entry.name);
-    max = Math.max(max, entry.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return max;
-}
-
-function isStale(): boolean {
-  const built = join(root, 'out', 'renderer', 'index.html');
-  const sources = Math.max(
-    newest(join(root, 'renderer')),
-    newest(join(root, 'shared')),
-    newest(join(root, 'electron')),
-  );
-  return !(existsSync(built) && statSync(built).mtimeMs >= sources && existsSync(join(root, 'out', 'main')));
-}
-
-const BUILD_ARGS = [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'];
+const BUILD_ARGS = appBuildArgs(root);
 
 /** The Electron app needs its build before it starts. */
 function buildNow(): void {
@@ -126,7 +107,7 @@ async function startHeadless(): Promise<void> {
 
 const runtime = forceHeadless ? { reason: '--headless was given' } : electronRuntime();
 if ('binary' in runtime) {
-  if (isStale()) buildNow();
+  if (appStale(root)) buildNow();
   const child = spawn(runtime.binary, [root, ...(options.hidden === true ? ['--hidden'] : [])], {
     stdio: 'inherit',
   });
@@ -134,6 +115,6 @@ if ('binary' in runtime) {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
 } else {
   process.stdout.write(`Starting headless: ${runtime.reason}.\n`);
-  if (isStale()) buildInBackground();
+  if (appStale(root)) buildInBackground();
   await startHeadless();
 }
