@@ -8,6 +8,8 @@ import { Command, CommanderError } from 'commander';
 import { join, dirname } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { constants } from 'node:os';
+import { buildBundle, DAEMON_NODE_FLAGS, freshBundle, HEADLESS } from './headless-bundle.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string };
@@ -91,6 +93,37 @@ function electronRuntime(): { binary: string } | { reason: string } {
   return { binary };
 }
 
+/**
+ * Headless runs the daemon as plain JavaScript (scripts/headless-bundle.ts), rebuilt first when its sources
+ * changed, in a child process that has no TypeScript loader in it. It stops when this launcher stops, even
+ * on SIGKILL: it watches the IPC channel. If the bundle cannot be built, the sources run here instead.
+ */
+async function startHeadless(): Promise<void> {
+  const bundle = { root, ...HEADLESS };
+  let file = freshBundle(bundle);
+  if (file === null) {
+    process.stdout.write('Building the headless daemon (first start or sources changed)…\n');
+    try {
+      file = await buildBundle(bundle);
+    } catch (err) {
+      process.stderr.write(
+        `Building the headless daemon failed (${err instanceof Error ? err.message : String(err)}); ` +
+          'starting it from the TypeScript sources instead.\n',
+      );
+      const { runHeadless } = await import('../core/cli/headless.ts');
+      await runHeadless();
+      return;
+    }
+  }
+  const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, file], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+  });
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
+  child.on('exit', (code, signal) =>
+    process.exit(code ?? (signal !== null ? 128 + constants.signals[signal] : 1)),
+  );
+}
+
 const runtime = forceHeadless ? { reason: '--headless was given' } : electronRuntime();
 if ('binary' in runtime) {
   if (isStale()) buildNow();
@@ -102,6 +135,5 @@ if ('binary' in runtime) {
 } else {
   process.stdout.write(`Starting headless: ${runtime.reason}.\n`);
   if (isStale()) buildInBackground();
-  const { runHeadless } = await import('../core/cli/headless.ts');
-  await runHeadless();
+  await startHeadless();
 }

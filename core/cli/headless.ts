@@ -131,6 +131,13 @@ export async function runHeadless(): Promise<void> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Started by `npm start` (scripts/start.ts) over an IPC channel: when the launcher is gone, even killed
+  // with SIGKILL, the channel closes and the daemon stops cleanly instead of running on with no owner.
+  if (process.send !== undefined) {
+    process.channel?.unref();
+    process.on('disconnect', () => stop('The launcher exited'));
+    if (!process.connected) stop('The launcher exited');
+  }
   // An error outside any request stops the daemon, fail closed (core/failure.ts).
   installFailurePolicy(process, {
     record: (detail) => daemon.recordFailure(detail),

@@ -42,17 +42,19 @@ export type ErrorRenderer = (
   requestId: string,
 ) => { body: unknown; headers: Record<string, string> } | null;
 
-const renderers = new WeakMap<ServerResponse, ErrorRenderer>();
+// Kept on the response itself: a WeakMap entry per request cost more (and weak entries wait for a full GC).
+const RENDERER = Symbol('akc.errorRenderer');
+type Rendered = ServerResponse & { [RENDERER]?: ErrorRenderer };
 
 /** Every error later sent on `res` goes through `render` (set once the route is known). */
 export function renderErrorsWith(res: ServerResponse, render: ErrorRenderer): void {
-  renderers.set(res, render);
+  (res as Rendered)[RENDERER] = render;
 }
 
 export function sendError(res: ServerResponse, err: AppError, requestId: string): void {
   const headers: Record<string, string> = { 'x-akc-error': err.code };
   if (err.retryAfter !== undefined) headers['retry-after'] = String(Math.max(1, Math.ceil(err.retryAfter)));
-  const rendered = renderers.get(res)?.(err, requestId) ?? null;
+  const rendered = (res as Rendered)[RENDERER]?.(err, requestId) ?? null;
   if (rendered !== null) {
     sendJson(res, ERROR_STATUS[err.code], rendered.body, { ...rendered.headers, ...headers });
     return;

@@ -49,23 +49,28 @@ export type CompiledRoute = Route & {
   regex: RegExp;
   keys: string[];
   literal: boolean;
+  /** Every path this route matches starts with this (its literal segments before the first parameter). */
+  prefix: string;
 };
 
 export function compile(route: Route): CompiledRoute {
   const keys: string[] = [];
   let source = '^';
+  let prefix = '';
   for (const seg of route.path.split('/').slice(1)) {
     if (seg === '*') {
       keys.push('rest');
       source += '(/.*)?';
     } else if (seg.startsWith(':')) {
+      if (keys.length === 0) prefix += '/';
       keys.push(seg.slice(1));
       source += '/([^/]+)';
     } else {
+      if (keys.length === 0) prefix += `/${seg}`;
       source += `/${seg.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`;
     }
   }
-  return { ...route, regex: new RegExp(`${source}$`), keys, literal: keys.length === 0 };
+  return { ...route, regex: new RegExp(`${source}$`), keys, literal: keys.length === 0, prefix };
 }
 
 export type Match = { route: CompiledRoute; params: Record<string, string> } | { allowed: string[] } | null;
@@ -73,6 +78,8 @@ export type Match = { route: CompiledRoute; params: Record<string, string> } | {
 export function match(routes: readonly CompiledRoute[], method: string, path: string): Match {
   const allowed: string[] = [];
   for (const route of routes) {
+    // A cheap necessary condition first: most routes are ruled out without running their pattern.
+    if (!path.startsWith(route.prefix)) continue;
     const m = route.regex.exec(path);
     if (!m) continue;
     if (route.method !== '*' && route.method !== method) {

@@ -103,7 +103,7 @@ export class LoopbackServer {
         throw new AppError('bad_request', 'The request target must be a path.', { path: 'url' });
       const q = rawUrl.indexOf('?');
       const path = q >= 0 ? rawUrl.slice(0, q) : rawUrl;
-      const query = new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
+      let query: URLSearchParams | undefined;
       const origin = typeof req.headers.origin === 'string' ? req.headers.origin : undefined;
       const referer = typeof req.headers.referer === 'string' ? req.headers.referer : undefined;
       const browser = browserContext(origin, referer, port);
@@ -132,7 +132,11 @@ export class LoopbackServer {
         res,
         requestId,
         params,
-        query,
+        // Parsed on first use: the proxy reads the raw query string and never needs this.
+        get query(): URLSearchParams {
+          query ??= new URLSearchParams(q >= 0 ? rawUrl.slice(q + 1) : '');
+          return query;
+        },
         started,
         browser,
         agent: null,

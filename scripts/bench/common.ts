@@ -1,7 +1,7 @@
 // Small helpers shared by the benchmark sections: statistics, wall-clock time that compares across
 // processes, child processes that talk over IPC, and the vault choice the tests also make.
 import { fork, type ChildProcess } from 'node:child_process';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
@@ -85,12 +85,16 @@ process.on('exit', () => {
   for (const c of CHILDREN) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
 });
 
+/** Forks a child: `script` is a file of scripts/bench/children, or an absolute path (a built bundle). */
 export function forkChild(
   script: string,
   args: readonly string[] = [],
   options: { execArgv?: string[]; env?: NodeJS.ProcessEnv; root?: string } = {},
 ): Child {
-  const proc = fork(join(options.root ?? ROOT, 'scripts', 'bench', 'children', script), [...args], {
+  const file = isAbsolute(script)
+    ? script
+    : join(options.root ?? ROOT, 'scripts', 'bench', 'children', script);
+  const proc = fork(file, [...args], {
     execPath: NODE22,
     execArgv: ['--disable-warning=ExperimentalWarning', ...(options.execArgv ?? [])],
     stdio: ['ignore', 'inherit', 'pipe', 'ipc'],

@@ -1,7 +1,15 @@
 // Starting the benchmark's processes: upstream, pass-through proxy, daemon, load generator.
 import { mkdirSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { forkChild, type Child } from './common.ts';
+import { forkChild, ROOT, type Child } from './common.ts';
+import { DAEMON_NODE_FLAGS, ensureBundle, type Bundle } from '../headless-bundle.ts';
+
+/** The bench's daemon child, bundled like the headless daemon (with the client it drives itself through). */
+const BENCH_DAEMON: Omit<Bundle, 'root'> = {
+  entry: 'scripts/bench/children/daemon.ts',
+  sources: ['core', 'shared', 'client', 'scripts/bench'],
+  outDir: 'out/bench',
+};
 
 const ReadyUrl = z.object({ type: z.literal('ready'), url: z.string() });
 const ReadyDaemon = z.object({
@@ -41,8 +49,10 @@ export async function startDaemonProcess(
   agents: string[],
   root?: string,
 ): Promise<{ child: Child; info: DaemonInfo }> {
-  const child = forkChild('daemon.ts', [JSON.stringify({ upstreamUrl, agents })], {
-    execArgv: profileArgs(),
+  // Run as `npm start` runs the daemon: built to plain JavaScript first (scripts/headless-bundle.ts).
+  const { file } = await ensureBundle({ ...BENCH_DAEMON, root: root ?? ROOT });
+  const child = forkChild(file, [JSON.stringify({ upstreamUrl, agents })], {
+    execArgv: [...DAEMON_NODE_FLAGS, ...profileArgs()],
     ...(root !== undefined ? { root } : {}),
   });
   const info = await child.next(ReadyDaemon);

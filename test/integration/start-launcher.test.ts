@@ -1,0 +1,112 @@
+// `npm start` headless: the launcher (scripts/start.ts) runs the daemon built to plain JavaScript
+// (scripts/headless-bundle.ts) in a child process, rebuilt whenever its sources change, and the daemon
+// never outlives the launcher.
+import { describe, expect, it } from 'vitest';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { z } from 'zod';
+import { NODE22, ROOT } from '../helpers/env.ts';
+import { runProgram } from '../helpers/child.ts';
+import { buildBundle, freshBundle, HEADLESS, sourcesDigest } from '../../scripts/headless-bundle.ts';
+
+const DaemonJson = z.object({ url: z.string(), pid: z.number().int(), version: z.string() });
+
+interface Launched {
+  proc: ChildProcessByStdio<null, Readable, Readable>;
+  out: () => string;
+  /** Resolves when every process writing to the launcher's stdout (the launcher and the daemon) is gone. */
+  outClosed: Promise<void>;
+  exit: Promise<number | null>;
+  daemon: z.infer<typeof DaemonJson>;
+}
+
+function launch(dir: string): Promise<Launched> {
+  const proc = spawn(NODE22, [join(ROOT, 'scripts/start.ts'), '--headless'], {
+    env: { ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  const outClosed = new Promise<void>((resolve) => proc.stdout.on('close', () => resolve()));
+  const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
+  proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  return new Promise((resolve, reject) => {
+    proc.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (!out.includes('Stop with Ctrl+C')) return;
+      const daemon = DaemonJson.parse(JSON.parse(readFileSync(join(dir, 'daemon.json'), 'utf8')));
+      resolve({ proc, out: () => out, outClosed, exit, daemon });
+    });
+    void exit.then((code) => reject(new Error(`npm start exited with ${String(code)}:\n${out}\n${err}`)));
+  });
+}
+
+const cmdline = (pid: number): string => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+
+describe('npm start -- --headless', () => {
+  it('runs the bundle built from the current sources in its own process, which answers on the loopback port', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'akc-launch-')), 'data');
+    const run = await launch(dir);
+    const bundle = freshBundle({ root: ROOT, ...HEADLESS });
+    expect(bundle).toBe(join(ROOT, 'out/headless/headless.js'));
+    expect(readFileSync(join(ROOT, 'out/headless/sources.sha256'), 'utf8').trim()).toBe(
+      sourcesDigest({ root: ROOT, ...HEADLESS }),
+    );
+    // The daemon is the bundle, not the launcher and not the TypeScript sources.
+    expect(run.daemon.pid).not.toBe(run.proc.pid);
+    expect(cmdline(run.daemon.pid)).toContain('out/headless/headless.js');
+    expect(cmdline(run.daemon.pid)).not.toContain('.ts');
+    const presence = await fetch(`${run.daemon.url}/admin/v1/owner/presence`);
+    expect(presence.status).toBe(200);
+    expect(run.out()).toContain('/console/login?code=');
+
+    run.proc.kill('SIGTERM');
+    expect(await run.exit).toBe(0);
+    await run.outClosed;
+    expect(run.out()).toContain('SIGTERM: stopping Agent Keychain');
+    expect(existsSync(join(dir, 'daemon.json'))).toBe(false);
+  });
+
+  it('stops the daemon cleanly when the launcher is killed with SIGKILL', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'akc-launch-')), 'data');
+    const run = await launch(dir);
+    run.proc.kill('SIGKILL');
+    // The daemon holds the launcher's stdout: the pipe closes only once the daemon has exited.
+    await run.outClosed;
+    expect(run.out()).toContain('The launcher exited: stopping Agent Keychain');
+    expect(existsSync(join(dir, 'daemon.json'))).toBe(false);
+    expect(
+      existsSync(`/proc/${run.daemon.pid}/cmdline`) && cmdline(run.daemon.pid).includes('headless'),
+    ).toBe(false);
+  });
+});
+
+describe('the headless bundle', () => {
+  it('is stale as soon as any source changes, and a rebuild runs the new code', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'akc-bundle-'));
+    mkdirSync(join(root, 'core'));
+    mkdirSync(join(root, 'shared'));
+    writeFileSync(join(root, 'shared/word.ts'), "export const word: string = 'first';\n");
+    writeFileSync(
+      join(root, 'core/main.ts'),
+      "import { word } from '../shared/word.ts';\nprocess.stdout.write(word);\n",
+    );
+    const b = { root, entry: 'core/main.ts', sources: ['core', 'shared'], outDir: 'out/x' };
+    expect(freshBundle(b)).toBeNull();
+    const file = await buildBundle(b);
+    expect(freshBundle(b)).toBe(file);
+    expect((await runProgram(NODE22, [file], { env: process.env })).stdout).toBe('first');
+
+    writeFileSync(join(root, 'shared/word.ts'), "export const word: string = 'second';\n");
+    expect(freshBundle(b)).toBeNull();
+    await buildBundle(b);
+    expect((await runProgram(NODE22, [file], { env: process.env })).stdout).toBe('second');
+
+    // A build that did not finish leaves no digest behind, so it is never taken for fresh.
+    rmSync(join(root, 'out/x/sources.sha256'));
+    expect(freshBundle(b)).toBeNull();
+  });
+});
