@@ -16,6 +16,12 @@ export const OwnerSessionMinutes = z
     message: `must be one of ${OWNER_SESSION_MINUTES.join(', ')}`,
   });
 
+/** GET /admin/v1/owner/presence: whether anything open can show the owner a prompt, and the vault's key source. */
+export const OwnerPresence = z.object({ canPrompt: z.boolean(), passphraseVault: z.boolean() });
+
+/** POST /admin/v1/owner/console-link, when the owner allows it: a one-time console login link. */
+export const ConsoleLink = z.object({ url: z.string() });
+
 export const OwnerPromptKind = z.enum(['session', 'act', 'console-link']);
 export type OwnerPromptKind = z.infer<typeof OwnerPromptKind>;
 

@@ -311,12 +311,12 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
     },
 
     agentRevoke(input, via) {
-      const { agent, cut } = revokeAgent(core, approvals, input.id, input.reason, input.severity, via);
+      const { agent, cut } = revokeAgent(core, approvals, input, via);
       return { agent: core.agentView(agent), cut };
     },
 
     agentSuspend(input, via) {
-      const { agent, cut } = suspendAgent(core, approvals, input.id, input.reason, via);
+      const { agent, cut } = suspendAgent(core, approvals, input, via);
       return { agent: core.agentView(agent), cut };
     },
 
@@ -339,7 +339,12 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
       for (const agent of core.agents.list()) {
         if (agent.status === 'revoked') continue;
         try {
-          cut += revokeAgent(core, approvals, agent.id, input.reason, input.severity, via).cut;
+          cut += revokeAgent(
+            core,
+            approvals,
+            { id: agent.id, reason: input.reason, severity: input.severity },
+            via,
+          ).cut;
         } catch (err) {
           if (!(err instanceof AppError) || err.code !== 'audit_unavailable') throw err;
           unaudited.push(agent.name);

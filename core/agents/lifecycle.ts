@@ -14,31 +14,32 @@ export interface CutResult {
   cut: number;
 }
 
-/** Cuts an agent off right now: aborts its requests, denies its approvals, removes its grants. */
+/**
+ * Cuts an agent off right now: aborts its requests (telling them `why`), denies its approvals, and removes
+ * its grants when `removeGrants`.
+ */
 function cutOff(
   core: Core,
   approvals: ApprovalCenter,
   agentId: string,
-  reason: string,
-  removeGrants: boolean,
+  how: { why: string; removeGrants: boolean },
 ): { cut: number; approvals: number; grants: number } {
-  const cut = core.inflight.cut(agentId, reason);
+  const cut = core.inflight.cut(agentId, how.why);
   const denied = approvals.cancelAgent(agentId);
-  const grants = removeGrants ? approvals.grants.deleteForAgent(agentId) : 0;
+  const grants = how.removeGrants ? approvals.grants.deleteForAgent(agentId) : 0;
   return { cut, approvals: denied, grants };
 }
 
 export function revokeAgent(
   core: Core,
   approvals: ApprovalCenter,
-  id: string,
-  reason: string,
-  severity: Severity,
+  revoke: { id: string; reason: string; severity: Severity },
   via: Via,
 ): CutResult {
+  const { id, reason, severity } = revoke;
   core.flush();
   const agent = core.agents.revoke(id, reason, severity, core.now());
-  const effects = cutOff(core, approvals, id, `Agent ${agent.name} was revoked`, true);
+  const effects = cutOff(core, approvals, id, { why: `Agent ${agent.name} was revoked`, removeGrants: true });
   // Its enrolled key and every session or token minted from it die in the same step.
   const keys = core.keys.revokeForAgent(id, core.now());
   const sessions = core.shortLived.endForAgent(id, 'agent revoked', core.now());
@@ -73,13 +74,16 @@ export function revokeAgent(
 export function suspendAgent(
   core: Core,
   approvals: ApprovalCenter,
-  id: string,
-  reason: string | undefined,
+  suspend: { id: string; reason?: string | undefined },
   via: Via,
 ): CutResult {
+  const { id, reason } = suspend;
   core.flush();
   const agent = core.agents.setStatus(id, 'suspended', core.now());
-  const effects = cutOff(core, approvals, id, `Agent ${agent.name} was suspended`, false);
+  const effects = cutOff(core, approvals, id, {
+    why: `Agent ${agent.name} was suspended`,
+    removeGrants: false,
+  });
   try {
     recordOwnerEvent(
       core,
@@ -118,7 +122,10 @@ export function rotateAgent(
   const { agent, token } = core.agents.rotate(id, core.now());
   // Requests made with the old credential are cut too: it is dead, and so is what it started. Sessions
   // and key-minted tokens end as well (a rotation says "something leaked"); the enrolled key stays.
-  const effects = cutOff(core, approvals, id, `The credential of ${agent.name} was rotated`, false);
+  const effects = cutOff(core, approvals, id, {
+    why: `The credential of ${agent.name} was rotated`,
+    removeGrants: false,
+  });
   const sessions = core.shortLived.endForAgent(id, 'agent credential rotated', core.now());
   try {
     recordOwnerEvent(

@@ -10,7 +10,7 @@ import { parseInput } from '../server/validate.ts';
 import { BASE_HEADERS } from '../server/respond.ts';
 import { AppError } from '../errors.ts';
 import { SessionRequest, type SessionLine, type SessionView } from '../../shared/identity.ts';
-import { claimedAgent, verifyAssertion } from '../identity/assertion.ts';
+import { verifyAssertion } from '../identity/assertion.ts';
 import { auditRefusal } from '../identity/refusal.ts';
 import { peerProcesses } from './session-peer.ts';
 import { sessionEnv } from './session-env.ts';
@@ -110,8 +110,7 @@ export function sessionRoute(core: Core, serverPort: () => number): Route {
           throw err;
         }
       } catch (err) {
-        const agent = input ? claimedAgent(core, input.assertion) : undefined;
-        throw auditRefusal(core, ctx, 'session.refused', err, now, agent);
+        throw auditRefusal(core, ctx, { action: 'session.refused', err, now, assertion: input?.assertion });
       }
 
       const { req, res } = ctx;

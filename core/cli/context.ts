@@ -13,7 +13,7 @@ import {
   type OpOutput,
 } from '../../shared/contract.ts';
 import { describeIssue } from '../../shared/issue-path.ts';
-import { classifyAct, type OwnerSessionView } from '../../shared/owner.ts';
+import { classifyAct, OwnerPresence, type OwnerSessionView } from '../../shared/owner.ts';
 import { CliError, EXIT, exitFor } from './exit.ts';
 import { forgetSession, loadSession, saveSession, type StoredSession } from './session-store.ts';
 import { readSecretInput } from './input.ts';
@@ -214,9 +214,7 @@ export class CliContext {
     if (passphrase === null) {
       const presence = await this.http('GET', '/admin/v1/owner/presence');
       if (!presence.ok) await this.fail(presence);
-      const info = z
-        .object({ canPrompt: z.boolean(), passphraseVault: z.boolean() })
-        .parse(await presence.json());
+      const info = OwnerPresence.parse(await presence.json());
       if (!info.canPrompt) {
         throw new CliError(
           EXIT.owner,

@@ -1,11 +1,16 @@
 // Headless mode: the same core, with the UI served as a browser console on the loopback port.
 // Prints the URL, a one-time login link and what to do next; stops cleanly on SIGINT/SIGTERM.
 import { dirname, join } from 'node:path';
+import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
 import { readConfig } from '../config.ts';
 import { startDaemon } from '../daemon.ts';
 import { installFailurePolicy } from '../failure.ts';
 import { DataDirBusy } from '../storage/data-dir.ts';
+import { ConsoleLink, OwnerPresence } from '../../shared/owner.ts';
+
+/** The part of an error answer this reads: its message for people. */
+const Refusal = z.object({ error: z.object({ message: z.string() }) });
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -22,9 +27,11 @@ async function askForLink(url: string): Promise<{ link: string } | { why: string
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(passphrase === undefined ? {} : { passphrase }),
     });
-    const body = (await res.json()) as { url?: string; error?: { message?: string } };
-    if (res.ok && typeof body.url === 'string') return { link: body.url };
-    return { why: body.error?.message ?? `HTTP ${res.status}` };
+    const body: unknown = await res.json().catch(() => null);
+    const link = ConsoleLink.safeParse(body);
+    if (res.ok && link.success) return { link: link.data.url };
+    const refused = Refusal.safeParse(body);
+    return { why: refused.success ? refused.data.error.message : `HTTP ${res.status}` };
   } catch (err) {
     return { why: err instanceof Error ? err.message : String(err) };
   }
@@ -35,8 +42,9 @@ async function maybePassphrase(url: string): Promise<string | undefined> {
   if (!process.stdin.isTTY) return undefined;
   try {
     const res = await fetch(`${url}/admin/v1/owner/presence`);
-    const info = (await res.json()) as { canPrompt?: boolean; passphraseVault?: boolean };
-    if (info.canPrompt !== false || info.passphraseVault !== true) return undefined;
+    const info = OwnerPresence.safeParse(await res.json());
+    // Asked only when the daemon says plainly that nothing can prompt and the vault has a passphrase.
+    if (!info.success || info.data.canPrompt || !info.data.passphraseVault) return undefined;
   } catch {
     return undefined;
   }

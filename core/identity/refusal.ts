@@ -5,18 +5,26 @@ import type { RouteCtx } from '../server/routes.ts';
 import { AppError } from '../errors.ts';
 import { AuthThrottle } from '../server/auth-throttle.ts';
 import { ERROR_STATUS } from '../../shared/errors.ts';
+import { claimedAgent } from './assertion.ts';
 
 const throttle = new AuthThrottle();
 
-export function auditRefusal(
-  core: Core,
-  ctx: RouteCtx,
-  action: string,
-  err: unknown,
-  now: number,
-  agent: { id: string; name: string } | undefined,
-): unknown {
+/** What was refused: the audit action, the error, and the assertion the caller sent (if it got that far). */
+export interface Refused {
+  action: 'token.refused' | 'session.refused';
+  err: unknown;
+  now: number;
+  assertion: string | undefined;
+}
+
+/**
+ * The error to throw for a refused identity request, audited under the agent its assertion claims (the
+ * claim is only a label here: the assertion was not verified, or failed to be).
+ */
+export function auditRefusal(core: Core, ctx: RouteCtx, refused: Refused): unknown {
+  const { action, err, now } = refused;
   if (!(err instanceof AppError)) return err;
+  const agent = refused.assertion === undefined ? undefined : claimedAgent(core, refused.assertion);
   if (!throttle.fail(now))
     return new AppError('rate_limited', 'Too many refused requests; slow down.', {
       retryAfter: throttle.retryAfterSeconds(now),

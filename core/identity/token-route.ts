@@ -7,7 +7,7 @@ import { readJsonObject } from '../server/body.ts';
 import { parseInput } from '../server/validate.ts';
 import { sendJson } from '../server/respond.ts';
 import { TokenRequest, type TokenResponse } from '../../shared/identity.ts';
-import { claimedAgent, verifyAssertion } from './assertion.ts';
+import { verifyAssertion } from './assertion.ts';
 import { auditRefusal } from './refusal.ts';
 
 export const DEFAULT_TOKEN_SECONDS = 600;
@@ -65,8 +65,7 @@ export function tokenRoute(core: Core): Route {
         };
         sendJson(ctx.res, 200, body);
       } catch (err) {
-        const agent = input ? claimedAgent(core, input.assertion) : undefined;
-        throw auditRefusal(core, ctx, 'token.refused', err, now, agent);
+        throw auditRefusal(core, ctx, { action: 'token.refused', err, now, assertion: input?.assertion });
       }
     },
   };

@@ -10,7 +10,8 @@ import { generateText } from 'ai';
 import { createOpenAI } from '@ai-sdk/openai';
 import { createAnthropic } from '@ai-sdk/anthropic';
 import { raw } from '../helpers/daemon.ts';
-import { rejection as caught, startHarness, type Harness } from './harness.ts';
+import { startHarness, type Harness } from './harness.ts';
+import { rejection as caught } from '../helpers/rejection.ts';
 import { stripeClient } from './stripe-client.ts';
 
 let h: Harness;

@@ -31,17 +31,6 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-/** The error a call that must fail rejects with (a call that succeeds fails the test). */
-export async function rejection(p: Promise<unknown>): Promise<Error> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof Error) return err;
-    throw new Error('threw a non-Error', { cause: err });
-  }
-  throw new Error('expected the call to fail');
-}
-
 function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' });
   res.end(JSON.stringify(body));

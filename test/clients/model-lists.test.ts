@@ -12,8 +12,8 @@ import {
   OPENAI_MODEL,
   startHarness,
   type Harness,
-  rejection as caught,
 } from './harness.ts';
+import { rejection as caught } from '../helpers/rejection.ts';
 
 let h: Harness;
 

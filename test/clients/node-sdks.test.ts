@@ -11,14 +11,8 @@ import { createAnthropic } from '@ai-sdk/anthropic';
 import { ChatOpenAI } from '@langchain/openai';
 import { ChatAnthropic } from '@langchain/anthropic';
 import { Agent, run, setDefaultOpenAIClient, setTracingDisabled } from '@openai/agents';
-import {
-  ANTHROPIC_MODEL,
-  KEYS,
-  OPENAI_MODEL,
-  rejection as caught,
-  startHarness,
-  type Harness,
-} from './harness.ts';
+import { ANTHROPIC_MODEL, KEYS, OPENAI_MODEL, startHarness, type Harness } from './harness.ts';
+import { rejection as caught } from '../helpers/rejection.ts';
 import { stripeClient } from './stripe-client.ts';
 
 let h: Harness;

@@ -140,3 +140,13 @@ export async function raw(
     req.end();
   });
 }
+
+/** An agent's JSON POST through raw(): exactly `body`, with the agent's credential. */
+export function agentPost(url: string, token: string, path: string, body: string): ReturnType<typeof raw> {
+  return raw(url, {
+    method: 'POST',
+    path,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body,
+  });
+}

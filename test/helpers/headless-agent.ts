@@ -8,7 +8,7 @@ import { AgentKeychain } from '../../client/index.ts';
 import type { AgentView } from '../../shared/models.ts';
 import type { ProviderScope } from '../../shared/scopes.ts';
 import { ownerTokenFile, runHeadless, type Child } from './child.ts';
-import { raw, TEST_PASSPHRASE } from './daemon.ts';
+import { agentPost, TEST_PASSPHRASE } from './daemon.ts';
 import { hasKeyring } from './env.ts';
 import { startUpstream, type FakeUpstream } from './upstream.ts';
 
@@ -47,13 +47,7 @@ export async function startHeadlessAgent(prefix: string, scope: ProviderScope): 
     agent,
     agentToken,
     ownerToken: owner.read,
-    fire: () =>
-      raw(child.url, {
-        method: 'POST',
-        path: '/v1/proxy/api/x',
-        headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json' },
-        body: '{}',
-      }).catch(() => null),
+    fire: () => agentPost(child.url, agentToken, '/v1/proxy/api/x', '{}').catch(() => null),
     restart: async () => {
       const again = await runHeadless(env);
       const next = new AgentKeychain({ baseUrl: again.url, adminToken: owner.read() });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { AgentKeychainAgent, AgentKeychainError } from '../../client/index.ts';
 import { Scopes } from '../../shared/scopes.ts';
+import { rejection } from '../helpers/rejection.ts';
 
 let t: TestDaemon;
 beforeAll(async () => {
@@ -12,15 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.stop());
 
-async function failure(p: Promise<unknown>): Promise<AgentKeychainError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AgentKeychainError) return err;
-    throw err;
-  }
-  throw new Error('expected a failure');
-}
+const failure = (p: Promise<unknown>): Promise<AgentKeychainError> => rejection(p, AgentKeychainError);
 
 const agentClient = (token: string): AgentKeychainAgent => new AgentKeychainAgent({ baseUrl: t.url, token });
 

@@ -1,7 +1,7 @@
 // Issue 5: held requests, decisions, remembered grants, respond-async, restart, and instant revocation.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { agentPost, raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { chatHandler, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { connectSse, type SseClient } from '../helpers/sse.ts';
 
@@ -222,12 +222,7 @@ describe('revocation', () => {
     await t.admin.providers.put('other', { kind: 'http', baseUrl: up.url, key: 'k-other-provider-00001' });
     // A grant that must disappear with the revoke.
     const g = sse.next('approval.requested', (d) => d.agentId === a.id);
-    const first = raw(t.url, {
-      method: 'POST',
-      path: '/v1/proxy/other/x',
-      headers: { authorization: `Bearer ${ta}`, 'content-type': 'application/json' },
-      body: '{}',
-    });
+    const first = agentPost(t.url, ta, '/v1/proxy/other/x', '{}');
     await t.admin.approvals.approve((await g).id, { minutes: 60 });
     await first;
     expect((await t.admin.grants.list()).some((x) => x.agentId === a.id)).toBe(true);
@@ -302,12 +297,7 @@ describe('revocation', () => {
     for (let i = 0; i < 3; i += 1) await streamB.nextChunk();
     expect(streamB.chunks).toBeGreaterThanOrEqual(bBefore + 3);
     expect(bEnded).toBe(false);
-    const after = await raw(t.url, {
-      method: 'POST',
-      path: '/v1/proxy/openai/chat/completions',
-      headers: { authorization: `Bearer ${ta}`, 'content-type': 'application/json' },
-      body: '{}',
-    });
+    const after = await agentPost(t.url, ta, '/v1/proxy/openai/chat/completions', '{}');
     expect(after.status).toBe(401);
     expect((after.json() as { error: { code: string } }).error.code).toBe('revoked');
     const entry = (await t.admin.audit.list({ agentId: a.id, action: 'agent.revoked' })).entries[0];

@@ -10,21 +10,14 @@ import { fakeProvider, raw, startTestDaemon, TEST_PASSPHRASE } from '../helpers/
 import { hasKeyring, keyringSkipReason } from '../helpers/env.ts';
 import { AgentKeychain, AgentKeychainError } from '../../client/index.ts';
 import { AppError } from '../../core/errors.ts';
+import { rejection } from '../helpers/rejection.ts';
 
 const mode = (p: string): number => statSync(p).mode & 0o777;
 const fresh = (): string => join(mkdtempSync(join(tmpdir(), 'akc-f-')), 'data');
 
 if (!hasKeyring) console.log(`[skip] OS-keychain tests: ${keyringSkipReason}`);
 
-async function rejection(p: Promise<unknown>): Promise<AgentKeychainError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof AgentKeychainError) return err;
-    throw err;
-  }
-  throw new Error('expected the call to fail');
-}
+const failure = (p: Promise<unknown>): Promise<AgentKeychainError> => rejection(p, AgentKeychainError);
 
 describe('headless start', () => {
   it('writes only daemon.json (url, pid, version) 0600 in a 0700 data directory, no owner credential, and stops cleanly on SIGTERM', async () => {
@@ -68,11 +61,11 @@ describe('vault with a passphrase', () => {
 
     t = await startTestDaemon({ dir, init: false });
     expect((await t.admin.vault.status()).vault).toBe('locked');
-    const wrong = await rejection(t.admin.vault.unlock('not the passphrase at all'));
+    const wrong = await failure(t.admin.vault.unlock('not the passphrase at all'));
     expect(wrong.code).toBe('wrong_passphrase');
     expect(wrong.status).toBe(403);
     expect((await t.admin.vault.status()).vault).toBe('locked');
-    const locked = await rejection(
+    const locked = await failure(
       t.admin.providers.put('x', { kind: 'openai', key: 'sk-should-not-be-stored' }),
     );
     expect(locked.code).toBe('vault_locked');
@@ -144,7 +137,7 @@ describe.skipIf(!hasKeyring)('vault in the OS keychain (real Secret Service)', (
     expect(status.vault).toBe('locked');
     expect(status.vaultError).toContain('No OS keychain found');
     expect(status.vaultError).toContain('passphrase');
-    const retry = await rejection(admin.vault.unlock());
+    const retry = await failure(admin.vault.unlock());
     expect(retry.code).toBe('keychain_unavailable');
     expect(retry.status).toBe(503);
     child.proc.kill('SIGTERM');
@@ -160,7 +153,7 @@ describe('no OS keychain at all', () => {
       withoutDbus({ ...process.env, AKC_DATA_DIR: dir2, AKC_PORT: '0', ...owner.env }),
     );
     const admin2 = new AgentKeychain({ baseUrl: child2.url, adminToken: owner.read() });
-    const init = await rejection(admin2.vault.init({ keySource: 'os-keychain' }));
+    const init = await failure(admin2.vault.init({ keySource: 'os-keychain' }));
     expect(init.code).toBe('keychain_unavailable');
     expect(init.message).toContain('No OS keychain found');
     expect((await admin2.vault.status()).vault).toBe('uninitialized');
@@ -223,7 +216,7 @@ describe('secrets at rest', () => {
     const t = await startTestDaemon();
     await t.admin.secrets.put('s1', 'value-of-secret-one-123');
     expect((await t.admin.vault.lock()).vault).toBe('locked');
-    const err = await rejection(t.admin.secrets.put('s2', 'value-two-should-not-land'));
+    const err = await failure(t.admin.secrets.put('s2', 'value-two-should-not-land'));
     expect(err.code).toBe('vault_locked');
     expect((await t.admin.secrets.list()).map((s) => s.name)).toEqual(['s1']);
     expect(() => t.daemon.core.secrets.value('s1')).toThrow(/locked/);

@@ -3,7 +3,7 @@
 // not to retry, and reaches nothing upstream. Real HTTP, the real openai SDK as the agent.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { raw, startDaemonWithProviders, type TestDaemon } from '../helpers/daemon.ts';
+import { agentPost, startDaemonWithProviders, type TestDaemon } from '../helpers/daemon.ts';
 import type { FakeUpstream } from '../helpers/upstream.ts';
 
 let t: TestDaemon;
@@ -28,12 +28,7 @@ describe('a request larger than the whole limit', () => {
       max_completion_tokens: 100_000,
       messages: [{ role: 'user', content: 'hi' }],
     });
-    const res = await raw(t.url, {
-      method: 'POST',
-      path: '/v1/proxy/openai/chat/completions',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body,
-    });
+    const res = await agentPost(t.url, token, '/v1/proxy/openai/chat/completions', body);
     expect(res.status).toBe(429);
     expect(res.headers['retry-after']).toBeUndefined();
     expect(res.headers['x-should-retry']).toBe('false');
@@ -81,13 +76,7 @@ describe('a request larger than the whole limit', () => {
           html: 'x',
         })),
       );
-    const send = (n: number) =>
-      raw(t.url, {
-        method: 'POST',
-        path: '/v1/proxy/resend/emails/batch',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: batch(n),
-      });
+    const send = (n: number) => agentPost(t.url, token, '/v1/proxy/resend/emails/batch', batch(n));
     const tooBig = await send(3);
     expect(tooBig.status).toBe(429);
     expect(tooBig.headers['retry-after']).toBeUndefined();

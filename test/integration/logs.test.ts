@@ -6,7 +6,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ownerTokenFile, runHeadless } from '../helpers/child.ts';
-import { raw, TEST_PASSPHRASE } from '../helpers/daemon.ts';
+import { agentPost, raw, TEST_PASSPHRASE } from '../helpers/daemon.ts';
 import { hasKeyring } from '../helpers/env.ts';
 import { startUpstream } from '../helpers/upstream.ts';
 import { AgentKeychain, AgentKeychainAgent } from '../../client/index.ts';
@@ -42,12 +42,7 @@ describe('logs', () => {
       '{"model":"gpt-4o-mini","messages":[]}',
     ];
     for (const body of bodies) {
-      const r = await raw(child.url, {
-        method: 'POST',
-        path: '/v1/proxy/api/chat/completions',
-        headers: { authorization: `Bearer ${rotated}`, 'content-type': 'application/json' },
-        body,
-      });
+      const r = await agentPost(child.url, rotated, '/v1/proxy/api/chat/completions', body);
       expect(r.status).toBeLessThan(600);
     }
     await raw(child.url, { path: '/v1/whoami', headers: { authorization: `Bearer ${token}` } });

@@ -1,7 +1,7 @@
 // Opened master keys are kept in memory only while the vault is unlocked: a changed key is used at once,
 // lock wipes the opened bytes and nothing is forwarded while locked, unlock opens the key again.
 import { describe, expect, it } from 'vitest';
-import { raw, startTestDaemon, TEST_PASSPHRASE } from '../helpers/daemon.ts';
+import { agentPost, startTestDaemon, TEST_PASSPHRASE } from '../helpers/daemon.ts';
 import { startUpstream } from '../helpers/upstream.ts';
 
 const KEY_1 = 'k-cache-provider-key-0001';
@@ -18,13 +18,7 @@ describe('opened master keys', () => {
         name: 'cache-bot',
         scopes: { providers: { api: {} } },
       });
-      const call = () =>
-        raw(t.url, {
-          method: 'POST',
-          path: '/v1/proxy/api/x',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-          body: '{}',
-        });
+      const call = () => agentPost(t.url, token, '/v1/proxy/api/x', '{}');
       const sentKey = (): string => JSON.stringify(up.received.at(-1)?.headers ?? {});
 
       expect((await call()).status).toBe(200);

@@ -3,7 +3,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { raw, startDaemonWithProviders, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import {
+  agentPost,
+  raw,
+  startDaemonWithProviders,
+  startTestDaemon,
+  type TestDaemon,
+} from '../helpers/daemon.ts';
 import { answerJson, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
 import { ERROR_STATUS } from '../../shared/errors.ts';
@@ -106,12 +112,12 @@ describe('email', () => {
     const dir = t.dir;
     await t.daemon.stop();
     const again = await startTestDaemon({ dir, init: false });
-    const r = await raw(again.url, {
-      method: 'POST',
-      path: '/v1/proxy/resend/emails',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ from: 'a@example.com', to: 'c@example.com', subject: 's', html: 'h' }),
-    });
+    const r = await agentPost(
+      again.url,
+      token,
+      '/v1/proxy/resend/emails',
+      JSON.stringify({ from: 'a@example.com', to: 'c@example.com', subject: 's', html: 'h' }),
+    );
     expect(r.status).toBe(429);
     t = again;
   });

@@ -33,10 +33,13 @@ function launch(dir: string): Promise<Launched> {
   const outClosed = new Promise<void>((resolve) => proc.stdout.on('close', () => resolve()));
   const exit = new Promise<number | null>((resolve) => proc.on('exit', (code) => resolve(code)));
   proc.stderr.on('data', (c: Buffer) => (err += c.toString()));
+  let ready = false;
   return new Promise((resolve, reject) => {
     proc.stdout.on('data', (c: Buffer) => {
       out += c.toString();
-      if (!out.includes('Stop with Ctrl+C')) return;
+      // Output after the ready line (the stop message) is only collected: daemon.json is gone by then.
+      if (ready || !out.includes('Stop with Ctrl+C')) return;
+      ready = true;
       const daemon = DaemonJson.parse(JSON.parse(readFileSync(join(dir, 'daemon.json'), 'utf8')));
       resolve({ proc, out: () => out, outClosed, exit, daemon });
     });
