@@ -51,21 +51,19 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
         const facts = { type: 'secret' as const, action: 'secret.read' as const, name };
         // In flight while it is decided: a revoke meanwhile means nothing is released (in-flight.ts).
         const allowed = await inFlight(core, ctx, (controller) =>
-          authorizeLive(
-            core,
-            approvals,
+          authorizeLive(core, approvals, {
             ctx,
             controller,
             facts,
-            serverPort(),
-            {
+            serverPort: serverPort(),
+            where: {
               provider: null,
               path: `/v1/secrets/${name}`,
               // A secret read has no body: the name is the whole request.
               digest: () => `secret.read:${name}`,
             },
-            'the secret was released',
-          ),
+            withdrawn: 'the secret was released',
+          }),
         );
         // Released only after the allow entry is committed (authorize audits first).
         let value: string;

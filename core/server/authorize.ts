@@ -42,15 +42,22 @@ export function ruleText(rule: RuleRef): string {
   return parts.join(' ');
 }
 
+/** What a decision is about: the agent's request, its facts and where it goes. */
+export interface DecisionRequest {
+  ctx: RouteCtx;
+  agent: AgentRecord;
+  facts: RequestFacts;
+  /** Our own port, to find the calling process behind the agent's connection. */
+  serverPort: number;
+  where: Where;
+}
+
 export async function authorize(
   core: Core,
   approvals: ApprovalCenter,
-  ctx: RouteCtx,
-  agent: AgentRecord,
-  facts: RequestFacts,
-  serverPort: number,
-  where: Where,
+  request: DecisionRequest,
 ): Promise<Authorized> {
+  const { ctx, agent, facts, serverPort, where } = request;
   const method = ctx.req.method ?? 'GET';
   const base = {
     actor: 'agent' as const,

@@ -31,14 +31,25 @@ export async function inFlight<T>(
 export async function authorizeLive(
   core: Core,
   approvals: ApprovalCenter,
-  ctx: AgentCtx,
-  controller: AbortController,
-  facts: RequestFacts,
-  serverPort: number,
-  where: Where,
-  withdrawn: string,
+  live: {
+    ctx: AgentCtx;
+    /** The request's in-flight registration (inFlight): a revoke aborts it. */
+    controller: AbortController;
+    facts: RequestFacts;
+    serverPort: number;
+    where: Where;
+    /** What was not released if the agent was cut meanwhile, for the refusal's message. */
+    withdrawn: string;
+  },
 ): Promise<Authorized> {
-  const allowed = await authorize(core, approvals, ctx, ctx.agent, facts, serverPort, where);
+  const { ctx, controller, withdrawn } = live;
+  const allowed = await authorize(core, approvals, {
+    ctx,
+    agent: ctx.agent,
+    facts: live.facts,
+    serverPort: live.serverPort,
+    where: live.where,
+  });
   if (!core.stillLive(ctx.agent, controller)) {
     allowed.finish('cut', 499);
     throw new AppError('revoked', `This agent’s access was withdrawn before ${withdrawn}.`);

@@ -161,20 +161,19 @@ async function handleProxy(
   let allowed: Authorized;
   try {
     // Last check before anything leaves: still the same live credential, and not cut meanwhile.
-    allowed = await authorizeLive(
-      core,
-      approvals,
+    allowed = await authorizeLive(core, approvals, {
       ctx,
       controller,
       facts,
-      serverPort(),
-      {
+      serverPort: serverPort(),
+      where: {
         provider: providerId,
         path: path.path,
-        digest: () => requestDigest(method, path.path, rawQuery, ctx.req.headers, body),
+        digest: () =>
+          requestDigest({ method, path: path.path, query: rawQuery, headers: ctx.req.headers, body }),
       },
-      'the request was forwarded',
-    );
+      withdrawn: 'the request was forwarded',
+    });
   } catch (err) {
     throw lookupRefusal(err, listing, providerId);
   }
@@ -209,13 +208,14 @@ const DIGEST_HEADERS = ['content-type', 'stripe-account', 'openai-organization',
  * The digest an approval is bound to: method, path, query, the headers that change meaning, and the body bytes.
  * A respond-async retry is released only when its digest is the same as the approved request's.
  */
-function requestDigest(
-  method: string,
-  path: string,
-  query: string,
-  headers: IncomingMessage['headers'],
-  body: Buffer,
-): string {
+function requestDigest(request: {
+  method: string;
+  path: string;
+  query: string;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}): string {
+  const { method, path, query, headers, body } = request;
   const h = createHash('sha256');
   h.update(`${method}\n${path}\n${query}\n`);
   for (const name of DIGEST_HEADERS) h.update(`${name}:${String(headers[name] ?? '')}\n`);
