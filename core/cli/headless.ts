@@ -12,6 +12,8 @@ import { ConsoleLink, OwnerPresence } from '../../shared/owner.ts';
 /** The part of an error answer this reads: its message for people. */
 const Refusal = z.object({ error: z.object({ message: z.string() }) });
 
+// Two levels up: from core/cli/ when run from the sources, from out/headless/ when run as the bundle that
+// `npm start` builds (scripts/headless-bundle.ts); keep the bundle's folder at that depth.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 /**
