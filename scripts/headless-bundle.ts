@@ -86,6 +86,9 @@ export async function buildBundle(b: Bundle): Promise<string> {
   // Built aside and renamed into place: a daemon starting meanwhile reads either the old file or the new one.
   const staging = join(b.outDir, `.build-${process.pid}`);
   const { build } = await import('vite');
+  // Vite sets NODE_ENV=production in this process when it is unset: what the daemon then inherits must
+  // not depend on whether this start happened to rebuild.
+  const nodeEnv = process.env.NODE_ENV;
   try {
     await build({
       configFile: false,
@@ -108,10 +111,13 @@ export async function buildBundle(b: Bundle): Promise<string> {
     rmSync(digestFile(b), { force: true });
     renameSync(join(b.root, staging, basename(file)), file);
   } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
     rmSync(join(b.root, staging), { recursive: true, force: true });
   }
-  // Written last: a build that stopped half-way leaves no matching digest, so it is never taken for fresh.
-  writeFileSync(digestFile(b), `${digest}\n`);
+  // Written last, and only if no source changed while Vite read them: a build that stopped half-way, or
+  // one that may hold a mix of two versions, leaves no digest and is rebuilt by the next start.
+  if (sourcesDigest(b) === digest) writeFileSync(digestFile(b), `${digest}\n`);
   return file;
 }
 

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { join, dirname } from 'node:path';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { constants } from 'node:os';
 import { appBuildArgs, appStale } from './app-build.ts';
@@ -99,7 +99,12 @@ async function startHeadless(): Promise<void> {
   const child = spawn(process.execPath, [...DAEMON_NODE_FLAGS, file], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
   });
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
+  forwardSignals(child);
+}
+
+/** This launcher passes stop signals on to the app and ends as it ends (128 + n for a signal, as a shell). */
+function forwardSignals(child: ChildProcess): void {
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
   child.on('exit', (code, signal) =>
     process.exit(code ?? (signal !== null ? 128 + constants.signals[signal] : 1)),
   );
@@ -111,8 +116,7 @@ if ('binary' in runtime) {
   const child = spawn(runtime.binary, [root, ...(options.hidden === true ? ['--hidden'] : [])], {
     stdio: 'inherit',
   });
-  child.on('exit', (code) => process.exit(code ?? 0));
-  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => child.kill(sig));
+  forwardSignals(child);
 } else {
   process.stdout.write(`Starting headless: ${runtime.reason}.\n`);
   if (appStale(root)) buildInBackground();

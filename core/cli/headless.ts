@@ -3,6 +3,7 @@
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { fileURLToPath } from 'node:url';
+import { realpathSync } from 'node:fs';
 import { readConfig } from '../config.ts';
 import { startDaemon } from '../daemon.ts';
 import { installFailurePolicy } from '../failure.ts';
@@ -117,7 +118,6 @@ export async function runHeadless(): Promise<void> {
     'Command line: `npx akc login` asks you (in the console) for a short owner session; `npx akc --help` lists commands.',
     'Stop with Ctrl+C.',
   ];
-  process.stdout.write(`${lines.join('\n')}\n`);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -131,8 +131,9 @@ export async function runHeadless(): Promise<void> {
       },
     );
   };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  // Installed before the ready line: a signal sent as soon as it is read must stop the daemon cleanly,
+  // and a signal with no handler would kill it where it stands. SIGHUP: the terminal was closed.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
   // Started by `npm start` (scripts/start.ts) over an IPC channel: when the launcher is gone, even killed
   // with SIGKILL, the channel closes and the daemon stops cleanly instead of running on with no owner.
   if (process.send !== undefined) {
@@ -148,9 +149,19 @@ export async function runHeadless(): Promise<void> {
     log: (line) => process.stderr.write(`${line}\n`),
     exit: (code) => process.exit(code),
   });
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+/** Run as a program (from the sources or as the bundle)? The path given may lead through symbolic links. */
+function isMain(): boolean {
+  try {
+    return process.argv[1] !== undefined && fileURLToPath(import.meta.url) === realpathSync(process.argv[1]);
+  } catch {
+    return false;
+  }
+}
+
+if (isMain()) {
   runHeadless().catch((err: unknown) => {
     process.stderr.write(
       `Agent Keychain could not start: ${err instanceof Error ? err.message : String(err)}\n`,

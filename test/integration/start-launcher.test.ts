@@ -1,7 +1,7 @@
 // `npm start` headless: the launcher (scripts/start.ts) runs the daemon built to plain JavaScript
 // (scripts/headless-bundle.ts) in a child process, rebuilt whenever its sources change, and the daemon
 // never outlives the launcher.
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,11 +47,22 @@ function launch(dir: string): Promise<Launched> {
   });
 }
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+/** A temporary folder, removed after these tests. */
+function temp(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+
 const cmdline = (pid: number): string => readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
 
 describe('npm start -- --headless', () => {
   it('runs the bundle built from the current sources in its own process, which answers on the loopback port', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'akc-launch-')), 'data');
+    const dir = join(temp('akc-launch-'), 'data');
     const run = await launch(dir);
     const bundle = freshBundle({ root: ROOT, ...HEADLESS });
     expect(bundle).toBe(join(ROOT, 'out/headless/headless.js'));
@@ -73,8 +84,18 @@ describe('npm start -- --headless', () => {
     expect(existsSync(join(dir, 'daemon.json'))).toBe(false);
   });
 
+  it('passes SIGHUP (the terminal closed) on to the daemon, which stops cleanly', async () => {
+    const dir = join(temp('akc-launch-'), 'data');
+    const run = await launch(dir);
+    run.proc.kill('SIGHUP');
+    expect(await run.exit).toBe(0);
+    await run.outClosed;
+    expect(run.out()).toContain('SIGHUP: stopping Agent Keychain');
+    expect(existsSync(join(dir, 'daemon.json'))).toBe(false);
+  });
+
   it('stops the daemon cleanly when the launcher is killed with SIGKILL', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'akc-launch-')), 'data');
+    const dir = join(temp('akc-launch-'), 'data');
     const run = await launch(dir);
     run.proc.kill('SIGKILL');
     // The daemon holds the launcher's stdout: the pipe closes only once the daemon has exited.
@@ -89,7 +110,7 @@ describe('npm start -- --headless', () => {
 
 describe('the headless bundle', () => {
   it('is stale as soon as any source changes, and a rebuild runs the new code', async () => {
-    const root = mkdtempSync(join(tmpdir(), 'akc-bundle-'));
+    const root = temp('akc-bundle-');
     mkdirSync(join(root, 'core'));
     mkdirSync(join(root, 'shared'));
     writeFileSync(join(root, 'shared/word.ts'), "export const word: string = 'first';\n");
@@ -99,7 +120,16 @@ describe('the headless bundle', () => {
     );
     const b = { root, entry: 'core/main.ts', sources: ['core', 'shared'], outDir: 'out/x' };
     expect(freshBundle(b)).toBeNull();
-    const file = await buildBundle(b);
+    // Vite sets NODE_ENV when it is unset; the daemon started after a build must not inherit that.
+    const nodeEnv = process.env.NODE_ENV;
+    delete process.env.NODE_ENV;
+    let file: string;
+    try {
+      file = await buildBundle(b);
+      expect(process.env.NODE_ENV).toBeUndefined();
+    } finally {
+      if (nodeEnv !== undefined) process.env.NODE_ENV = nodeEnv;
+    }
     expect(freshBundle(b)).toBe(file);
     expect((await runProgram(NODE22, [file], { env: process.env })).stdout).toBe('first');
 
