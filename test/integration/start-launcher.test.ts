@@ -47,6 +47,15 @@ function launch(dir: string): Promise<Launched> {
   });
 }
 
+/** Sends `signal` to the launcher: it passes it on, the daemon stops cleanly, and both exit 0. */
+async function stopsCleanlyOn(run: Launched, dir: string, signal: NodeJS.Signals): Promise<void> {
+  run.proc.kill(signal);
+  expect(await run.exit).toBe(0);
+  await run.outClosed;
+  expect(run.out()).toContain(`${signal}: stopping Agent Keychain`);
+  expect(existsSync(join(dir, 'daemon.json'))).toBe(false);
+}
+
 const made: string[] = [];
 afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
@@ -77,21 +86,12 @@ describe('npm start -- --headless', () => {
     expect(presence.status).toBe(200);
     expect(run.out()).toContain('/console/login?code=');
 
-    run.proc.kill('SIGTERM');
-    expect(await run.exit).toBe(0);
-    await run.outClosed;
-    expect(run.out()).toContain('SIGTERM: stopping Agent Keychain');
-    expect(existsSync(join(dir, 'daemon.json'))).toBe(false);
+    await stopsCleanlyOn(run, dir, 'SIGTERM');
   });
 
   it('passes SIGHUP (the terminal closed) on to the daemon, which stops cleanly', async () => {
     const dir = join(temp('akc-launch-'), 'data');
-    const run = await launch(dir);
-    run.proc.kill('SIGHUP');
-    expect(await run.exit).toBe(0);
-    await run.outClosed;
-    expect(run.out()).toContain('SIGHUP: stopping Agent Keychain');
-    expect(existsSync(join(dir, 'daemon.json'))).toBe(false);
+    await stopsCleanlyOn(await launch(dir), dir, 'SIGHUP');
   });
 
   it('stops the daemon cleanly when the launcher is killed with SIGKILL', async () => {
