@@ -49,7 +49,10 @@ describe.skipIf(noChromium('console keyboard e2e'))('the console by keyboard', (
     const input = page.getByTestId('command-palette').getByRole('combobox');
     await input.waitFor();
     await input.fill(text);
-    const current = page.locator('[role="option"][aria-selected="true"]');
+    // The list filters on the next render: wait for the highlighted option to be the expected one (or fail
+    // on the timeout), rather than reading whichever option was highlighted before the filter ran.
+    const current = page.locator('[role="option"][aria-selected="true"]', { hasText: expectLabel });
+    await current.waitFor();
     expect(await current.textContent()).toContain(expectLabel);
     await page.keyboard.press('Enter');
     await page.getByTestId('command-palette').waitFor({ state: 'detached' });

@@ -2,7 +2,7 @@
 // agent or a provider, open / suspend / resume / rotate / revoke an agent (rotate and revoke through the same
 // confirmations as their buttons), verify or export the audit, lock the vault, the shortcut sheet.
 // A combobox over a listbox.
-import { useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useMemo, useRef, useState, type ReactNode } from 'react';
 import type { AgentView } from '../../../shared/models.ts';
 import { useStore } from '../store/store.ts';
 import { Dialog } from '../ui/Dialog.tsx';
@@ -43,18 +43,17 @@ function agentCommands(a: AgentView, act: CommandActions): Command[] {
 
 export function CommandPalette(): ReactNode {
   const open = useStore((s) => s.paletteOpen);
+  // Mounted afresh at each opening, so the query and the highlight start empty. (A reset in an effect ran
+  // after the first render and could wipe what was typed at once after Ctrl+K.)
+  return open ? <PaletteDialog /> : null;
+}
+
+function PaletteDialog(): ReactNode {
   const setPalette = useStore((s) => s.setPalette);
   const agents = useStore((s) => s.agents);
   const [q, setQ] = useState('');
   const [index, setIndex] = useState(0);
   const input = useRef<HTMLInputElement>(null);
-
-  useEffect(() => {
-    if (open) {
-      setQ('');
-      setIndex(0);
-    }
-  }, [open]);
 
   const commands = useMemo<Command[]>(() => {
     const s = (): ReturnType<typeof useStore.getState> => useStore.getState();
@@ -121,7 +120,6 @@ export function CommandPalette(): ReactNode {
     e.preventDefault();
   };
 
-  if (!open) return null;
   return (
     <Dialog
       open
