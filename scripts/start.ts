@@ -102,13 +102,24 @@ async function startHeadless(): Promise<void> {
   forwardSignals(child);
 }
 
-/** This launcher passes stop signals on to the app and ends as it ends (128 + n for a signal, as a shell). */
+/**
+ * This launcher passes stop signals on to the app and ends as it ends (128 + n for a signal, as a shell).
+ * `npm start` runs it under `sh -c`, and a shell killed with SIGTERM does not pass the signal on: when this
+ * process's parent is gone (it is re-parented), the app is stopped as if the signal had reached it.
+ */
 function forwardSignals(child: ChildProcess): void {
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(sig, () => child.kill(sig));
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) child.kill('SIGTERM');
+  }, PARENT_CHECK_MS).unref();
   child.on('exit', (code, signal) =>
     process.exit(code ?? (signal !== null ? 128 + constants.signals[signal] : 1)),
   );
 }
+
+/** How often the launcher looks whether its parent (npm's shell) is still there. */
+const PARENT_CHECK_MS = 500;
 
 const runtime = forceHeadless ? { reason: '--headless was given' } : electronRuntime();
 if ('binary' in runtime) {

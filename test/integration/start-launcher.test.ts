@@ -23,11 +23,14 @@ interface Launched {
   daemon: z.infer<typeof DaemonJson>;
 }
 
-function launch(dir: string): Promise<Launched> {
-  const proc = spawn(NODE22, [join(ROOT, 'scripts/start.ts'), '--headless'], {
-    env: { ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** `npm start -- --headless`: the launcher itself, or under `sh -c` as npm runs it (`viaShell`). */
+function launch(dir: string, viaShell = false): Promise<Launched> {
+  const command = [NODE22, join(ROOT, 'scripts/start.ts'), '--headless'];
+  const proc = spawn(
+    viaShell ? 'sh' : NODE22,
+    viaShell ? ['-c', command.map((a) => `'${a}'`).join(' ')] : command.slice(1),
+    { env: { ...process.env, AKC_DATA_DIR: dir, AKC_PORT: '0' }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
   let err = '';
   const outClosed = new Promise<void>((resolve) => proc.stdout.on('close', () => resolve()));
@@ -92,6 +95,16 @@ describe('npm start -- --headless', () => {
   it('passes SIGHUP (the terminal closed) on to the daemon, which stops cleanly', async () => {
     const dir = join(temp('akc-launch-'), 'data');
     await stopsCleanlyOn(await launch(dir), dir, 'SIGHUP');
+  });
+
+  it("stops the daemon cleanly when npm's shell is killed with SIGTERM (a shell does not pass it on)", async () => {
+    const dir = join(temp('akc-launch-'), 'data');
+    const run = await launch(dir, true);
+    run.proc.kill('SIGTERM');
+    // The launcher sees it was re-parented and stops the daemon; the pipe closes when both are gone.
+    await run.outClosed;
+    expect(run.out()).toContain('SIGTERM: stopping Agent Keychain');
+    expect(existsSync(join(dir, 'daemon.json'))).toBe(false);
   });
 
   it('stops the daemon cleanly when the launcher is killed with SIGKILL', async () => {
