@@ -152,8 +152,8 @@ export class Core {
 
   /**
    * Group commit for the request path: fn (the decision's counter effects, grant use and audit entry) runs
-   * as one unit in the transaction shared by this turn of the event loop, and the promise resolves only
-   * once that transaction has committed (fail-closed: nothing is forwarded before its entry is committed).
+   * as one unit in the group transaction (shared by two turns of the event loop), and the promise resolves
+   * only once that transaction has committed (fail-closed: nothing is forwarded before its entry is committed).
    */
   commitGrouped<T>(fn: (unit: Unit) => T): Promise<T> {
     return this.transactions.grouped(fn);
