@@ -1,16 +1,16 @@
 // Passing a filtered model list back to the agent: the upstream's whole answer is read (bounded), cut
 // down to the allowlist (model-list.ts), and sent as one JSON body with a fresh length.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import { AppError } from '../errors.ts';
 import { downstreamHeaders } from '../server/upstream-headers.ts';
 import { sendError } from '../server/respond.ts';
+import type { UpstreamResponse } from '../server/upstream-client.ts';
 import { MODEL_LIST_LIMIT } from './model-list.ts';
 
 /** Calls `done(true)` once the filtered list is sent, `done(false)` when it was refused or cut. */
 export function relayRewritten(
-  up: IncomingMessage,
+  up: UpstreamResponse,
   res: ServerResponse,
-  status: number,
   requestId: string,
   rewrite: (text: string) => string,
   done: (ok: boolean) => void,
@@ -18,12 +18,12 @@ export function relayRewritten(
   const chunks: Buffer[] = [];
   let size = 0;
   let tooLarge = false;
-  up.on('data', (c: Buffer) => {
+  up.body.on('data', (c: Buffer) => {
     size += c.length;
     if (size > MODEL_LIST_LIMIT) tooLarge = true;
     else chunks.push(c);
   });
-  up.on('end', () => {
+  up.body.on('end', () => {
     let text: string;
     try {
       if (tooLarge) {
@@ -44,11 +44,11 @@ export function relayRewritten(
     delete headers['content-encoding'];
     headers['content-type'] = 'application/json';
     headers['content-length'] = Buffer.byteLength(text);
-    res.writeHead(status, headers);
+    res.writeHead(up.status, headers);
     res.end(text);
     done(true);
   });
-  up.on('error', () => {
+  up.body.on('error', () => {
     res.destroy();
     done(false);
   });

@@ -1,8 +1,7 @@
 // ANY /v1/proxy/{providerId}/{path…}: adapter facts → policy (+ approval) → audit commit → master key
-// injected → forwarded over a keep-alive pool → response streamed back chunk by chunk with backpressure
+// injected → forwarded over a keep-alive pool (upstream-client.ts) → response streamed back chunk by chunk with backpressure
 // → usage and cost settled → outcome audited. Revocation aborts the upstream call and cuts the stream.
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { createHash } from 'node:crypto';
 import type { AgentCtx, Route, RouteCtx } from './routes.ts';
 import type { Core } from '../core.ts';
@@ -23,9 +22,8 @@ import { proxyErrorRenderer } from '../providers/error-shape.ts';
 import { lookupRefusal, modelListing, withModelListing } from '../providers/model-list.ts';
 import { relayRewritten } from '../providers/model-list-relay.ts';
 import { modelListFor } from '../providers/model-list-scope.ts';
-
-const httpAgent = new http.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
-const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+import { callUpstream, upstreamFailure } from './upstream-client.ts';
+import type { UpstreamRequestHeaders, UpstreamResponse } from './upstream-client.ts';
 
 export interface ProxyOptions {
   /** Upstream must send response headers within this time. */
@@ -229,7 +227,7 @@ interface ForwardSpec {
   controller: AbortController;
   method: string;
   body: Buffer;
-  headers: () => http.OutgoingHttpHeaders;
+  headers: () => UpstreamRequestHeaders;
   meter: UsageMeter | null;
   meterFor: (contentType: string | undefined) => UsageMeter | null;
   /** The forms of the master key to scrub from the answer. */
@@ -261,8 +259,7 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
       resolve();
     };
 
-    const target = spec.target;
-    let headers: http.OutgoingHttpHeaders;
+    let headers: UpstreamRequestHeaders;
     try {
       headers = spec.headers();
     } catch (err) {
@@ -276,21 +273,9 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
       );
       return;
     }
-    const lib = target.protocol === 'https:' ? https : http;
-    const upstream = lib.request(target, {
-      method: spec.method,
-      headers,
-      agent: target.protocol === 'https:' ? httpsAgent : httpAgent,
-      signal: controller.signal,
-    });
-
-    const headerTimer = setTimeout(() => {
-      upstream.destroy(new AppError('upstream_timeout', 'The provider did not answer in time.'));
-    }, spec.options.headersTimeoutMs);
 
     // Revocation (or the agent hanging up) aborts the upstream call and cuts our response at once.
-    controller.signal.addEventListener('abort', () => {
-      clearTimeout(headerTimer);
+    const cut = (): void => {
       if (!res.headersSent) {
         sendError(
           res,
@@ -301,149 +286,155 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
         res.destroy();
       }
       end('cut', 499, null);
-    });
+    };
+    if (controller.signal.aborted) {
+      cut();
+      return;
+    }
+    controller.signal.addEventListener('abort', cut);
     res.on('close', () => {
       if (!done) {
         controller.abort(new Error('agent hung up'));
       }
     });
 
-    upstream.on('error', (err) => {
-      clearTimeout(headerTimer);
-      if (done) return;
-      const timeout = err instanceof AppError && err.code === 'upstream_timeout';
-      const code = (err as NodeJS.ErrnoException).code;
-      const appErr = timeout
-        ? new AppError(
-            'upstream_timeout',
-            `The provider did not answer within ${Math.round(spec.options.headersTimeoutMs / 1000)} s.`,
-          )
-        : new AppError(
-            'upstream_error',
-            `The provider could not be reached${code ? ` (${code})` : ''}. Nothing was charged.`,
-          );
-      if (!res.headersSent) sendError(res, appErr, ctx.requestId);
-      else res.destroy();
-      end(appErr.code, timeout ? 504 : 502, budget.length > 0 && res.headersSent ? null : 0);
-    });
+    callUpstream({
+      url: spec.target,
+      method: spec.method,
+      headers,
+      body: spec.body,
+      signal: controller.signal,
+      headersTimeoutMs: spec.options.headersTimeoutMs,
+      idleTimeoutMs: spec.options.idleTimeoutMs,
+    }).then(
+      (up) => {
+        // Cut while the headers were on their way: nothing more goes to the agent.
+        if (done) up.body.destroy();
+        else relay(ctx, spec, up, budget.length > 0, end);
+      },
+      (err: unknown) => {
+        if (done) return;
+        const failure = upstreamFailure(err);
+        const appErr =
+          failure.kind === 'timeout'
+            ? new AppError(
+                'upstream_timeout',
+                `The provider did not answer within ${Math.round(spec.options.headersTimeoutMs / 1000)} s.`,
+              )
+            : new AppError(
+                'upstream_error',
+                `The provider could not be reached${failure.why ? ` (${failure.why})` : ''}. Nothing was charged.`,
+              );
+        sendError(res, appErr, ctx.requestId);
+        end(appErr.code, failure.kind === 'timeout' ? 504 : 502, 0);
+      },
+    );
+  });
+}
 
-    upstream.on('response', (up: IncomingMessage) => {
-      clearTimeout(headerTimer);
-      const status = up.statusCode ?? 502;
-      const contentType = up.headers['content-type'];
-      // Idle timeout on the pooled socket, removed again when this response is done (the socket is reused).
-      const socket = up.socket;
-      const onIdle = (): void => {
-        up.destroy(new AppError('upstream_timeout', 'The provider went silent.'));
-      };
-      socket.setTimeout(spec.options.idleTimeoutMs);
-      socket.on('timeout', onIdle);
-      up.once('close', () => {
-        socket.off('timeout', onIdle);
-        socket.setTimeout(0);
-      });
-      // No echo of the master key, in any encoding: headers here, bodies below (every status, streamed too).
-      const forms = spec.redactionForms();
-      redactHeaders(up.headers, forms);
-      const coding = (up.headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-      if (coding !== 'identity' && coding !== '') {
-        // We asked for identity: a compressed answer could hide an echoed key from the check, so it is refused.
-        up.resume();
-        sendError(
-          res,
-          new AppError(
-            'upstream_error',
-            `The provider answered with a ${coding}-compressed body, which is refused.`,
-          ),
-          ctx.requestId,
-        );
-        end('upstream_error', 502, null);
-        return;
-      }
-      const rewrite = spec.rewrite;
-      if (rewrite !== undefined && status < 300) {
-        relayRewritten(
-          up,
-          res,
-          status,
-          ctx.requestId,
-          (text) => redactText(rewrite(text), forms),
-          (ok) => end(ok ? 'forwarded' : 'upstream_error', ok ? status : 502, 0),
-        );
-        return;
-      }
-      if (status >= 400 && !(contentType ?? '').includes('event-stream')) {
-        relayError(up, res, status, forms, () => end('upstream_status', status, 0));
-        return;
-      }
-      const meter = spec.meterFor(typeof contentType === 'string' ? contentType : undefined) ?? spec.meter;
-      res.writeHead(status, downstreamHeaders(up.headers));
-      // The head leaves with the first chunk, and a small answer with its end too, in one socket write
-      // (a separate write for the head alone was the largest single cost of a proxied call). A stream
-      // whose first chunk is slow still gets its head at the end of this turn of the event loop. The
-      // socket is corked, not the response: a corked chunked response would send its terminator first.
-      const agentSocket = ctx.req.socket;
-      let wrote = false;
-      let corked = true;
-      agentSocket.cork();
-      setImmediate(() => {
-        if (!corked || res.destroyed) return;
-        corked = false;
-        if (!wrote) res.flushHeaders();
-        agentSocket.uncork();
-      });
-      ctx.req.socket.setNoDelay(true);
-      const redactor = new StreamRedactor(forms);
-      up.on('data', (chunk: Buffer) => {
-        meter?.push(chunk);
-        const out = redactor.push(chunk);
-        if (out.length > 0) wrote = true;
-        // Backpressure: a slow agent slows the upstream read, never our memory.
-        if (out.length > 0 && !res.write(out)) {
-          up.pause();
-          res.once('drain', () => up.resume());
-        }
-      });
-      up.on('end', () => {
-        corked = false; // end() uncorks fully
-        res.end(redactor.end());
-        const usage = meter?.finish() ?? null;
-        end('forwarded', status, usage ? usage.costUsd : budget.length > 0 ? null : 0);
-      });
-      up.on('error', () => {
-        res.destroy();
-        end('upstream_error', 502, null);
-      });
-    });
-
-    upstream.end(spec.body);
+/** Passes the provider's answer on: redacted, metered, streamed chunk by chunk with backpressure. */
+function relay(
+  ctx: RouteCtx,
+  spec: ForwardSpec,
+  up: UpstreamResponse,
+  budgeted: boolean,
+  end: (reason: string, status: number, costUsd: number | null) => void,
+): void {
+  const { res } = ctx;
+  const { status, headers, body } = up;
+  const contentType = headers['content-type'];
+  // No echo of the master key, in any encoding: headers here, bodies below (every status, streamed too).
+  const forms = spec.redactionForms();
+  redactHeaders(headers, forms);
+  const coding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  if (coding !== 'identity' && coding !== '') {
+    // We asked for identity: a compressed answer could hide an echoed key from the check, so it is refused.
+    body.resume();
+    sendError(
+      res,
+      new AppError(
+        'upstream_error',
+        `The provider answered with a ${coding}-compressed body, which is refused.`,
+      ),
+      ctx.requestId,
+    );
+    end('upstream_error', 502, null);
+    return;
+  }
+  const rewrite = spec.rewrite;
+  if (rewrite !== undefined && status < 300) {
+    relayRewritten(
+      up,
+      res,
+      ctx.requestId,
+      (text) => redactText(rewrite(text), forms),
+      (ok) => end(ok ? 'forwarded' : 'upstream_error', ok ? status : 502, 0),
+    );
+    return;
+  }
+  if (status >= 400 && !(contentType ?? '').includes('event-stream')) {
+    relayError(up, res, forms, () => end('upstream_status', status, 0));
+    return;
+  }
+  const meter = spec.meterFor(contentType) ?? spec.meter;
+  res.writeHead(status, downstreamHeaders(headers));
+  // The head leaves with the first chunk, and a small answer with its end too, in one socket write
+  // (a separate write for the head alone was the largest single cost of a proxied call). A stream
+  // whose first chunk is slow still gets its head at the end of this turn of the event loop. The
+  // socket is corked, not the response: a corked chunked response would send its terminator first.
+  const agentSocket = ctx.req.socket;
+  let wrote = false;
+  let corked = true;
+  agentSocket.cork();
+  setImmediate(() => {
+    if (!corked || res.destroyed) return;
+    corked = false;
+    if (!wrote) res.flushHeaders();
+    agentSocket.uncork();
+  });
+  agentSocket.setNoDelay(true);
+  const redactor = new StreamRedactor(forms);
+  body.on('data', (chunk: Buffer) => {
+    meter?.push(chunk);
+    const out = redactor.push(chunk);
+    if (out.length > 0) wrote = true;
+    // Backpressure: a slow agent slows the upstream read, never our memory.
+    if (out.length > 0 && !res.write(out)) {
+      body.pause();
+      res.once('drain', () => body.resume());
+    }
+  });
+  body.on('end', () => {
+    corked = false; // end() uncorks fully
+    res.end(redactor.end());
+    const usage = meter?.finish() ?? null;
+    end('forwarded', status, usage ? usage.costUsd : budgeted ? null : 0);
+  });
+  // A silence longer than the idle timeout, a broken connection, or a cut.
+  body.on('error', () => {
+    res.destroy();
+    end('upstream_error', 502, null);
   });
 }
 
 /** Error bodies from the provider are passed on, with any echo of the master key removed. */
-function relayError(
-  up: IncomingMessage,
-  res: RouteCtx['res'],
-  status: number,
-  forms: KeyForms,
-  done: () => void,
-): void {
+function relayError(up: UpstreamResponse, res: RouteCtx['res'], forms: KeyForms, done: () => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
-  up.on('data', (c: Buffer) => {
+  up.body.on('data', (c: Buffer) => {
     size += c.length;
     if (size <= ERROR_BODY_LIMIT) chunks.push(c);
   });
-  up.on('end', () => {
+  up.body.on('end', () => {
     const text = redactText(Buffer.concat(chunks).toString('utf8'), forms);
     const headers = downstreamHeaders(up.headers);
     delete headers['content-length'];
     headers['content-length'] = Buffer.byteLength(text);
-    res.writeHead(status, headers);
+    res.writeHead(up.status, headers);
     res.end(text);
     done();
   });
-  up.on('error', () => {
+  up.body.on('error', () => {
     res.destroy();
     done();
   });

@@ -5,6 +5,7 @@
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
 import type { ProviderKind } from '../../shared/facts.ts';
 import { AppError } from '../errors.ts';
+import type { UpstreamRequestHeaders } from './upstream-client.ts';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -38,6 +39,8 @@ const DROP_UP = new Set([
   'x-real-ip',
   // Only "identity" gets this far (anything else is refused): the body is forwarded as it was read.
   'content-encoding',
+  // We answer "100 Continue" ourselves and send the whole body at once: there is nothing to wait for.
+  'expect',
 ]);
 
 /** Connection options that name no header. */
@@ -97,8 +100,8 @@ export function upstreamHeaders(
   auth: Record<string, string>,
   defaults: Readonly<Record<string, string>> | undefined,
   bodyLength: number,
-): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
+): UpstreamRequestHeaders {
+  const out: UpstreamRequestHeaders = {};
   const connectionListed = new Set(
     (incoming.connection ?? '')
       .split(',')
@@ -115,7 +118,7 @@ export function upstreamHeaders(
   // The master key goes only into the provider's own auth header.
   for (const [k, v] of Object.entries(auth)) out[k.toLowerCase()] = v;
   out['accept-encoding'] = 'identity';
-  if (bodyLength > 0) out['content-length'] = bodyLength;
+  if (bodyLength > 0) out['content-length'] = String(bodyLength);
   return out;
 }
 

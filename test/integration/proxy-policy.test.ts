@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
+import { request } from 'node:http';
 import {
   agentPost,
   raw,
@@ -360,6 +361,7 @@ describe('upstream failures', () => {
     const r = await call(token, 'down', '/x', '{}');
     expect(r.status).toBe(502);
     expect(r.json()).toMatchObject({ error: { code: 'upstream_error' } });
+    expect(r.body).toContain('could not be reached (ECONNREFUSED)');
     expect(r.body).not.toContain('k-down-provider');
     const result = (await t.admin.audit.list({ agentId: agent.id, action: 'http.request.result' }))
       .entries[0];
@@ -383,6 +385,65 @@ describe('upstream failures', () => {
       .entries[0];
     expect(result).toMatchObject({ reason: 'upstream_timeout', status: 504, decision: 'error' });
     await slow.close();
+  });
+
+  it('an upstream that goes silent mid-answer is cut after the idle timeout (the daemon above: 300 ms)', async () => {
+    const stalls = await startUpstream((_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '100' });
+      res.write('{"partial":');
+    });
+    await t.admin.providers.put('stalls', {
+      kind: 'http',
+      baseUrl: stalls.url,
+      key: 'k-stall-provider-00001',
+    });
+    const { token, agent } = await t.admin.agents.create({
+      name: 'stall-bot',
+      scopes: { providers: { stalls: {} } },
+    });
+    // The agent gets the head and the first bytes, then its connection is closed before the promised 100.
+    const got = await new Promise<{ status: number; body: string; complete: boolean }>((resolve, reject) => {
+      const req = request(`${t.url}/v1/proxy/stalls/x`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+      req.on('response', (res) => {
+        let body = '';
+        res.on('data', (c: Buffer) => (body += c.toString()));
+        res.on('error', () => undefined); // "aborted": expected here
+        res.on('close', () => resolve({ status: res.statusCode ?? 0, body, complete: res.complete }));
+      });
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(got).toEqual({ status: 200, body: '{"partial":', complete: false });
+    const result = (await t.admin.audit.list({ agentId: agent.id, action: 'http.request.result' }))
+      .entries[0];
+    expect(result).toMatchObject({ reason: 'upstream_error', status: 502, decision: 'error' });
+    await stalls.close();
+  });
+
+  it('a request sent with "Expect: 100-continue" is forwarded whole, without the expectation', async () => {
+    const { token } = await t.admin.agents.create({
+      name: 'expect-bot',
+      scopes: { providers: { openai: {} } },
+    });
+    const before = up.openai.received.length;
+    const r = await raw(t.url, {
+      method: 'POST',
+      path: '/v1/proxy/openai/v1/embeddings',
+      headers: {
+        authorization: `Bearer ${token}`,
+        'content-type': 'application/json',
+        expect: '100-continue',
+      },
+      body: JSON.stringify({ model: 'text-embedding-3-small', input: 'hello' }),
+    });
+    expect(r.status).toBe(200);
+    const got = up.openai.received.slice(before);
+    expect(got).toHaveLength(1);
+    expect(got[0]?.headers.expect).toBeUndefined();
+    expect(JSON.parse(got[0]?.body ?? '')).toEqual({ model: 'text-embedding-3-small', input: 'hello' });
   });
 });
 
