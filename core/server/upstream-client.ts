@@ -3,7 +3,7 @@
 // them, so what reaches the agent, the redaction and the usage meters is what node:http would have given.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import { Agent } from 'undici';
+import { Agent, errors, type Dispatcher } from 'undici';
 
 /** Headers sent upstream: names in lower case, values already checked by the proxy. */
 export type UpstreamRequestHeaders = Record<string, string | string[]>;
@@ -33,17 +33,34 @@ export type UpstreamFailure = { kind: 'timeout' } | { kind: 'unreachable'; why: 
 const pool = new Agent({ connections: 256 });
 
 export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse> {
-  const response = await pool.request({
-    origin: call.url.origin,
-    path: call.url.pathname + call.url.search,
-    method: call.method,
-    headers: call.headers,
-    // A bodiless call sends no body and no length; the rest send exactly the bytes policy read.
-    body: call.body.length > 0 ? call.body : null,
-    signal: call.signal,
-    headersTimeout: call.headersTimeoutMs,
-    bodyTimeout: call.idleTimeoutMs,
-  });
+  // The provider's final head must come within headersTimeoutMs of the call, whatever came before it:
+  // undici's own headersTimeout starts only once the request leaves the pool's queue and is restarted by
+  // every informational (1xx) answer, so a provider sending "102 Processing" now and then would hold the
+  // call (and its budget reservation) forever. Our own timer, as node:http's client had, bounds it.
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new errors.HeadersTimeoutError()), call.headersTimeoutMs);
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await pool.request({
+      origin: call.url.origin,
+      path: call.url.pathname + call.url.search,
+      method: call.method,
+      headers: call.headers,
+      // A bodiless call sends no body and no length; the rest send exactly the bytes policy read.
+      body: call.body.length > 0 ? call.body : null,
+      // Aborts the call and, once the head is in, its body stream; the deadline only ever fires before.
+      signal: AbortSignal.any([call.signal, deadline.signal]),
+      headersTimeout: call.headersTimeoutMs,
+      bodyTimeout: call.idleTimeoutMs,
+    });
+  } finally {
+    clearTimeout(timer);
+  }
+  if (deadline.signal.aborted) {
+    // The deadline passed while the head was being handed over: the answer is not used.
+    response.body.destroy();
+    throw deadline.signal.reason;
+  }
   return { status: response.statusCode, headers: foldHeaders(response.headers), body: response.body };
 }
 

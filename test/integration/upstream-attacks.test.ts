@@ -1,0 +1,250 @@
+// A hostile provider (raw bytes on a real socket) and a hostile agent against the proxy's undici client:
+// the header timeout holds whatever the provider sends before its final head, malformed answers give the
+// agent a 502 (never a crash, never a hang), a cut or a hang-up between head and body closes the pooled
+// connection, and every request gets exactly one outcome entry.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, type Server, type Socket } from 'node:net';
+import { request } from 'node:http';
+import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+
+const KEY = 'k-hostile-provider-MASTER-0001';
+const TIMEOUT_MS = 600;
+
+let t: TestDaemon;
+let provider: Server;
+let base: string;
+/** Every connection the provider has seen, and whether it is still open. */
+const conns: { socket: Socket; closed: boolean; path: string }[] = [];
+
+/** What the provider does for each path (the first request line's target). */
+const behaviours: Record<string, (s: Socket) => void> = {
+  // 102 Processing every 150 ms, forever: never a final head.
+  '/info-flood': (s) => {
+    const tick = setInterval(() => s.write('HTTP/1.1 102 Processing\r\n\r\n'), 150);
+    s.on('close', () => clearInterval(tick));
+  },
+  '/status-099': (s) => s.write('HTTP/1.1 099 Odd\r\nContent-Length: 2\r\n\r\n{}'),
+  '/dup-length': (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}'),
+  '/cl-and-te': (s) =>
+    s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n'),
+  '/upgrade': (s) => s.write('HTTP/1.1 101 Switching\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n'),
+  // A head, the first bytes of a long body, then nothing.
+  '/head-then-stall': (s) =>
+    s.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nabc'),
+  // Closes mid-body.
+  '/short': (s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc'),
+  '/ok': (s) => s.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}'),
+};
+
+beforeAll(async () => {
+  provider = createServer((socket) => {
+    const conn = { socket, closed: false, path: '' };
+    conns.push(conn);
+    socket.on('close', () => (conn.closed = true));
+    socket.on('error', () => undefined);
+    let seen = '';
+    socket.on('data', (c: Buffer) => {
+      seen += c.toString('latin1');
+      while (seen.includes('\r\n\r\n')) {
+        const head = seen.slice(0, seen.indexOf('\r\n\r\n'));
+        const length = /\r\ncontent-length: *(\d+)/i.exec(head)?.[1];
+        const total = head.length + 4 + Number(length ?? 0);
+        if (seen.length < total) return;
+        seen = seen.slice(total);
+        const path = (head.split(' ')[1] ?? '').replace(/\?.*/, '');
+        conn.path = path;
+        (behaviours[path] ?? behaviours['/ok'])?.(socket);
+      }
+    });
+  });
+  await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
+  const addr = provider.address();
+  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  t = await startTestDaemon({ upstreamTimeoutMs: TIMEOUT_MS });
+  await t.admin.providers.put('hostile', { kind: 'http', baseUrl: base, key: KEY });
+});
+afterAll(async () => {
+  await t.stop();
+  for (const c of conns) c.socket.destroy();
+  await new Promise<void>((resolve) => provider.close(() => resolve()));
+});
+
+async function newAgent(name: string): Promise<{ token: string; id: string }> {
+  const { token, agent } = await t.admin.agents.create({ name, scopes: { providers: { hostile: {} } } });
+  return { token, id: agent.id };
+}
+
+/** A POST through the proxy; a response cut after its head resolves with status -1. */
+const post = (token: string, path: string): Promise<{ status: number; body: string }> =>
+  new Promise((resolve, reject) => {
+    const req = request(`${t.url}/v1/proxy/hostile${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    });
+    req.on('response', (res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString('latin1')));
+      res.on('error', () => undefined);
+      res.on('close', () => resolve({ status: res.complete ? (res.statusCode ?? 0) : -1, body }));
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
+
+async function outcomes(
+  agentId: string,
+): Promise<{ reason?: string; status?: number; requestId?: string }[]> {
+  return (await t.admin.audit.list({ agentId, action: 'http.request.result' })).entries as {
+    reason?: string;
+    status?: number;
+    requestId?: string;
+  }[];
+}
+
+const until = async (what: () => boolean | Promise<boolean>, ms = 3000): Promise<boolean> => {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await what()) return true;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return what();
+};
+
+describe('hostile provider', () => {
+  it('informational answers do not stretch the header timeout: 504 once it has passed', async () => {
+    const a = await newAgent('info-flood-bot');
+    const started = Date.now();
+    const r = await Promise.race([
+      post(a.token, '/info-flood'),
+      new Promise<null>((resolve) => setTimeout(() => resolve(null), TIMEOUT_MS + 3000)),
+    ]);
+    expect(r?.status).toBe(504);
+    expect(Date.now() - started).toBeLessThan(TIMEOUT_MS + 1500);
+    expect(await outcomes(a.id)).toMatchObject([{ reason: 'upstream_timeout', status: 504 }]);
+    // The provider's connection is not kept.
+    expect(await until(() => conns.filter((c) => c.path === '/info-flood').every((c) => c.closed))).toBe(
+      true,
+    );
+  }, 10_000);
+
+  it.each(['/status-099', '/dup-length', '/cl-and-te', '/upgrade', '/short'])(
+    'a malformed answer (%s) is a 502 with one outcome entry, and the daemon carries on',
+    async (path) => {
+      const a = await newAgent(`malformed-${path.slice(1)}`);
+      const r = await post(a.token, path).catch((err: unknown) => ({ status: -1, body: String(err) }));
+      // /short may have sent its head already: the agent's connection is then cut (-1).
+      expect([502, -1]).toContain(r.status);
+      expect(r.body).not.toContain(KEY);
+      const got = await outcomes(a.id);
+      expect(got).toHaveLength(1);
+      expect(got[0]).toMatchObject({ status: 502 });
+      expect((await post(a.token, '/ok')).status).toBe(200);
+    },
+  );
+});
+
+describe('cuts between head and body', () => {
+  async function streamThenCut(cut: (agentId: string, close: () => void) => Promise<void>): Promise<void> {
+    const a = await newAgent(`cut-${conns.length}`);
+    const before = conns.length;
+    await new Promise<void>((resolve, reject) => {
+      const req = request(`${t.url}/v1/proxy/hostile/head-then-stall`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${a.token}`, 'content-type': 'application/json' },
+      });
+      req.on('response', (res) => {
+        res.on('error', () => undefined);
+        res.once('data', () => {
+          void cut(a.id, () => req.destroy()).then(resolve, reject);
+        });
+      });
+      req.on('error', () => undefined);
+      req.end('{}');
+    });
+    // The pooled connection that carried the half-sent answer is closed, not kept for the next call.
+    expect(
+      await until(() =>
+        conns
+          .slice(before)
+          .filter((c) => c.path === '/head-then-stall')
+          .every((c) => c.closed),
+      ),
+    ).toBe(true);
+    expect(await until(async () => (await outcomes(a.id)).length > 0)).toBe(true);
+    await new Promise((r) => setTimeout(r, 100));
+    const got = await outcomes(a.id);
+    expect(got).toHaveLength(1);
+    expect(got[0]).toMatchObject({ reason: 'cut', status: 499 });
+  }
+
+  it('the agent hanging up closes the upstream connection; one "cut" entry', () =>
+    streamThenCut((_id, close) => {
+      close();
+      return Promise.resolve();
+    }));
+
+  it('a revoke closes the upstream connection; one "cut" entry', () =>
+    streamThenCut(async (id) => {
+      await t.admin.agents.revoke(id, { reason: 'test', severity: 'low' });
+    }));
+});
+
+describe('requests and answers that must cross unchanged', () => {
+  it('HEAD: the head crosses without a body, and the pooled connection serves the next call right', async () => {
+    const a = await newAgent('head-bot');
+    behaviours['/head'] = (s) =>
+      s.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 17\r\n\r\n');
+    const r = await raw(t.url, {
+      method: 'HEAD',
+      path: '/v1/proxy/hostile/head',
+      headers: { authorization: `Bearer ${a.token}` },
+    });
+    expect(r.status).toBe(200);
+    expect(r.headers['content-length']).toBe('17');
+    expect((await post(a.token, '/ok')).body).toBe('{}');
+  });
+
+  it('agent headers reach the provider byte for byte (latin-1 values), hop-by-hop ones do not', async () => {
+    const a = await newAgent('header-bot');
+    let got = '';
+    behaviours['/headers'] = (s) => s.write('HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}');
+    const capture = (c: Buffer): void => {
+      if (c.toString('latin1').includes('/headers')) got = c.toString('latin1');
+    };
+    provider.on('connection', (s: Socket) => s.on('data', capture));
+    for (const c of conns) c.socket.on('data', capture);
+    const r = await raw(t.url, {
+      method: 'POST',
+      path: '/v1/proxy/hostile/headers',
+      headers: {
+        authorization: `Bearer ${a.token}`,
+        'content-type': 'application/json',
+        'x-latin': 'caf\u00e9',
+        connection: 'keep-alive, x-drop-me',
+        'x-drop-me': '1',
+        te: 'trailers',
+        upgrade: 'h2c',
+      },
+      body: '{"a":1}',
+    }).catch((err: unknown) => ({ status: -1, body: String(err) }));
+    // A Connection header naming an end-to-end header is refused before anything leaves.
+    expect(r.status).toBe(400);
+    const ok = await raw(t.url, {
+      method: 'POST',
+      path: '/v1/proxy/hostile/headers',
+      headers: {
+        authorization: `Bearer ${a.token}`,
+        'content-type': 'application/json',
+        'x-latin': 'caf\u00e9',
+        te: 'trailers',
+        'keep-alive': 'timeout=5',
+      },
+      body: '{"a":1}',
+    });
+    expect(ok.status).toBe(200);
+    expect(got).toContain('x-latin: caf\u00e9\r\n');
+    expect(got.toLowerCase()).not.toMatch(/\r\n(te|keep-alive|upgrade):/);
+    expect(got.match(/content-length/gi)).toHaveLength(1);
+    expect(got).toContain(`\r\n\r\n{"a":1}`);
+  });
+});
