@@ -123,9 +123,20 @@ export function redactText(text: string, forms: KeyForms): string {
   return out === buf ? text : out.toString('utf8');
 }
 
-/** Masks every form in every response header value, in place (before any branch reads the headers). */
+/**
+ * Masks every form in every response header value, in place (before any branch reads the headers), and
+ * removes a header whose name holds a form: names reach us lower-cased, so they are compared without case.
+ */
 export function redactHeaders(headers: IncomingHttpHeaders, forms: KeyForms): void {
   if (forms.bytes.length === 0) return;
+  const names = Buffer.from(Object.keys(headers).join('\n').toLowerCase(), 'latin1');
+  const lower = forms.bytes.map((f) => Buffer.from(f.toString('latin1').toLowerCase(), 'latin1'));
+  if (lower.some((f) => names.includes(f))) {
+    for (const name of Object.keys(headers)) {
+      const n = Buffer.from(name.toLowerCase(), 'latin1');
+      if (lower.some((f) => n.includes(f))) Reflect.deleteProperty(headers, name);
+    }
+  }
   // One search over all values joined; header by header only when something matched (rare).
   let all = '';
   for (const value of Object.values(headers)) {

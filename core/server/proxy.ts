@@ -346,8 +346,15 @@ function relay(
   // No echo of the master key, in any encoding: headers here, bodies below (every status, streamed too).
   const forms = spec.redactionForms();
   redactHeaders(headers, forms);
-  const coding = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
-  if (coding !== 'identity' && coding !== '') {
+  // A transfer coding other than chunked (e.g. "gzip, chunked") reaches us still compressed, exactly like a
+  // content coding: the hop-by-hop header is dropped and the agent would get bytes the check never read.
+  const transfer = (headers['transfer-encoding'] ?? '')
+    .split(',')
+    .map((c) => c.trim().toLowerCase())
+    .filter((c) => c !== '' && c !== 'chunked');
+  const content = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
+  const coding = content !== 'identity' && content !== '' ? content : (transfer[0] ?? 'identity');
+  if (coding !== 'identity') {
     // We asked for identity: a compressed answer could hide an echoed key from the check, so it is refused.
     body.resume();
     sendError(
