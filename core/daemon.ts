@@ -197,7 +197,7 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
         try {
           // Commits what is open and writes the audit anchors, marked as a clean stop.
           await c.close();
-          c.agents.flushLastSeen();
+          c.agents.flushLastSeen(true);
         } finally {
           db.close();
           rmSync(join(opts.dataDir, 'daemon.json'), { force: true });

@@ -115,11 +115,18 @@ export type AuthResult =
       agent?: AgentRecord;
     };
 
+/** How far behind the in-memory last-seen time an agent's stored one may be. */
+const SEEN_STORE_LAG_MS = 60_000;
+/** Rows written per periodic flush of last-seen times (every 5 s): bounds the pause of the event loop. */
+const SEEN_BATCH = 1000;
+
 export class AgentStore {
   private readonly db: Db;
   private readonly byId = new Map<string, AgentRecord>();
   private readonly byHash = new Map<string, AgentRecord>();
   private readonly dirtySeen = new Set<string>();
+  /** The last-seen time each agent's row holds (ms), to write a row only when it is a minute behind. */
+  private readonly storedSeen = new Map<string, number>();
   private readonly upsert;
   private readonly touchStmt;
 
@@ -143,7 +150,12 @@ export class AgentStore {
   reload(): void {
     this.byId.clear();
     this.byHash.clear();
-    for (const row of this.db.prepare<[], Row>('SELECT * FROM agents').all()) this.index(fromRow(row));
+    this.storedSeen.clear();
+    for (const row of this.db.prepare<[], Row>('SELECT * FROM agents').all()) {
+      const agent = fromRow(row);
+      this.index(agent);
+      if (agent.lastSeenAt !== null) this.storedSeen.set(agent.id, agent.lastSeenAt);
+    }
   }
 
   list(): AgentRecord[] {
@@ -300,15 +312,34 @@ export class AgentStore {
     this.dirtySeen.add(agent.id);
   }
 
-  flushLastSeen(): void {
-    if (this.dirtySeen.size === 0) return;
-    this.db.transaction(() => {
-      for (const id of this.dirtySeen) {
-        const a = this.byId.get(id);
-        if (a?.lastSeenAt != null) this.touchStmt.run(new Date(a.lastSeenAt).toISOString(), id);
+  /**
+   * Writes last-seen times to the agents table. Shown in minutes, a stored time may lag by up to
+   * SEEN_STORE_LAG_MS (a crash loses at most that): with thousands of busy agents, writing every row every
+   * few seconds was a scattered UPDATE per request or so, and a long pause of the event loop. At most
+   * SEEN_BATCH rows per call, unless `all` (a stop), which writes every one still behind.
+   */
+  flushLastSeen(all = false): void {
+    const due: { id: string; seen: number }[] = [];
+    for (const id of this.dirtySeen) {
+      const seen = this.byId.get(id)?.lastSeenAt ?? null;
+      if (seen === null) {
+        this.dirtySeen.delete(id);
+        continue;
       }
+      if (!all) {
+        if (due.length === SEEN_BATCH) break;
+        if (seen - (this.storedSeen.get(id) ?? 0) < SEEN_STORE_LAG_MS) continue;
+      }
+      due.push({ id, seen });
+    }
+    if (due.length === 0) return;
+    this.db.transaction(() => {
+      for (const { id, seen } of due) this.touchStmt.run(new Date(seen).toISOString(), id);
     })();
-    this.dirtySeen.clear();
+    for (const { id, seen } of due) {
+      this.storedSeen.set(id, seen);
+      this.dirtySeen.delete(id);
+    }
   }
 
   private save(agent: AgentRecord): void {
@@ -328,6 +359,7 @@ export class AgentStore {
       revoke_reason: agent.revokeReason,
       revoke_severity: agent.revokeSeverity,
     });
+    if (agent.lastSeenAt !== null) this.storedSeen.set(agent.id, agent.lastSeenAt);
     this.index(agent);
   }
 
