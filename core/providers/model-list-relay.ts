@@ -49,7 +49,7 @@ export function relayRewritten(
     done(true);
   });
   up.body.on('error', () => {
-    res.destroy();
+    if (!res.writableEnded) res.destroy();
     done(false);
   });
 }

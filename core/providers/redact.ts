@@ -73,9 +73,11 @@ function base64Forms(bytes: Buffer, into: Buffer[]): void {
 /** The forms of one key, as bytes (masks are made only when something matches, which is rare). */
 export interface KeyForms {
   bytes: Buffer[];
+  /** The same forms lower-cased, for header names (which reach us lower-cased). */
+  lower: Buffer[];
 }
 
-const NONE: KeyForms = { bytes: [] };
+const NONE: KeyForms = { bytes: [], lower: [] };
 
 /** Every form of `key` that is redacted. Empty for keys too short to look for safely. */
 export function keyForms(key: string): KeyForms {
@@ -93,7 +95,7 @@ export function keyForms(key: string): KeyForms {
   const json = JSON.stringify(key).slice(1, -1);
   if (json !== key) list.push(Buffer.from(json, 'utf8'));
   if (key.includes('/')) list.push(Buffer.from(key.replace(/\//g, '\\/'), 'utf8'));
-  return { bytes: list };
+  return { bytes: list, lower: list.map((f) => Buffer.from(f.toString('latin1').toLowerCase(), 'latin1')) };
 }
 
 /** A mask of the same length: "[redacted]" then "*", or "*" alone when shorter. */
@@ -130,7 +132,7 @@ export function redactText(text: string, forms: KeyForms): string {
 export function redactHeaders(headers: IncomingHttpHeaders, forms: KeyForms): void {
   if (forms.bytes.length === 0) return;
   const names = Buffer.from(Object.keys(headers).join('\n').toLowerCase(), 'latin1');
-  const lower = forms.bytes.map((f) => Buffer.from(f.toString('latin1').toLowerCase(), 'latin1'));
+  const lower = forms.lower;
   if (lower.some((f) => names.includes(f))) {
     for (const name of Object.keys(headers)) {
       const n = Buffer.from(name.toLowerCase(), 'latin1');

@@ -355,8 +355,9 @@ function relay(
   const content = (headers['content-encoding'] ?? 'identity').trim().toLowerCase();
   const coding = content !== 'identity' && content !== '' ? content : (transfer[0] ?? 'identity');
   if (coding !== 'identity') {
-    // We asked for identity: a compressed answer could hide an echoed key from the check, so it is refused.
-    body.resume();
+    // We asked for identity: a compressed answer could hide an echoed key from the check, so it is refused
+    // (and not read on: a revoke could no longer cut an endless one once its outcome is written).
+    body.destroy();
     sendError(
       res,
       new AppError(
@@ -401,14 +402,25 @@ function relay(
   });
   agentSocket.setNoDelay(true);
   const redactor = new StreamRedactor(forms);
+  let stalled: NodeJS.Timeout | undefined;
+  const unstall = (): void => clearTimeout(stalled);
+  res.once('close', unstall);
   body.on('data', (chunk: Buffer) => {
     meter?.push(chunk);
     const out = redactor.push(chunk);
     if (out.length > 0) wrote = true;
-    // Backpressure: a slow agent slows the upstream read, never our memory.
+    // Backpressure: a slow agent slows the upstream read, never our memory. An agent that stops reading
+    // for longer than the idle timeout is cut, so it cannot hold a pooled provider connection for good.
     if (out.length > 0 && !res.write(out)) {
       body.pause();
-      res.once('drain', () => body.resume());
+      stalled = setTimeout(
+        () => body.destroy(new Error('the agent stopped reading')),
+        spec.options.idleTimeoutMs,
+      );
+      res.once('drain', () => {
+        unstall();
+        body.resume();
+      });
     }
   });
   body.on('end', () => {
@@ -417,9 +429,10 @@ function relay(
     const usage = meter?.finish() ?? null;
     end('forwarded', status, usage ? usage.costUsd : budgeted ? null : 0);
   });
-  // A silence longer than the idle timeout, a broken connection, or a cut.
+  // A silence longer than the idle timeout, an agent that stopped reading, a broken connection, or a cut
+  // (whose own answer, when the head had not left yet, is not cut short here).
   body.on('error', () => {
-    res.destroy();
+    if (!res.writableEnded) res.destroy();
     end('upstream_error', 502, null);
   });
 }
@@ -442,7 +455,7 @@ function relayError(up: UpstreamResponse, res: RouteCtx['res'], forms: KeyForms,
     done();
   });
   up.body.on('error', () => {
-    res.destroy();
+    if (!res.writableEnded) res.destroy();
     done();
   });
 }

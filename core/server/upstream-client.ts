@@ -37,7 +37,10 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
   // undici's own headersTimeout starts only once the request leaves the pool's queue and is restarted by
   // every informational (1xx) answer, so a provider sending "102 Processing" now and then would hold the
   // call (and its budget reservation) forever. Our own timer, as node:http's client had, bounds it.
+  // One signal for undici: aborted by the deadline, or by the caller's (a cut) for as long as the call lasts.
   const deadline = new AbortController();
+  if (call.signal.aborted) deadline.abort(call.signal.reason);
+  else call.signal.addEventListener('abort', () => deadline.abort(call.signal.reason), { once: true });
   const timer = setTimeout(() => deadline.abort(new errors.HeadersTimeoutError()), call.headersTimeoutMs);
   let response: Dispatcher.ResponseData;
   try {
@@ -49,7 +52,7 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
       // A bodiless call sends no body and no length; the rest send exactly the bytes policy read.
       body: call.body.length > 0 ? call.body : null,
       // Aborts the call and, once the head is in, its body stream; the deadline only ever fires before.
-      signal: AbortSignal.any([call.signal, deadline.signal]),
+      signal: deadline.signal,
       headersTimeout: call.headersTimeoutMs,
       bodyTimeout: call.idleTimeoutMs,
     });
@@ -57,7 +60,7 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
     clearTimeout(timer);
   }
   if (deadline.signal.aborted) {
-    // The deadline passed while the head was being handed over: the answer is not used.
+    // Cut, or the deadline passed, while the head was being handed over: the answer is not used.
     response.body.destroy();
     throw deadline.signal.reason;
   }

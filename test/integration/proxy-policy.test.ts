@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { request } from 'node:http';
+import { request, type IncomingMessage } from 'node:http';
 import {
   agentPost,
   raw,
@@ -421,6 +421,74 @@ describe('upstream failures', () => {
       .entries[0];
     expect(result).toMatchObject({ reason: 'upstream_error', status: 502, decision: 'error' });
     await stalls.close();
+  });
+
+  it('an agent that stops reading a long answer is cut after the idle timeout, freeing the provider connection', async () => {
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
+    const chunk = Buffer.alloc(64 * 1024, 'a');
+    const streams = await startUpstream((_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.on('close', () => upstreamClosed());
+      // Endless, as fast as the proxy reads it.
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    });
+    await t.admin.providers.put('streams', {
+      kind: 'http',
+      baseUrl: streams.url,
+      key: 'k-stream-provider-0001',
+    });
+    const { token, agent } = await t.admin.agents.create({
+      name: 'stops-reading-bot',
+      scopes: { providers: { streams: {} } },
+    });
+    const agentSide = await new Promise<IncomingMessage>((resolve, reject) => {
+      const req = request(`${t.url}/v1/proxy/streams/x`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      });
+      req.on('response', (res) => {
+        res.pause(); // reads nothing from here on
+        res.on('error', () => undefined); // "aborted", once it reads again
+        resolve(res);
+      });
+      req.on('error', reject);
+      req.end('{}');
+    });
+    expect(agentSide.statusCode).toBe(200);
+    await closed; // the daemon cut the call: the provider's side of the pooled connection is released
+    // The agent, reading again, finds its answer cut short (a paused socket does not see the close before).
+    await new Promise<void>((resolve) => {
+      agentSide.on('close', () => resolve());
+      agentSide.resume();
+    });
+    expect(agentSide.complete).toBe(false);
+    const result = (await t.admin.audit.list({ agentId: agent.id, action: 'http.request.result' }))
+      .entries[0];
+    expect(result).toMatchObject({ reason: 'upstream_error', status: 502, decision: 'error' });
+    await streams.close();
+  });
+
+  it('a compressed answer is refused and not read on: an endless one does not hold the provider connection', async () => {
+    let upstreamClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (upstreamClosed = resolve));
+    const gz = await startUpstream((_req, _body, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.on('close', () => upstreamClosed());
+      const timer = setInterval(() => res.write(Buffer.alloc(1024)), 5);
+      res.on('close', () => clearInterval(timer));
+    });
+    await t.admin.providers.put('gz', { kind: 'http', baseUrl: gz.url, key: 'k-gzip-provider-000001' });
+    const { token } = await t.admin.agents.create({ name: 'gz-bot', scopes: { providers: { gz: {} } } });
+    const r = await call(token, 'gz', '/x', '{}');
+    expect(r.status).toBe(502);
+    expect(r.body).toContain('gzip-compressed body, which is refused');
+    await closed;
+    await gz.close();
   });
 
   it('a request sent with "Expect: 100-continue" is forwarded whole, without the expectation', async () => {
