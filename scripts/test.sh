@@ -25,5 +25,10 @@ mkdir -p test-results
 rm -rf test-results/vitest.json test-results/coverage
 vitest run "$@"
 code=$?
+# Errors outside any test (an uncaught exception in the daemon under test) fail the run without failing a
+# test: say so, since the closing line counts tests only.
+if [ "$code" -ne 0 ]; then
+  echo "vitest exited with code $code: a test failed, or an error was thrown outside any test (see \"Unhandled Errors\" above)." >&2
+fi
 node scripts/test-summary.ts test-results/vitest.json || code=1
 exit $code

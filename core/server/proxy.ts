@@ -22,7 +22,7 @@ import { proxyErrorRenderer } from '../providers/error-shape.ts';
 import { lookupRefusal, modelListing, withModelListing } from '../providers/model-list.ts';
 import { relayRewritten } from '../providers/model-list-relay.ts';
 import { modelListFor } from '../providers/model-list-scope.ts';
-import { callUpstream, upstreamFailure } from './upstream-client.ts';
+import { callUpstream, discard, upstreamFailure } from './upstream-client.ts';
 import type { UpstreamRequestHeaders, UpstreamResponse } from './upstream-client.ts';
 
 export interface ProxyOptions {
@@ -309,7 +309,7 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
     }).then(
       (up) => {
         // Cut while the headers were on their way: nothing more goes to the agent.
-        if (done) up.body.destroy();
+        if (done) discard(up.body);
         else relay(ctx, spec, up, budget.length > 0, end);
       },
       (err: unknown) => {
@@ -357,7 +357,7 @@ function relay(
   if (coding !== 'identity') {
     // We asked for identity: a compressed answer could hide an echoed key from the check, so it is refused
     // (and not read on: a revoke could no longer cut an endless one once its outcome is written).
-    body.destroy();
+    discard(body);
     sendError(
       res,
       new AppError(

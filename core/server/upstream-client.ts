@@ -61,10 +61,19 @@ export async function callUpstream(call: UpstreamCall): Promise<UpstreamResponse
   }
   if (deadline.signal.aborted) {
     // Cut, or the deadline passed, while the head was being handed over: the answer is not used.
-    response.body.destroy();
+    discard(response.body);
     throw deadline.signal.reason;
   }
   return { status: response.statusCode, headers: foldHeaders(response.headers), body: response.body };
+}
+
+/**
+ * Closes an answer that will not be read (and its connection). The stream's own abort error has nobody to
+ * hear it and would otherwise end the process as an uncaught exception.
+ */
+export function discard(body: Readable): void {
+  body.on('error', () => undefined);
+  body.destroy();
 }
 
 /** Classifies an error from callUpstream() (before any response). */
