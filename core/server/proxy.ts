@@ -381,7 +381,9 @@ function relay(
     return;
   }
   if (status >= 400 && !(contentType ?? '').includes('event-stream')) {
-    relayError(up, res, forms, () => end('upstream_status', status, 0));
+    relayError(up, res, forms, (whole) =>
+      whole ? end('upstream_status', status, 0) : end('upstream_error', 502, 0),
+    );
     return;
   }
   const meter = spec.meterFor(contentType) ?? spec.meter;
@@ -437,8 +439,16 @@ function relay(
   });
 }
 
-/** Error bodies from the provider are passed on, with any echo of the master key removed. */
-function relayError(up: UpstreamResponse, res: RouteCtx['res'], forms: KeyForms, done: () => void): void {
+/**
+ * Error bodies from the provider are passed on, with any echo of the master key removed; `done(false)` when the
+ * body broke off before its end (nothing is passed on then).
+ */
+function relayError(
+  up: UpstreamResponse,
+  res: RouteCtx['res'],
+  forms: KeyForms,
+  done: (whole: boolean) => void,
+): void {
   const chunks: Buffer[] = [];
   let size = 0;
   up.body.on('data', (c: Buffer) => {
@@ -452,10 +462,10 @@ function relayError(up: UpstreamResponse, res: RouteCtx['res'], forms: KeyForms,
     headers['content-length'] = Buffer.byteLength(text);
     res.writeHead(up.status, headers);
     res.end(text);
-    done();
+    done(true);
   });
   up.body.on('error', () => {
     if (!res.writableEnded) res.destroy();
-    done();
+    done(false);
   });
 }

@@ -33,6 +33,8 @@ const behaviours: Record<string, (s: Socket) => void> = {
     s.write('HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 100\r\n\r\nabc'),
   // Closes mid-body.
   '/short': (s) => s.end('HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nabc'),
+  // An error answer that closes mid-body.
+  '/short-error': (s) => s.end('HTTP/1.1 500 Oops\r\nContent-Length: 100\r\n\r\n{"err'),
   '/ok': (s) => s.write('HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}'),
 };
 
@@ -127,7 +129,7 @@ describe('hostile provider', () => {
     );
   }, 10_000);
 
-  it.each(['/status-099', '/dup-length', '/cl-and-te', '/upgrade', '/short'])(
+  it.each(['/status-099', '/dup-length', '/cl-and-te', '/upgrade', '/short', '/short-error'])(
     'a malformed answer (%s) is a 502 with one outcome entry, and the daemon carries on',
     async (path) => {
       const a = await newAgent(`malformed-${path.slice(1)}`);
@@ -137,7 +139,7 @@ describe('hostile provider', () => {
       expect(r.body).not.toContain(KEY);
       const got = await outcomes(a.id);
       expect(got).toHaveLength(1);
-      expect(got[0]).toMatchObject({ status: 502 });
+      expect(got[0]).toMatchObject({ status: 502, reason: 'upstream_error' });
       expect((await post(a.token, '/ok')).status).toBe(200);
     },
   );
