@@ -45,6 +45,21 @@ async function call(
   });
 }
 
+/** A POST through the proxy whose answer is read by the test itself (an "aborted" error is expected). */
+const openCall = (token: string, provider: string): Promise<IncomingMessage> =>
+  new Promise((resolve, reject) => {
+    const req = request(`${t.url}/v1/proxy/${provider}/x`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    });
+    req.on('response', (res) => {
+      res.on('error', () => undefined);
+      resolve(res);
+    });
+    req.on('error', reject);
+    req.end('{}');
+  });
+
 /** One email sent through the proxy's Resend route, as an agent's SDK would send it. */
 const sendEmail = (token: string, message: Record<string, unknown>): ReturnType<typeof call> =>
   call(token, 'resend', '/emails', JSON.stringify(message));
@@ -402,19 +417,11 @@ describe('upstream failures', () => {
       scopes: { providers: { stalls: {} } },
     });
     // The agent gets the head and the first bytes, then its connection is closed before the promised 100.
-    const got = await new Promise<{ status: number; body: string; complete: boolean }>((resolve, reject) => {
-      const req = request(`${t.url}/v1/proxy/stalls/x`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      });
-      req.on('response', (res) => {
-        let body = '';
-        res.on('data', (c: Buffer) => (body += c.toString()));
-        res.on('error', () => undefined); // "aborted": expected here
-        res.on('close', () => resolve({ status: res.statusCode ?? 0, body, complete: res.complete }));
-      });
-      req.on('error', reject);
-      req.end('{}');
+    const res = await openCall(token, 'stalls');
+    const got = await new Promise<{ status: number; body: string; complete: boolean }>((resolve) => {
+      let body = '';
+      res.on('data', (c: Buffer) => (body += c.toString()));
+      res.on('close', () => resolve({ status: res.statusCode ?? 0, body, complete: res.complete }));
     });
     expect(got).toEqual({ status: 200, body: '{"partial":', complete: false });
     const result = (await t.admin.audit.list({ agentId: agent.id, action: 'http.request.result' }))
@@ -446,19 +453,8 @@ describe('upstream failures', () => {
       name: 'stops-reading-bot',
       scopes: { providers: { streams: {} } },
     });
-    const agentSide = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(`${t.url}/v1/proxy/streams/x`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      });
-      req.on('response', (res) => {
-        res.pause(); // reads nothing from here on
-        res.on('error', () => undefined); // "aborted", once it reads again
-        resolve(res);
-      });
-      req.on('error', reject);
-      req.end('{}');
-    });
+    const agentSide = await openCall(token, 'streams');
+    agentSide.pause(); // reads nothing from here on
     expect(agentSide.statusCode).toBe(200);
     await closed; // the daemon cut the call: the provider's side of the pooled connection is released
     // The agent, reading again, finds its answer cut short (a paused socket does not see the close before).

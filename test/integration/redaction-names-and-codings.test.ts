@@ -2,15 +2,14 @@
 // proxy lower-cased), or inside a body sent with a transfer coding other than chunked ("gzip, chunked":
 // undici and node:http hand it on still compressed, and the hop-by-hop header that says so is dropped).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server, type Socket } from 'node:net';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { raw, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
+import { startRawProvider, type RawProvider } from '../helpers/raw-provider.ts';
 
 const KEY = 'k-echo-provider-master-0001';
 
 let t: TestDaemon;
-let provider: Server;
-const sockets = new Set<Socket>();
+let provider: RawProvider;
 let token: string;
 
 /** Raw answers, by request path. */
@@ -33,35 +32,20 @@ const ANSWERS: Record<string, Buffer> = {
 };
 
 beforeAll(async () => {
-  provider = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('error', () => undefined);
-    let seen = '';
-    socket.on('data', (c: Buffer) => {
-      seen += c.toString('latin1');
-      while (seen.includes('\r\n\r\n')) {
-        const head = seen.slice(0, seen.indexOf('\r\n\r\n'));
-        seen = seen.slice(head.length + 4);
-        socket.write(
-          ANSWERS[head.split(' ')[1] ?? ''] ?? Buffer.from('HTTP/1.1 404 N\r\nContent-Length: 0\r\n\r\n'),
-        );
-      }
-    });
-  });
-  await new Promise<void>((resolve) => provider.listen(0, '127.0.0.1', resolve));
-  const addr = provider.address();
+  provider = await startRawProvider((socket, path) =>
+    socket.write(ANSWERS[path] ?? Buffer.from('HTTP/1.1 404 N\r\nContent-Length: 0\r\n\r\n')),
+  );
   t = await startTestDaemon();
   await t.admin.providers.put('echo', {
     kind: 'http',
-    baseUrl: `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`,
+    baseUrl: provider.url,
     key: KEY,
   });
   ({ token } = await t.admin.agents.create({ name: 'echo-bot', scopes: { providers: { echo: {} } } }));
 });
 afterAll(async () => {
   await t.stop();
-  for (const s of sockets) s.destroy();
-  await new Promise<void>((resolve) => provider.close(() => resolve()));
+  await provider.close();
 });
 
 const get = (path: string) =>

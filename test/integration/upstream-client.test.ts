@@ -2,9 +2,10 @@
 // a provider answering with repeated or odd headers gives the agent, the redaction and the meters the same
 // view as before. Checked against node:http itself on the same raw bytes from a real socket.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { callUpstream, upstreamFailure } from '../../core/server/upstream-client.ts';
+import { startRawProvider, type RawProvider } from '../helpers/raw-provider.ts';
 
 // A provider that answers every request with these exact bytes (keep-alive, so the pool reuses the socket).
 const HEAD = [
@@ -25,32 +26,16 @@ const HEAD = [
   '',
 ].join('\r\n');
 
-let server: Server;
+let provider: RawProvider;
 let base: string;
-const sockets = new Set<Socket>();
 
 beforeAll(async () => {
-  server = createServer((socket) => {
-    sockets.add(socket);
-    let seen = '';
-    socket.on('data', (c: Buffer) => {
-      seen += c.toString('latin1');
-      // One answer per complete request head (the requests below have no body).
-      while (seen.includes('\r\n\r\n')) {
-        seen = seen.slice(seen.indexOf('\r\n\r\n') + 4);
-        socket.write(Buffer.concat([Buffer.from(HEAD, 'latin1'), Buffer.from('{}')]));
-      }
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const addr = server.address();
-  base = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  provider = await startRawProvider((socket) =>
+    socket.write(Buffer.concat([Buffer.from(HEAD, 'latin1'), Buffer.from('{}')])),
+  );
+  base = provider.url;
 });
-afterAll(async () => {
-  // The pool keeps its connection open: close it from this side so the server can stop at once.
-  for (const s of sockets) s.destroy();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-});
+afterAll(() => provider.close());
 
 function viaNodeHttp(): Promise<IncomingHttpHeaders> {
   return new Promise((resolve, reject) => {
