@@ -72,7 +72,9 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
     const address = listener.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;
     const url = `http://127.0.0.1:${port}`;
-    const db = openDatabase(opts.dataDir);
+    const db = openDatabase(opts.dataDir, (m) =>
+      log(`Upgrading the database: ${m.name}. With a large audit log this takes a few seconds, once.`),
+    );
     core = new Core(db, opts.keychain ?? new OsKeychain(), {
       url,
       approvalTimeoutMs: opts.approvalTimeoutMs ?? 120_000,

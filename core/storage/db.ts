@@ -7,13 +7,17 @@ import Database from 'better-sqlite3';
 import { chmodSync, existsSync, openSync, closeSync } from 'node:fs';
 import { join } from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+import type { Migration } from './migrations.ts';
 import { AppError } from '../errors.ts';
 
 export type Db = Database.Database;
 
 export const DB_FILE = 'keychain.db';
 
-export function openDatabase(dataDir: string): Db {
+/** Told before each migration of a database that already had a schema (an upgrade), which may take a while. */
+export type OnUpgrade = (migration: Migration) => void;
+
+export function openDatabase(dataDir: string, onUpgrade?: OnUpgrade): Db {
   const file = join(dataDir, DB_FILE);
   if (!existsSync(file)) {
     // Create the file 0600 before SQLite opens it, so it is never world-readable, not even briefly.
@@ -29,7 +33,7 @@ export function openDatabase(dataDir: string): Db {
     db.pragma('secure_delete = ON');
     // Fewer, larger checkpoints: audit appends are many small commits.
     db.pragma('wal_autocheckpoint = 10000');
-    migrate(db);
+    migrate(db, onUpgrade);
     for (const suffix of ['-wal', '-shm']) {
       if (existsSync(file + suffix)) chmodSync(file + suffix, 0o600);
     }
@@ -40,7 +44,7 @@ export function openDatabase(dataDir: string): Db {
   }
 }
 
-export function migrate(db: Db): void {
+export function migrate(db: Db, onUpgrade?: OnUpgrade): void {
   const current = Number(db.pragma('user_version', { simple: true }));
   if (current > SCHEMA_VERSION) {
     throw new AppError(
@@ -51,6 +55,7 @@ export function migrate(db: Db): void {
   }
   for (const m of MIGRATIONS) {
     if (m.version <= current) continue;
+    if (current > 0) onUpgrade?.(m);
     db.transaction(() => {
       db.exec(m.sql);
       db.pragma(`user_version = ${m.version}`);

@@ -154,6 +154,90 @@ describe('query', () => {
   });
 });
 
+describe('query by agent across blocks of the per-agent index', () => {
+  // 3.5 blocks of 4,096 seqs. agt_rare writes only at the first seqs, around the first block boundary and
+  // at the very end, so its pages cross blocks with nothing of it in between.
+  const SIZE = 3 * 4096 + 2048;
+  const rareAt = new Set([1, 2, 4095, 4096, 4097, SIZE - 1, SIZE]);
+
+  function seedBlocks(): void {
+    const inputs = Array.from({ length: SIZE }, (_, i) => {
+      const seq = i + 1;
+      const agentId = rareAt.has(seq) ? 'agt_rare' : (AGENTS[seq % 3] ?? null);
+      return {
+        agentId,
+        actor: 'agent' as const,
+        action: ACTIONS[seq % ACTIONS.length] ?? 'x',
+        decision: 'allow' as const,
+      };
+    });
+    all.push(...log.appendMany(inputs));
+  }
+
+  it('pages exactly, newest first, across block boundaries, for a rare and a busy agent', () => {
+    seedBlocks();
+    for (const q of [
+      { agentId: 'agt_rare' },
+      { agentId: 'agt_b' },
+      { agentId: 'agt_rare', action: 'proxy.*' },
+    ]) {
+      const got = pages({ ...q, limit: q.agentId === 'agt_b' ? 997 : 2 });
+      expect(got.entries.map((e) => e.seq)).toEqual(expected(q).map((e) => e.seq));
+    }
+    expect(pages({ agentId: 'agt_rare', limit: 2 }).entries.map((e) => e.seq)).toEqual([...rareAt].reverse());
+    expect(log.query({ agentId: 'agt_rare', cursor: '4097', limit: 2 }).entries.map((e) => e.seq)).toEqual([
+      4096, 4095,
+    ]);
+    expect(log.recent('agt_rare', 3).map((e) => e.seq)).toEqual([SIZE, SIZE - 1, 4097]);
+  });
+
+  it('exports oldest first across block boundaries', () => {
+    seedBlocks();
+    const lines = [...log.exportLines({ agentId: 'agt_rare' }, 'jsonl')];
+    expect(lines.map((l) => AuditEntry.parse(JSON.parse(l)).seq)).toEqual([...rareAt]);
+    const busy = [...log.exportLines({ agentId: 'agt_a' }, 'jsonl')].map(
+      (l) => AuditEntry.parse(JSON.parse(l)).seq,
+    );
+    expect(busy).toEqual(
+      expected({ agentId: 'agt_a' })
+        .map((e) => e.seq)
+        .reverse(),
+    );
+  });
+
+  it('walks the per-agent index, never the whole table', () => {
+    seedBlocks();
+    const statements: string[] = [];
+    const prepare = db.prepare.bind(db);
+    // Records each statement the pager prepares, so its plan can be read back (SQLite's own planner).
+    const spy = vi.spyOn(db, 'prepare').mockImplementation((sql: string) => {
+      statements.push(sql);
+      return prepare(sql);
+    });
+    try {
+      new AuditLog(db).query({ agentId: 'agt_rare', decision: 'allow', action: 'proxy.request', limit: 5 });
+    } finally {
+      spy.mockRestore();
+    }
+    const paged = statements.filter((sql) => sql.includes('agent_id = ?'));
+    // One statement finds the blocks holding the agent's rows, one reads a block.
+    expect(paged).toHaveLength(2);
+    for (const sql of paged) {
+      const plan = db
+        .prepare<unknown[], { detail: string }>(`EXPLAIN QUERY PLAN ${sql}`)
+        .all(...Array.from(sql.matchAll(/\?/g), () => null))
+        .map((r) => r.detail);
+      const onAudit = plan.filter((line) => / audit\b/.test(line));
+      expect(onAudit).toEqual([
+        expect.stringMatching(
+          /^SEARCH audit (EXISTS )?USING INDEX audit_agent_block \(<expr>=\? AND agent_id=\? AND seq>\? AND seq<\?\)$/,
+        ),
+      ]);
+      expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
+    }
+  });
+});
+
 /** A strict RFC 4180 reader for the test: quoted fields, doubled quotes, CRLF records. */
 function parseCsv(text: string): string[][] {
   const records: string[][] = [];
