@@ -4,10 +4,14 @@
 // Two kinds of listener:
 // - object listeners (subscribe): the Electron bridge; each event as it is emitted.
 // - stream listeners (subscribeStream): console tabs on the SSE stream. Each event is serialised once, as
-//   an SSE frame, only while at least one stream listener is there; the frames of one turn of the event
-//   loop (one group commit's worth of audit entries, typically) are joined and handed to every stream
-//   listener in one call, so a busy proxy costs each tab one socket write per turn, not one per event.
+//   an SSE frame, only while at least one stream listener is there. Frames are joined and handed to every
+//   stream listener in one call: at the end of the turn of the event loop when the streams were quiet,
+//   else at most every STREAM_INTERVAL_MS, so a busy proxy costs each tab ~100 socket writes a second, not
+//   one per event or per turn, and a prompt after a quiet spell is not held back.
 import type { AppEvent } from '../../shared/events.ts';
+
+/** Under a steady flow of events, the shortest time between two deliveries to the stream listeners. */
+export const STREAM_INTERVAL_MS = 10;
 
 export type Listener = (event: AppEvent) => void;
 /** Receives complete SSE frames (`event: …\ndata: …\n\n`, one or more). */
@@ -23,6 +27,7 @@ export class EventBus {
   private readonly streams = new Set<StreamListener>();
   private pending: string[] = [];
   private scheduled = false;
+  private lastFlush = Number.NEGATIVE_INFINITY;
 
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
@@ -54,13 +59,16 @@ export class EventBus {
     }
     if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flushStreams());
+      const wait = this.lastFlush + STREAM_INTERVAL_MS - performance.now();
+      if (wait <= 0) setImmediate(this.flushStreams);
+      else setTimeout(this.flushStreams, wait);
     }
   }
 
-  /** Hands the frames gathered this turn to every stream listener, in one string. */
-  private flushStreams(): void {
+  /** Hands the frames gathered since the last delivery to every stream listener, in one string. */
+  private readonly flushStreams = (): void => {
     this.scheduled = false;
+    this.lastFlush = performance.now();
     const frames = this.pending.length === 1 ? (this.pending[0] ?? '') : this.pending.join('');
     this.pending = [];
     if (frames === '') return;
@@ -71,7 +79,7 @@ export class EventBus {
         // As above: a broken stream is dropped by its own route, never by the core.
       }
     }
-  }
+  };
 
   get size(): number {
     return this.listeners.size + this.streams.size;

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { openDatabase } from '../../core/storage/db.ts';
+import { SCHEMA_VERSION } from '../../core/storage/migrations.ts';
 import { Core } from '../../core/core.ts';
 import { OsKeychain } from '../../core/keychain/os-keychain.ts';
 import type { AuditInput } from '../../core/audit/types.ts';
@@ -20,7 +21,8 @@ const BATCH = 50_000;
 
 export function largeCacheDir(): string {
   const root = process.env.AKC_BENCH_CACHE ?? join(tmpdir(), 'akc-bench-cache');
-  return join(root, `audit-${LARGE_ENTRIES}-agents-${LARGE_AGENTS}-v3`);
+  // Per schema version: a directory from an older schema would be upgraded inside a timed start.
+  return join(root, `audit-${LARGE_ENTRIES}-agents-${LARGE_AGENTS}-v3-schema${SCHEMA_VERSION}`);
 }
 
 /** The passphrase file for the cached vault (0600), for runs that unlock at start. */

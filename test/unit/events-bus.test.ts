@@ -1,7 +1,8 @@
 // The event bus: object listeners hear each event at once; stream listeners (SSE tabs) get each event
-// serialised once, the frames of one turn joined in order, and nothing is serialised while nobody listens.
-import { describe, expect, it } from 'vitest';
-import { EventBus, sseFrame } from '../../core/events/bus.ts';
+// serialised once, the frames gathered joined in order (at the end of the turn after a quiet spell, at most
+// every STREAM_INTERVAL_MS under a flow), and nothing is serialised while nobody listens.
+import { describe, expect, it, vi } from 'vitest';
+import { EventBus, STREAM_INTERVAL_MS, sseFrame } from '../../core/events/bus.ts';
 import { parseEvent, type AppEvent } from '../../shared/events.ts';
 
 const turn = (): Promise<void> => new Promise((r) => setImmediate(r));
@@ -27,7 +28,7 @@ function parseFrames(text: string): AppEvent[] {
 }
 
 describe('EventBus', () => {
-  it('hands every stream listener the frames of one turn in one call, in emit order', async () => {
+  it('hands every stream listener the frames gathered in one call, in emit order', async () => {
     const bus = new EventBus();
     const a: string[] = [];
     const b: string[] = [];
@@ -39,10 +40,32 @@ describe('EventBus', () => {
     expect(a).toHaveLength(1);
     expect(b).toEqual(a);
     expect(parseFrames(a[0] ?? '')).toEqual(Array.from({ length: 50 }, (_, i) => decided(`apr_${i}`)));
-    bus.emit(decided('apr_next'));
-    await turn();
-    expect(a).toHaveLength(2);
-    expect(parseFrames(a[1] ?? '')).toEqual([decided('apr_next')]);
+  });
+
+  it('delivers at the end of the turn after a quiet spell, and at most every STREAM_INTERVAL_MS under a flow', () => {
+    vi.useFakeTimers({ toFake: ['setImmediate', 'setTimeout', 'performance'] });
+    try {
+      const bus = new EventBus();
+      const got: string[] = [];
+      bus.subscribeStream((t) => got.push(t));
+      bus.emit(decided('apr_1'));
+      vi.advanceTimersByTime(0);
+      expect(got).toEqual([sseFrame(decided('apr_1'))]); // quiet before: at once
+      bus.emit(decided('apr_2'));
+      bus.emit(decided('apr_3'));
+      vi.advanceTimersByTime(STREAM_INTERVAL_MS - 1);
+      expect(got).toHaveLength(1); // right after a delivery: held
+      vi.advanceTimersByTime(1);
+      expect(got).toHaveLength(2);
+      expect(parseFrames(got[1] ?? '')).toEqual([decided('apr_2'), decided('apr_3')]);
+      vi.advanceTimersByTime(STREAM_INTERVAL_MS * 10);
+      bus.emit(decided('apr_4'));
+      vi.advanceTimersByTime(0);
+      expect(got).toEqual([...got.slice(0, 2), sseFrame(decided('apr_4'))]); // quiet again: at once
+      expect(got).toHaveLength(3);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('serialises nothing while no stream listener is there, and object listeners hear events at once', async () => {
