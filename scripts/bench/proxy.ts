@@ -4,7 +4,7 @@
 // side by side: the targets are ratios to the bare pass-through measured here, and the rows show how the
 // figures move as console tabs (SSE listeners) and agents are added.
 import { z } from 'zod';
-import { progress, type Child } from './common.ts';
+import { median, progress, type Child } from './common.ts';
 import type { Target } from './http-load.ts';
 import { addAgents, startDaemonProcess, startFloor, startLoad } from './processes.ts';
 import { sseListeners } from './sse.ts';
@@ -21,7 +21,7 @@ const LISTENER_ROWS = [1, 4];
 /** Agents in the daemon for the agent rows: the requests rotate over every agent's credential. */
 const FEW_AGENTS = 10;
 const MANY_AGENTS = 10_000;
-const AGENT_ROUNDS = 3;
+const AGENT_ROUNDS = 5;
 const AGENT_ROW_MS = 3000;
 /**
  * Requests a fresh daemon takes to reach its steady state: in 2-second rounds from its start, CPU per
@@ -158,13 +158,16 @@ export async function benchProxy(): Promise<Record<string, number>> {
       few.push(await throughput(load, fewTarget, daemon.child, AGENT_ROW_MS));
       many.push(await throughput(load, manyTarget, big.child, AGENT_ROW_MS));
     }
-    const mean = (rows: { perSec: number; cpuPerReqMs: number; errors: number }[]) => ({
-      perSec: rows.reduce((a, r) => a + r.perSec, 0) / rows.length,
-      cpuPerReqMs: rows.reduce((a, r) => a + r.cpuPerReqMs, 0) / rows.length,
+    // Medians: one 3-second round that a busy moment of the machine hits moves a mean by several percent.
+    const middle = (rows: { perSec: number; cpuPerReqMs: number; errors: number }[]) => ({
+      perSec: median(rows.map((r) => r.perSec)),
+      cpuPerReqMs: median(rows.map((r) => r.cpuPerReqMs)),
       errors: rows.reduce((a, r) => a + r.errors, 0),
     });
-    const rFew = mean(few);
-    const rMany = mean(many);
+    const rFew = middle(few);
+    const rMany = middle(many);
+    // Each round's two rows ran back to back, so their ratio is the paired figure; its median is reported.
+    const agentsRatio = median(many.map((r, i) => r.perSec / (few[i]?.perSec ?? Number.NaN)));
 
     out['proxy.c32.directPerSec'] = rDirect.perSec;
     out['proxy.c32.passthroughPerSec'] = rPass.perSec;
@@ -188,7 +191,7 @@ export async function benchProxy(): Promise<Record<string, number>> {
     out[`proxy.agents.${FEW_AGENTS}.cpuPerReqMs`] = rFew.cpuPerReqMs;
     out[`proxy.agents.${MANY_AGENTS}.perSec`] = rMany.perSec;
     out[`proxy.agents.${MANY_AGENTS}.cpuPerReqMs`] = rMany.cpuPerReqMs;
-    out[`proxy.agents.${MANY_AGENTS}.to${FEW_AGENTS}Ratio`] = rMany.perSec / rFew.perSec;
+    out[`proxy.agents.${MANY_AGENTS}.to${FEW_AGENTS}Ratio`] = agentsRatio;
     out['proxy.errorsCount'] =
       d.errors +
       p.errors +
