@@ -144,9 +144,12 @@ export class AuditPager {
     before = Math.min(before, bounds.before);
     if (after + 1 >= before) return [];
     // By agent, the agent's index drives and a prefix is a filter on its rows: merging would probe every
-    // block once per action.
-    if (filter.prefix === null || filter.agentId !== null)
+    // block once per action. One probe first: with no action under the prefix, walking finds nothing.
+    if (filter.prefix === null) return this.run(filter, null, direction, after, before, limit);
+    if (filter.agentId !== null) {
+      if (this.firstAction.get(filter.prefix.from, filter.prefix.to) === undefined) return [];
       return this.run(filter, filter.prefix, direction, after, before, limit);
+    }
     const actions = this.actionsUnder(filter.prefix);
     if (actions === null) return this.run(filter, filter.prefix, direction, after, before, limit);
     const rows: AuditRow[] = [];

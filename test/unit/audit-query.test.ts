@@ -236,6 +236,33 @@ describe('query by agent across blocks of the per-agent index', () => {
       expect(plan.join('\n')).not.toMatch(/TEMP B-TREE/);
     }
   });
+
+  it('answers a page by agent and an action prefix that no entry has without walking the agent’s rows', () => {
+    // Walking them found nothing either way, but read every entry of the agent: ~0.6 s on one thread for
+    // an agent with 2M entries, where one probe of audit_action says there is nothing to find.
+    seedBlocks();
+    const statements: string[] = [];
+    const prepare = db.prepare.bind(db);
+    const spy = vi.spyOn(db, 'prepare').mockImplementation((sql: string) => {
+      statements.push(sql);
+      return prepare(sql);
+    });
+    try {
+      const fresh = new AuditLog(db);
+      expect(fresh.query({ agentId: 'agt_a', action: 'nothing.*' })).toEqual({
+        entries: [],
+        nextCursor: null,
+      });
+      expect([...fresh.exportLines({ agentId: 'agt_a', action: 'nothing.*' }, 'jsonl')]).toEqual([]);
+    } finally {
+      spy.mockRestore();
+    }
+    expect(statements.filter((sql) => sql.includes('agent_id = ?'))).toEqual([]);
+    // A prefix that some entry has still pages exactly.
+    expect(pages({ agentId: 'agt_a', action: 'secret.*', limit: 50 }).entries).toEqual(
+      expected({ agentId: 'agt_a', action: 'secret.*' }),
+    );
+  });
 });
 
 /** A strict RFC 4180 reader for the test: quoted fields, doubled quotes, CRLF records. */
