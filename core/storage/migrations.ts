@@ -184,8 +184,9 @@ export const MIGRATIONS: readonly Migration[] = [
     // With (agent_id, seq), each append lands at the end of its agent's range: with thousands of agents the
     // entries of one group commit each dirty their own index page, and every dirtied page is written to the
     // WAL at commit (10,000 agents cost ~10 µs more per entry than 10). Leading with the block of the seq
-    // keeps every append inside the newest block's few pages. A page by agent probes block by block, newest
-    // first (core/audit/query.ts). The 12 is AUDIT_AGENT_BLOCK_BITS; it can never change here.
+    // keeps every append inside the newest block's few pages. A page by agent first finds the blocks that
+    // hold its rows, then reads those (core/audit/query.ts). The 12 is AUDIT_AGENT_BLOCK_BITS; it can never
+    // change here.
     sql: `
       DROP INDEX audit_agent;
       CREATE INDEX audit_agent_block ON audit ((seq >> 12), agent_id, seq);
