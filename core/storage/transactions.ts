@@ -6,10 +6,10 @@
 // Two ways to run a unit:
 //   run(fn)      owner actions: a transaction of its own, committed before run returns.
 //   grouped(fn)  the request path: a savepoint of the group transaction (open for this turn of the event
-//                loop and the next), resolved once that transaction has committed. Concurrent requests share one commit, which
-//                is what lets the audit keep up under load; each caller still proceeds only after its own
-//                entry is committed (fail-closed), and decisions stay atomic because they run synchronously
-//                on the one connection and see every earlier change.
+//                loop and the next), resolved once that transaction has committed. Concurrent requests share
+//                one commit, which is what lets the audit keep up under load; each caller still proceeds
+//                only after its own entry is committed (fail-closed), and decisions stay atomic because they
+//                run synchronously on the one connection and see every earlier change.
 //   later(entry) a lone audit entry nothing waits on (a request's outcome). It joins the group open this
 //                turn, without a savepoint (one INSERT is atomic by itself in SQLite); with none open it is
 //                held in memory, never in an open transaction, and written first in the next group, or in

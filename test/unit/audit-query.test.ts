@@ -174,6 +174,25 @@ describe('query by agent across blocks of the per-agent index', () => {
     all.push(...log.appendMany(inputs));
   }
 
+  /**
+   * The SQL of every statement prepared while `fn` runs (each is still prepared by SQLite, unchanged), so a
+   * test can read back their plans or see that none was needed.
+   */
+  function preparedDuring(fn: () => void): string[] {
+    const statements: string[] = [];
+    const prepare = db.prepare.bind(db);
+    const spy = vi.spyOn(db, 'prepare').mockImplementation((sql: string) => {
+      statements.push(sql);
+      return prepare(sql);
+    });
+    try {
+      fn();
+    } finally {
+      spy.mockRestore();
+    }
+    return statements;
+  }
+
   it('pages exactly, newest first, across block boundaries, for a rare and a busy agent', () => {
     seedBlocks();
     for (const q of [
@@ -207,18 +226,9 @@ describe('query by agent across blocks of the per-agent index', () => {
 
   it('walks the per-agent index, never the whole table', () => {
     seedBlocks();
-    const statements: string[] = [];
-    const prepare = db.prepare.bind(db);
-    // Records each statement the pager prepares, so its plan can be read back (SQLite's own planner).
-    const spy = vi.spyOn(db, 'prepare').mockImplementation((sql: string) => {
-      statements.push(sql);
-      return prepare(sql);
-    });
-    try {
-      new AuditLog(db).query({ agentId: 'agt_rare', decision: 'allow', action: 'proxy.request', limit: 5 });
-    } finally {
-      spy.mockRestore();
-    }
+    const statements = preparedDuring(() =>
+      new AuditLog(db).query({ agentId: 'agt_rare', decision: 'allow', action: 'proxy.request', limit: 5 }),
+    );
     const paged = statements.filter((sql) => sql.includes('agent_id = ?'));
     // One statement finds the blocks holding the agent's rows, one reads a block.
     expect(paged).toHaveLength(2);
@@ -241,22 +251,14 @@ describe('query by agent across blocks of the per-agent index', () => {
     // Walking them found nothing either way, but read every entry of the agent: ~0.6 s on one thread for
     // an agent with 2M entries, where one probe of audit_action says there is nothing to find.
     seedBlocks();
-    const statements: string[] = [];
-    const prepare = db.prepare.bind(db);
-    const spy = vi.spyOn(db, 'prepare').mockImplementation((sql: string) => {
-      statements.push(sql);
-      return prepare(sql);
-    });
-    try {
+    const statements = preparedDuring(() => {
       const fresh = new AuditLog(db);
       expect(fresh.query({ agentId: 'agt_a', action: 'nothing.*' })).toEqual({
         entries: [],
         nextCursor: null,
       });
       expect([...fresh.exportLines({ agentId: 'agt_a', action: 'nothing.*' }, 'jsonl')]).toEqual([]);
-    } finally {
-      spy.mockRestore();
-    }
+    });
     expect(statements.filter((sql) => sql.includes('agent_id = ?'))).toEqual([]);
     // A prefix that some entry has still pages exactly.
     expect(pages({ agentId: 'agt_a', action: 'secret.*', limit: 50 }).entries).toEqual(
