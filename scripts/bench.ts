@@ -1,5 +1,5 @@
 // `npm run bench`: every figure of the targets table in docs/benchmarks.md measured side by side in one run on this machine, loopback only.
-// Benchmarks print; they never fail the build. `--only proxy` (or policy, revoke, startup, approval, audit, auditgroup, soak; comma
+// Benchmarks print; they never fail the build. `--only proxy` (or policy, floor, revoke, startup, approval, audit, auditgroup, soak; comma
 // separated) runs some sections; `--cpu-prof <dir>` runs the daemon under --cpu-prof; `--soak <seconds>`
 // sets the length of the memory soak (default 60 s).
 import { performance } from 'node:perf_hooks';
@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { availableParallelism, loadavg } from 'node:os';
 import { benchPolicy } from './bench/policy.ts';
 import { benchProxy } from './bench/proxy.ts';
+import { benchFloor } from './bench/floor.ts';
 import { benchRevoke } from './bench/revoke.ts';
 import { benchStartup } from './bench/startup.ts';
 import { formatValue, targetFor } from './bench/targets.ts';
@@ -35,6 +36,11 @@ async function benchAuditSection(): Promise<Record<string, number>> {
 const SECTIONS: Section[] = [
   { name: 'policy', title: 'credential lookup + policy decision, in process', run: benchPolicy },
   { name: 'proxy', title: 'proxy latency and throughput vs direct', run: benchProxy },
+  {
+    name: 'floor',
+    title: 'the floor: pass-through, a proxy with only the committed audit, and the daemon',
+    run: benchFloor,
+  },
   { name: 'revoke', title: 'revoke under load', run: benchRevoke },
   { name: 'startup', title: 'headless start to ready', run: benchStartup },
   { name: 'approval', title: 'approval prompt latency to an SSE listener', run: benchApproval },

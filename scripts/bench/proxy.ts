@@ -29,9 +29,9 @@ const AGENT_ROW_MS = 3000;
  * checkpoint size in the first ~12,000). Every daemon gets this many untimed requests before it is
  * measured, so the rows compare steady states, not ages.
  */
-const SETTLED_AFTER = 40_000;
+export const SETTLED_AFTER = 40_000;
 
-const LatencyReply = z.object({
+export const LatencyReply = z.object({
   type: z.literal('latency'),
   results: z.record(
     z.string(),
@@ -39,7 +39,7 @@ const LatencyReply = z.object({
   ),
 });
 /** One throughput row, printed as a progress line. */
-async function throughput(
+export async function throughput(
   load: Child,
   target: Target,
   server?: Child,
@@ -54,7 +54,7 @@ async function throughput(
 }
 
 /** Untimed rounds until `target` has served at least `requests` (printed, not counted). */
-async function settle(load: Child, target: Target, server: Child, requests: number): Promise<void> {
+export async function settle(load: Child, target: Target, server: Child, requests: number): Promise<void> {
   for (let sent = 0, round = 0; sent < requests && round < 8; round += 1) {
     sent += (await throughput(load, { ...target, name: `${target.name} (settling; not counted)` }, server))
       .all;

@@ -1,0 +1,76 @@
+// The daemon's own audit (AuditLog + Transactions, keyed chain, group commit) on a fresh data directory,
+// for the floor proxy (floor.ts), and the entries it writes per request, shaped like the daemon's.
+import { randomBytes } from 'node:crypto';
+import { AuditLog } from '../../../core/audit/log.ts';
+import type { AuditInput } from '../../../core/audit/types.ts';
+import { openDatabase } from '../../../core/storage/db.ts';
+import { Transactions } from '../../../core/storage/transactions.ts';
+
+/** What one request hands the audit: enough to build its entries (floorEntries). */
+export interface FloorRequest {
+  requestId: string;
+  model: string | null;
+}
+
+export interface FloorAudit {
+  /** Resolves once the request's decision entry is committed (the daemon forwards only then). */
+  decision(request: FloorRequest): Promise<unknown>;
+  /** The outcome entry: rides with the next group commit, nothing waits on it. */
+  outcome(request: FloorRequest, status: number, latencyMs: number): void;
+}
+
+/** The audit in the data directory `dir` (the caller creates and removes it). */
+export async function openFloorAudit(dir: string): Promise<FloorAudit> {
+  const db = openDatabase(dir);
+  const audit = new AuditLog(db);
+  await audit.useKey(randomBytes(32));
+  const tx = new Transactions(db, audit, () => undefined);
+  return {
+    decision: (request) => tx.grouped((unit) => unit.record(floorEntries(request).decision)),
+    outcome: (request, status, latencyMs) =>
+      void tx.later(floorEntries(request).outcome(status, latencyMs)).catch(() => undefined),
+  };
+}
+
+/** The two entries of one proxied chat request, with the fields and facts the daemon writes for it. */
+function floorEntries({ requestId, model }: FloorRequest): {
+  decision: AuditInput;
+  outcome: (status: number, latencyMs: number) => AuditInput;
+} {
+  const base = {
+    actor: 'agent' as const,
+    agentId: 'agt_floor0000000000',
+    agentName: 'floor',
+    action: 'llm.request',
+    provider: 'openai',
+    method: 'POST',
+    path: '/chat/completions',
+    requestId,
+    caller: null,
+  };
+  return {
+    decision: {
+      ...base,
+      facts: {
+        action: 'llm.request',
+        method: 'POST',
+        model,
+        path: '/chat/completions',
+        providerId: 'openai',
+        providerKind: 'openai',
+        type: 'proxy',
+      },
+      decision: 'allow',
+      reason: 'allowed',
+      rule: 'providers.openai',
+    },
+    outcome: (status, latencyMs) => ({
+      ...base,
+      action: 'llm.request.result',
+      decision: status < 400 ? 'allow' : 'error',
+      reason: 'forwarded',
+      status,
+      latencyMs,
+    }),
+  };
+}
