@@ -9,6 +9,7 @@ import {
   writeFileSync,
   renameSync,
 } from 'node:fs';
+import { chmod, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 export class DataDirBusy extends Error {
@@ -75,4 +76,15 @@ export function writePrivateFile(path: string, content: string): void {
   writeFileSync(tmp, content, { mode: 0o600 });
   chmodSync(tmp, 0o600);
   renameSync(tmp, path);
+}
+
+/**
+ * writePrivateFile off the event loop, for a file rewritten often under load (the audit anchor). The caller
+ * keeps its writes of one path one at a time: they share the temp file.
+ */
+export async function writePrivateFileAsync(path: string, content: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, content, { mode: 0o600 });
+  await chmod(tmp, 0o600);
+  await rename(tmp, path);
 }
