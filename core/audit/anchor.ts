@@ -86,7 +86,7 @@ export class FileAnchor implements AnchorPlace {
 
   /**
    * Off the event loop: under load the keeper rewrites this file every FILE_ANCHOR_INTERVAL_MS, and a
-   * synchronous write, chmod and rename held every request up for ~0.2–0.5 ms each time. The keeper runs one
+   * synchronous write, chmod and rename stopped the event loop for ~0.2–0.5 ms each time. The keeper runs one
    * write per place at a time, so this never races itself; writeSync is only used before the keeper starts.
    */
   write(text: string): Promise<void> {
