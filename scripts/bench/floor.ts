@@ -6,7 +6,7 @@
 import { forkChild, median, progress, type Child } from './common.ts';
 import type { Target } from './http-load.ts';
 import { startDaemonProcess, startFloor, startLoad } from './processes.ts';
-import { LatencyReply, SETTLED_AFTER, settle, throughput } from './proxy.ts';
+import { LatencyReply, SETTLED_AFTER, settle, throughputRow } from './proxy.ts';
 import { chatTarget, proxiedChatTarget } from './scopes.ts';
 import { z } from 'zod';
 
@@ -57,7 +57,7 @@ export async function benchFloor(): Promise<Record<string, number>> {
     );
     for (let round = 0; round < ROUNDS; round += 1)
       for (const row of rows)
-        runs.get(row.key)?.push(await throughput(load, row.target, row.server, ROUND_MS));
+        runs.get(row.key)?.push(await throughputRow(load, row.target, row.server, ROUND_MS));
 
     const out: Record<string, number> = {};
     const of = (key: string) => runs.get(key) ?? [];

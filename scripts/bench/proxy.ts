@@ -39,7 +39,7 @@ export const LatencyReply = z.object({
   ),
 });
 /** One throughput row, printed as a progress line. */
-export async function throughput(
+export async function throughputRow(
   load: Child,
   target: Target,
   server?: Child,
@@ -56,7 +56,7 @@ export async function throughput(
 /** Untimed rounds until `target` has served at least `requests` (printed, not counted). */
 export async function settle(load: Child, target: Target, server: Child, requests: number): Promise<void> {
   for (let sent = 0, round = 0; sent < requests && round < 8; round += 1) {
-    sent += (await throughput(load, { ...target, name: `${target.name} (settling; not counted)` }, server))
+    sent += (await throughputRow(load, { ...target, name: `${target.name} (settling; not counted)` }, server))
       .all;
   }
 }
@@ -110,9 +110,9 @@ export async function benchProxy(): Promise<Record<string, number>> {
     progress(
       `throughput: ${CONCURRENCY} concurrent clients, ${DURATION_MS / 1000} s each after ${WARMUP_MS / 1000} s warm-up…`,
     );
-    const rDirect = await throughput(load, direct);
-    const rProxied = await throughput(load, proxied, daemon.child);
-    const rPass = await throughput(load, passthrough, pass.child);
+    const rDirect = await throughputRow(load, direct);
+    const rProxied = await throughputRow(load, proxied, daemon.child);
+    const rPass = await throughputRow(load, passthrough, pass.child);
 
     // Listener rows: n console tabs open on the event stream, bracketed by rows without any.
     progress(`listener rows: ${LISTENER_ROWS.join(', ')} SSE listener(s), then none again…`);
@@ -120,14 +120,22 @@ export async function benchProxy(): Promise<Record<string, number>> {
     let errors = 0;
     for (const n of LISTENER_ROWS) {
       const tabs = await sseListeners(daemon.info.url, daemon.info.adminToken, n);
-      const r = await throughput(load, { ...proxied, name: `proxied + ${n} SSE listener(s)` }, daemon.child);
+      const r = await throughputRow(
+        load,
+        { ...proxied, name: `proxied + ${n} SSE listener(s)` },
+        daemon.child,
+      );
       const events = tabs.reduce((sum, t) => sum + t.events(), 0);
       for (const t of tabs) t.close();
       listenerRows.push({ n, perSec: r.perSec, cpuPerReqMs: r.cpuPerReqMs, events });
       errors += r.errors;
       progress(`  the ${n} listener(s) received ${events.toLocaleString('en-US')} events in all`);
     }
-    const rAgain = await throughput(load, { ...proxied, name: 'proxied, no listener (again)' }, daemon.child);
+    const rAgain = await throughputRow(
+      load,
+      { ...proxied, name: 'proxied, no listener (again)' },
+      daemon.child,
+    );
     const noListener = (rProxied.perSec + rAgain.perSec) / 2;
     const noListenerCpu = (rProxied.cpuPerReqMs + rAgain.cpuPerReqMs) / 2;
 
@@ -152,11 +160,11 @@ export async function benchProxy(): Promise<Record<string, number>> {
     // least once, as scopes are validated on an agent's first request) before the timed rounds.
     progress('settling the second daemon (every agent at least once; not counted):');
     await settle(load, manyTarget, big.child, Math.max(MANY_AGENTS, SETTLED_AFTER));
-    const few: Awaited<ReturnType<typeof throughput>>[] = [];
-    const many: Awaited<ReturnType<typeof throughput>>[] = [];
+    const few: Awaited<ReturnType<typeof throughputRow>>[] = [];
+    const many: Awaited<ReturnType<typeof throughputRow>>[] = [];
     for (let r = 0; r < AGENT_ROUNDS; r += 1) {
-      few.push(await throughput(load, fewTarget, daemon.child, AGENT_ROW_MS));
-      many.push(await throughput(load, manyTarget, big.child, AGENT_ROW_MS));
+      few.push(await throughputRow(load, fewTarget, daemon.child, AGENT_ROW_MS));
+      many.push(await throughputRow(load, manyTarget, big.child, AGENT_ROW_MS));
     }
     // Medians: one 3-second round that a busy moment of the machine hits moves a mean by several percent.
     const middle = (rows: { perSec: number; cpuPerReqMs: number; errors: number }[]) => ({

@@ -61,8 +61,7 @@ describe('EventBus', () => {
       vi.advanceTimersByTime(STREAM_INTERVAL_MS * 10);
       bus.emit(decided('apr_4'));
       vi.advanceTimersByTime(0);
-      expect(got).toEqual([...got.slice(0, 2), sseFrame(decided('apr_4'))]); // quiet again: at once
-      expect(got).toHaveLength(3);
+      expect(got.slice(2)).toEqual([sseFrame(decided('apr_4'))]); // quiet again: at once
     } finally {
       vi.useRealTimers();
     }

@@ -6,7 +6,7 @@ import type { AuditInput } from '../../../core/audit/types.ts';
 import { openDatabase } from '../../../core/storage/db.ts';
 import { Transactions } from '../../../core/storage/transactions.ts';
 
-/** What one request hands the audit: enough to build its entries (floorEntries). */
+/** What one request hands the audit: enough to build its entries. */
 export interface FloorRequest {
   requestId: string;
   model: string | null;
@@ -26,18 +26,15 @@ export async function openFloorAudit(dir: string): Promise<FloorAudit> {
   await audit.useKey(randomBytes(32));
   const tx = new Transactions(db, audit, () => undefined);
   return {
-    decision: (request) => tx.grouped((unit) => unit.record(floorEntries(request).decision)),
+    decision: (request) => tx.grouped((unit) => unit.record(decisionEntry(request))),
     outcome: (request, status, latencyMs) =>
-      void tx.later(floorEntries(request).outcome(status, latencyMs)).catch(() => undefined),
+      void tx.later(outcomeEntry(request, status, latencyMs)).catch(() => undefined),
   };
 }
 
-/** The two entries of one proxied chat request, with the fields and facts the daemon writes for it. */
-function floorEntries({ requestId, model }: FloorRequest): {
-  decision: AuditInput;
-  outcome: (status: number, latencyMs: number) => AuditInput;
-} {
-  const base = {
+/** The fields both entries of one proxied chat request carry, as the daemon writes them. */
+function base(requestId: string) {
+  return {
     actor: 'agent' as const,
     agentId: 'agt_floor0000000000',
     agentName: 'floor',
@@ -48,29 +45,35 @@ function floorEntries({ requestId, model }: FloorRequest): {
     requestId,
     caller: null,
   };
+}
+
+/** The decision entry, with the facts the daemon writes for a chat request. */
+function decisionEntry({ requestId, model }: FloorRequest): AuditInput {
   return {
-    decision: {
-      ...base,
-      facts: {
-        action: 'llm.request',
-        method: 'POST',
-        model,
-        path: '/chat/completions',
-        providerId: 'openai',
-        providerKind: 'openai',
-        type: 'proxy',
-      },
-      decision: 'allow',
-      reason: 'allowed',
-      rule: 'providers.openai',
+    ...base(requestId),
+    facts: {
+      action: 'llm.request',
+      method: 'POST',
+      model,
+      path: '/chat/completions',
+      providerId: 'openai',
+      providerKind: 'openai',
+      type: 'proxy',
     },
-    outcome: (status, latencyMs) => ({
-      ...base,
-      action: 'llm.request.result',
-      decision: status < 400 ? 'allow' : 'error',
-      reason: 'forwarded',
-      status,
-      latencyMs,
-    }),
+    decision: 'allow',
+    reason: 'allowed',
+    rule: 'providers.openai',
+  };
+}
+
+/** The outcome entry. */
+function outcomeEntry({ requestId }: FloorRequest, status: number, latencyMs: number): AuditInput {
+  return {
+    ...base(requestId),
+    action: 'llm.request.result',
+    decision: status < 400 ? 'allow' : 'error',
+    reason: 'forwarded',
+    status,
+    latencyMs,
   };
 }
