@@ -18,6 +18,7 @@ const WARMUP_MS = 1000;
 const DURATION_MS = 5000;
 /** Console tabs (SSE listeners) in the listener rows, after the row without any. */
 const LISTENER_ROWS = [1, 4];
+const LISTENER_ROUNDS = 5;
 /** Agents in the daemon for the agent rows: the requests rotate over every agent's credential. */
 const FEW_AGENTS = 10;
 const MANY_AGENTS = 10_000;
@@ -114,22 +115,36 @@ export async function benchProxy(): Promise<Record<string, number>> {
     const rProxied = await throughputRow(load, proxied, daemon.child);
     const rPass = await throughputRow(load, passthrough, pass.child);
 
-    // Listener rows: n console tabs open on the event stream, bracketed by rows without any.
-    progress(`listener rows: ${LISTENER_ROWS.join(', ')} SSE listener(s), then none again…`);
-    const listenerRows: { n: number; perSec: number; cpuPerReqMs: number; events: number }[] = [];
+    // Listener rows: n console tabs open on the event stream. In each of LISTENER_ROUNDS rounds, a row with
+    // no tab and one with each count of tabs, in an order that rotates from round to round; each count's
+    // figure is the median of its rounds' ratios to the no-tab row of the same round. (One row each, as
+    // before, let a busy moment of the machine decide the figure: one tab once came out below four.)
+    progress(`listener rows: none, ${LISTENER_ROWS.join(', ')} SSE listener(s), ${LISTENER_ROUNDS} rounds…`);
+    const counts = [0, ...LISTENER_ROWS];
+    const byCount = new Map<number, { perSec: number; cpuPerReqMs: number; events: number }[]>(
+      counts.map((n) => [n, []]),
+    );
+    const ratios = new Map<number, number[]>(LISTENER_ROWS.map((n) => [n, []]));
     let errors = 0;
-    for (const n of LISTENER_ROWS) {
-      const tabs = await sseListeners(daemon.info.url, daemon.info.adminToken, n);
-      const r = await throughputRow(
-        load,
-        { ...proxied, name: `proxied + ${n} SSE listener(s)` },
-        daemon.child,
-      );
-      const events = tabs.reduce((sum, t) => sum + t.events(), 0);
-      for (const t of tabs) t.close();
-      listenerRows.push({ n, perSec: r.perSec, cpuPerReqMs: r.cpuPerReqMs, events });
-      errors += r.errors;
-      progress(`  the ${n} listener(s) received ${events.toLocaleString('en-US')} events in all`);
+    for (let r = 0; r < LISTENER_ROUNDS; r += 1) {
+      const order = counts.map((_, i) => counts[(i + r) % counts.length] ?? 0);
+      const round = new Map<number, number>();
+      for (const n of order) {
+        const tabs = await sseListeners(daemon.info.url, daemon.info.adminToken, n);
+        const row = await throughputRow(
+          load,
+          { ...proxied, name: `proxied + ${n} SSE listener(s)` },
+          daemon.child,
+          AGENT_ROW_MS,
+        );
+        const events = tabs.reduce((sum, t) => sum + t.events(), 0);
+        for (const t of tabs) t.close();
+        if (n > 0) progress(`  the ${n} listener(s) received ${events.toLocaleString('en-US')} events`);
+        byCount.get(n)?.push({ perSec: row.perSec, cpuPerReqMs: row.cpuPerReqMs, events });
+        round.set(n, row.perSec);
+        errors += row.errors;
+      }
+      for (const n of LISTENER_ROWS) ratios.get(n)?.push((round.get(n) ?? 0) / (round.get(0) ?? Number.NaN));
     }
     const rAgain = await throughputRow(
       load,
@@ -139,32 +154,40 @@ export async function benchProxy(): Promise<Record<string, number>> {
     const noListener = (rProxied.perSec + rAgain.perSec) / 2;
     const noListenerCpu = (rProxied.cpuPerReqMs + rAgain.cpuPerReqMs) / 2;
 
-    // Agent rows: a second daemon with 10,000 agents next to the first one's 10; the requests rotate over
-    // every agent's credential, and the two alternate (AGENT_ROUNDS rounds) so drift hits both alike.
-    progress(`agent rows: a second daemon with ${MANY_AGENTS.toLocaleString('en-US')} agents…`);
-    const fewTokens = [token, ...(await addAgents(daemon.child, FEW_AGENTS - 1))];
-    const big = await startDaemonProcess(upstream.url, ['bench-many']);
-    stops.push(big.child);
-    const manyTokens = [
-      big.info.agents['bench-many']?.token ?? '',
-      ...(await addAgents(big.child, MANY_AGENTS - 1)),
-    ];
-    const fewTarget: Target = { ...proxied, name: `proxied, ${FEW_AGENTS} agents`, tokens: fewTokens };
-    const manyTarget: Target = {
-      ...proxied,
-      name: `proxied, ${MANY_AGENTS.toLocaleString('en-US')} agents`,
-      url: big.info.url,
-      tokens: manyTokens,
+    // Agent rows: two fresh daemons, one with 10 agents and one with 10,000, started and settled alike
+    // (every agent seen at least once, as scopes are validated on an agent's first request), so the only
+    // difference between them is the number of agents. The requests rotate over every agent's credential,
+    // and the two alternate (AGENT_ROUNDS rounds) so drift hits both alike. (The first daemon, which has
+    // been through every row above, once stood in for the 10-agent one: its history moved the ratio.)
+    const agentDaemon = async (count: number): Promise<{ target: Target; child: Child }> => {
+      const name = `bench-agents-${count}`;
+      progress(`agent rows: a daemon with ${count.toLocaleString('en-US')} agents, settled (not counted)…`);
+      const started = await startDaemonProcess(upstream.url, [name]);
+      stops.push(started.child);
+      const tokens = [started.info.agents[name]?.token ?? '', ...(await addAgents(started.child, count - 1))];
+      const target: Target = {
+        ...proxied,
+        name: `proxied, ${count.toLocaleString('en-US')} agents`,
+        url: started.info.url,
+        tokens,
+      };
+      await settle(load, target, started.child, Math.max(count, SETTLED_AFTER));
+      return { target, child: started.child };
     };
-    // The second daemon is a fresh process: settled like the first one (every one of its agents seen at
-    // least once, as scopes are validated on an agent's first request) before the timed rounds.
-    progress('settling the second daemon (every agent at least once; not counted):');
-    await settle(load, manyTarget, big.child, Math.max(MANY_AGENTS, SETTLED_AFTER));
+    const fewDaemon = await agentDaemon(FEW_AGENTS);
+    const manyDaemon = await agentDaemon(MANY_AGENTS);
     const few: Awaited<ReturnType<typeof throughputRow>>[] = [];
     const many: Awaited<ReturnType<typeof throughputRow>>[] = [];
+    const row = (d: { target: Target; child: Child }) => throughputRow(load, d.target, d.child, AGENT_ROW_MS);
     for (let r = 0; r < AGENT_ROUNDS; r += 1) {
-      few.push(await throughputRow(load, fewTarget, daemon.child, AGENT_ROW_MS));
-      many.push(await throughputRow(load, manyTarget, big.child, AGENT_ROW_MS));
+      // Which goes first alternates too, so neither always runs right after the other.
+      if (r % 2 === 0) {
+        few.push(await row(fewDaemon));
+        many.push(await row(manyDaemon));
+      } else {
+        many.push(await row(manyDaemon));
+        few.push(await row(fewDaemon));
+      }
     }
     // Medians: one 3-second round that a busy moment of the machine hits moves a mean by several percent.
     const middle = (rows: { perSec: number; cpuPerReqMs: number; errors: number }[]) => ({
@@ -187,13 +210,15 @@ export async function benchProxy(): Promise<Record<string, number>> {
     out['proxy.c32.daemonCpuPerReqMs'] = noListenerCpu;
     out['proxy.c32.passthroughCpuPerReqMs'] = rPass.cpuPerReqMs;
     out['proxy.c32.cpuPerReqToPassthroughRatio'] = noListenerCpu / rPass.cpuPerReqMs;
-    out['proxy.listeners.0.perSec'] = noListener;
-    out['proxy.listeners.0.cpuPerReqMs'] = noListenerCpu;
-    for (const row of listenerRows) {
-      out[`proxy.listeners.${row.n}.perSec`] = row.perSec;
-      out[`proxy.listeners.${row.n}.cpuPerReqMs`] = row.cpuPerReqMs;
-      out[`proxy.listeners.${row.n}.toNoneRatio`] = row.perSec / noListener;
-      out[`proxy.listeners.${row.n}.eventsCount`] = row.events;
+    // The no-tab rows of the listener rounds (the headline figures above are the two longer rows).
+    out['proxy.listeners.0.perSec'] = median((byCount.get(0) ?? []).map((x) => x.perSec));
+    out['proxy.listeners.0.cpuPerReqMs'] = median((byCount.get(0) ?? []).map((x) => x.cpuPerReqMs));
+    for (const n of LISTENER_ROWS) {
+      const rows = byCount.get(n) ?? [];
+      out[`proxy.listeners.${n}.perSec`] = median(rows.map((x) => x.perSec));
+      out[`proxy.listeners.${n}.cpuPerReqMs`] = median(rows.map((x) => x.cpuPerReqMs));
+      out[`proxy.listeners.${n}.toNoneRatio`] = median(ratios.get(n) ?? []);
+      out[`proxy.listeners.${n}.eventsCount`] = rows.reduce((sum, x) => sum + x.events, 0);
     }
     out[`proxy.agents.${FEW_AGENTS}.perSec`] = rFew.perSec;
     out[`proxy.agents.${FEW_AGENTS}.cpuPerReqMs`] = rFew.cpuPerReqMs;
