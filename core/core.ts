@@ -7,6 +7,7 @@ import { ProviderStore, SecretStore } from './vault/records.ts';
 import { AuditLog } from './audit/log.ts';
 import type { AuditInput } from './audit/types.ts';
 import { KeychainAnchor } from './audit/anchor.ts';
+import { entryJson } from './audit/hash.ts';
 import { Meta } from './storage/meta.ts';
 import { Transactions, type Unit } from './storage/transactions.ts';
 import { AgentStore, toPolicyAgent, type AgentRecord } from './agents/store.ts';
@@ -64,7 +65,11 @@ export class Core {
     this.vault = new Vault(db, keychain);
     this.keychainPort = keychain;
     this.audit = new AuditLog(db, {
-      listener: (entry: AuditEntry) => this.bus.emit({ name: 'audit.appended', data: entry }),
+      listener: (entry: AuditEntry, text: string | null) =>
+        this.bus.emit(
+          { name: 'audit.appended', data: entry },
+          text === null ? undefined : () => entryJson(text, entry.hash),
+        ),
       onIntegrityFailure: (state) => {
         // Loud: an entry of its own (heard by every listener) and the status banner. Deferred, because
         // the failure can be found while the log is still being opened.

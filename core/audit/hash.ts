@@ -75,18 +75,42 @@ export function canonicalEntryText(row: RowBody): string {
 export function entryHash(row: RowBody, chainKey: Uint8Array | null): string | null {
   switch (row.chain as ChainKind) {
     case 'mac':
-      if (chainKey === null) return null;
-      return createHmac('sha256', chainKey)
-        .update(row.prev_hash + canonicalEntryText(row))
-        .digest('hex');
     case 'plain':
-      // One-shot hash of the UTF-8 text: twice as fast as createHash() for entries this small.
-      return hash('sha256', row.prev_hash + canonicalEntryText(row), 'hex');
+      return textHash(row.chain, row.prev_hash, canonicalEntryText(row), chainKey);
     case 'v1':
       return hash('sha256', row.prev_hash + canonicalEntryTextV1(row), 'hex');
     default:
       return null;
   }
+}
+
+/**
+ * The hash of a new entry ('mac' or 'plain') from its canonical JSON v2 text, for the writer, which keeps
+ * the text (see entryJson); null as entryHash.
+ */
+export function textHash(
+  chain: string,
+  prevHash: string,
+  text: string,
+  chainKey: Uint8Array | null,
+): string | null {
+  if (chain === 'mac') {
+    if (chainKey === null) return null;
+    return createHmac('sha256', chainKey)
+      .update(prevHash + text)
+      .digest('hex');
+  }
+  // One-shot hash of the UTF-8 text: twice as fast as createHash() for entries this small.
+  return chain === 'plain' ? hash('sha256', prevHash + text, 'hex') : null;
+}
+
+/**
+ * The entry as JSON (the contract's AuditEntry), from its canonical JSON v2 text and its hash, without
+ * serialising it again: that text is the entry with every field but `hash`, under the contract's names, so
+ * `hash` is added at the end (key order carries no meaning to whoever parses it). A hash is hex.
+ */
+export function entryJson(text: string, hashHex: string): string {
+  return `${text.slice(0, -1)},"hash":"${hashHex}"}`;
 }
 
 /** A MAC over a short labelled text (anchors, checkpoints), hex. */

@@ -35,7 +35,7 @@ import { ChainChecker } from './chain.ts';
 import type { ChainBreak, IntegrityReason } from './chain.ts';
 import { csvHeader, csvLine, jsonLine } from './export-format.ts';
 import type { ExportFormat } from './export-format.ts';
-import { GENESIS_HASH, deriveAuditKeys, entryHash, macEquals, sealMac } from './hash.ts';
+import { GENESIS_HASH, canonicalEntryText, deriveAuditKeys, macEquals, sealMac, textHash } from './hash.ts';
 import type { AuditKeys } from './hash.ts';
 import {
   ANCHOR_FILE,
@@ -73,7 +73,17 @@ export interface IntegrityState {
   problem: string | null;
 }
 
-export type AuditListener = (entry: AuditEntry) => void;
+/**
+ * Told of each committed entry. `text` is its canonical JSON without the hash (entryJson() makes the
+ * entry's JSON from it without serialising it again), or null where the entry's JSON must be made anew.
+ */
+export type AuditListener = (entry: AuditEntry, text: string | null) => void;
+
+/** A row this process has just written, with the canonical text its hash was computed over. */
+export interface WrittenRow extends AuditRow {
+  /** Null when the entry would not read back as this text (facts that are not an object). */
+  text: string | null;
+}
 
 export interface AuditLogOptions {
   listener?: AuditListener;
@@ -137,7 +147,7 @@ export class AuditLog {
   private readonly selectNotLockedRun: Database.Statement<[number, number], { seq: number }>;
   private readonly selectCheckpoint: Database.Statement<[], { seq: number; hash: string; mac: string }>;
   private readonly upsertCheckpoint: Database.Statement<[number, string, string]>;
-  private readonly writeRows: Database.Transaction<(inputs: readonly AuditInput[]) => AuditRow[]>;
+  private readonly writeRows: Database.Transaction<(inputs: readonly AuditInput[]) => WrittenRow[]>;
 
   /** Newest committed row as this process knows it; only moved after a commit (publish). */
   private tip: Tip;
@@ -247,11 +257,11 @@ export class AuditLog {
    * Inserts entries chained after `after`; the caller has a transaction open and calls publish() with the
    * rows once it has committed (or drops them when it rolls back).
    */
-  insert(inputs: readonly AuditInput[], after: Tip): AuditRow[] {
+  insert(inputs: readonly AuditInput[], after: Tip): WrittenRow[] {
     let { seq, hash } = after;
     const chain = this.keyed ? 'mac' : 'plain';
     const key = this.keyed && this.keys !== null ? this.keys.chain : null;
-    const rows: AuditRow[] = [];
+    const rows: WrittenRow[] = [];
     for (const input of inputs) {
       const facts = input.facts ?? null;
       const caller = input.caller ?? null;
@@ -283,9 +293,12 @@ export class AuditLog {
         body.caller_exe = null;
         body.caller_cmdline = null;
       }
-      const rowHash = entryHash(body, key);
+      const canonical = canonicalEntryText(body);
+      const rowHash = textHash(chain, hash, canonical, key);
       if (rowHash === null) throw new Error('no chain key for a keyed entry');
-      const row: AuditRow = { ...body, hash: rowHash };
+      // rowToEntry reads facts that are not an object as { value }: such an entry is serialised anew.
+      const reads = body.facts_json === null || body.facts_json.startsWith('{');
+      const row: WrittenRow = { ...body, hash: rowHash, text: reads ? canonical : null };
       this.insertRow.run(...rowValues(row));
       rows.push(row);
       seq = row.seq;
@@ -296,7 +309,7 @@ export class AuditLog {
 
   /** The rows have committed: move the tip, note the anchor, tell the listener. Returns the entries. */
   publish(
-    rows: readonly AuditRow[],
+    rows: readonly WrittenRow[],
     committed = true,
     entries: readonly AuditEntry[] = rows.map(rowToEntry),
   ): readonly AuditEntry[] {
@@ -306,7 +319,10 @@ export class AuditLog {
       this.tipTrusted = true;
       this.keeper?.note(newest.seq, newest.hash);
     }
-    for (const entry of entries) this.notify(entry);
+    for (let i = 0; i < entries.length; i += 1) {
+      const entry = entries[i];
+      if (entry !== undefined) this.notify(entry, rows[i]?.text ?? null);
+    }
     return entries;
   }
 
@@ -660,10 +676,10 @@ export class AuditLog {
     return row === undefined ? { seq: 0, hash: GENESIS_HASH } : { seq: row.seq, hash: row.hash };
   }
 
-  private notify(entry: AuditEntry): void {
+  private notify(entry: AuditEntry, text: string | null): void {
     if (this.listener === undefined) return;
     try {
-      const result: unknown = this.listener(entry);
+      const result: unknown = this.listener(entry, text);
       if (result instanceof Promise) result.catch(() => undefined);
     } catch {
       // A broken listener must never break auditing: the entry is committed either way.

@@ -17,9 +17,12 @@ export type Listener = (event: AppEvent) => void;
 /** Receives complete SSE frames (`event: …\ndata: …\n\n`, one or more). */
 export type StreamListener = (frames: string) => void;
 
-/** One event as an SSE frame. JSON text has no raw newline, so `data:` is always a single line. */
-export function sseFrame(event: AppEvent): string {
-  return `event: ${event.name}\ndata: ${JSON.stringify(event.data)}\n\n`;
+/**
+ * One event as an SSE frame. JSON text has no raw newline, so `data:` is always a single line. `dataJson`
+ * is the data already as JSON, where the emitter has it without serialising (audit entries).
+ */
+export function sseFrame(event: AppEvent, dataJson?: string): string {
+  return `event: ${event.name}\ndata: ${dataJson ?? JSON.stringify(event.data)}\n\n`;
 }
 
 export class EventBus {
@@ -40,8 +43,11 @@ export class EventBus {
     return () => this.streams.delete(listener);
   }
 
-  /** Publishes one event; its data is typed by its name (the contract's `AppEventSchema`), so no cast is needed. */
-  emit(event: AppEvent): void {
+  /**
+   * Publishes one event; its data is typed by its name (the contract's `AppEventSchema`), so no cast is
+   * needed. `dataJson`, when given, makes the data's JSON for the streams (called only when one listens).
+   */
+  emit(event: AppEvent, dataJson?: () => string): void {
     if (this.listeners.size === 0 && this.streams.size === 0) return;
     for (const listener of this.listeners) {
       try {
@@ -52,7 +58,7 @@ export class EventBus {
     }
     if (this.streams.size === 0) return;
     try {
-      this.pending.push(sseFrame(event));
+      this.pending.push(sseFrame(event, dataJson?.()));
     } catch {
       // Not serialisable (cannot happen for the contract's events): dropped for the streams only.
       return;

@@ -18,9 +18,8 @@
 // A failure to commit throws AppError 'audit_unavailable' (for a storage error) or the unit's own error; the
 // onRollback hook lets the owner re-read in-memory state from the tables.
 import type { Db } from './db.ts';
-import type { AuditLog, Tip } from '../audit/log.ts';
+import type { AuditLog, Tip, WrittenRow } from '../audit/log.ts';
 import { rowToEntry } from '../audit/row.ts';
-import type { AuditRow } from '../audit/row.ts';
 import type { AuditInput } from '../audit/types.ts';
 import type { AuditEntry } from '../../shared/models.ts';
 import { AppError } from '../errors.ts';
@@ -34,7 +33,7 @@ export interface Unit {
 
 interface Open {
   /** Entries staged in this transaction, in order; published after the commit. */
-  rows: AuditRow[];
+  rows: WrittenRow[];
   /** The entries built from those rows (once: the unit gets one back, the listeners the same one). */
   entries: AuditEntry[];
   /** Where the next entry chains on. */
@@ -262,7 +261,7 @@ export class Transactions {
   private within<T>(open: Open, fn: (unit: Unit) => T): T {
     const unit: Unit = {
       record: (input) => {
-        let rows: AuditRow[];
+        let rows: WrittenRow[];
         try {
           rows = this.audit.insert([input], open.tip);
         } catch (err) {

@@ -8,7 +8,7 @@ import { openDatabase } from '../../core/storage/db.ts';
 import type { Db } from '../../core/storage/db.ts';
 import { AuditLog } from '../../core/audit/log.ts';
 import { canonicalJson } from '../../core/audit/canonical.ts';
-import { GENESIS_HASH } from '../../core/audit/hash.ts';
+import { GENESIS_HASH, entryJson } from '../../core/audit/hash.ts';
 import type { AuditInput } from '../../core/audit/types.ts';
 import { AuditEntry } from '../../shared/models.ts';
 
@@ -171,6 +171,50 @@ describe('AuditLog.append', () => {
     });
     expect(rejecting.append({ actor: 'system', action: 'c', decision: 'event' }).seq).toBe(3);
     expect((await log.verify()).ok).toBe(true);
+  });
+
+  it("hands the listener each entry's canonical text, from which entryJson makes exactly the entry", async () => {
+    const heard: { entry: AuditEntry; text: string | null }[] = [];
+    const log = new AuditLog(db, { listener: (entry, text) => heard.push({ entry, text }) });
+    const inputs: AuditInput[] = [
+      full,
+      { actor: 'system', action: 'bare', decision: 'event' },
+      {
+        actor: 'agent',
+        action: 'proxy.request',
+        decision: 'error',
+        agentName: 'ünïcødé \u2028 "q" \\ \uD800',
+        path: '/x\uD800y',
+        status: 200.7,
+        latencyMs: Number.NaN,
+        costUsd: 1e21,
+        facts: { lone: '\uDC00', when: new Date(0), tiny: 5e-324, neg: -0 },
+      },
+      // Facts whose JSON is not an object read back as { value }: no text, the entry is serialised anew.
+      { actor: 'agent', action: 'odd', decision: 'deny', facts: { toJSON: () => 'not an object' } },
+    ];
+    log.appendMany(inputs); // plain chain (no key yet)
+    await log.useKey(Buffer.alloc(32, 7));
+    for (const input of inputs) log.append(input); // keyed chain
+    expect(heard).toHaveLength(inputs.length * 2);
+    expect(heard.map((h) => h.entry.chain)).toEqual([
+      ...inputs.map(() => 'plain'),
+      ...inputs.map(() => 'mac'),
+    ]);
+    for (const { entry, text } of heard) {
+      if (entry.action === 'odd') {
+        expect(text).toBeNull();
+        expect(entry.facts).toEqual({ value: 'not an object' });
+        continue;
+      }
+      expect(text).not.toBeNull();
+      // Exactly what JSON.stringify of the entry would carry, and what a later read returns.
+      expect(JSON.parse(entryJson(text ?? '', entry.hash))).toEqual(JSON.parse(JSON.stringify(entry)));
+      expect(AuditEntry.parse(JSON.parse(entryJson(text ?? '', entry.hash)))).toEqual(
+        log.query({ cursor: String(entry.seq + 1), limit: 1 }).entries[0],
+      );
+    }
+    expect((await log.verify({ full: true })).ok).toBe(true);
   });
 
   it('appendMany chains exactly like single appends', async () => {
