@@ -67,7 +67,8 @@ export class EventBus {
       this.scheduled = true;
       const wait = this.lastFlush + STREAM_INTERVAL_MS - performance.now();
       if (wait <= 0) setImmediate(this.flushStreams);
-      else setTimeout(this.flushStreams, wait);
+      // Unref'd: a daemon stopping does not wait for the next delivery (its streams are being closed).
+      else setTimeout(this.flushStreams, wait).unref();
     }
   }
 
