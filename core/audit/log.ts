@@ -49,7 +49,7 @@ import {
 import type { AnchorHead, AnchorPlace, KeychainAnchor } from './anchor.ts';
 import { AuditPager, normalizeFilter } from './query.ts';
 import type { AuditFilter } from './query.ts';
-import { AUDIT_COLUMNS, INSERT_AUDIT_SQL, rowToEntry, rowValues } from './row.ts';
+import { AUDIT_COLUMNS, INSERT_AUDIT_SQL, isDecision, rowToEntry, rowValues } from './row.ts';
 import type { AuditRow, AuditRowValues } from './row.ts';
 import { auditUnavailable } from './unavailable.ts';
 
@@ -103,12 +103,15 @@ const MAX_LIMIT = 1000;
 const EXPORT_BATCH = 500;
 const VERIFY_BATCH = 5000;
 const AUDIT_KEY_BYTES = 32;
-/** Unpaired UTF-16 surrogates: SQLite would store them as U+FFFD and the hash would no longer match. */
-const LONE_SURROGATE = /\p{Cs}/gu;
 const MAX_CALLER_TEXT = 300;
 
+/**
+ * Unpaired UTF-16 surrogates become U+FFFD: SQLite would store them so, and the hash would no longer match.
+ * (isWellFormed first: a quarter of the cost of a /\p{Cs}/gu replace on the usual well-formed text.)
+ */
 function text(value: string | null | undefined): string | null {
-  return value === null || value === undefined ? null : value.replace(LONE_SURROGATE, '\uFFFD');
+  if (value === null || value === undefined) return null;
+  return value.isWellFormed() ? value : value.toWellFormed();
 }
 
 function clipped(value: string | null | undefined): string | null {
@@ -296,8 +299,10 @@ export class AuditLog {
       const canonical = canonicalEntryText(body);
       const rowHash = textHash(chain, hash, canonical, key);
       if (rowHash === null) throw new Error('no chain key for a keyed entry');
-      // rowToEntry reads facts that are not an object as { value }: such an entry is serialised anew.
-      const reads = body.facts_json === null || body.facts_json.startsWith('{');
+      // rowToEntry reads facts that are not an object as { value }, and a decision outside the contract as
+      // 'error': such an entry is serialised anew rather than from this text.
+      const reads =
+        isDecision(body.decision) && (body.facts_json === null || body.facts_json.startsWith('{'));
       const row: WrittenRow = { ...body, hash: rowHash, text: reads ? canonical : null };
       this.insertRow.run(...rowValues(row));
       rows.push(row);

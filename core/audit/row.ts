@@ -101,7 +101,7 @@ export function rowValues(r: AuditRow): AuditRowValues {
 
 const DECISIONS: ReadonlySet<string> = new Set(Decision.options);
 
-function isDecision(value: string): value is Decision {
+export function isDecision(value: string): value is Decision {
   return DECISIONS.has(value);
 }
 

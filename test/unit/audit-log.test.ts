@@ -11,6 +11,7 @@ import { canonicalJson } from '../../core/audit/canonical.ts';
 import { GENESIS_HASH, entryJson } from '../../core/audit/hash.ts';
 import type { AuditInput } from '../../core/audit/types.ts';
 import { AuditEntry } from '../../shared/models.ts';
+import type { Decision } from '../../shared/models.ts';
 
 let dir: string;
 let db: Db;
@@ -192,6 +193,8 @@ describe('AuditLog.append', () => {
       },
       // Facts whose JSON is not an object read back as { value }: no text, the entry is serialised anew.
       { actor: 'agent', action: 'odd', decision: 'deny', facts: { toJSON: () => 'not an object' } },
+      // A decision outside the contract reads back as 'error': no text either.
+      { actor: 'system', action: 'odd', decision: 'bogus' as Decision },
     ];
     log.appendMany(inputs); // plain chain (no key yet)
     await log.useKey(Buffer.alloc(32, 7));
@@ -204,7 +207,8 @@ describe('AuditLog.append', () => {
     for (const { entry, text } of heard) {
       if (entry.action === 'odd') {
         expect(text).toBeNull();
-        expect(entry.facts).toEqual({ value: 'not an object' });
+        if (entry.actor === 'agent') expect(entry.facts).toEqual({ value: 'not an object' });
+        else expect(entry.decision).toBe('error');
         continue;
       }
       expect(text).not.toBeNull();

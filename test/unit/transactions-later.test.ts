@@ -14,18 +14,27 @@ import { AuditLog } from '../../core/audit/log.ts';
 import { Transactions } from '../../core/storage/transactions.ts';
 import type { AuditInput } from '../../core/audit/types.ts';
 import type { AuditEntry } from '../../shared/models.ts';
+import { entryJson } from '../../core/audit/hash.ts';
 
 let dir: string;
 let db: Db;
 let log: AuditLog;
 let tx: Transactions;
 let heard: AuditEntry[];
+/** The canonical text handed with each heard entry (what a console tab's frame is made from). */
+let texts: (string | null)[];
 
 beforeEach(async () => {
   dir = mkdtempSync(join(tmpdir(), 'akc-later-'));
   db = openDatabase(dir);
   heard = [];
-  log = new AuditLog(db, { listener: (e) => heard.push(e) });
+  texts = [];
+  log = new AuditLog(db, {
+    listener: (e, text) => {
+      heard.push(e);
+      texts.push(text);
+    },
+  });
   await log.useKey(randomBytes(32));
   tx = new Transactions(db, log, () => undefined);
 });
@@ -140,5 +149,24 @@ describe('outcome entries written later', () => {
       expect(o).toBeGreaterThan(d);
     }
     expect(await log.verify({ full: true })).toMatchObject({ ok: true, checked: 100 });
+  });
+  it('hands listeners the text of exactly the committed entries, none of a unit that rolled back', async () => {
+    const held = tx.later(outcome('req_0'));
+    const kept = tx.grouped((unit) => unit.record(decision('req_1')));
+    const undone = tx.grouped((unit) => {
+      unit.record(decision('req_2'));
+      throw new Error('the unit failed after recording');
+    });
+    const after = tx.grouped((unit) => unit.record(decision('req_3')));
+    const late = tx.later(outcome('req_1'));
+    await expect(undone).rejects.toThrow('failed after recording');
+    await Promise.all([held, kept, after, late]);
+    expect(heard.map((e) => e.requestId)).toEqual(['req_0', 'req_1', 'req_3', 'req_1']);
+    expect(heard.map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(texts).toHaveLength(heard.length);
+    heard.forEach((entry, i) => {
+      expect(JSON.parse(entryJson(texts[i] ?? '', entry.hash))).toEqual(JSON.parse(JSON.stringify(entry)));
+    });
+    expect(await log.verify({ full: true })).toMatchObject({ ok: true, checked: 4 });
   });
 });
