@@ -81,7 +81,7 @@ export type AuditListener = (entry: AuditEntry, text: string | null) => void;
 
 /** A row this process has just written, with the canonical text its hash was computed over. */
 export interface WrittenRow extends AuditRow {
-  /** Null when the entry would not read back as this text (facts that are not an object). */
+  /** Null when the entry would not read back as this text (facts that are not an object, an unknown decision). */
   text: string | null;
 }
 

@@ -23,7 +23,8 @@ const LISTENER_ROUNDS = 5;
 const FEW_AGENTS = 10;
 const MANY_AGENTS = 10_000;
 const AGENT_ROUNDS = 5;
-const AGENT_ROW_MS = 3000;
+/** Each row of the listener and agent rounds. */
+const ROUND_ROW_MS = 3000;
 /**
  * Requests a fresh daemon takes to reach its steady state: in 2-second rounds from its start, CPU per
  * request went 650 → 330 → 280 µs before it settled near 250 (JIT tiers; its WAL growing to the
@@ -135,7 +136,7 @@ export async function benchProxy(): Promise<Record<string, number>> {
           load,
           { ...proxied, name: `proxied + ${n} SSE listener(s)` },
           daemon.child,
-          AGENT_ROW_MS,
+          ROUND_ROW_MS,
         );
         const events = tabs.reduce((sum, t) => sum + t.events(), 0);
         for (const t of tabs) t.close();
@@ -178,7 +179,7 @@ export async function benchProxy(): Promise<Record<string, number>> {
     const manyDaemon = await agentDaemon(MANY_AGENTS);
     const few: Awaited<ReturnType<typeof throughputRow>>[] = [];
     const many: Awaited<ReturnType<typeof throughputRow>>[] = [];
-    const row = (d: { target: Target; child: Child }) => throughputRow(load, d.target, d.child, AGENT_ROW_MS);
+    const row = (d: { target: Target; child: Child }) => throughputRow(load, d.target, d.child, ROUND_ROW_MS);
     for (let r = 0; r < AGENT_ROUNDS; r += 1) {
       // Which goes first alternates too, so neither always runs right after the other.
       if (r % 2 === 0) {
