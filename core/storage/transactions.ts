@@ -273,7 +273,8 @@ export class Transactions {
         open.rows.push(row);
         open.entries.push(entry);
         open.tip = { seq: row.seq, hash: row.hash };
-        // Handed back now for the caller's own use; listeners hear of it after the commit.
+        // Handed back now for the caller's own use, to read, never to change: listeners hear of this same
+        // object after the commit, and a console tab gets the text the row was written from.
         return entry;
       },
     };
