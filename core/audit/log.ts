@@ -627,7 +627,12 @@ export class AuditLog {
         });
       }
     }
-    const rows = this.pager.page(normalizeFilter(q), 'desc', 0, before, limit + 1);
+    const rows = this.pager.page(normalizeFilter(q), {
+      direction: 'desc',
+      after: 0,
+      before,
+      limit: limit + 1,
+    });
     const entries = rows.slice(0, limit).map(rowToEntry);
     const lastEntry = entries.at(-1);
     return {
@@ -650,7 +655,7 @@ export class AuditLog {
       const line = format === 'csv' ? csvLine : jsonLine;
       let after = 0;
       for (;;) {
-        const rows = pager.page(filter, 'asc', after, before, EXPORT_BATCH);
+        const rows = pager.page(filter, { direction: 'asc', after, before, limit: EXPORT_BATCH });
         for (const row of rows) yield line(rowToEntry(row));
         const lastRow = rows.at(-1);
         if (rows.length < EXPORT_BATCH || lastRow === undefined) return;

@@ -14,6 +14,14 @@ import type { AuditQuery } from '../../shared/contract.ts';
 export type AuditFilter = Omit<AuditQuery, 'limit' | 'cursor'>;
 export type Direction = 'asc' | 'desc';
 
+/** Which slice of the log a page reads: up to `limit` rows with after < seq < before, in `direction`. */
+export interface PageWindow {
+  direction: Direction;
+  after: number;
+  before: number;
+  limit: number;
+}
+
 interface NormalFilter {
   agentId: string | null;
   decision: string | null;
@@ -137,26 +145,28 @@ export class AuditPager {
     return { after, before };
   }
 
-  /** Up to `limit` rows matching the filter with after < seq < before, in the given order. */
-  page(filter: NormalFilter, direction: Direction, after: number, before: number, limit: number): AuditRow[] {
+  /** Up to `window.limit` rows matching the filter inside the window, in its order. */
+  page(filter: NormalFilter, window: PageWindow): AuditRow[] {
     const bounds = this.timeBounds(filter);
-    after = Math.max(after, bounds.after);
-    before = Math.min(before, bounds.before);
-    if (after + 1 >= before) return [];
+    const w: PageWindow = {
+      ...window,
+      after: Math.max(window.after, bounds.after),
+      before: Math.min(window.before, bounds.before),
+    };
+    if (w.after + 1 >= w.before) return [];
     // By agent, the agent's index drives and a prefix is a filter on its rows: merging would probe every
     // block once per action. One probe first: with no action under the prefix, walking finds nothing.
-    if (filter.prefix === null) return this.run(filter, null, direction, after, before, limit);
+    if (filter.prefix === null) return this.run(filter, null, w);
     if (filter.agentId !== null) {
       if (this.firstAction.get(filter.prefix.from, filter.prefix.to) === undefined) return [];
-      return this.run(filter, filter.prefix, direction, after, before, limit);
+      return this.run(filter, filter.prefix, w);
     }
     const actions = this.actionsUnder(filter.prefix);
-    if (actions === null) return this.run(filter, filter.prefix, direction, after, before, limit);
+    if (actions === null) return this.run(filter, filter.prefix, w);
     const rows: AuditRow[] = [];
-    for (const action of actions)
-      rows.push(...this.run({ ...filter, action }, null, direction, after, before, limit));
-    rows.sort(direction === 'desc' ? (a, b) => b.seq - a.seq : (a, b) => a.seq - b.seq);
-    return rows.slice(0, limit);
+    for (const action of actions) rows.push(...this.run({ ...filter, action }, null, w));
+    rows.sort(w.direction === 'desc' ? (a, b) => b.seq - a.seq : (a, b) => a.seq - b.seq);
+    return rows.slice(0, w.limit);
   }
 
   /** Distinct actions in [from, to) by skipping along audit_action; null when there are too many. */
@@ -171,16 +181,9 @@ export class AuditPager {
     return actions;
   }
 
-  private run(
-    filter: NormalFilter,
-    scanPrefix: NormalFilter['prefix'],
-    direction: Direction,
-    after: number,
-    before: number,
-    limit: number,
-  ): AuditRow[] {
+  private run(filter: NormalFilter, scanPrefix: NormalFilter['prefix'], window: PageWindow): AuditRow[] {
     const where = ['seq > ?', 'seq < ?'];
-    const params: unknown[] = [after, before];
+    const params: unknown[] = [window.after, window.before];
     // One index drives the walk: the agent's (many agents, few rows each), else the action's, else the
     // decision's (a handful of values). "+" keeps the other terms as plain filters, so SQLite never
     // walks a big decision range checking each row for a small agent.
@@ -215,10 +218,9 @@ export class AuditPager {
       where.push(`${time} <= ?`);
       params.push(filter.until);
     }
-    if (filter.agentId !== null)
-      return this.byBlock(where.join(' AND '), params, direction, after, before, limit);
-    const sql = `SELECT ${AUDIT_COLUMNS} FROM audit WHERE ${where.join(' AND ')} ORDER BY seq ${direction === 'desc' ? 'DESC' : 'ASC'} LIMIT ?`;
-    return cached(this.db, this.statements, sql).all(...params, limit);
+    if (filter.agentId !== null) return this.byBlock(where.join(' AND '), params, window);
+    const sql = `SELECT ${AUDIT_COLUMNS} FROM audit WHERE ${where.join(' AND ')} ORDER BY seq ${window.direction === 'desc' ? 'DESC' : 'ASC'} LIMIT ?`;
+    return cached(this.db, this.statements, sql).all(...params, window.limit);
   }
 
   /**
@@ -226,14 +228,8 @@ export class AuditPager {
    * statement (one index probe per block inside SQLite: ~3 ms over 10M entries for an agent with none); then
    * the rows, block by block, until `limit`. `where` starts with the agent term.
    */
-  private byBlock(
-    where: string,
-    params: readonly unknown[],
-    direction: Direction,
-    after: number,
-    before: number,
-    limit: number,
-  ): AuditRow[] {
+  private byBlock(where: string, params: readonly unknown[], window: PageWindow): AuditRow[] {
+    const { direction, after, before, limit } = window;
     const low = blockOf(after + 1);
     const high = blockOf(Math.min(before - 1, this.maxSeq.get()?.seq ?? 0));
     if (low > high) return [];

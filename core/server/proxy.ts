@@ -36,12 +36,21 @@ const ERROR_BODY_LIMIT = 1024 * 1024;
 const FORWARDED_METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 const BODILESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 
+/** What every proxied call is handled with. */
+interface ProxyDeps {
+  core: Core;
+  approvals: ApprovalCenter;
+  serverPort: () => number;
+  options: ProxyOptions;
+}
+
 export function proxyRoute(
   core: Core,
   approvals: ApprovalCenter,
   serverPort: () => number,
   options: ProxyOptions,
 ): Route {
+  const deps: ProxyDeps = { core, approvals, serverPort, options };
   return {
     method: '*',
     path: '/v1/proxy/:provider/*',
@@ -52,18 +61,12 @@ export function proxyRoute(
     handler: (ctx) =>
       // In flight from here on: a revoke while the body is still arriving, the request is held, or its
       // entry waits for the group commit cuts it too (checked again right before forwarding).
-      inFlight(core, ctx, (controller) => handleProxy(core, approvals, serverPort, options, ctx, controller)),
+      inFlight(core, ctx, (controller) => handleProxy(deps, ctx, controller)),
   };
 }
 
-async function handleProxy(
-  core: Core,
-  approvals: ApprovalCenter,
-  serverPort: () => number,
-  options: ProxyOptions,
-  ctx: AgentCtx,
-  controller: AbortController,
-): Promise<void> {
+async function handleProxy(deps: ProxyDeps, ctx: AgentCtx, controller: AbortController): Promise<void> {
+  const { core, approvals, serverPort, options } = deps;
   const agent = ctx.agent;
   const providerId = ctx.params.provider ?? '';
   const method = (ctx.req.method ?? 'GET').toUpperCase();
