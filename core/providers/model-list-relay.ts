@@ -2,9 +2,9 @@
 // down to the allowlist (model-list.ts), and sent as one JSON body with a fresh length.
 import type { ServerResponse } from 'node:http';
 import { AppError } from '../errors.ts';
-import { downstreamHeaders } from '../server/upstream-headers.ts';
+import { wholeTextHeaders } from '../server/upstream-headers.ts';
 import { sendError } from '../server/respond.ts';
-import type { UpstreamResponse } from '../server/upstream-client.ts';
+import { readWhole, type UpstreamResponse } from '../server/upstream-client.ts';
 import { MODEL_LIST_LIMIT } from './model-list.ts';
 
 /** Calls `done(true)` once the filtered list is sent, `done(false)` when it was refused or cut. */
@@ -15,41 +15,35 @@ export function relayRewritten(
   rewrite: (text: string) => string,
   done: (ok: boolean) => void,
 ): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  let tooLarge = false;
-  up.body.on('data', (c: Buffer) => {
-    size += c.length;
-    if (size > MODEL_LIST_LIMIT) tooLarge = true;
-    else chunks.push(c);
-  });
-  up.body.on('end', () => {
-    let text: string;
-    try {
-      if (tooLarge) {
-        throw new AppError('upstream_error', 'The provider’s model list is too large to filter.');
+  readWhole(
+    up.body,
+    MODEL_LIST_LIMIT,
+    (bytes, overflowed) => {
+      let text: string;
+      try {
+        if (overflowed) {
+          throw new AppError('upstream_error', 'The provider’s model list is too large to filter.');
+        }
+        text = rewrite(bytes.toString('utf8'));
+      } catch (err) {
+        sendError(
+          res,
+          err instanceof AppError ? err : new AppError('upstream_error', 'The model list could not be read.'),
+          requestId,
+        );
+        done(false);
+        return;
       }
-      text = rewrite(Buffer.concat(chunks).toString('utf8'));
-    } catch (err) {
-      sendError(
-        res,
-        err instanceof AppError ? err : new AppError('upstream_error', 'The model list could not be read.'),
-        requestId,
-      );
+      const headers = wholeTextHeaders(up.headers, text);
+      delete headers['content-encoding'];
+      headers['content-type'] = 'application/json';
+      res.writeHead(up.status, headers);
+      res.end(text);
+      done(true);
+    },
+    () => {
+      if (!res.writableEnded) res.destroy();
       done(false);
-      return;
-    }
-    const headers = downstreamHeaders(up.headers);
-    delete headers['content-length'];
-    delete headers['content-encoding'];
-    headers['content-type'] = 'application/json';
-    headers['content-length'] = Buffer.byteLength(text);
-    res.writeHead(up.status, headers);
-    res.end(text);
-    done(true);
-  });
-  up.body.on('error', () => {
-    if (!res.writableEnded) res.destroy();
-    done(false);
-  });
+    },
+  );
 }

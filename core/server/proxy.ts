@@ -14,7 +14,12 @@ import type { Authorized } from './authorize.ts';
 import { authorizeLive, inFlight } from './in-flight.ts';
 import { ADAPTERS } from '../providers/registry.ts';
 import { ProviderId } from '../../shared/scopes.ts';
-import { checkRequestHeaders, downstreamHeaders, upstreamHeaders } from './upstream-headers.ts';
+import {
+  checkRequestHeaders,
+  downstreamHeaders,
+  upstreamHeaders,
+  wholeTextHeaders,
+} from './upstream-headers.ts';
 import { sendError } from './respond.ts';
 import type { UsageMeter } from '../providers/types.ts';
 import { redactHeaders, redactText, StreamRedactor, type KeyForms } from '../providers/redact.ts';
@@ -22,7 +27,7 @@ import { proxyErrorRenderer } from '../providers/error-shape.ts';
 import { lookupRefusal, modelListing, withModelListing } from '../providers/model-list.ts';
 import { relayRewritten } from '../providers/model-list-relay.ts';
 import { modelListFor } from '../providers/model-list-scope.ts';
-import { callUpstream, discard, upstreamFailure } from './upstream-client.ts';
+import { callUpstream, discard, readWhole, upstreamFailure } from './upstream-client.ts';
 import type { UpstreamRequestHeaders, UpstreamResponse } from './upstream-client.ts';
 
 export interface ProxyOptions {
@@ -452,23 +457,18 @@ function relayError(
   forms: KeyForms,
   done: (whole: boolean) => void,
 ): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  up.body.on('data', (c: Buffer) => {
-    size += c.length;
-    if (size <= ERROR_BODY_LIMIT) chunks.push(c);
-  });
-  up.body.on('end', () => {
-    const text = redactText(Buffer.concat(chunks).toString('utf8'), forms);
-    const headers = downstreamHeaders(up.headers);
-    delete headers['content-length'];
-    headers['content-length'] = Buffer.byteLength(text);
-    res.writeHead(up.status, headers);
-    res.end(text);
-    done(true);
-  });
-  up.body.on('error', () => {
-    if (!res.writableEnded) res.destroy();
-    done(false);
-  });
+  readWhole(
+    up.body,
+    ERROR_BODY_LIMIT,
+    (bytes) => {
+      const text = redactText(bytes.toString('utf8'), forms);
+      res.writeHead(up.status, wholeTextHeaders(up.headers, text));
+      res.end(text);
+      done(true);
+    },
+    () => {
+      if (!res.writableEnded) res.destroy();
+      done(false);
+    },
+  );
 }

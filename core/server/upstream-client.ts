@@ -82,6 +82,26 @@ export function discard(body: Readable): void {
   body.destroy();
 }
 
+/**
+ * Reads an answer whole, keeping its chunks while they add up to at most `limit` bytes: `done(bytes,
+ * overflowed)` at its end, `broken()` when it broke off before its end.
+ */
+export function readWhole(
+  body: Readable,
+  limit: number,
+  done: (bytes: Buffer, overflowed: boolean) => void,
+  broken: () => void,
+): void {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  body.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+  });
+  body.on('end', () => done(Buffer.concat(chunks), size > limit));
+  body.on('error', broken);
+}
+
 /** Classifies an error from callUpstream() (before any response). */
 export function upstreamFailure(err: unknown): UpstreamFailure {
   const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;

@@ -131,3 +131,11 @@ export function downstreamHeaders(incoming: IncomingHttpHeaders): OutgoingHttpHe
   }
   return out;
 }
+
+/** The provider's headers for an answer passed on as one text body we wrote: its own, fresh length. */
+export function wholeTextHeaders(incoming: IncomingHttpHeaders, text: string): OutgoingHttpHeaders {
+  const out = downstreamHeaders(incoming);
+  delete out['content-length'];
+  out['content-length'] = Buffer.byteLength(text);
+  return out;
+}

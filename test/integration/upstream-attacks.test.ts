@@ -115,6 +115,47 @@ describe('hostile provider', () => {
   );
 });
 
+describe('answers read whole before they are passed on', () => {
+  it('a model list larger than the filter reads is a 502, never passed on unfiltered', async () => {
+    await t.admin.providers.put('hostile-openai', { kind: 'openai', baseUrl: provider.url, key: KEY });
+    const { token, agent } = await t.admin.agents.create({
+      name: 'big-model-list-bot',
+      scopes: { providers: { 'hostile-openai': { models: ['gpt-4o-mini'] } } },
+    });
+    // 9 MiB of models the agent may not see, past the 8 MiB the filter reads.
+    const hidden = JSON.stringify({ id: 'gpt-hidden', object: 'model' });
+    const body = `{"object":"list","data":[${Array.from({ length: Math.ceil((9 * 2 ** 20) / hidden.length) }, () => hidden).join(',')}]}`;
+    behaviours['/models'] = (s) =>
+      s.write(
+        `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    const r = await raw(t.url, {
+      method: 'GET',
+      path: '/v1/proxy/hostile-openai/models',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(r.status).toBe(502);
+    expect(r.body).not.toContain('gpt-hidden');
+    expect(r.body).toContain('too large to filter');
+    const got = (await t.admin.audit.list({ agentId: agent.id, action: 'llm.request.result' })).entries;
+    expect(got).toMatchObject([{ reason: 'upstream_error', status: 502 }]);
+  }, 20_000);
+
+  it('an error body is passed on whole with the echoed key removed and a length that fits it', async () => {
+    const a = await newAgent('error-echo-bot');
+    const body = `{"error":"bad key ${KEY}"}`;
+    behaviours['/error-echo'] = (s) =>
+      s.write(
+        `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+    const r = await post(a.token, '/error-echo');
+    expect(r.status).toBe(401);
+    expect(r.body).not.toContain(KEY);
+    expect(r.body).toContain('bad key');
+    expect(await outcomes(a.id)).toMatchObject([{ reason: 'upstream_status', status: 401 }]);
+  });
+});
+
 describe('cuts between head and body', () => {
   async function streamThenCut(cut: (agentId: string, close: () => void) => Promise<void>): Promise<void> {
     const a = await newAgent(`cut-${provider.connections.length}`);
