@@ -1,5 +1,5 @@
 // The filtered model list for one agent, from its scopes as they are when the answer arrives (a scope
-// narrowed meanwhile narrows the list too), with any echo of the master key removed.
+// narrowed meanwhile narrows the list too). The proxy scrubs the result of the key that was sent (proxy.ts).
 import type { Core } from '../core.ts';
 import type { AgentRecord } from '../agents/store.ts';
 import type { ProviderKind } from '../../shared/facts.ts';
@@ -17,7 +17,5 @@ export function modelListFor(
     providers !== undefined && Object.hasOwn(providers, providerId)
       ? providers[providerId]?.models
       : undefined;
-  const key = core.providers.masterKey(providerId);
-  const out = models === undefined ? text : filterModelList(kind, text, models);
-  return key.length >= 8 ? out.split(key).join('[redacted]') : out;
+  return models === undefined ? text : filterModelList(kind, text, models);
 }

@@ -21,6 +21,8 @@ import {
   wholeTextHeaders,
 } from './upstream-headers.ts';
 import { sendError } from './respond.ts';
+import { describeInternal } from '../failure.ts';
+import type { KeyForCall } from '../vault/records.ts';
 import type { UsageMeter } from '../providers/types.ts';
 import { redactHeaders, redactText, StreamRedactor, type KeyForms } from '../providers/redact.ts';
 import { proxyErrorRenderer } from '../providers/error-shape.ts';
@@ -188,16 +190,16 @@ async function handleProxy(deps: ProxyDeps, ctx: AgentCtx, controller: AbortCont
     target,
     method,
     body,
-    headers: () =>
+    openKey: () => core.providers.openForCall(providerId),
+    headers: (key) =>
       upstreamHeaders(
         ctx.req.headers,
-        adapter.authHeaders(core.providers.masterKey(providerId), provider),
+        adapter.authHeaders(key, provider),
         adapter.defaultHeaders,
         body.length,
       ),
     meter: adapter.usageMeter(facts, undefined, core.prices),
     meterFor: (contentType) => adapter.usageMeter(facts, contentType, core.prices),
-    redactionForms: () => core.providers.redactionForms(providerId),
     options,
     controller,
     rewrite:
@@ -235,11 +237,11 @@ interface ForwardSpec {
   controller: AbortController;
   method: string;
   body: Buffer;
-  headers: () => UpstreamRequestHeaders;
+  /** The master key for this call and the forms of it that the answer is scrubbed of. */
+  openKey: () => KeyForCall;
+  headers: (key: string) => UpstreamRequestHeaders;
   meter: UsageMeter | null;
   meterFor: (contentType: string | undefined) => UsageMeter | null;
-  /** The forms of the master key to scrub from the answer. */
-  redactionForms: () => KeyForms;
   options: ProxyOptions;
   /** Rewrites a successful JSON answer before the agent sees it (the filtered model list). */
   rewrite: ((text: string) => string) | undefined;
@@ -267,9 +269,16 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
       resolve();
     };
 
+    // The key's forms stay this call's until its answer to the agent is closed: nothing reaches the agent after.
+    let release = (): void => undefined;
+    res.once('close', () => release());
+    let opened: KeyForCall;
     let headers: UpstreamRequestHeaders;
     try {
-      headers = spec.headers();
+      opened = spec.openKey();
+      release = opened.release;
+      if (res.closed) release();
+      headers = spec.headers(opened.key);
     } catch (err) {
       end('upstream_error', 502, 0);
       sendError(
@@ -317,8 +326,28 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
     }).then(
       (up) => {
         // Cut while the headers were on their way: nothing more goes to the agent.
-        if (done) discard(up.body);
-        else relay(ctx, spec, up, budget.length > 0, end);
+        if (done) {
+          discard(up.body);
+          return;
+        }
+        try {
+          // Scrubbed of the key that was sent, whatever happened to the provider's key since.
+          relay(ctx, spec, up, { forms: opened.forms, budgeted: budget.length > 0 }, end);
+        } catch (err) {
+          // Nothing of this answer has been passed on unchecked: refused, and the request ends here.
+          discard(up.body);
+          if (!res.headersSent) {
+            sendError(
+              res,
+              new AppError('upstream_error', 'The provider’s answer could not be passed on.'),
+              ctx.requestId,
+            );
+          } else res.destroy();
+          end('upstream_error', 502, null);
+          process.stderr.write(
+            `agent-keychain: relay failed on ${ctx.requestId}: ${describeInternal(err)}\n`,
+          );
+        }
       },
       (err: unknown) => {
         if (done) return;
@@ -345,14 +374,14 @@ function relay(
   ctx: RouteCtx,
   spec: ForwardSpec,
   up: UpstreamResponse,
-  budgeted: boolean,
+  answer: { forms: KeyForms; budgeted: boolean },
   end: (reason: string, status: number, costUsd: number | null) => void,
 ): void {
   const { res } = ctx;
   const { status, headers, body } = up;
+  const { forms, budgeted } = answer;
   const contentType = headers['content-type'];
   // No echo of the master key, in any encoding: headers here, bodies below (every status, streamed too).
-  const forms = spec.redactionForms();
   redactHeaders(headers, forms);
   // A transfer coding other than chunked (e.g. "gzip, chunked") reaches us still compressed, exactly like a
   // content coding: the hop-by-hop header is dropped and the agent would get bytes the check never read.

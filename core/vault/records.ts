@@ -53,8 +53,8 @@ export class ProviderStore {
    * Wiped on lock (Vault.whenLocked), on any change of the provider, and after a rollback.
    */
   private readonly opened = new Map<string, Buffer>();
-  /** The forms of each opened key that responses are scrubbed of (redact.ts), kept and zeroed with it. */
-  private readonly forms = new Map<string, KeyForms>();
+  /** The forms of each opened key that answers are scrubbed of (redact.ts), made once and lent to each call. */
+  private readonly forms = new Map<string, LentForms>();
 
   constructor(db: Db, vault: Vault) {
     this.db = db;
@@ -63,19 +63,20 @@ export class ProviderStore {
     this.reload();
   }
 
-  /** Zeroes and drops every opened master key. */
+  /** Zeroes and drops every opened master key (forms still lent to a call are zeroed when it ends). */
   forgetKeys(): void {
-    for (const bytes of this.opened.values()) bytes.fill(0);
-    this.opened.clear();
-    for (const forms of this.forms.values()) for (const form of forms.bytes) form.fill(0);
-    this.forms.clear();
+    for (const id of [...this.opened.keys(), ...this.forms.keys()]) this.forgetKey(id);
   }
 
   private forgetKey(id: string): void {
     this.opened.get(id)?.fill(0);
     this.opened.delete(id);
-    for (const form of this.forms.get(id)?.bytes ?? []) form.fill(0);
+    const lent = this.forms.get(id);
     this.forms.delete(id);
+    if (lent !== undefined) {
+      lent.forgotten = true;
+      if (lent.calls === 0) zeroForms(lent.forms);
+    }
   }
 
   /** Re-reads the table (after a rolled-back transaction, the table is the truth). */
@@ -196,18 +197,55 @@ export class ProviderStore {
     return clear;
   }
 
-  /** Every form of the provider's master key to scrub from what the provider answers (redact.ts). */
-  redactionForms(id: string): KeyForms {
-    // Locked means locked, as for the key itself; once made, the forms are reused without opening the key
-    // again as a string on every answer.
-    const made = this.vault.state === 'unlocked' ? this.forms.get(id) : undefined;
-    if (made !== undefined) return made;
-    const forms = keyForms(this.masterKey(id));
-    this.forms.set(id, forms);
-    return forms;
+  /**
+   * The master key for one upstream call and the forms its answer is scrubbed of, taken together: the answer
+   * is scrubbed of the key that was sent, even if the key is replaced, or the vault locked, before it ends.
+   * The forms are lent, never zeroed under the call: `release()` once nothing more can reach the agent.
+   */
+  openForCall(id: string): KeyForCall {
+    const key = this.masterKey(id);
+    // Made with the opened key and dropped with it (forgetKey), so these are the forms of `key`.
+    let lent = this.forms.get(id);
+    if (lent === undefined) {
+      lent = { forms: keyForms(key), calls: 0, forgotten: false };
+      this.forms.set(id, lent);
+    }
+    const held = lent;
+    held.calls += 1;
+    let released = false;
+    return {
+      key,
+      forms: held.forms,
+      release: () => {
+        if (released) return;
+        released = true;
+        held.calls -= 1;
+        if (held.forgotten && held.calls === 0) zeroForms(held.forms);
+      },
+    };
   }
 
   private selectSealed: Database.Statement<[string], { key_sealed: Buffer }> | undefined;
+}
+
+/** A master key opened for one upstream call (see ProviderStore.openForCall). Never log or return it. */
+export interface KeyForCall {
+  key: string;
+  forms: KeyForms;
+  release: () => void;
+}
+
+interface LentForms {
+  forms: KeyForms;
+  /** Calls still holding these forms. */
+  calls: number;
+  /** The key was forgotten: zeroed once the last call holding them ends. */
+  forgotten: boolean;
+}
+
+function zeroForms(forms: KeyForms): void {
+  for (const form of forms.bytes) form.fill(0);
+  for (const form of forms.lower) form.fill(0);
 }
 
 function toProvider(r: ProviderRow): ProviderRecord {
