@@ -151,6 +151,12 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
 
     const flush = setInterval(() => {
       try {
+        // A revoke, suspend or rotate in force whose row the database refused (core/agents/lifecycle.ts),
+        // written outside any open group of request entries.
+        if (c.agents.unsavedCount > 0) {
+          c.flush();
+          c.agents.saveUnsaved();
+        }
         c.agents.flushLastSeen();
       } catch {
         // Retried on the next tick.
@@ -199,6 +205,13 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
         try {
           // Commits what is open and writes the audit anchors, marked as a clean stop.
           await c.close();
+          try {
+            c.agents.saveUnsaved();
+          } catch {
+            log(
+              `Warning: ${c.agents.unsavedCount} revoke, suspend or rotate could not be written (the database is held by another program); they are undone at the next start. Do them again then.`,
+            );
+          }
           c.agents.flushLastSeen(true);
         } finally {
           db.close();

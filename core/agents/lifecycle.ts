@@ -1,13 +1,16 @@
 // Revoke, suspend, rotate (docs/ARCHITECTURE.md, "Invariants": revocation). Everything that kills access happens in one synchronous step,
-// before any other request can run: credential dead, in-flight requests aborted, pending approvals
-// denied, grants removed. The audit entry follows (core/owner-event.ts: a failed write is reported to the
-// owner, the cut stays); revocation never waits on anything. The events go out in every case.
+// in memory, before any other request can run and before anything is written: credential dead, in-flight
+// requests aborted, pending approvals denied. Then the writes: the agent's row (retried until it is
+// written if the database refuses it, e.g. another process holds it locked), grants, keys, the audit entry
+// (core/owner-event.ts). A write that fails is reported to the owner; the cut stays. The events go out in
+// every case.
 import type { Core } from '../core.ts';
 import type { ApprovalCenter } from '../approvals/center.ts';
 import type { AgentRecord } from './store.ts';
 import type { Severity } from '../../shared/models.ts';
 import type { Via } from '../daemon-types.ts';
 import { recordOwnerEvent } from '../owner-event.ts';
+import { AppError } from '../errors.ts';
 
 export interface CutResult {
   agent: AgentRecord;
@@ -16,18 +19,55 @@ export interface CutResult {
 
 /**
  * Cuts an agent off right now: aborts its requests (telling them `why`), denies its approvals, and removes
- * its grants when `removeGrants`.
+ * its grants when `removeGrants`. What could not be written is added to `unwritten`.
  */
 function cutOff(
   core: Core,
   approvals: ApprovalCenter,
   agentId: string,
-  how: { why: string; removeGrants: boolean },
+  how: { why: string; removeGrants: boolean; unwritten: string[] },
 ): { cut: number; approvals: number; grants: number } {
   const cut = core.inflight.cut(agentId, how.why);
-  const denied = approvals.cancelAgent(agentId);
-  const grants = how.removeGrants ? approvals.grants.deleteForAgent(agentId) : 0;
+  const denied = approvals.cancelAgent(agentId); // in memory first; its own writes never throw
+  const grants = how.removeGrants
+    ? written(how.unwritten, 'its remembered grants', () => approvals.grants.deleteForAgent(agentId), 0)
+    : 0;
   return { cut, approvals: denied, grants };
+}
+
+/** A write that follows a cut already in force: a failure is noted for the owner, never thrown. */
+function written<T>(unwritten: string[], what: string, write: () => T, fallback: T): T {
+  try {
+    return write();
+  } catch {
+    unwritten.push(what);
+    return fallback;
+  }
+}
+
+/**
+ * Audits the act; when that or an earlier write failed, tells the owner the act is in force and what is
+ * not written yet. `audit_unavailable`: revoke-all goes on with the next agent.
+ */
+function auditCut(
+  core: Core,
+  event: Parameters<typeof recordOwnerEvent>[1],
+  done: string,
+  unwritten: string[],
+): void {
+  try {
+    recordOwnerEvent(core, event, done);
+  } catch (err) {
+    if (unwritten.length === 0) throw err;
+    unwritten.push('the audit entry');
+  }
+  if (unwritten.length > 0) {
+    throw new AppError(
+      'audit_unavailable',
+      `${done} now, but the database refused the write of ${unwritten.join(', ')} (another program may hold it open). ` +
+        "Agent Keychain writes the change again every few seconds; until then a restart would undo it, so close what holds the data directory's database and check the audit log.",
+    );
+  }
 }
 
 export function revokeAgent(
@@ -37,14 +77,18 @@ export function revokeAgent(
   via: Via,
 ): CutResult {
   const { id, reason, severity } = revoke;
-  core.flush();
-  const agent = core.agents.revoke(id, reason, severity, core.now());
-  const effects = cutOff(core, approvals, id, { why: `Agent ${agent.name} was revoked`, removeGrants: true });
+  const { agent, saved } = core.agents.revoke(id, reason, severity, core.now());
+  const unwritten = saved ? [] : ["the agent's revoked state"];
+  const effects = cutOff(core, approvals, id, {
+    why: `Agent ${agent.name} was revoked`,
+    removeGrants: true,
+    unwritten,
+  });
   // Its enrolled key and every session or token minted from it die in the same step.
-  const keys = core.keys.revokeForAgent(id, core.now());
   const sessions = core.shortLived.endForAgent(id, 'agent revoked', core.now());
+  const keys = written(unwritten, 'its voided keys', () => core.keys.revokeForAgent(id, core.now()), 0);
   try {
-    recordOwnerEvent(
+    auditCut(
       core,
       {
         action: 'agent.revoked',
@@ -62,6 +106,7 @@ export function revokeAgent(
         agent,
       },
       `${agent.name} is revoked`,
+      unwritten,
     );
   } finally {
     const view = core.agentView(agent);
@@ -78,14 +123,15 @@ export function suspendAgent(
   via: Via,
 ): CutResult {
   const { id, reason } = suspend;
-  core.flush();
-  const agent = core.agents.setStatus(id, 'suspended', core.now());
+  const { agent, saved } = core.agents.setStatus(id, 'suspended', core.now());
+  const unwritten = saved ? [] : ["the agent's suspended state"];
   const effects = cutOff(core, approvals, id, {
     why: `Agent ${agent.name} was suspended`,
     removeGrants: false,
+    unwritten,
   });
   try {
-    recordOwnerEvent(
+    auditCut(
       core,
       {
         action: 'agent.suspended',
@@ -94,6 +140,7 @@ export function suspendAgent(
         agent,
       },
       `${agent.name} is suspended`,
+      unwritten,
     );
   } finally {
     core.bus.emit({ name: 'agent.updated', data: core.agentView(agent) });
@@ -103,7 +150,7 @@ export function suspendAgent(
 
 export function resumeAgent(core: Core, id: string, via: Via): CutResult {
   core.flush();
-  const agent = core.agents.setStatus(id, 'active', core.now());
+  const { agent } = core.agents.setStatus(id, 'active', core.now());
   try {
     recordOwnerEvent(core, { action: 'agent.resumed', rule: 'Resumed by the owner', facts: { via }, agent });
   } finally {
@@ -118,17 +165,18 @@ export function rotateAgent(
   id: string,
   via: Via,
 ): CutResult & { token: string } {
-  core.flush();
-  const { agent, token } = core.agents.rotate(id, core.now());
+  const { agent, token, saved } = core.agents.rotate(id, core.now());
+  const unwritten = saved ? [] : ['the new credential'];
   // Requests made with the old credential are cut too: it is dead, and so is what it started. Sessions
   // and key-minted tokens end as well (a rotation says "something leaked"); the enrolled key stays.
   const effects = cutOff(core, approvals, id, {
     why: `The credential of ${agent.name} was rotated`,
     removeGrants: false,
+    unwritten,
   });
   const sessions = core.shortLived.endForAgent(id, 'agent credential rotated', core.now());
   try {
-    recordOwnerEvent(
+    auditCut(
       core,
       {
         action: 'agent.rotated',
@@ -142,6 +190,7 @@ export function rotateAgent(
         agent,
       },
       `The old credential of ${agent.name} is dead`,
+      unwritten,
     );
   } finally {
     core.bus.emit({ name: 'agent.updated', data: core.agentView(agent) });

@@ -120,6 +120,12 @@ const SEEN_STORE_LAG_MS = 60_000;
 /** Rows written per periodic flush of last-seen times (every 5 s): bounds the pause of the event loop. */
 const SEEN_BATCH = 1000;
 
+/** An agent after a change, and whether its row is written yet. */
+export interface Saved {
+  agent: AgentRecord;
+  saved: boolean;
+}
+
 export class AgentStore {
   private readonly db: Db;
   private readonly byId = new Map<string, AgentRecord>();
@@ -127,6 +133,11 @@ export class AgentStore {
   private readonly dirtySeen = new Set<string>();
   /** The last-seen time each agent's row holds (ms), to write a row only when it is a minute behind. */
   private readonly storedSeen = new Map<string, number>();
+  /**
+   * Cut-offs (revoke, suspend, rotate) in force in memory whose row could not be written yet (another
+   * process held the database): written by saveUnsaved(), and kept over a reload until then.
+   */
+  private readonly unsaved = new Map<string, AgentRecord>();
   private readonly upsert;
   private readonly touchStmt;
 
@@ -156,6 +167,8 @@ export class AgentStore {
       this.index(agent);
       if (agent.lastSeenAt !== null) this.storedSeen.set(agent.id, agent.lastSeenAt);
     }
+    // A cut-off not written yet stays in force: the table is behind, not the truth, for those agents.
+    for (const agent of this.unsaved.values()) this.index(agent);
   }
 
   list(): AgentRecord[] {
@@ -268,7 +281,7 @@ export class AgentStore {
     return agent;
   }
 
-  setStatus(id: string, status: 'active' | 'suspended', now: number): AgentRecord {
+  setStatus(id: string, status: 'active' | 'suspended', now: number): Saved {
     const agent = { ...this.get(id) };
     if (agent.status === 'revoked')
       throw new AppError(
@@ -277,12 +290,13 @@ export class AgentStore {
       );
     agent.status = status;
     agent.updatedAt = now;
+    if (status === 'suspended') return this.cutOff(agent);
     this.save(agent);
-    return agent;
+    return { agent, saved: true };
   }
 
   /** A new credential; the old hash leaves the index in the same step, so the old token dies at once. */
-  rotate(id: string, now: number): { agent: AgentRecord; token: string } {
+  rotate(id: string, now: number): { agent: AgentRecord; token: string; saved: boolean } {
     const agent = { ...this.get(id) };
     if (agent.status === 'revoked')
       throw new AppError('conflict', `Agent ${agent.name} is revoked; create a new agent instead.`);
@@ -290,20 +304,18 @@ export class AgentStore {
     agent.tokenHash = hashToken(token);
     agent.credentialId = credentialHint(token, AGENT_PREFIX);
     agent.updatedAt = now;
-    this.save(agent);
-    return { agent, token };
+    return { ...this.cutOff(agent), token };
   }
 
-  revoke(id: string, reason: string, severity: Severity, now: number): AgentRecord {
+  revoke(id: string, reason: string, severity: Severity, now: number): Saved {
     const agent = { ...this.get(id) };
-    if (agent.status === 'revoked') return agent;
+    if (agent.status === 'revoked') return { agent, saved: !this.unsaved.has(id) };
     agent.status = 'revoked';
     agent.revokedAt = now;
     agent.revokeReason = reason;
     agent.revokeSeverity = severity;
     agent.updatedAt = now;
-    this.save(agent);
-    return agent;
+    return this.cutOff(agent);
   }
 
   /** Last-seen times are kept in memory and written in batches, not once per request. */
@@ -342,7 +354,43 @@ export class AgentStore {
     }
   }
 
+  /**
+   * A change that takes access away: in force in memory first, so that nothing (not even a database another
+   * process holds locked) delays it; then written. A row that cannot be written is retried (saveUnsaved).
+   */
+  private cutOff(agent: AgentRecord): Saved {
+    this.index(agent);
+    this.unsaved.set(agent.id, agent);
+    try {
+      this.persist(agent);
+    } catch {
+      return { agent, saved: false };
+    }
+    this.unsaved.delete(agent.id);
+    return { agent, saved: true };
+  }
+
+  /** How many cut-offs are in force but not written yet. */
+  get unsavedCount(): number {
+    return this.unsaved.size;
+  }
+
+  /** Writes the cut-offs not written yet; throws (and keeps the rest) if the database still refuses. */
+  saveUnsaved(): void {
+    for (const agent of [...this.unsaved.values()]) {
+      this.persist(agent);
+      this.unsaved.delete(agent.id);
+    }
+  }
+
   private save(agent: AgentRecord): void {
+    this.persist(agent);
+    // The whole row is written: a cut-off still waiting to be written is in it (and superseded by it).
+    this.unsaved.delete(agent.id);
+    this.index(agent);
+  }
+
+  private persist(agent: AgentRecord): void {
     this.upsert.run({
       id: agent.id,
       name: agent.name,
@@ -360,7 +408,6 @@ export class AgentStore {
       revoke_severity: agent.revokeSeverity,
     });
     if (agent.lastSeenAt !== null) this.storedSeen.set(agent.id, agent.lastSeenAt);
-    this.index(agent);
   }
 
   private index(agent: AgentRecord): void {

@@ -115,8 +115,12 @@ function text(value: string | null | undefined): string | null {
 }
 
 function clipped(value: string | null | undefined): string | null {
-  const t = text(value);
-  return t !== null && t.length > MAX_CALLER_TEXT ? `${t.slice(0, MAX_CALLER_TEXT)}…` : t;
+  // Cut first, then made well-formed: a cut through a surrogate pair leaves half of it, which text() replaces.
+  return text(
+    value !== null && value !== undefined && value.length > MAX_CALLER_TEXT
+      ? `${value.slice(0, MAX_CALLER_TEXT)}…`
+      : value,
+  );
 }
 
 function finite(value: number | null | undefined): number | null {

@@ -356,14 +356,15 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
           failure.kind === 'timeout'
             ? new AppError(
                 'upstream_timeout',
-                `The provider did not answer within ${Math.round(spec.options.headersTimeoutMs / 1000)} s.`,
+                `The provider did not answer within ${Math.round(spec.options.headersTimeoutMs / 1000)} s. It may still have done the work; check with the provider before retrying anything that costs or sends.`,
               )
             : new AppError(
                 'upstream_error',
-                `The provider could not be reached${failure.why ? ` (${failure.why})` : ''}. Nothing was charged.`,
+                `The provider could not be reached${failure.why ? ` (${failure.why})` : ''}.${failure.sent ? ' The request may have reached it; check before retrying anything that costs or sends.' : ' Nothing was sent.'}`,
               );
         sendError(res, appErr, ctx.requestId);
-        end(appErr.code, failure.kind === 'timeout' ? 504 : 502, 0);
+        // A request that may have reached the provider keeps its reservation as spent: budgets fail safe.
+        end(appErr.code, failure.kind === 'timeout' ? 504 : 502, failure.sent ? null : 0);
       },
     );
   });

@@ -34,7 +34,12 @@ export interface UpstreamResponse {
 }
 
 /** Why a call failed before its response began; `why` is a short reason for people, when one is known. */
-export type UpstreamFailure = { kind: 'timeout' } | { kind: 'unreachable'; why: string | undefined };
+/**
+ * Why a call got no answer. `sent`: the request may have reached the provider (and been billed); false only
+ * when the connection was never made.
+ */
+export type UpstreamFailure =
+  { kind: 'timeout'; sent: true } | { kind: 'unreachable'; why: string | undefined; sent: boolean };
 
 const pool = new Agent({ connections: 256 });
 
@@ -105,9 +110,24 @@ export function readWhole(
 /** Classifies an error from callUpstream() (before any response). */
 export function upstreamFailure(err: unknown): UpstreamFailure {
   const code = err instanceof Error && 'code' in err && typeof err.code === 'string' ? err.code : undefined;
-  if (code === 'UND_ERR_HEADERS_TIMEOUT') return { kind: 'timeout' };
-  return { kind: 'unreachable', why: code === undefined ? undefined : (UNDICI_REASONS[code] ?? code) };
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return { kind: 'timeout', sent: true };
+  return {
+    kind: 'unreachable',
+    why: code === undefined ? undefined : (UNDICI_REASONS[code] ?? code),
+    sent: code === undefined || !NOT_CONNECTED.has(code),
+  };
 }
+
+/** Errors of the connection phase: nothing of the request left this machine. */
+const NOT_CONNECTED = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EADDRNOTAVAIL',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
 // undici's own codes in words; system codes (ECONNREFUSED, ENOTFOUND, …) are shown as they are.
 const UNDICI_REASONS: Readonly<Record<string, string>> = {

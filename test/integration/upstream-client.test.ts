@@ -101,6 +101,6 @@ describe('upstream client', () => {
       () => null,
       (e: unknown) => e,
     );
-    expect(upstreamFailure(err)).toEqual({ kind: 'unreachable', why: 'ECONNREFUSED' });
+    expect(upstreamFailure(err)).toEqual({ kind: 'unreachable', why: 'ECONNREFUSED', sent: false });
   });
 });
