@@ -150,6 +150,22 @@ describe('AuditLog.append', () => {
     expect((await log.verify()).ok).toBe(true);
   });
 
+  it('cuts a long caller text without leaving half of a surrogate pair', async () => {
+    const log = new AuditLog(db);
+    // The 300-character cut falls between the two halves of the emoji.
+    const cmdline = `${'a'.repeat(299)}\u{1F600}and more`;
+    const e = log.append({
+      actor: 'agent',
+      action: 'proxy.request',
+      decision: 'allow',
+      caller: { pid: 1, exe: '/usr/bin/x', cmdline },
+    });
+    expect(e.caller?.cmdline).toBe(`${'a'.repeat(299)}\uFFFD…`);
+    expect(e.caller?.cmdline?.isWellFormed()).toBe(true);
+    expect(log.query({}).entries[0]).toEqual(e);
+    expect((await log.verify()).ok).toBe(true);
+  });
+
   it('calls the listener after commit and survives a listener that throws or rejects', async () => {
     const seen: { seq: number; inDb: number }[] = [];
     const log = new AuditLog(db, {
