@@ -113,6 +113,8 @@ export class Core {
           ? new KeychainAnchor(keychain, `vault-${vaultId}-audit-head`)
           : null;
       void this.audit.useKey(derived.auditHead, keychainAnchor);
+      // Keys stored before the endpoint binding are bound now (core/vault/records.ts keyBinding).
+      this.providers.upgradeSealedKeys();
     };
   }
 

@@ -110,7 +110,6 @@ export class ProviderStore {
     },
     now: string,
   ): ProviderRecord {
-    const sealed = this.vault.sealString(`provider:${input.id}`, input.key);
     const existing = this.cache.get(input.id);
     const record: ProviderRecord = {
       id: input.id,
@@ -122,6 +121,7 @@ export class ProviderStore {
       createdAt: existing?.createdAt ?? now,
       updatedAt: now,
     };
+    const sealed = this.vault.sealString(keyBinding(record), input.key);
     this.db
       .prepare(
         `INSERT INTO providers (id, kind, base_url, key_sealed, key_hint, auth_header, auth_prefix, created_at, updated_at)
@@ -146,7 +146,10 @@ export class ProviderStore {
     return record;
   }
 
-  /** Changes where a provider is reached (base URL, auth header) and keeps its sealed key as it is. */
+  /**
+   * Changes where a provider is reached (base URL, auth header) and keeps its key: opened for the endpoint
+   * it was bound to and sealed again for the new one (so the vault must be unlocked).
+   */
   updateEndpoint(
     id: string,
     input: { baseUrl: string; authHeader: string | null; authPrefix: string | null },
@@ -154,12 +157,15 @@ export class ProviderStore {
   ): ProviderRecord {
     const existing = this.cache.get(id);
     if (!existing) throw new AppError('not_found', `No provider with id ${id}.`);
+    const key = this.masterKey(id);
     const record: ProviderRecord = { ...existing, ...input, updatedAt: now };
+    const sealed = this.vault.sealString(keyBinding(record), key);
     this.db
       .prepare(
-        'UPDATE providers SET base_url = ?, auth_header = ?, auth_prefix = ?, updated_at = ? WHERE id = ?',
+        'UPDATE providers SET base_url = ?, auth_header = ?, auth_prefix = ?, key_sealed = ?, updated_at = ? WHERE id = ?',
       )
-      .run(record.baseUrl, record.authHeader, record.authPrefix, record.updatedAt, id);
+      .run(record.baseUrl, record.authHeader, record.authPrefix, sealed, record.updatedAt, id);
+    this.forgetKey(id);
     this.cache.set(id, record);
     return record;
   }
@@ -184,12 +190,13 @@ export class ProviderStore {
       'SELECT key_sealed FROM providers WHERE id = ?',
     );
     const row = this.selectSealed.get(id);
-    if (!row)
+    const record = this.cache.get(id);
+    if (!row || !record)
       throw new AppError(
         'provider_not_configured',
         `No provider "${id}" is configured. Add it under Providers & Secrets.`,
       );
-    const clear = this.vault.openString(`provider:${id}`, row.key_sealed, `The stored key of provider ${id}`);
+    const clear = this.openSealed(record, row.key_sealed);
     // Its own zeroed allocation (never a slice of Node's shared pool), so that wiping it wipes only it.
     const bytes = Buffer.alloc(Buffer.byteLength(clear, 'utf8'));
     bytes.write(clear, 'utf8');
@@ -225,7 +232,59 @@ export class ProviderStore {
     };
   }
 
+  /**
+   * Opens a stored key for the endpoint the provider has now. A key sealed by a version before the binding
+   * opens under its id alone once, and is sealed again for its endpoint at once (see upgradeSealedKeys).
+   */
+  private openSealed(record: ProviderRecord, sealed: Buffer): string {
+    const what = `The stored key of provider ${record.id}`;
+    try {
+      return this.vault.openString(keyBinding(record), sealed, what);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'integrity_error') throw err;
+    }
+    let clear: string;
+    try {
+      clear = this.vault.openString(`provider:${record.id}`, sealed, what);
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'integrity_error') throw err;
+      // Checks where the key may go: a base URL or header changed in the file behind the owner's back.
+      throw new AppError(
+        'integrity_error',
+        `The stored key of provider ${record.id} does not fit its settings (kind, base URL, auth header): they were changed outside Agent Keychain, or the key is damaged. Nothing was sent. Check the provider and set its key again under Providers & Secrets.`,
+      );
+    }
+    this.db
+      .prepare('UPDATE providers SET key_sealed = ? WHERE id = ?')
+      .run(this.vault.sealString(keyBinding(record), clear), record.id);
+    return clear;
+  }
+
+  /**
+   * Seals every key stored by a version before the endpoint binding for its endpoint, at unlock, so that
+   * the window in which such a row could be redirected ends at the first unlock after the upgrade. A key
+   * that does not open is left for the call that needs it to report.
+   */
+  upgradeSealedKeys(): void {
+    for (const id of this.cache.keys()) {
+      try {
+        this.masterKey(id);
+      } catch {
+        // Reported where it is used (integrity_error, nothing sent).
+      }
+    }
+  }
+
   private selectSealed: Database.Statement<[string], { key_sealed: Buffer }> | undefined;
+}
+
+/**
+ * What a provider's sealed key is bound to (the AEAD's associated data): its id, and where and how it is
+ * sent. A row whose kind, base URL or auth header was rewritten outside Agent Keychain no longer opens, so
+ * a same-user program cannot redirect the master key to itself by editing the database.
+ */
+function keyBinding(p: ProviderRecord): string {
+  return `provider-key-v2:${JSON.stringify([p.id, p.kind, p.baseUrl, p.authHeader, p.authPrefix])}`;
 }
 
 /** A master key opened for one upstream call (see ProviderStore.openForCall). Never log or return it. */
