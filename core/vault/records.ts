@@ -251,7 +251,7 @@ export class ProviderStore {
       // Checks where the key may go: a base URL or header changed in the file behind the owner's back.
       throw new AppError(
         'integrity_error',
-        `The stored key of provider ${record.id} does not fit its settings (kind, base URL, auth header): they were changed outside Agent Keychain, or the key is damaged. Nothing was sent. Check the provider and set its key again under Providers & Secrets.`,
+        `The stored key of provider ${record.id} failed its integrity check: its settings (kind, base URL, auth header) were changed outside Agent Keychain, or the key is damaged. Nothing was sent. Check the provider and set its key again under Providers & Secrets.`,
       );
     }
     this.db
