@@ -121,7 +121,7 @@ function maskAll(buf: Buffer, forms: readonly Buffer[]): Buffer {
 export function redactText(text: string, forms: KeyForms): string {
   if (forms.bytes.length === 0) return text;
   const buf = Buffer.from(text, 'utf8');
-  const out = maskAll(buf, forms.bytes);
+  const out = maskedTail(maskAll(buf, forms.bytes), forms.bytes);
   return out === buf ? text : out.toString('utf8');
 }
 
@@ -167,35 +167,47 @@ export class StreamRedactor {
     if (this.#forms.length === 0) return chunk;
     const joined = this.#carry === null ? chunk : Buffer.concat([this.#carry, chunk]);
     const buf = maskAll(joined, this.#forms);
-    const cut = this.#tailStart(buf);
+    const cut = tailStart(buf, this.#forms);
     this.#carry = cut < buf.length ? Buffer.from(buf.subarray(cut)) : null;
     return cut === buf.length ? buf : buf.subarray(0, cut);
   }
 
-  /** What is still held back: at the end of the stream it can no longer become a key. */
+  /**
+   * What is still held back, at the end of the answer. It is the start of a form: a start of MIN_KEY bytes or
+   * more is most of a short key (an answer that stops mid-echo), so it is masked too (maskedTail).
+   */
   end(): Buffer {
     const rest = this.#carry ?? Buffer.alloc(0);
     this.#carry = null;
-    return rest;
+    return rest.length >= MIN_KEY ? Buffer.from(mask(rest.length), 'latin1') : rest;
   }
+}
 
-  /** The first index from which the rest of `buf` is a proper prefix of some form (buf.length when none). */
-  #tailStart(buf: Buffer): number {
-    let cut = buf.length;
-    for (const form of this.#forms) {
-      const first = form[0] as number;
-      let at = buf.indexOf(first, Math.max(0, buf.length - form.length + 1));
-      while (at >= 0 && at < cut) {
-        // Byte by byte in JS: a candidate almost always fails on its second or third byte.
-        let j = 1;
-        while (at + j < buf.length && buf[at + j] === form[j]) j++;
-        if (at + j === buf.length) {
-          cut = at;
-          break;
-        }
-        at = buf.indexOf(first, at + 1);
+/** The first index from which the rest of `buf` is a proper prefix of some form (buf.length when none). */
+function tailStart(buf: Buffer, forms: readonly Buffer[]): number {
+  let cut = buf.length;
+  for (const form of forms) {
+    const first = form[0] as number;
+    let at = buf.indexOf(first, Math.max(0, buf.length - form.length + 1));
+    while (at >= 0 && at < cut) {
+      // Byte by byte in JS: a candidate almost always fails on its second or third byte.
+      let j = 1;
+      while (at + j < buf.length && buf[at + j] === form[j]) j++;
+      if (at + j === buf.length) {
+        cut = at;
+        break;
       }
+      at = buf.indexOf(first, at + 1);
     }
-    return cut;
   }
+  return cut;
+}
+
+/** A whole body whose end is MIN_KEY or more bytes of the start of a form: that end masked too (see end()). */
+function maskedTail(buf: Buffer, forms: readonly Buffer[]): Buffer {
+  const cut = tailStart(buf, forms);
+  if (buf.length - cut < MIN_KEY) return buf;
+  const out = Buffer.from(buf);
+  out.write(mask(buf.length - cut), cut, 'latin1');
+  return out;
 }

@@ -419,7 +419,7 @@ function relay(
     return;
   }
   if (status >= 400 && !(contentType ?? '').includes('event-stream')) {
-    relayError(up, res, forms, (whole) =>
+    relayError(up, ctx, forms, (whole) =>
       whole ? end('upstream_status', status, 0) : end('upstream_error', 502, 0),
     );
     return;
@@ -479,18 +479,32 @@ function relay(
 
 /**
  * Error bodies from the provider are passed on, with any echo of the master key removed; `done(false)` when the
- * body broke off before its end (nothing is passed on then).
+ * body broke off before its end or was larger than 1 MiB (nothing of it is passed on then).
  */
 function relayError(
   up: UpstreamResponse,
-  res: RouteCtx['res'],
+  ctx: RouteCtx,
   forms: KeyForms,
   done: (whole: boolean) => void,
 ): void {
+  const { res, requestId } = ctx;
   readWhole(
     up.body,
     ERROR_BODY_LIMIT,
-    (bytes) => {
+    (bytes, overflowed) => {
+      if (overflowed) {
+        // Not passed on cut short: the cut could fall inside an echoed key, where no form matches.
+        sendError(
+          res,
+          new AppError(
+            'upstream_error',
+            'The provider’s error answer was larger than 1 MiB; it is not passed on.',
+          ),
+          requestId,
+        );
+        done(false);
+        return;
+      }
       const text = redactText(bytes.toString('utf8'), forms);
       res.writeHead(up.status, wholeTextHeaders(up.headers, text));
       res.end(text);

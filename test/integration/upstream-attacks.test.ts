@@ -141,6 +141,22 @@ describe('answers read whole before they are passed on', () => {
     expect(got).toMatchObject([{ reason: 'upstream_error', status: 502 }]);
   }, 20_000);
 
+  it('an error body larger than 1 MiB is a 502 with nothing of it passed on, an echoed key at the cut neither', async () => {
+    const a = await newAgent('big-error-bot');
+    // The agent's padding first, then the echoed key, placed across the 1 MiB mark.
+    const echo = `","auth":"Bearer ${KEY}"}`;
+    const body = `{"pad":"${'x'.repeat(2 ** 20 - 8 - echo.length + 6)}${echo}`;
+    behaviours['/big-error'] = (s) =>
+      s.write(
+        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+    const r = await post(a.token, '/big-error');
+    expect(r.status).toBe(502);
+    expect(r.body).not.toContain(KEY.slice(0, 12));
+    expect(r.body).toContain('larger than 1 MiB');
+    expect(await outcomes(a.id)).toMatchObject([{ reason: 'upstream_error', status: 502 }]);
+  });
+
   it('an error body is passed on whole with the echoed key removed and a length that fits it', async () => {
     const a = await newAgent('error-echo-bot');
     const body = `{"error":"bad key ${KEY}"}`;

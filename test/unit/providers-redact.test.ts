@@ -47,4 +47,20 @@ describe('StreamRedactor', () => {
     expect(redactText(`Bearer ${KEY}`, forms)).not.toContain(KEY);
     expect(keyForms('short').bytes).toEqual([]);
   });
+
+  it('masks an answer that ends part-way through a key, from 8 bytes on, streamed or whole', () => {
+    // An answer cut off mid-echo (a size limit the agent pads up to) must not give away most of the key.
+    for (const missing of [1, 2, 3, KEY.length - 8]) {
+      const partial = KEY.slice(0, KEY.length - missing);
+      const text = `{"error":"Incorrect API key provided: ${partial}`;
+      for (const out of [run([Buffer.from(text)]), redactText(text, forms)]) {
+        expect(out.length).toBe(text.length);
+        expect(out).not.toContain(partial);
+        expect(out).toMatch(/Incorrect API key provided: (\[redacted\]\**|\*{8,9})$/);
+      }
+    }
+    // Fewer than 8 bytes of a start is ordinary text, and passed on.
+    expect(run([Buffer.from('see sk-ant-')])).toBe('see sk-ant-');
+    expect(redactText('see sk-ant-', forms)).toBe('see sk-ant-');
+  });
 });
