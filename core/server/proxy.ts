@@ -22,7 +22,8 @@ import {
 } from './upstream-headers.ts';
 import { sendError } from './respond.ts';
 import { describeInternal } from '../failure.ts';
-import type { KeyForCall } from '../vault/records.ts';
+import { sameEndpoint, type KeyForCall } from '../vault/records.ts';
+import { ERROR_STATUS } from '../../shared/errors.ts';
 import type { UsageMeter } from '../providers/types.ts';
 import { redactHeaders, redactText, StreamRedactor, type KeyForms } from '../providers/redact.ts';
 import { proxyErrorRenderer } from '../providers/error-shape.ts';
@@ -190,7 +191,19 @@ async function handleProxy(deps: ProxyDeps, ctx: AgentCtx, controller: AbortCont
     target,
     method,
     body,
-    openKey: () => core.providers.openForCall(providerId),
+    openKey: () => {
+      const opened = core.providers.openForCall(providerId);
+      // The target, headers and facts were made from the provider as it was when the request came in: the
+      // key goes only where it is bound, so a provider changed (or re-read) meanwhile refuses the request.
+      if (!sameEndpoint(opened.provider, provider)) {
+        opened.release();
+        throw new AppError(
+          'conflict',
+          `Provider ${providerId} changed while this request was on its way; nothing was sent. Send it again.`,
+        );
+      }
+      return opened;
+    },
     headers: (key) =>
       upstreamHeaders(
         ctx.req.headers,
@@ -280,14 +293,12 @@ function forward(core: Core, ctx: RouteCtx, allowed: Authorized, spec: ForwardSp
       if (res.closed) release();
       headers = spec.headers(opened.key);
     } catch (err) {
-      end('upstream_error', 502, 0);
-      sendError(
-        res,
+      const refused =
         err instanceof AppError
           ? err
-          : new AppError('upstream_error', 'The provider URL is not valid. Check the provider’s base URL.'),
-        ctx.requestId,
-      );
+          : new AppError('upstream_error', 'The provider URL is not valid. Check the provider’s base URL.');
+      end(refused.code, ERROR_STATUS[refused.code], 0);
+      sendError(res, refused, ctx.requestId);
       return;
     }
 

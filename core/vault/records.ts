@@ -211,6 +211,10 @@ export class ProviderStore {
    */
   openForCall(id: string): KeyForCall {
     const key = this.masterKey(id);
+    // The record the key was opened for (both are dropped together on any change or re-read).
+    const provider = this.cache.get(id);
+    if (provider === undefined)
+      throw new AppError('provider_not_configured', `No provider "${id}" is configured.`);
     // Made with the opened key and dropped with it (forgetKey), so these are the forms of `key`.
     let lent = this.forms.get(id);
     if (lent === undefined) {
@@ -222,6 +226,7 @@ export class ProviderStore {
     let released = false;
     return {
       key,
+      provider,
       forms: held.forms,
       release: () => {
         if (released) return;
@@ -284,12 +289,26 @@ export class ProviderStore {
  * a same-user program cannot redirect the master key to itself by editing the database.
  */
 function keyBinding(p: ProviderRecord): string {
-  return `provider-key-v2:${JSON.stringify([p.id, p.kind, p.baseUrl, p.authHeader, p.authPrefix])}`;
+  return `provider-key-v2:${JSON.stringify(endpointOf(p))}`;
+}
+
+/** Where and how a provider's key is sent. */
+function endpointOf(p: ProviderRecord): (string | null)[] {
+  return [p.id, p.kind, p.baseUrl, p.authHeader, p.authPrefix];
+}
+
+/** The same endpoint: a request prepared for `a` may carry a key opened for `b`. */
+export function sameEndpoint(a: ProviderRecord, b: ProviderRecord): boolean {
+  const x = endpointOf(a);
+  const y = endpointOf(b);
+  return x.every((v, i) => v === y[i]);
 }
 
 /** A master key opened for one upstream call (see ProviderStore.openForCall). Never log or return it. */
 export interface KeyForCall {
   key: string;
+  /** The provider as the key was opened for it: where and how the key may be sent (keyBinding). */
+  provider: ProviderRecord;
   forms: KeyForms;
   release: () => void;
 }

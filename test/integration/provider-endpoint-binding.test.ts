@@ -93,4 +93,36 @@ describe('a provider key bound to its endpoint', () => {
     expect((await agentPost(t.url, token, '/v1/proxy/api/x', '{}')).status).toBe(500);
     expect(thief.received).toHaveLength(0);
   });
+
+  it('is not sent where a request prepared before a re-read would send it (the row swapped back meanwhile)', async () => {
+    await start();
+    const { token: held, agent } = await t.admin.agents.create({
+      name: 'held-bot',
+      scopes: { providers: { api: { approval: 'always' } } },
+    });
+    // The agent points the provider at itself and gets the daemon to read that (a restart here).
+    await tamperAndRestart("UPDATE providers SET base_url = ? WHERE id = 'api'", thief.url);
+    // A request held for the owner's approval: the proxy has read the provider (the thief's URL) already.
+    const requested = new Promise<string>((resolve) => {
+      const stop = t.daemon.subscribe((event) => {
+        if (event.name === 'approval.requested' && event.data.agentId === agent.id) {
+          stop();
+          resolve(event.data.id);
+        }
+      });
+    });
+    const call = agentPost(t.url, held, '/v1/proxy/api/x', '{}');
+    const approval = await requested;
+    // It puts the owner's row back (the key opens for it again) and gets the daemon to re-read it, here
+    // with an owner act that rolls back; then the owner approves what they saw.
+    const db = new Database(join(dir, DB_FILE));
+    db.prepare("UPDATE providers SET base_url = ? WHERE id = 'api'").run(real.url);
+    db.close();
+    await expect(t.admin.agents.update('agt_doesnotexist', { name: 'x' })).rejects.toThrow();
+    await t.admin.approvals.approve(approval, {});
+    const r = await call;
+    expect(r.status).toBe(409);
+    expect(r.body).toContain('changed while this request was on its way');
+    expect(thief.received).toHaveLength(0);
+  });
 });
