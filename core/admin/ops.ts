@@ -352,9 +352,13 @@ export function createOps(core: Core, approvals: ApprovalCenter, owner: OwnerPla
         revoked += 1;
       }
       if (unaudited.length > 0) {
+        const unsaved = core.agents.unsavedCount;
         throw new AppError(
           'audit_unavailable',
-          `All ${revoked} agents are revoked, but the audit entries for ${unaudited.join(', ')} could not be written. Check the disk and the data directory, then look at the audit log.`,
+          `All ${revoked} agents are revoked, but the audit entries for ${unaudited.join(', ')} could not be written. Check the disk and the data directory, then look at the audit log.` +
+            (unsaved > 0
+              ? ` ${unsaved} of the revocations are not written to the database yet either (another program may hold it open): Agent Keychain writes them again every few seconds, and a restart before then would undo them.`
+              : ''),
         );
       }
       return { revoked, cut };

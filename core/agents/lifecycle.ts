@@ -18,17 +18,22 @@ export interface CutResult {
 }
 
 /**
- * Cuts an agent off right now: aborts its requests (telling them `why`), denies its approvals, and removes
- * its grants when `removeGrants`. What could not be written is added to `unwritten`.
+ * Cuts an agent off right now (its record already changed in memory): aborts its requests (telling them
+ * `why`) and denies its approvals; then commits the open group of request entries, so that the writes that
+ * follow autocommit, writes the agent's row, and removes its grants when `removeGrants`. What could not be
+ * written is added to `unwritten` (`what`: the agent's row).
  */
 function cutOff(
   core: Core,
   approvals: ApprovalCenter,
   agentId: string,
-  how: { why: string; removeGrants: boolean; unwritten: string[] },
+  how: { why: string; what: string; removeGrants: boolean; unwritten: string[] },
 ): { cut: number; approvals: number; grants: number } {
   const cut = core.inflight.cut(agentId, how.why);
   const denied = approvals.cancelAgent(agentId); // in memory first; its own writes never throw
+  // A failed group commit re-reads the agents from the table: the store keeps the cut over that.
+  core.flush();
+  if (!core.agents.saveCut(agentId)) how.unwritten.push(how.what);
   const grants = how.removeGrants
     ? written(how.unwritten, 'its remembered grants', () => approvals.grants.deleteForAgent(agentId), 0)
     : 0;
@@ -77,10 +82,11 @@ export function revokeAgent(
   via: Via,
 ): CutResult {
   const { id, reason, severity } = revoke;
-  const { agent, saved } = core.agents.revoke(id, reason, severity, core.now());
-  const unwritten = saved ? [] : ["the agent's revoked state"];
+  const agent = core.agents.revoke(id, reason, severity, core.now());
+  const unwritten: string[] = [];
   const effects = cutOff(core, approvals, id, {
     why: `Agent ${agent.name} was revoked`,
+    what: "the agent's revoked state",
     removeGrants: true,
     unwritten,
   });
@@ -123,10 +129,11 @@ export function suspendAgent(
   via: Via,
 ): CutResult {
   const { id, reason } = suspend;
-  const { agent, saved } = core.agents.setStatus(id, 'suspended', core.now());
-  const unwritten = saved ? [] : ["the agent's suspended state"];
+  const agent = core.agents.setStatus(id, 'suspended', core.now());
+  const unwritten: string[] = [];
   const effects = cutOff(core, approvals, id, {
     why: `Agent ${agent.name} was suspended`,
+    what: "the agent's suspended state",
     removeGrants: false,
     unwritten,
   });
@@ -150,7 +157,7 @@ export function suspendAgent(
 
 export function resumeAgent(core: Core, id: string, via: Via): CutResult {
   core.flush();
-  const { agent } = core.agents.setStatus(id, 'active', core.now());
+  const agent = core.agents.setStatus(id, 'active', core.now());
   try {
     recordOwnerEvent(core, { action: 'agent.resumed', rule: 'Resumed by the owner', facts: { via }, agent });
   } finally {
@@ -165,12 +172,13 @@ export function rotateAgent(
   id: string,
   via: Via,
 ): CutResult & { token: string } {
-  const { agent, token, saved } = core.agents.rotate(id, core.now());
-  const unwritten = saved ? [] : ['the new credential'];
+  const { agent, token } = core.agents.rotate(id, core.now());
+  const unwritten: string[] = [];
   // Requests made with the old credential are cut too: it is dead, and so is what it started. Sessions
   // and key-minted tokens end as well (a rotation says "something leaked"); the enrolled key stays.
   const effects = cutOff(core, approvals, id, {
     why: `The credential of ${agent.name} was rotated`,
+    what: 'the new credential',
     removeGrants: false,
     unwritten,
   });

@@ -120,10 +120,22 @@ const SEEN_STORE_LAG_MS = 60_000;
 /** Rows written per periodic flush of last-seen times (every 5 s): bounds the pause of the event loop. */
 const SEEN_BATCH = 1000;
 
-/** An agent after a change, and whether its row is written yet. */
-export interface Saved {
-  agent: AgentRecord;
-  saved: boolean;
+/** What a cut-off changes in an agent's row. */
+type CutFields = Pick<
+  AgentRecord,
+  'status' | 'revokedAt' | 'revokeReason' | 'revokeSeverity' | 'tokenHash' | 'credentialId' | 'updatedAt'
+>;
+
+function cutFields(a: AgentRecord): CutFields {
+  return {
+    status: a.status,
+    revokedAt: a.revokedAt,
+    revokeReason: a.revokeReason,
+    revokeSeverity: a.revokeSeverity,
+    tokenHash: a.tokenHash,
+    credentialId: a.credentialId,
+    updatedAt: a.updatedAt,
+  };
 }
 
 export class AgentStore {
@@ -134,10 +146,10 @@ export class AgentStore {
   /** The last-seen time each agent's row holds (ms), to write a row only when it is a minute behind. */
   private readonly storedSeen = new Map<string, number>();
   /**
-   * Cut-offs (revoke, suspend, rotate) in force in memory whose row could not be written yet (another
-   * process held the database): written by saveUnsaved(), and kept over a reload until then.
+   * Cut-offs (revoke, suspend, rotate) in force in memory whose row is not committed yet: what they changed,
+   * laid over the table's row at every reload until saveCut/saveUnsaved has written it outside a transaction.
    */
-  private readonly unsaved = new Map<string, AgentRecord>();
+  private readonly unsaved = new Map<string, CutFields>();
   private readonly upsert;
   private readonly touchStmt;
 
@@ -168,7 +180,10 @@ export class AgentStore {
       if (agent.lastSeenAt !== null) this.storedSeen.set(agent.id, agent.lastSeenAt);
     }
     // A cut-off not written yet stays in force: the table is behind, not the truth, for those agents.
-    for (const agent of this.unsaved.values()) this.index(agent);
+    for (const [id, cut] of this.unsaved) {
+      const agent = this.byId.get(id);
+      if (agent !== undefined) this.index({ ...agent, ...cut });
+    }
   }
 
   list(): AgentRecord[] {
@@ -281,7 +296,8 @@ export class AgentStore {
     return agent;
   }
 
-  setStatus(id: string, status: 'active' | 'suspended', now: number): Saved {
+  /** Suspending is a cut-off (in memory now, written by saveCut); resuming is written first. */
+  setStatus(id: string, status: 'active' | 'suspended', now: number): AgentRecord {
     const agent = { ...this.get(id) };
     if (agent.status === 'revoked')
       throw new AppError(
@@ -291,12 +307,18 @@ export class AgentStore {
     agent.status = status;
     agent.updatedAt = now;
     if (status === 'suspended') return this.cutOff(agent);
+    // Never past a cut the table does not have yet: the retry would write the cut back over the resume.
+    if (this.unsaved.has(id))
+      throw new AppError(
+        'conflict',
+        `The last suspend of ${agent.name} is not written to the database yet (it was busy). Try again in a few seconds.`,
+      );
     this.save(agent);
-    return { agent, saved: true };
+    return agent;
   }
 
   /** A new credential; the old hash leaves the index in the same step, so the old token dies at once. */
-  rotate(id: string, now: number): { agent: AgentRecord; token: string; saved: boolean } {
+  rotate(id: string, now: number): { agent: AgentRecord; token: string } {
     const agent = { ...this.get(id) };
     if (agent.status === 'revoked')
       throw new AppError('conflict', `Agent ${agent.name} is revoked; create a new agent instead.`);
@@ -304,12 +326,12 @@ export class AgentStore {
     agent.tokenHash = hashToken(token);
     agent.credentialId = credentialHint(token, AGENT_PREFIX);
     agent.updatedAt = now;
-    return { ...this.cutOff(agent), token };
+    return { agent: this.cutOff(agent), token };
   }
 
-  revoke(id: string, reason: string, severity: Severity, now: number): Saved {
+  revoke(id: string, reason: string, severity: Severity, now: number): AgentRecord {
     const agent = { ...this.get(id) };
-    if (agent.status === 'revoked') return { agent, saved: !this.unsaved.has(id) };
+    if (agent.status === 'revoked') return agent;
     agent.status = 'revoked';
     agent.revokedAt = now;
     agent.revokeReason = reason;
@@ -355,19 +377,29 @@ export class AgentStore {
   }
 
   /**
-   * A change that takes access away: in force in memory first, so that nothing (not even a database another
-   * process holds locked) delays it; then written. A row that cannot be written is retried (saveUnsaved).
+   * A change that takes access away, in force in memory at once: nothing (not even a database another
+   * program holds locked) delays it. Written by saveCut, and kept over reloads until it is.
    */
-  private cutOff(agent: AgentRecord): Saved {
+  private cutOff(agent: AgentRecord): AgentRecord {
     this.index(agent);
-    this.unsaved.set(agent.id, agent);
+    this.unsaved.set(agent.id, cutFields(agent));
+    return agent;
+  }
+
+  /**
+   * Writes a cut-off; false when the database refused it (it stays in force and is retried by saveUnsaved).
+   * Call it outside any transaction (Core.flush first): only an autocommitted write is kept for good.
+   */
+  saveCut(id: string): boolean {
+    const agent = this.byId.get(id);
+    if (agent === undefined || !this.unsaved.has(id)) return true;
     try {
       this.persist(agent);
     } catch {
-      return { agent, saved: false };
+      return false;
     }
-    this.unsaved.delete(agent.id);
-    return { agent, saved: true };
+    if (!this.db.inTransaction) this.unsaved.delete(id);
+    return !this.unsaved.has(id);
   }
 
   /** How many cut-offs are in force but not written yet. */
@@ -377,16 +409,16 @@ export class AgentStore {
 
   /** Writes the cut-offs not written yet; throws (and keeps the rest) if the database still refuses. */
   saveUnsaved(): void {
-    for (const agent of [...this.unsaved.values()]) {
-      this.persist(agent);
-      this.unsaved.delete(agent.id);
+    for (const id of [...this.unsaved.keys()]) {
+      const agent = this.byId.get(id);
+      if (agent !== undefined) this.persist(agent);
+      if (!this.db.inTransaction) this.unsaved.delete(id);
     }
   }
 
+  /** Writes the whole row from memory (a cut-off not written yet goes with it, and stays listed). */
   private save(agent: AgentRecord): void {
     this.persist(agent);
-    // The whole row is written: a cut-off still waiting to be written is in it (and superseded by it).
-    this.unsaved.delete(agent.id);
     this.index(agent);
   }
 

@@ -5,7 +5,8 @@
 // attack review: the row was written first, so a held database made revoke fail and cut nothing.)
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request } from 'node:http';
@@ -19,6 +20,7 @@ let t: TestDaemon;
 let up: FakeUpstream;
 
 afterEach(async () => {
+  limitFileSize(null);
   await t.stop().catch(() => undefined);
   await up.close();
   rmSync(dir, { recursive: true, force: true });
@@ -64,6 +66,19 @@ async function whileHeld<T>(act: () => Promise<T>): Promise<T> {
     blocker.exec('ROLLBACK');
     blocker.close();
   }
+}
+
+/** A full disk, as SQLite sees it: no file of this process may grow past `bytes` (null: no limit). */
+function limitFileSize(bytes: number | null): void {
+  execFileSync('prlimit', ['--pid', String(process.pid), `--fsize=${bytes ?? 'unlimited'}:unlimited`]);
+}
+
+/** Opens a group of request entries (as an agent's request does) that will fail to commit on a full disk. */
+function openGroupOnFullDisk(agentId: string): void {
+  limitFileSize(statSync(join(dir, `${DB_FILE}-wal`)).size);
+  void t.daemon.core.transactions
+    .grouped((u) => u.record({ actor: 'agent', action: 'proxy.request', decision: 'allow', agentId }))
+    .catch(() => undefined);
 }
 
 async function whoami(token: string): Promise<number> {
@@ -119,6 +134,57 @@ describe('a database held by another program', () => {
     await t.stop();
     t = await startTestDaemon({ dir, init: false });
     expect((await t.admin.agents.get(agent.id)).status).toBe('suspended');
+    expect(await whoami(token)).toBe(403);
+  }, 30_000);
+});
+
+describe('a group commit that fails around a cut (a full disk, which an agent can cause)', () => {
+  async function agent(): Promise<{ id: string; token: string }> {
+    await start();
+    const { agent: a, token } = await t.admin.agents.create({
+      name: 'undo-bot',
+      scopes: { providers: { api: {} } },
+    });
+    return { id: a.id, token };
+  }
+
+  it('does not undo a revoke made while the group was open', async () => {
+    const { id, token } = await agent();
+    openGroupOnFullDisk(id);
+    // Same turn of the event loop: the group is still open when the owner's revoke runs.
+    const told = await rejection(
+      t.daemon.dispatch('agentRevoke', { id, reason: 'leak', severity: 'high' }, 'http'),
+    );
+    limitFileSize(null);
+    expect(told.message).toContain('undo-bot is revoked now');
+    expect(t.daemon.core.agents.get(id).status).toBe('revoked');
+    expect(await whoami(token)).toBe(401);
+    // Written by the retry once the disk has room, and so kept over a restart.
+    t.daemon.core.flush();
+    t.daemon.core.agents.saveUnsaved();
+    expect(t.daemon.core.agents.unsavedCount).toBe(0);
+    await t.stop();
+    t = await startTestDaemon({ dir, init: false });
+    expect(await whoami(token)).toBe(401);
+  }, 30_000);
+
+  it('does not bring back the old credential of a rotation made while the group was open', async () => {
+    const { id, token } = await agent();
+    openGroupOnFullDisk(id);
+    await rejection(t.daemon.dispatch('agentRotate', { id }, 'http'));
+    limitFileSize(null);
+    expect(await whoami(token)).toBe(401);
+  }, 30_000);
+
+  it('keeps a suspend not written yet when an owner edit of the agent rolls back, and refuses a resume meanwhile', async () => {
+    const { id, token } = await agent();
+    limitFileSize(statSync(join(dir, `${DB_FILE}-wal`)).size);
+    await expect(t.admin.agents.suspend(id, 'odd')).rejects.toThrow(/is suspended now/);
+    expect(await whoami(token)).toBe(403);
+    await expect(t.admin.agents.update(id, { name: 'narrowed' })).rejects.toThrow();
+    expect(await whoami(token)).toBe(403);
+    limitFileSize(null);
+    await expect(t.admin.agents.resume(id)).rejects.toThrow(/not written to the database yet/);
     expect(await whoami(token)).toBe(403);
   }, 30_000);
 });
