@@ -1,8 +1,10 @@
 // `npm run bench:ab -- --base <checkout>`: this checkout's daemon against another checkout's (with its own
 // node_modules), side by side in one run, for the before/after rows of docs/benchmarks.md. Same upstream, same
-// load generator, the bare pass-through as the floor; the rounds alternate (this, base, pass-through) so a
-// machine that gets busier or quieter mid-run shifts every column alike. Each is warmed up for 3 s first. Prints each round and the medians of
-// CPU per request (robust to a shared machine) and req/s at 32 clients.
+// load generator, the bare pass-through as the floor. Both daemons are settled alike first (as in the proxy
+// rows), and each round runs the three one after the other, this and base in turns first, so neither the
+// order nor a machine that gets busier or quieter mid-run favours one: two checkouts of the same commit
+// measured 1.17× with a fixed order and 3 s of warm-up. Prints each round and the medians of CPU per request
+// (robust to a shared machine) and req/s at 32 clients.
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,6 +12,7 @@ import { z } from 'zod';
 import { median, progress, type Child } from './common.ts';
 import type { Target } from './http-load.ts';
 import { startDaemonProcess, startFloor, startLoad } from './processes.ts';
+import { SETTLED_AFTER, settle } from './proxy.ts';
 import { chatTarget, proxiedChatTarget } from './scopes.ts';
 import { throughput } from './throughput.ts';
 
@@ -67,12 +70,14 @@ async function main(): Promise<void> {
       ],
       ['pass', chatTarget('pass', pass.url), pass.child],
     ];
-    // The first few thousand requests of a fresh daemon run mostly unoptimised code: warm each one up first.
-    for (const [, target, server] of rows) await round(load, target, server, 3000);
+    // A fresh daemon runs mostly unoptimised code, and its WAL grows to the checkpoint size: settle each first.
+    progress(`settling both daemons and the pass-through: ${SETTLED_AFTER.toLocaleString('en-US')} requests each…`);
+    for (const [, target, server] of rows) await settle(load, target, server, SETTLED_AFTER);
     const seen = new Map<string, { perSec: number; cpu: number }[]>();
     for (let r = 0; r < rounds; r += 1) {
       const line: string[] = [];
-      for (const [name, target, server] of rows) {
+      const order = r % 2 === 0 ? rows : [rows[1], rows[0], rows[2]].filter((x) => x !== undefined);
+      for (const [name, target, server] of order) {
         const m = await round(load, target, server, ms);
         seen.set(name, [...(seen.get(name) ?? []), m]);
         line.push(`${name} ${Math.round(m.perSec)}/s ${(m.cpu * 1000).toFixed(0)} µs`);
