@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { request } from 'node:http';
+import { request, type ServerResponse } from 'node:http';
 import { DB_FILE } from '../../core/storage/db.ts';
 import { agentPost, startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
 import { startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
@@ -68,6 +68,20 @@ function stream(token: string): { first: Promise<void>; body: Promise<string> } 
   return { first, body };
 }
 
+/**
+ * The provider holds each call until released, then answers with `answer` (given the auth header it got);
+ * resolves once a call has reached it.
+ */
+function holdAtProvider(answer: (auth: string, res: ServerResponse) => void): Promise<void> {
+  return new Promise<void>((arrived) => {
+    up.handle(async (req, _body, res) => {
+      arrived();
+      await new Promise<void>((resolve) => (release = resolve));
+      answer(req.headers.authorization ?? '', res);
+    });
+  });
+}
+
 /** Streams, does `meanwhile` after the first chunk, then lets the provider echo the key. */
 async function echoAfter(token: string, meanwhile: () => Promise<unknown>): Promise<string> {
   const call = stream(token);
@@ -127,12 +141,7 @@ describe('the key an answer is scrubbed of', () => {
 
   it('is the key that was sent when the owner replaces it before the provider answers', async () => {
     const token = await start();
-    let arrived: () => void = () => undefined;
-    const atProvider = new Promise<void>((resolve) => (arrived = resolve));
-    up.handle(async (req, _body, res) => {
-      const auth = req.headers.authorization ?? '';
-      arrived();
-      await new Promise<void>((resolve) => (release = resolve));
+    const atProvider = holdAtProvider((auth, res) => {
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ error: { message: `Incorrect API key provided: ${auth}` } }));
     });
@@ -148,12 +157,7 @@ describe('the key an answer is scrubbed of', () => {
 
   it('needs no open vault once sent: a lock before the provider answers still gets the agent its answer', async () => {
     const token = await start();
-    let arrived: () => void = () => undefined;
-    const atProvider = new Promise<void>((resolve) => (arrived = resolve));
-    up.handle(async (req, _body, res) => {
-      const auth = req.headers.authorization ?? '';
-      arrived();
-      await new Promise<void>((resolve) => (release = resolve));
+    const atProvider = holdAtProvider((auth, res) => {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ echo: auth }));
     });
