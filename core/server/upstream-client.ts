@@ -33,10 +33,10 @@ export interface UpstreamResponse {
   body: Readable;
 }
 
-/** Why a call failed before its response began; `why` is a short reason for people, when one is known. */
 /**
- * Why a call got no answer. `sent`: the request may have reached the provider (and been billed); false only
- * when the connection was never made.
+ * Why a call failed before its response began. `why` is a short reason for people, when one is known;
+ * `sent`: the request may have reached the provider (and been billed), false only when the connection was
+ * never made.
  */
 export type UpstreamFailure =
   { kind: 'timeout'; sent: true } | { kind: 'unreachable'; why: string | undefined; sent: boolean };
