@@ -129,11 +129,17 @@ export class Transactions {
       group.rows.length = mark;
       group.entries.length = mark;
       group.tip = tipBefore;
+      if (!this.db.inTransaction) {
+        // SQLite undid the whole group by itself (a full disk, an I/O error): its other entries are gone too.
+        this.abandon(group, err);
+        throw storageFailure(err);
+      }
       try {
         this.db.exec('ROLLBACK TO unit');
         this.db.exec('RELEASE unit');
       } catch {
-        // The whole transaction is gone (SQLite rolled it back): the commit will fail every waiter.
+        this.abandon(group, err);
+        throw storageFailure(err);
       }
       this.onRollback('savepoint');
       throw storageFailure(err);
@@ -186,6 +192,7 @@ export class Transactions {
     try {
       this.within(group, (unit) => unit.record(input));
     } catch (err) {
+      if (!this.db.inTransaction) this.abandon(group, err);
       waiter.reject(err);
       return;
     }
@@ -193,11 +200,36 @@ export class Transactions {
   }
 
   /**
+   * A group whose transaction is gone or cannot be trusted: SQLite undoes the whole transaction by itself on
+   * a full disk or an I/O error in any one statement, and every entry staged in it with it. Its requests are
+   * refused now, and the group is closed, so that no later unit runs outside a transaction (a SAVEPOINT or
+   * an INSERT there would commit on its own, chained on rows that no longer exist).
+   */
+  private abandon(group: Group, err: unknown): void {
+    if (this.group === group) {
+      this.group = null;
+      this.open = null;
+    }
+    try {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+    } catch {
+      // Already rolled back by SQLite.
+    }
+    this.onRollback('transaction');
+    const failure = storageFailure(err);
+    for (const w of group.waiters.splice(0)) w.reject(failure);
+  }
+
+  /**
    * The open group transaction, opened (and its commit scheduled for the end of the next turn of the event
    * loop) if needed; held outcome entries are written first, in the order they came.
    */
   private joinGroup(): Group {
-    if (this.group !== null) return this.group;
+    if (this.group !== null) {
+      if (this.db.inTransaction) return this.group;
+      // Its transaction is gone (see abandon): never joined, or a unit would commit alone.
+      this.abandon(this.group, auditUnavailable(new Error('the group transaction was rolled back')));
+    }
     try {
       this.sql.begin.run();
     } catch (err) {
@@ -244,14 +276,7 @@ export class Transactions {
     try {
       this.sql.commit.run();
     } catch (err) {
-      try {
-        if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      } catch {
-        // Already rolled back by SQLite.
-      }
-      this.onRollback('transaction');
-      const failure = storageFailure(err);
-      for (const w of group.waiters) w.reject(failure);
+      this.abandon(group, err);
       return;
     }
     this.audit.publish(group.rows, true, group.entries);
