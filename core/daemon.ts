@@ -84,15 +84,15 @@ export async function startDaemon(opts: StartOptions): Promise<RunningDaemon> {
     const expired = approvals.expireLeftovers();
     if (expired > 0) log(`${expired} approval(s) pending at the last stop were marked expired.`);
 
-    const owner = new OwnerPlane(c, { serverPort: port, promptTimeoutMs: opts.approvalTimeoutMs ?? 120_000 });
+    const owner = new OwnerPlane(c, { promptTimeoutMs: opts.approvalTimeoutMs ?? 120_000 });
     const adminToken = owner.mintPresenceToken('in-process');
     const sessions = new ConsoleSessions();
     const impl = createOps(c, approvals, owner);
     const routes = [
       ...adminRoutes(c, impl, { approvals, owner }),
-      ...ownerRoutes(c, owner, sessions, port),
-      ...agentRoutes(c, approvals, () => port),
-      proxyRoute(c, approvals, () => port, {
+      ...ownerRoutes(c, owner, sessions),
+      ...agentRoutes(c, approvals),
+      proxyRoute(c, approvals, {
         headersTimeoutMs: opts.upstreamTimeoutMs ?? 120_000,
         idleTimeoutMs: opts.upstreamTimeoutMs ?? 120_000,
       }),

@@ -22,7 +22,6 @@ export async function authenticateShortLived(
   core: Core,
   ctx: RouteCtx,
   token: string,
-  serverPort: number,
   now: number,
 ): Promise<ShortLivedAuth | null> {
   const found = core.shortLived.lookup(hashTokenHex(token), now);
@@ -45,7 +44,7 @@ export async function authenticateShortLived(
   if (cred.binding !== null) {
     // Honoured only for connections held by the launched process tree: a copy of the token used by any
     // other process (another agent, a shell, a leaked transcript) is refused.
-    const peer = await peerProcesses(ctx.req.socket, serverPort);
+    const peer = await peerProcesses(ctx.req.socket);
     if (!allDescendFrom(peer, cred.binding.launcherPid)) {
       const who = peer.holders.map((h) => h.pid).join(', ') || 'unknown';
       return {

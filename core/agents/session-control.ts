@@ -32,13 +32,9 @@ export function sessionView(core: Core, cred: ShortLivedCredential): SessionView
 }
 
 /** The launcher process: the one process holding the control connection, as /proc says. */
-async function launcherOf(
-  core: Core,
-  ctx: Parameters<Route['handler']>[0],
-  serverPort: number,
-): Promise<{ pid: number } | null> {
+async function launcherOf(core: Core, ctx: Parameters<Route['handler']>[0]): Promise<{ pid: number } | null> {
   if (process.platform !== 'linux') return null; // Best effort elsewhere: no binding (README).
-  const peer = await peerProcesses(ctx.req.socket, serverPort);
+  const peer = await peerProcesses(ctx.req.socket);
   const holder = peer.holders.length === 1 ? peer.holders[0] : undefined;
   if (!holder)
     throw new AppError(
@@ -57,7 +53,7 @@ async function launcherOf(
   return { pid: holder.pid };
 }
 
-export function sessionRoute(core: Core, serverPort: () => number): Route {
+export function sessionRoute(core: Core): Route {
   return {
     method: 'POST',
     path: '/v1/sessions',
@@ -72,7 +68,7 @@ export function sessionRoute(core: Core, serverPort: () => number): Route {
       try {
         input = parseInput(SessionRequest, await readJsonObject(ctx.req));
         const { agent, key } = await verifyAssertion(core, input.assertion, now);
-        const launcher = await launcherOf(core, ctx, serverPort());
+        const launcher = await launcherOf(core, ctx);
         ttlMs = (input.ttlSeconds ?? DEFAULT_SESSION_SECONDS) * 1000;
         ({ cred, token } = core.shortLived.mint({
           kind: 'session',

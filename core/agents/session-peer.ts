@@ -3,7 +3,7 @@
 // is cached per connection: a socket does not change hands between processes of the same tree in a way
 // that matters here, and the lookup (a scan of /proc/<pid>/fd) must not run on every request.
 import type { Socket } from 'node:net';
-import { parentPid, socketHolders, socketInode } from '../procfs.ts';
+import { connectionOf, parentPid, socketHolders, socketInode, type Connection } from '../procfs.ts';
 
 export interface PeerProcesses {
   /** Every process holding the connection's client end, each with its ancestors (nearest first). */
@@ -23,11 +23,11 @@ export async function ancestorsOf(pid: number): Promise<number[]> {
   return out;
 }
 
-async function lookup(clientPort: number | undefined, serverPort: number): Promise<PeerProcesses> {
+async function lookup(connection: Connection): Promise<PeerProcesses> {
   if (process.platform !== 'linux')
     return { holders: [], note: `Process lookup is not available on ${process.platform}.` };
-  if (clientPort === undefined) return { holders: [], note: 'The connection has no client port.' };
-  const inode = await socketInode(clientPort, serverPort);
+  if (connection.remotePort === undefined) return { holders: [], note: 'The connection has no client port.' };
+  const inode = await socketInode(connection);
   if (!inode) return { holders: [], note: 'The calling socket was not found in /proc/net.' };
   const pids = await socketHolders(inode, { skipSelf: true });
   if (pids === null) return { holders: [], note: '/proc cannot be read.' };
@@ -41,10 +41,10 @@ async function lookup(clientPort: number | undefined, serverPort: number): Promi
 }
 
 /** The processes at the other end of this connection, looked up once per connection. */
-export function peerProcesses(socket: Socket, serverPort: number): Promise<PeerProcesses> {
+export function peerProcesses(socket: Socket): Promise<PeerProcesses> {
   let found = cache.get(socket);
   if (!found) {
-    found = lookup(socket.remotePort, serverPort);
+    found = lookup(connectionOf(socket));
     cache.set(socket, found);
   }
   return found;

@@ -5,6 +5,7 @@
 // and "approve once" releases exactly that request. Identical requests that arrive later wait for their own
 // decision; nothing joins a prompt the owner is already looking at. A remembered grant is bound to the
 // constraint of the request the owner saw (grant-scope.ts), and a respond-async retry grant to its digest.
+import type { Connection } from '../procfs.ts';
 import type { Core } from '../core.ts';
 import type { AgentRecord } from '../agents/store.ts';
 import type { RequestFacts } from '../../shared/facts.ts';
@@ -44,8 +45,8 @@ export interface HoldRequest {
   reason: string;
   actionKey: string;
   requestId: string;
-  clientPort: number | undefined;
-  serverPort: number;
+  /** The agent's connection, to find the process behind it (process.ts). */
+  connection: Connection;
   detached: boolean;
 }
 
@@ -191,7 +192,7 @@ export class ApprovalCenter {
     this.pending.set(id, pending);
     this.core.bus.emit({ name: 'approval.requested', data: view });
     // The process lookup reads /proc and may take a moment: the prompt goes out first, then updates.
-    void lookupProcess(req.clientPort, req.serverPort).then((info) => {
+    void lookupProcess(req.connection).then((info) => {
       const current = this.pending.get(id);
       if (!current) return;
       current.view = { ...current.view, process: info };

@@ -1,7 +1,7 @@
 // Who is calling: on Linux, map the caller's TCP port to a PID and command line through /proc. Used only
 // when a request is held for approval (never on the hot path). Elsewhere the process is "unknown".
 import { readFile } from 'node:fs/promises';
-import { parentPid, socketHolders, socketInode } from '../procfs.ts';
+import { parentPid, socketHolders, socketInode, type Connection } from '../procfs.ts';
 import type { ProcessInfo } from '../../shared/models.ts';
 
 const UNKNOWN = (note: string): ProcessInfo => ({ pid: null, command: null, parents: [], note });
@@ -16,13 +16,10 @@ async function commandOf(pid: number): Promise<string> {
   }
 }
 
-export async function lookupProcess(
-  clientPort: number | undefined,
-  serverPort: number,
-): Promise<ProcessInfo> {
+export async function lookupProcess(connection: Connection): Promise<ProcessInfo> {
   if (process.platform !== 'linux') return UNKNOWN(`Process lookup is not available on ${process.platform}.`);
-  if (clientPort === undefined) return UNKNOWN('The connection has no client port.');
-  const inode = await socketInode(clientPort, serverPort);
+  if (connection.remotePort === undefined) return UNKNOWN('The connection has no client port.');
+  const inode = await socketInode(connection);
   if (!inode) return UNKNOWN('The calling socket was not found in /proc/net.');
   const holders = await socketHolders(inode, { first: true });
   if (holders === null) return UNKNOWN('/proc cannot be read.');

@@ -9,7 +9,7 @@
 // looked at first, so such a client is usually found without a pass over every process. So the first entry on a new connection usually
 // has no caller yet; later ones on the same connection (and its outcome entry) do.
 import { readFile, readlink } from 'node:fs/promises';
-import { holdersOf } from '../procfs.ts';
+import { connectionInodes, holdersOf } from '../procfs.ts';
 import type { Socket } from 'node:net';
 import type { AuditCaller } from '../../shared/models.ts';
 
@@ -42,8 +42,8 @@ function settle(socket: Socket, caller: AuditCaller | null): void {
 }
 
 /** The connection's caller once resolved (for tests and for callers that can afford to wait). */
-export function resolveCaller(socket: Socket, serverPort: number): Promise<AuditCaller | null> {
-  const hit = callerOf(socket, serverPort);
+export function resolveCaller(socket: Socket): Promise<AuditCaller | null> {
+  const hit = callerOf(socket);
   if (hit !== null || known.has(socket)) return Promise.resolve(hit);
   if (!pending.has(socket)) return Promise.resolve(null); // not Linux, or not a TCP connection
   return new Promise((resolve) => {
@@ -54,7 +54,7 @@ export function resolveCaller(socket: Socket, serverPort: number): Promise<Audit
 }
 
 /** The connection's caller if already resolved; otherwise null, and the connection is queued once. */
-export function callerOf(socket: Socket, serverPort: number): AuditCaller | null {
+export function callerOf(socket: Socket): AuditCaller | null {
   const hit = known.get(socket);
   if (hit !== undefined) return hit;
   if (process.platform !== 'linux' || pending.has(socket) || socket.remotePort === undefined) return null;
@@ -63,12 +63,8 @@ export function callerOf(socket: Socket, serverPort: number): AuditCaller | null
   socket.once('close', () => {
     if (queued.delete(socket)) settle(socket, null);
   });
-  if (!scanning) void scan(serverPort);
+  if (!scanning) void scan();
   return null;
-}
-
-function portHex(port: number): string {
-  return port.toString(16).toUpperCase().padStart(4, '0');
 }
 
 async function text(path: string): Promise<string | null> {
@@ -83,28 +79,10 @@ function clip(value: string): string {
   return value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}…` : value;
 }
 
-/** socket inode → the queued connections it belongs to, from one read of the TCP tables. */
-async function inodesOf(sockets: readonly Socket[], serverPort: number): Promise<Map<string, Socket>> {
-  const byPorts = new Map<string, Socket>();
-  for (const socket of sockets) {
-    if (socket.remotePort !== undefined)
-      byPorts.set(`${portHex(socket.remotePort)}:${portHex(serverPort)}`, socket);
-  }
+/** socket inode → the queued connection it is the client end of, from one read of the TCP tables. */
+async function inodesOf(sockets: readonly Socket[]): Promise<Map<string, Socket>> {
   const found = new Map<string, Socket>();
-  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    const body = await text(table);
-    if (body === null) continue;
-    for (const line of body.split('\n')) {
-      const cols = line.trim().split(/\s+/);
-      // cols[1] local address (the caller's side), cols[2] remote address (ours), cols[9] inode
-      const local = cols[1]?.split(':').at(-1);
-      const remote = cols[2]?.split(':').at(-1);
-      const inode = cols[9];
-      if (local === undefined || remote === undefined || inode === undefined || inode === '0') continue;
-      const socket = byPorts.get(`${local}:${remote}`);
-      if (socket !== undefined) found.set(inode, socket);
-    }
-  }
+  for (const [socket, inode] of await connectionInodes(sockets)) found.set(inode, socket);
   return found;
 }
 
@@ -119,13 +97,13 @@ async function describe(pid: number): Promise<AuditCaller> {
   return { pid, exe, cmdline: cmd === null ? null : clip(cmd.split('\0').filter(Boolean).join(' ')) };
 }
 
-async function scan(serverPort: number): Promise<void> {
+async function scan(): Promise<void> {
   scanning = true;
   try {
     while (queued.size > 0) {
       const batch = [...queued];
       queued.clear();
-      const wanted = await inodesOf(batch, serverPort);
+      const wanted = await inodesOf(batch);
       // The first process holding each socket is its caller. The recent callers are looked at first: a client
       // that opens connection after connection is found without a pass over every process's descriptors.
       const inodes = new Set(wanted.keys());

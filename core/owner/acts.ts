@@ -76,7 +76,11 @@ export async function requirePresenceFor(
   input: Record<string, unknown>,
   req: IncomingMessage,
 ): Promise<void> {
-  const cls = classifyAct(name, input);
+  // A passphrase is presence only where it opens the vault: an OS-keychain vault ignores it and unlocks anyway.
+  const cls =
+    name === 'vaultUnlock' && deps.core.vault.keySource !== 'passphrase'
+      ? 'sensitive'
+      : classifyAct(name, input);
   if (caller.presence || cls === 'read' || cls === 'narrow') return;
   if (cls === 'presence-only') {
     deps.owner.audit('owner.act.refused', 'deny', 'presence_required', `${name} from an akc session`, {

@@ -71,7 +71,6 @@ export interface CallerProcess {
 
 export class OwnerPlane {
   private readonly core: Core;
-  private readonly serverPort: number;
   private readonly promptTimeoutMs: number;
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly prompts = new Map<string, PromptRecord>();
@@ -80,9 +79,8 @@ export class OwnerPlane {
   private surfaceSeq = 0;
   private passphraseFailures: number[] = [];
 
-  constructor(core: Core, options: { serverPort: number; promptTimeoutMs: number }) {
+  constructor(core: Core, options: { promptTimeoutMs: number }) {
     this.core = core;
-    this.serverPort = options.serverPort;
     this.promptTimeoutMs = options.promptTimeoutMs;
   }
 
@@ -175,7 +173,7 @@ export class OwnerPlane {
     }
     const hintRaw = req.headers[PID_HINT_HEADER];
     const hint = typeof hintRaw === 'string' && /^\d{1,9}$/.test(hintRaw) ? Number(hintRaw) : null;
-    const pid = peerPid(req.socket.remotePort, this.serverPort, hint);
+    const pid = peerPid(req.socket, hint);
     if (pid === null) return { refused: 'the calling process could not be found in /proc' };
     if (!isAkcProcess(pid))
       return { refused: `the caller (pid ${pid}: ${commandLine(pid)}) is not the akc command` };

@@ -11,7 +11,7 @@ import type { Core } from '../core.ts';
 import type { ConsoleSessions } from '../server/sessions.ts';
 import { DEFAULT_OWNER_SESSION_MINUTES, OwnerSessionMinutes } from '../../shared/owner.ts';
 import type { OwnerPlane } from './plane.ts';
-import { insideAkcRun, peerPid, processInfo } from './tree.ts';
+import { hasProc, insideAkcRun, peerPid, processInfo } from './tree.ts';
 
 const LoginBody = z.strictObject({
   minutes: OwnerSessionMinutes.optional(),
@@ -26,7 +26,7 @@ function abortOnClose(ctx: RouteCtx): AbortSignal {
   return ctrl.signal;
 }
 
-export function ownerRoutes(core: Core, owner: OwnerPlane, sessions: ConsoleSessions, port: number): Route[] {
+export function ownerRoutes(core: Core, owner: OwnerPlane, sessions: ConsoleSessions): Route[] {
   return [
     {
       method: 'GET',
@@ -122,7 +122,22 @@ export function ownerRoutes(core: Core, owner: OwnerPlane, sessions: ConsoleSess
       consoleAllowed: false,
       handler: async (ctx) => {
         const body = parseInput(LinkBody, await readJsonObject(ctx.req));
-        const pid = peerPid(ctx.req.socket.remotePort, port, null);
+        const pid = peerPid(ctx.req.socket, null);
+        // The owner is asked about a process they can see: where /proc can name every same-user process, one
+        // it cannot find is not asked about (elsewhere there is no lookup at all, and the prompt says so).
+        if (pid === null && hasProc) {
+          owner.audit(
+            'console.link.refused',
+            'deny',
+            'caller_unknown',
+            'Console link refused: the calling process was not found in /proc',
+            { pid },
+          );
+          throw new AppError(
+            'presence_required',
+            'The process asking for a console link could not be identified, so the owner was not asked. Open the console from the app, or with the link printed when Agent Keychain started.',
+          );
+        }
         if (pid !== null && insideAkcRun(pid)) {
           owner.audit(
             'console.link.refused',
@@ -138,7 +153,12 @@ export function ownerRoutes(core: Core, owner: OwnerPlane, sessions: ConsoleSess
         }
         const info =
           pid === null
-            ? { pid: null, command: null, parents: [], note: 'not found in /proc' }
+            ? {
+                pid: null,
+                command: null,
+                parents: [],
+                note: `process lookup is not available on ${process.platform}`,
+              }
             : processInfo(pid);
         const facts = { pid, command: info.command };
         if (body.passphrase !== undefined) {
@@ -146,7 +166,8 @@ export function ownerRoutes(core: Core, owner: OwnerPlane, sessions: ConsoleSess
         } else {
           const outcome = await owner.ask(
             'console-link',
-            'Open a new console login link (a second start of Agent Keychain)',
+            // Any same-user process can ask: the owner is told what the link gives, and who gets it.
+            'This process wants a console sign-in link, which gives full owner access. Allow only if you just started Agent Keychain again yourself.',
             info,
             {
               signal: abortOnClose(ctx),

@@ -4,7 +4,7 @@
 // "Owner sessions and presence" for why, and for what remains possible).
 import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { basename } from 'node:path';
-import { socketInodeSync } from '../procfs.ts';
+import { socketInodeSync, type Connection } from '../procfs.ts';
 
 export interface Anchor {
   pid: number;
@@ -158,13 +158,9 @@ export function pidOfSocket(inode: string, hint: number | null): number | null {
 }
 
 /** The process at the other end of a loopback connection to this server, or null. */
-export function peerPid(
-  clientPort: number | undefined,
-  serverPort: number,
-  hint: number | null,
-): number | null {
-  if (!hasProc || clientPort === undefined) return null;
-  const inode = socketInodeSync(clientPort, serverPort);
+export function peerPid(connection: Connection, hint: number | null): number | null {
+  if (!hasProc || connection.remotePort === undefined) return null;
+  const inode = socketInodeSync(connection);
   return inode === null ? null : pidOfSocket(inode, hint);
 }
 

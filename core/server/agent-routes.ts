@@ -13,12 +13,12 @@ import { tokenRoute } from '../identity/token-route.ts';
 import { sessionRoute } from '../agents/session-control.ts';
 import { auditSessionEnds } from '../agents/session-ops.ts';
 
-export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: () => number): Route[] {
+export function agentRoutes(core: Core, approvals: ApprovalCenter): Route[] {
   auditSessionEnds(core);
   return [
     // Key-based identity: short-lived credentials and akc run sessions (no bearer credential needed).
     tokenRoute(core),
-    sessionRoute(core, serverPort),
+    sessionRoute(core),
     {
       method: 'GET',
       path: '/v1/whoami',
@@ -55,7 +55,6 @@ export function agentRoutes(core: Core, approvals: ApprovalCenter, serverPort: (
             ctx,
             controller,
             facts,
-            serverPort: serverPort(),
             where: {
               provider: null,
               path: `/v1/secrets/${name}`,

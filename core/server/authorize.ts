@@ -2,6 +2,7 @@
 // Nothing proceeds until its allow entry is committed; if the audit cannot be written the caller gets
 // audit_unavailable and no counter moves (fail-closed, docs/ARCHITECTURE.md "Invariants").
 import { callerOf } from '../audit/caller.ts';
+import { connectionOf } from '../procfs.ts';
 import type { Core } from '../core.ts';
 import type { ApprovalCenter } from '../approvals/center.ts';
 import type { AgentRecord } from '../agents/store.ts';
@@ -47,8 +48,6 @@ export interface DecisionRequest {
   ctx: RouteCtx;
   agent: AgentRecord;
   facts: RequestFacts;
-  /** Our own port, to find the calling process behind the agent's connection. */
-  serverPort: number;
   where: Where;
 }
 
@@ -57,7 +56,7 @@ export async function authorize(
   approvals: ApprovalCenter,
   request: DecisionRequest,
 ): Promise<Authorized> {
-  const { ctx, agent, facts, serverPort, where } = request;
+  const { ctx, agent, facts, where } = request;
   const method = ctx.req.method ?? 'GET';
   const base = {
     actor: 'agent' as const,
@@ -70,7 +69,7 @@ export async function authorize(
     facts: facts as unknown as Record<string, unknown>,
     requestId: ctx.requestId,
     // The calling process, when already resolved for this connection (never a /proc scan per request).
-    caller: callerOf(ctx.req.socket, serverPort),
+    caller: callerOf(ctx.req.socket),
   };
   const latency = (): number => Math.round((performance.now() - ctx.started) * 100) / 100;
 
@@ -137,8 +136,7 @@ export async function authorize(
         reason: held.reason,
         actionKey: held.actionKey,
         requestId: ctx.requestId,
-        clientPort: ctx.req.socket.remotePort,
-        serverPort,
+        connection: connectionOf(ctx.req.socket),
         detached,
       });
     } catch (err) {
@@ -239,7 +237,7 @@ export async function authorize(
       core
         .recordLater({
           ...base,
-          caller: callerOf(ctx.req.socket, serverPort),
+          caller: callerOf(ctx.req.socket),
           action: `${facts.action}.result`,
           facts: extra.facts ?? null,
           decision: status >= 200 && status < 400 ? 'allow' : 'error',

@@ -36,7 +36,6 @@ export async function authorizeLive(
     /** The request's in-flight registration (inFlight): a revoke aborts it. */
     controller: AbortController;
     facts: RequestFacts;
-    serverPort: number;
     where: Where;
     /** What was not released if the agent was cut meanwhile, for the refusal's message. */
     withdrawn: string;
@@ -47,7 +46,6 @@ export async function authorizeLive(
     ctx,
     agent: ctx.agent,
     facts: live.facts,
-    serverPort: live.serverPort,
     where: live.where,
   });
   if (!core.stillLive(ctx.agent, controller)) {

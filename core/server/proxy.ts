@@ -48,17 +48,11 @@ const BODILESS = new Set(['GET', 'HEAD', 'DELETE', 'OPTIONS']);
 interface ProxyDeps {
   core: Core;
   approvals: ApprovalCenter;
-  serverPort: () => number;
   options: ProxyOptions;
 }
 
-export function proxyRoute(
-  core: Core,
-  approvals: ApprovalCenter,
-  serverPort: () => number,
-  options: ProxyOptions,
-): Route {
-  const deps: ProxyDeps = { core, approvals, serverPort, options };
+export function proxyRoute(core: Core, approvals: ApprovalCenter, options: ProxyOptions): Route {
+  const deps: ProxyDeps = { core, approvals, options };
   return {
     method: '*',
     path: '/v1/proxy/:provider/*',
@@ -74,7 +68,7 @@ export function proxyRoute(
 }
 
 async function handleProxy(deps: ProxyDeps, ctx: AgentCtx, controller: AbortController): Promise<void> {
-  const { core, approvals, serverPort, options } = deps;
+  const { core, approvals, options } = deps;
   const agent = ctx.agent;
   const providerId = ctx.params.provider ?? '';
   const method = (ctx.req.method ?? 'GET').toUpperCase();
@@ -174,7 +168,6 @@ async function handleProxy(deps: ProxyDeps, ctx: AgentCtx, controller: AbortCont
       ctx,
       controller,
       facts,
-      serverPort: serverPort(),
       where: {
         provider: providerId,
         path: path.path,

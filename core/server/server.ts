@@ -234,7 +234,7 @@ export class LoopbackServer {
     const result = this.deps.core.agents.authenticate(token, now);
     if (!result.ok && result.code === 'invalid_token' && result.agent === undefined) {
       // Not a long-lived credential: maybe a session credential (akc run) or a key-minted token.
-      const short = await authenticateShortLived(this.deps.core, ctx, token, this.deps.port(), now);
+      const short = await authenticateShortLived(this.deps.core, ctx, token, now);
       if (short !== null) {
         if (!short.ok) this.authFailure(ctx, short.code, short.message, now, path, short.agent);
         ctx.agent = short.agent;

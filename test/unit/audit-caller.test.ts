@@ -22,13 +22,13 @@ describe.skipIf(process.platform !== 'linux')('callerOf', () => {
     // The request path never waits: the first answer is null, and the connection is queued once, however
     // many requests it carries while the lookup runs (no second lookup, no listener per request).
     const listeners = socket.listenerCount('close');
-    expect(callerOf(socket, port)).toBeNull();
-    for (let i = 0; i < 20; i += 1) expect(callerOf(socket, port)).toBeNull();
+    expect(callerOf(socket)).toBeNull();
+    for (let i = 0; i < 20; i += 1) expect(callerOf(socket)).toBeNull();
     expect(socket.listenerCount('close')).toBe(listeners + 1);
-    const caller = await resolveCaller(socket, port);
+    const caller = await resolveCaller(socket);
     expect(caller).toMatchObject({ pid: child.pid, exe: realpathSync(NODE22) });
     expect(caller?.cmdline).toContain('akc-caller-marker');
-    expect(callerOf(socket, port)).toEqual(caller);
+    expect(callerOf(socket)).toEqual(caller);
 
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.stdin.end('bye');
@@ -61,11 +61,11 @@ describe.skipIf(process.platform !== 'linux')('callerOf', () => {
       return { child, sockets };
     };
     const a = await connectFrom('akc-caller-a', 2);
-    const fromA = await Promise.all(a.sockets.map((s) => resolveCaller(s, port)));
+    const fromA = await Promise.all(a.sockets.map((s) => resolveCaller(s)));
     expect(fromA.map((c) => c?.pid)).toEqual([a.child.pid, a.child.pid]);
     // A is now a recent caller, looked at first; B's connections must still be B's.
     const b = await connectFrom('akc-caller-b', 3);
-    const fromB = await Promise.all(b.sockets.map((s) => resolveCaller(s, port)));
+    const fromB = await Promise.all(b.sockets.map((s) => resolveCaller(s)));
     expect(fromB.map((c) => c?.pid)).toEqual([b.child.pid, b.child.pid, b.child.pid]);
     expect(fromB[0]?.cmdline).toContain('akc-caller-b');
     for (const { child, sockets } of [a, b]) {

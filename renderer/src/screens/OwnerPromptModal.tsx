@@ -11,7 +11,7 @@ import { errorMessage } from '../transport/types.ts';
 const TITLES: Record<OwnerPromptView['kind'], string> = {
   session: 'A command line asks for owner access',
   act: 'Confirm an owner act from the command line',
-  'console-link': 'A second start asks for a console sign-in link',
+  'console-link': 'A process asks for a console sign-in link',
 };
 
 export function OwnerPromptModal(): ReactNode {
