@@ -77,6 +77,32 @@ describe('the client end of a loopback connection in /proc/net', () => {
     expect(socketInodeSync(hostile.server)).toBe(b);
   });
 
+  it('reads IPv6 rows too (each 32-bit word of the address in host byte order)', async (ctx) => {
+    if (process.platform !== 'linux') ctx.skip(true, 'no /proc/net outside Linux');
+    const v6 = createServer();
+    try {
+      await new Promise<void>((resolve, reject) => {
+        v6.once('error', reject);
+        v6.listen(0, '::1', resolve);
+      });
+    } catch {
+      ctx.skip(true, 'IPv6 loopback (::1) is not available on this machine');
+    }
+    try {
+      const accepted = once(v6, 'connection') as Promise<[Socket]>;
+      const client = connect({ host: '::1', port: (v6.address() as { port: number }).port });
+      await once(client, 'connect');
+      const [end] = await accepted;
+      const inode = await socketInode(connectionOf(end));
+      expect(inode).not.toBeNull();
+      expect(ownSocketInodes().has(inode ?? '')).toBe(true);
+      client.destroy();
+      end.destroy();
+    } finally {
+      await new Promise<void>((resolve) => v6.close(() => resolve()));
+    }
+  });
+
   it('finds nothing for a connection that is gone, or whose ends are unknown', async (ctx) => {
     if (process.platform !== 'linux') ctx.skip(true, 'no /proc/net outside Linux');
     const { client, server: end } = await dial({ host: '127.0.0.1', localAddress: '127.0.0.1' });
