@@ -1,6 +1,6 @@
 // What Linux's /proc says about local processes and loopback TCP connections, read by the daemon itself
-// (never what a caller claims): which socket inode joins a client port to our server port, which processes
-// hold that socket open, and a process's parent. One reader for the approvals' "who is calling"
+// (never what a caller claims): which socket inode is the client end of a connection to our server, which
+// processes hold that socket open, and a process's parent. One reader for the approvals' "who is calling"
 // (core/approvals/process.ts), the caller on audit entries (core/audit/caller.ts), session credentials
 // bound to a process tree (core/agents/session-peer.ts) and owner sessions bound to a shell
 // (core/owner/tree.ts). Elsewhere than Linux there is no /proc.
