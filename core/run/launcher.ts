@@ -12,7 +12,7 @@ import { SessionLine } from '../../shared/identity.ts';
 import type { StoredAgentKey } from '../identity/key-store.ts';
 import { signAssertion } from '../identity/sign.ts';
 import { childEnv, SESSION_MARKER } from './child-env.ts';
-import { findBwrap, sandboxPlan } from './sandbox.ts';
+import { findBwrap, SECCOMP_FD, sandboxPlan } from './sandbox.ts';
 
 /** Exit codes of akc run itself (the command's own code passes through otherwise). */
 export const EXIT = { launcherFailed: 125, notExecutable: 126, notFound: 127 } as const;
@@ -127,6 +127,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
     );
 
   let sandboxArgs: string[] | null = null;
+  let seccomp: Buffer | null = null;
   let bwrap: string | null = null;
   if (opts.sandbox) {
     bwrap = findBwrap(opts.env);
@@ -139,6 +140,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
     } else {
       const plan = sandboxPlan({ env: opts.env, dataDir: opts.dataDir, keyFile: opts.keyFile });
       sandboxArgs = plan.args;
+      seccomp = plan.seccomp;
       if (opts.verbose) opts.say(`akc run: sandbox hides ${plan.hidden.join(', ') || 'nothing'}`);
     }
   }
@@ -168,8 +170,19 @@ export async function runSession(opts: RunOptions): Promise<number> {
         opts.command,
         ...opts.args,
       ],
-      { stdio: 'inherit', env },
+      // The filter goes to bubblewrap on its own descriptor (sandbox.ts SECCOMP_FD), written below.
+      { stdio: seccomp !== null ? ['inherit', 'inherit', 'inherit', 'pipe'] : 'inherit', env },
     );
+    if (seccomp !== null) {
+      const filter = child.stdio[SECCOMP_FD];
+      if (filter === null || filter === undefined || !('write' in filter)) {
+        child.kill('SIGKILL');
+        throw new LaunchError('The sandbox could not be given its system-call filter; nothing was run.');
+      }
+      // bwrap refuses to start without the whole filter: a broken pipe here means the command never runs.
+      filter.on('error', () => undefined);
+      filter.end(seccomp);
+    }
   } else {
     child = spawn(opts.command, opts.args, { stdio: 'inherit', env });
   }

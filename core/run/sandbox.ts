@@ -2,10 +2,12 @@
 // keychain's own data directory, any owner credential file, the agent's key file, the keyring files and
 // the D-Bus session bus, which are hidden (an empty tmpfs over folders, /dev/null over files and
 // sockets). It gets its own PID namespace and /proc, so it cannot reach other processes' files through
-// /proc/<pid>/root either. The network is shared (loopback must reach the daemon). README "akc run".
+// /proc/<pid>/root either, and cannot type into the owner's terminal (seccomp.ts). The network is shared
+// (loopback must reach the daemon). README "akc run".
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join, resolve, sep } from 'node:path';
+import { ttyInjectionFilter } from './seccomp.ts';
 
 export function findBwrap(env: NodeJS.ProcessEnv): string | null {
   if (process.platform !== 'linux') return null;
@@ -33,7 +35,12 @@ export interface SandboxPlan {
   /** bwrap options, up to and including "--". */
   args: string[];
   hidden: string[];
+  /** The system-call filter bwrap reads from SECCOMP_FD (seccomp.ts), or null where there is none. */
+  seccomp: Buffer | null;
 }
+
+/** The descriptor the launcher hands the filter to bubblewrap on. */
+export const SECCOMP_FD = 3;
 
 /** The session bus socket the child must not reach; throws when it cannot be hidden by a mount. */
 function busSocket(address: string | undefined): string | null {
@@ -90,6 +97,10 @@ export function sandboxPlan(input: SandboxInput): SandboxPlan {
     '--unshare-pid',
     '--die-with-parent',
   ];
+  // The command must not type into the owner's terminal (seccomp.ts). Where no filter is written for this
+  // architecture, a session of its own does it instead, at the cost of the terminal's signals and /dev/tty.
+  const seccomp = ttyInjectionFilter();
+  args.push(...(seccomp !== null ? ['--seccomp', String(SECCOMP_FD)] : ['--new-session']));
   const hidden: string[] = [];
   const inside = (p: string): boolean => hidden.some((h) => p === h || p.startsWith(h + sep));
   for (const f of folders) {
@@ -110,5 +121,5 @@ export function sandboxPlan(input: SandboxInput): SandboxPlan {
     hidden.push(p);
   }
   args.push('--');
-  return { args, hidden };
+  return { args, hidden, seccomp };
 }
