@@ -13,8 +13,15 @@ import type { ProviderAdapter } from './types.ts';
 
 /** A bare address: no spaces, quotes, brackets or separators; a domain of dot-separated labels. */
 const ADDRESS = /^[^\s@<>()[\]\\,;:"]+@(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]*[\p{L}\p{N}])?\.)+[\p{L}\p{N}-]{2,}$/u;
-/** "Display Name <address>", with a plain or double-quoted name. Commas outside quotes are refused (two recipients in one string). */
-const DISPLAY = /^(?:"(?:[^"\\]|\\.)*"|[^"<>,;]*?)\s*<([^<>\s]+)>$/u;
+/**
+ * "Display Name <address>", with a double-quoted name or an unquoted one made of words (letters, digits, the
+ * RFC 5322 atom symbols and ".") separated by ASCII spaces (control characters are refused before). Nothing
+ * another mail parser could read as a recipient of its own is accepted in an unquoted name: no "@" (an
+ * address), no ":" (a group), no ",", ";", brackets or quotes, and no Unicode space (a parser that splits on
+ * it reads the part before as an address).
+ */
+const DISPLAY =
+  /^(?:"(?:[^"\\]|\\.)*"|[\p{L}\p{N}\p{M}!#$%&'*+\-/=?^_`{|}~.]+(?: +[\p{L}\p{N}\p{M}!#$%&'*+\-/=?^_`{|}~.]+)*)? *<([^<>\s]+)>$/u;
 
 /** True when `text` holds a C0 control character (CR, LF, NUL, …) or DEL. */
 function hasControl(text: string): boolean {

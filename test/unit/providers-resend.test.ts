@@ -119,6 +119,9 @@ describe('parseRecipient', () => {
     ['"Smith, Bob" <bob@example.com>', 'bob@example.com'],
     ['<bob@example.com>', 'bob@example.com'],
     ['first.last+tag@mail.example.co.uk', 'first.last+tag@mail.example.co.uk'],
+    ['John Q. Public <bob@example.com>', 'bob@example.com'],
+    ['José Ñúñez <bob@example.com>', 'bob@example.com'],
+    ['"eve@evil.test" <bob@example.com>', 'bob@example.com'],
   ])('%s → %s', (input, out) => expect(parseRecipient(input)).toBe(out));
 
   it.each([
@@ -132,5 +135,12 @@ describe('parseRecipient', () => {
     'b ob@example.com',
     'x <a@b.com> <c@d.com>',
     '',
+    // Another parser reads a recipient of its own in these names (RFC 5322 obsolete syntax, groups, splitters).
+    'eve@evil.test <bob@example.com>',
+    'friends: eve@evil.test <bob@example.com>',
+    'eve@evil.test\u00a0<bob@example.com>',
+    'Eve\u3000Smith <bob@example.com>',
+    '(eve@evil.test) <bob@example.com>',
+    'Eve [eve@evil.test] <bob@example.com>',
   ])('refuses %j', (input) => expect(parseRecipient(input)).toBeNull());
 });
