@@ -1,5 +1,6 @@
 // Agents and their credentials. The table is the truth; an in-memory index by credential hash makes
 // authentication a hash + map lookup (no query on the hot path). This process is the only writer.
+import { diffScopes } from '../../shared/scope-diff.ts';
 import type { Db } from '../storage/db.ts';
 import { Scopes } from '../../shared/scopes.ts';
 import type { Severity } from '../../shared/models.ts';
@@ -287,8 +288,12 @@ export class AgentStore {
       throw new AppError('conflict', `Agent ${agent.name} is revoked; create a new agent instead.`);
     if (patch.name !== undefined) agent.name = patch.name;
     if (patch.scopes !== undefined) {
+      // scopesSetAt starts vault.ttlSeconds' clock. Only an edit that widens the vault scope restarts it: an
+      // edit elsewhere, or one that narrows the vault scope (a shorter ttlSeconds), must never reopen an
+      // expired secret or move its end later.
+      if (diffScopes({ vault: agent.scopes.vault }, { vault: patch.scopes.vault }).widens)
+        agent.scopesSetAt = now;
       agent.scopes = patch.scopes;
-      agent.scopesSetAt = now;
     }
     if (patch.expiresAt !== undefined) agent.expiresAt = patch.expiresAt;
     agent.updatedAt = now;
