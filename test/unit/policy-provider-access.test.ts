@@ -32,6 +32,49 @@ describe('provider scopes: providers, methods, paths, models', () => {
       expect: { outcome: 'deny', code: 'scope_denied', scope: `providers.${id}` },
     })),
     {
+      name: 'an endpoint that mints a provider credential → refused without an exact paths entry',
+      scopes: { providers: { openai: { models: ['gpt-4o-realtime-preview'] } } },
+      facts: llm({ path: '/realtime/sessions', model: 'gpt-4o-realtime-preview' }),
+      expect: refused('providers.openai.paths', { value: '/realtime/sessions' }),
+    },
+    {
+      name: 'a "*" pattern does not cover an endpoint that mints a credential',
+      scopes: { providers: { openai: { paths: ['/realtime/*'], models: ['gpt-4o-realtime-preview'] } } },
+      facts: llm({ path: '/realtime/client_secrets', model: 'gpt-4o-realtime-preview' }),
+      expect: refused('providers.openai.paths', { value: '/realtime/client_secrets' }),
+    },
+    {
+      name: 'listed exactly, the owner meant it → allowed',
+      scopes: {
+        providers: { openai: { paths: ['/realtime/sessions'], models: ['gpt-4o-realtime-preview'] } },
+      },
+      facts: llm({ path: '/realtime/sessions', model: 'gpt-4o-realtime-preview' }),
+      expect: { outcome: 'allow', rule: 'providers.openai' },
+    },
+    {
+      name: 'Stripe ephemeral keys mint a credential too',
+      scopes: { providers: { stripe: {} } },
+      facts: llm({
+        providerId: 'stripe',
+        providerKind: 'stripe',
+        path: '/v1/ephemeral_keys',
+        model: undefined,
+      }),
+      expect: refused('providers.stripe.paths', { value: '/v1/ephemeral_keys' }),
+    },
+    {
+      name: 'reading (GET) a minting endpoint mints nothing',
+      scopes: { providers: { resend: {} } },
+      facts: llm({
+        providerId: 'resend',
+        providerKind: 'resend',
+        method: 'GET',
+        path: '/api-keys',
+        model: undefined,
+      }),
+      expect: { outcome: 'allow', rule: 'providers.resend' },
+    },
+    {
       name: 'method not listed → providers.openai.methods',
       scopes: openai,
       facts: llm({ method: 'GET' }),

@@ -6,6 +6,8 @@
 //   When paths are set, a path with a dot segment ("/../", "/./") or an encoded ".", "/" or "\" is refused,
 //   so a prefix pattern cannot be escaped.
 // - models: exact match; a request without a model is refused when models are set.
+// - an endpoint that mints a credential of the provider's own (minting.ts) is refused unless paths lists it
+//   exactly.
 // - rateLimit: fixed UTC-aligned windows, counter "rate:<providerId>".
 // - budget: counter "budget:<providerId>", windows hour/day/week (Monday 00:00 UTC)/month (calendar, UTC). The
 //   request's estimatedUsd (0 when absent) is reserved: allowed only if spent + reserved + estimate <= budget.
@@ -27,6 +29,7 @@ import {
 } from '../outcome.ts';
 import { secondsUntil, windowEnd, windowStart } from '../windows.ts';
 import { checkCount } from './counter.ts';
+import { mintsCredential } from './minting.ts';
 
 const UNSAFE_PATH = /(?:^|\/)\.\.?(?:\/|$)|%2e|%2f|%5c|\\/i;
 
@@ -92,6 +95,18 @@ export function checkProvider(
   }
   if (scope.paths !== undefined && !modelRead && !pathAllowed(scope.paths, facts.path)) {
     return notListed(id, 'paths', scope.paths, facts.path);
+  }
+  // A credential the provider mints leaves our control: only where the owner listed that very path.
+  if (
+    mintsCredential(facts.providerKind, facts.method, facts.path) &&
+    !(scope.paths ?? []).includes(facts.path)
+  ) {
+    return scopeDenied(
+      `providers.${id}.paths`,
+      scope.paths ?? null,
+      facts.path,
+      `${facts.method} ${facts.path} makes ${id} hand out a credential of its own, which works without Agent Keychain (no scopes, budget or audit on its use). It is forwarded only when providers.${id}.paths lists ${quote(facts.path)} exactly.`,
+    );
   }
   if (
     scope.models !== undefined &&
