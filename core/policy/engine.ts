@@ -10,7 +10,7 @@ import { deny, isDeny, scopeDenied, type RuleResult } from './outcome.ts';
 import { checkSecret } from './rules/secret.ts';
 import { checkEmail } from './rules/email.ts';
 import { checkPayment, paymentAmount } from './rules/payments.ts';
-import { checkProvider } from './rules/provider.ts';
+import { checkProvider, costUnbounded } from './rules/provider.ts';
 import { checkBilling } from './rules/billing.ts';
 import { approvalReason, liveGrant, needsApproval, type ApprovalSubject } from './rules/approval.ts';
 
@@ -86,8 +86,9 @@ function checkProxy(input: PolicyInput, facts: ProxyFacts): Checked {
         subject: 'provider',
         scopeName: `providers.${facts.providerId}`,
         approval: scope?.approval,
-        // {above: N} for provider calls compares the estimate in cents.
-        quantity: (facts.estimatedUsd ?? 0) * 100,
+        // {above: N} for provider calls compares the estimate in cents; a call whose cost has no bound has no
+        // amount to compare, so the rule holds it.
+        quantity: costUnbounded(facts) ? undefined : (facts.estimatedUsd ?? 0) * 100,
         result: checkProvider(scope, facts, counters, now),
       };
     }

@@ -15,14 +15,14 @@ import { keyHeader } from './auth.ts';
 import { AppError } from '../errors.ts';
 import { estimateInputTokens } from './estimate.ts';
 import { costUsd, type TokenCounts } from './pricing.ts';
+import { outputCeiling } from './output-ceiling.ts';
 import { jsonUsageMeter, mediaType, sseUsageMeter, tokens, usageEventData } from './usage.ts';
 import type { AdapterRequest, PriceTable, ProviderAdapter } from './types.ts';
 
-/** Output tokens assumed when a generating request sets no maximum. */
-export const DEFAULT_MAX_OUTPUT_TOKENS = 4096;
-
 /** Endpoints that generate text: their estimate includes the maximum output. */
 const GENERATING = new Set(['/chat/completions', '/completions', '/responses']);
+/** Endpoints OpenAI does not bill by the call (uploads, moderation): estimated at $0, so budgets let them by. */
+const FREE = /^\/(?:files|uploads(?:\/[^/]+\/(?:parts|complete|cancel))?|moderations)$/;
 /** Endpoints whose body must be a JSON object. */
 const JSON_REQUIRED = new Set([...GENERATING, '/embeddings', '/moderations']);
 
@@ -50,12 +50,13 @@ function readBody(req: AdapterRequest, endpoint: string): JsonObject | undefined
   return undefined;
 }
 
-function outputTokens(body: JsonObject): number {
+function outputTokens(body: JsonObject, model: string | undefined): number {
+  // With no maximum set the model may write up to its own ceiling, and a budget must reserve that much.
   const max =
     optionalCount(body, 'max_completion_tokens') ??
     optionalCount(body, 'max_tokens') ??
     optionalCount(body, 'max_output_tokens') ??
-    DEFAULT_MAX_OUTPUT_TOKENS;
+    outputCeiling(model);
   // n (and best_of on legacy completions) asks for several completions, each up to the maximum.
   const choices = Math.max(1, optionalCount(body, 'n') ?? 1, optionalCount(body, 'best_of') ?? 1);
   return max * choices;
@@ -101,6 +102,7 @@ export const openaiAdapter: ProviderAdapter = {
     const project = headerValue(req, 'openai-project');
     if (organization !== undefined) facts.organization = organization;
     if (project !== undefined) facts.project = project;
+    if (req.method === 'POST' && FREE.test(endpoint)) facts.estimatedUsd = 0;
     const body = readBody(req, endpoint);
     if (body === undefined) return facts;
     const model = optionalString(body, 'model');
@@ -111,7 +113,7 @@ export const openaiAdapter: ProviderAdapter = {
     if (model !== undefined || generating) {
       const counts = {
         inputTokens: estimateInputTokens([body]),
-        outputTokens: generating ? outputTokens(body) : 0,
+        outputTokens: generating ? outputTokens(body, model) : 0,
       };
       facts.estimatedUsd = costUsd(counts, model, prices);
     }

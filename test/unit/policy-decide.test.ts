@@ -9,7 +9,7 @@ describe('decide() contract', () => {
     expect(actionKeyOf(secret('crm_api_key'))).toBe('secret.read:crm_api_key');
     expect(actionKeyOf(mail(['a@b.co']))).toBe('email.send:resend');
     expect(actionKeyOf(payment())).toBe('payment.create:stripe');
-    const d = run(openai, llm());
+    const d = run(openai, llm({ estimatedUsd: 0.01 }));
     expect(d.outcome === 'allow' && d.actionKey).toBe('llm.request:openai');
   });
 

@@ -26,8 +26,9 @@ const PATHS = [
   '/emails',
   '/a*',
   '/embeddings',
+  '/realtime/sessions',
 ];
-const PATTERNS = ['/chat/completions', '/v1/*', '/v1/files', '/emails', '/a*', '/*'];
+const PATTERNS = ['/chat/completions', '/v1/*', '/v1/files', '/emails', '/a*', '/*', '/realtime/sessions'];
 const DOMAINS = ['gmail.com', 'outlook.com', 'example.com', 'mail.example.com'];
 const ADDRESSES = ['bob@example.com', 'Alice@Corp.io', 'carol@gmail.com'];
 const RECIPIENTS = [
@@ -428,11 +429,19 @@ function reference(
     );
     if (!matches || !safePath(facts.path)) return fail(`providers.${id}.paths`);
   }
+  // OpenAI's realtime sessions mint a credential: only where paths list the path itself.
+  const mints =
+    facts.providerKind === 'openai' && facts.method === 'POST' && facts.path === '/realtime/sessions';
+  if (mints && !(ps.paths ?? []).includes(facts.path)) return fail(`providers.${id}.paths`);
   if (ps.models && !ps.models.some((m) => m === facts.model)) return fail(`providers.${id}.models`);
   if (ps.rateLimit && get(`rate:${id}`).count >= ps.rateLimit.requests)
     return fail(`providers.${id}.rateLimit`, 'rate_limited');
   const est = facts.estimatedUsd ?? 0;
+  // A call that may cost (not a read or a delete) with no estimate has no bound on what it spends.
+  const unbounded =
+    facts.estimatedUsd === undefined && !['GET', 'HEAD', 'OPTIONS', 'DELETE'].includes(facts.method);
   if (ps.budget) {
+    if (unbounded) return fail(`providers.${id}.budget`);
     if (est < 0) return fail(`providers.${id}.budget`);
     const b = get(`budget:${id}`);
     const used = b.spentMicro + b.reservedMicro;
@@ -443,7 +452,7 @@ function reference(
   const counters = [...(ps.rateLimit ? [`rate:${id}`] : []), ...(ps.budget ? [`budget:${id}`] : [])];
   return {
     ok: true,
-    approval: { rule: ps.approval, amount: Math.round(est * 100 * 1e6) / 1e6 },
+    approval: { rule: ps.approval, amount: unbounded ? undefined : Math.round(est * 100 * 1e6) / 1e6 },
     actionKey: key,
     counters,
   };

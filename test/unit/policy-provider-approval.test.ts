@@ -24,10 +24,16 @@ describe('provider scopes: approval', () => {
       },
     },
     {
-      name: 'provider approval {above}: no estimate counts as $0',
+      name: 'provider approval {above}: a read with no estimate counts as $0',
       scopes: { providers: { openai: { approval: { above: 0 } } } },
-      facts: llm(),
+      facts: llm({ method: 'GET', path: '/files', model: undefined }),
       expect: { outcome: 'allow' },
+    },
+    {
+      name: 'provider approval {above}: a call that may cost with no estimate has nothing to compare → held',
+      scopes: { providers: { openai: { approval: { above: 0 } } } },
+      facts: llm({ path: '/batches', model: undefined }),
+      expect: { outcome: 'approval' },
     },
     {
       name: 'provider first-use → approval',

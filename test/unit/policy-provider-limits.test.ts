@@ -22,7 +22,7 @@ describe('provider scopes: rate limits and budgets', () => {
     {
       name: 'rate limit: 59 of 60 → allow',
       scopes: openai,
-      facts: llm(),
+      facts: llm({ estimatedUsd: 0 }),
       opts: { counters: counters('rate:openai', MINUTE_START, 59) },
       expect: { outcome: 'allow' },
     },
@@ -43,7 +43,7 @@ describe('provider scopes: rate limits and budgets', () => {
     {
       name: 'rate limit: the previous minute does not count',
       scopes: openai,
-      facts: llm(),
+      facts: llm({ estimatedUsd: 0 }),
       opts: { counters: counters('rate:openai', MINUTE_START - MINUTE_MS, 60) },
       expect: { outcome: 'allow' },
     },
@@ -114,14 +114,20 @@ describe('provider scopes: rate limits and budgets', () => {
     {
       name: 'budget: fully used budget refuses a request estimated at $0',
       scopes: openai,
-      facts: llm(),
+      facts: llm({ estimatedUsd: 0 }),
       opts: { counters: new MemoryCounters().set('budget:openai', DAY_START, { spentMicro: 5_000_000 }) },
       expect: { outcome: 'deny', code: 'budget_exceeded', scope: 'providers.openai.budget', value: 5 },
     },
     {
-      name: 'budget: no estimate reserves 0',
+      name: 'budget: a call that may cost and has no estimate (a batch job) → refused, nothing bounds it',
       scopes: { providers: { openai: { budget: { usd: 5, per: 'day' } } } },
-      facts: llm(),
+      facts: llm({ path: '/batches', model: undefined }),
+      expect: refused('providers.openai.budget', { limit: 5, value: null }),
+    },
+    {
+      name: 'budget: a read (GET) with no estimate reserves 0',
+      scopes: { providers: { openai: { budget: { usd: 5, per: 'day' } } } },
+      facts: llm({ method: 'GET', path: '/batches/batch_1', model: undefined }),
       expect: { outcome: 'allow', effects: [{ key: 'budget:openai', count: 1, reserveMicro: 0 }] },
     },
     {

@@ -10,8 +10,10 @@
 //   exactly.
 // - rateLimit: fixed UTC-aligned windows, counter "rate:<providerId>".
 // - budget: counter "budget:<providerId>", windows hour/day/week (Monday 00:00 UTC)/month (calendar, UTC). The
-//   request's estimatedUsd (0 when absent) is reserved: allowed only if spent + reserved + estimate <= budget.
-//   A budget that is already fully used refuses even a request estimated at $0.
+//   request's estimatedUsd is reserved: allowed only if spent + reserved + estimate <= budget. A budget that is
+//   already fully used refuses even a request estimated at $0. A call that may cost (any method but GET, HEAD,
+//   OPTIONS and DELETE) and that the adapter could not estimate (a batch job, a run with no model) is refused
+//   under a budget: nothing bounds what it would spend.
 import type { ProviderScope } from '../../../shared/scopes.ts';
 import type { ProxyFacts } from '../../../shared/facts.ts';
 import { formatUsd } from '../../../shared/money.ts';
@@ -39,6 +41,14 @@ export function rateCounter(providerId: string): string {
 
 export function budgetCounter(providerId: string): string {
   return `budget:${providerId}`;
+}
+
+/** Methods that read or delete: a provider does not bill them. */
+const UNBILLED_METHODS: ReadonlySet<string> = new Set(['GET', 'HEAD', 'OPTIONS', 'DELETE']);
+
+/** True when the call may cost money and its adapter could put no bound on how much (no estimate). */
+export function costUnbounded(facts: ProxyFacts): boolean {
+  return facts.estimatedUsd === undefined && !UNBILLED_METHODS.has(facts.method);
 }
 
 /** True when `path` matches one of `patterns` (see the rules at the top of this file). */
@@ -155,6 +165,14 @@ function checkBudget(
 ): CountResult {
   const id = facts.providerId;
   const scopeName = `providers.${id}.budget`;
+  if (costUnbounded(facts)) {
+    return scopeDenied(
+      scopeName,
+      budget.usd,
+      null,
+      `${facts.method} ${facts.path} has no cost Agent Keychain can estimate before sending it (no model, or billed later), so under ${scopeName} it is refused: nothing would bound what it spends. Ask the owner to give this agent a scope without a budget for it.`,
+    );
+  }
   const estimate = facts.estimatedUsd ?? 0;
   // A negative or non-finite estimate would shrink the reservation: refuse it.
   if (!Number.isFinite(estimate) || estimate < 0) {
