@@ -1,6 +1,6 @@
 // The `akc run` sandbox (Linux, bubblewrap): the command sees the same files as its user, except the
-// keychain's own data directory, any owner credential file, the agent's key file, the keyring files and
-// the D-Bus session bus, which are hidden (an empty tmpfs over folders, /dev/null over files and
+// keychain's own data directory, any owner credential file, the agent's key file, the keyring files, the
+// D-Bus session bus and systemd's user manager, which are hidden (an empty tmpfs over folders, /dev/null over files and
 // sockets). It gets its own PID namespace and /proc, so it cannot reach other processes' files through
 // /proc/<pid>/root either, and cannot type into the owner's terminal (seccomp.ts). The network is shared
 // (loopback must reach the daemon). README "akc run".
@@ -77,6 +77,9 @@ export function sandboxPlan(input: SandboxInput): SandboxPlan {
     join(dataHome, 'keyrings'),
     join(home, '.local', 'share', 'keyrings'),
     ...(runtime ? [join(runtime, 'keyring')] : []),
+    // systemd's user manager (its private socket): `systemd-run --user` would start a command outside the
+    // sandbox, and `systemctl --user` could change what runs as the owner.
+    ...(runtime ? [join(runtime, 'systemd')] : []),
   ];
   const files = [
     env.AKC_ADMIN_TOKEN_FILE,

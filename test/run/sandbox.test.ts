@@ -3,7 +3,7 @@
 // and inside (they fail). Home, the project directory and loopback stay usable.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startTestDaemon, type TestDaemon } from '../helpers/daemon.ts';
@@ -20,6 +20,10 @@ let bot: Enrolled;
 const home = mkdtempSync(join(tmpdir(), 'akc-home-'));
 const ownerDir = mkdtempSync(join(tmpdir(), 'akc-owner-'));
 const ownerToken = join(ownerDir, 'owner-token');
+/** A runtime directory with systemd's user manager socket in it (a file here: only reaching it matters). */
+const runtimeDir = mkdtempSync(join(tmpdir(), 'akc-runtime-'));
+mkdirSync(join(runtimeDir, 'systemd'));
+writeFileSync(join(runtimeDir, 'systemd', 'private'), 'systemd user manager\n');
 
 beforeAll(async () => {
   t = await startTestDaemon();
@@ -47,6 +51,7 @@ function probe(): string {
     `[ -n "$(ls -A '${keyrings}' 2>/dev/null)" ] && echo keyrings=readable || echo keyrings=hidden`,
     `cat '${ownerToken}' >/dev/null 2>&1 && echo owner-token=readable || echo owner-token=hidden`,
     `cat '${bot.keyFile}' >/dev/null 2>&1 && echo key-file=readable || echo key-file=hidden`,
+    `cat "$XDG_RUNTIME_DIR/systemd/private" >/dev/null 2>&1 && echo systemd=reachable || echo systemd=hidden`,
     `secret-tool lookup akc-test sandbox-probe >/dev/null 2>&1 && echo secret-service=reachable || echo secret-service=unreachable`,
     `DBUS_SESSION_BUS_ADDRESS='${bus}' secret-tool lookup akc-test sandbox-probe >/dev/null 2>&1 && echo secret-service-by-address=reachable || echo secret-service-by-address=unreachable`,
     `echo written > "$HOME/home-probe" && echo home=writable || echo home=readonly`,
@@ -63,7 +68,11 @@ function lines(out: string): Record<string, string> {
   );
 }
 
-const env = (): NodeJS.ProcessEnv => ({ HOME: home, AKC_ADMIN_TOKEN_FILE: ownerToken });
+const env = (): NodeJS.ProcessEnv => ({
+  HOME: home,
+  AKC_ADMIN_TOKEN_FILE: ownerToken,
+  XDG_RUNTIME_DIR: runtimeDir,
+});
 
 describe.skipIf(bwrap === null)('akc run sandbox', () => {
   it('outside akc run, the same reads succeed (the test can fail)', () => {
@@ -73,6 +82,7 @@ describe.skipIf(bwrap === null)('akc run sandbox', () => {
     expect(seen['proc-root']).toBe('readable');
     expect(seen['owner-token']).toBe('readable');
     expect(seen['key-file']).toBe('readable');
+    expect(seen.systemd).toBe('reachable');
     if (hasKeyring) {
       expect(seen.keyrings).toBe('readable');
       expect(seen['secret-service']).toBe('reachable');
@@ -93,6 +103,7 @@ describe.skipIf(bwrap === null)('akc run sandbox', () => {
       keyrings: 'hidden',
       'owner-token': 'hidden',
       'key-file': 'hidden',
+      systemd: 'hidden',
       'secret-service': 'unreachable',
       'secret-service-by-address': 'unreachable',
       home: 'writable',
