@@ -187,11 +187,12 @@ export async function runSession(opts: RunOptions): Promise<number> {
     child = spawn(opts.command, opts.args, { stdio: 'inherit', env });
   }
 
-  const interactive = process.stdin.isTTY;
+  // On a terminal, Ctrl+C, Ctrl+\ and resizes already reach the command (same process group): sending them
+  // again would count twice (e.g. "press Ctrl+C again to exit"). A sandbox that gives the command a session
+  // of its own (where no seccomp filter exists, sandbox.ts) cuts it off from them, so they are forwarded.
+  const sharesTerminal = process.stdin.isTTY && !(sandboxArgs ?? []).includes('--new-session');
   const forward = (signal: NodeJS.Signals): void => {
-    // On a terminal, Ctrl+C and Ctrl+\ already reached the command (same process group): sending them
-    // again would count twice (e.g. "press Ctrl+C again to exit").
-    if (interactive && (signal === 'SIGINT' || signal === 'SIGQUIT')) return;
+    if (sharesTerminal && (signal === 'SIGINT' || signal === 'SIGQUIT' || signal === 'SIGWINCH')) return;
     void commandPid(child, sandboxArgs !== null).then((pid) => {
       if (pid === undefined) return;
       try {
@@ -201,7 +202,7 @@ export async function runSession(opts: RunOptions): Promise<number> {
       }
     });
   };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'];
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGWINCH'];
   for (const s of signals) process.on(s, forward);
 
   const code = await new Promise<number>((resolve) => {

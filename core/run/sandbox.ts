@@ -1,7 +1,7 @@
 // The `akc run` sandbox (Linux, bubblewrap): the command sees the same files as its user, except the
 // keychain's own data directory, any owner credential file, the agent's key file, the keyring files, the
-// D-Bus session bus and systemd's user manager, which are hidden (an empty tmpfs over folders, /dev/null over files and
-// sockets). It gets its own PID namespace and /proc, so it cannot reach other processes' files through
+// D-Bus session bus and systemd's user manager, which are hidden (an empty tmpfs over folders, /dev/null
+// over files and sockets). It gets its own PID namespace and /proc, so it cannot reach other processes' files through
 // /proc/<pid>/root either, and cannot type into the owner's terminal (seccomp.ts). The network is shared
 // (loopback must reach the daemon). README "akc run".
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
