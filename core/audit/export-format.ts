@@ -34,13 +34,19 @@ export const CSV_COLUMNS = [
   'hash',
 ] as const satisfies readonly (keyof AuditEntry)[];
 
-const NEEDS_QUOTES = /[",\r\n]/;
+// A spreadsheet in a locale whose list separator is ";" (or one told to split on tabs) may start a new cell
+// after either: quoted, the field stays one cell, and a formula character right after one is guarded as at
+// the start of the field, for a reader that splits anyway. Agent text such as a path "/x;=HYPERLINK(…)"
+// thus never becomes a formula.
+const NEEDS_QUOTES = /[",;\t\r\n]/;
 const FORMULA_START = /^[=+\-@\t\r]/;
+const FORMULA_AFTER_SEPARATOR = /([;\t])(?=[=+\-@])/g;
 
 export function csvField(value: string | number | null): string {
   if (value === null) return '';
   if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
-  const text = FORMULA_START.test(value) ? `'${value}` : value;
+  const guarded = value.replace(FORMULA_AFTER_SEPARATOR, "$1'");
+  const text = FORMULA_START.test(guarded) ? `'${guarded}` : guarded;
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -9,6 +9,7 @@ import type { ApprovalCenter } from '../approvals/center.ts';
 import { AppError } from '../errors.ts';
 import { readRaw, PROXY_BODY_LIMIT } from './body.ts';
 import { checkProxyPath, upstreamUrl } from './proxy-path.ts';
+import { checkFactsBounds } from './facts-bounds.ts';
 import type { ProxyFacts } from '../../shared/facts.ts';
 import type { Authorized } from './authorize.ts';
 import { authorizeLive, inFlight } from './in-flight.ts';
@@ -154,8 +155,9 @@ async function handleProxy(deps: ProxyDeps, ctx: AgentCtx, controller: AbortCont
       ),
       path: path.path,
     };
+    checkFactsBounds(facts);
   } catch (err) {
-    if (err instanceof AppError) refuseInput(err, path.path);
+    if (err instanceof AppError) refuseInput(err, path.path.slice(0, 300));
     throw err;
   }
   // Model lists are read filtered to the agent's allowlist (core/providers/model-list.ts).
