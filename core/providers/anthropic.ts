@@ -14,6 +14,7 @@ import {
 } from './body.ts';
 import { keyHeader } from './auth.ts';
 import { estimateInputTokens } from './estimate.ts';
+import { unboundedInput } from './unbounded-input.ts';
 import { costUsd, type TokenCounts } from './pricing.ts';
 import { jsonUsageMeter, mediaType, sseUsageMeter, tokens, usageEventData } from './usage.ts';
 import type { AdapterRequest, ProviderAdapter } from './types.ts';
@@ -121,17 +122,19 @@ export const anthropicAdapter: ProviderAdapter = {
     const facts: ProxyFacts = baseFacts(req, providerId, 'anthropic', 'llm.request');
     const body = readBody(req);
     if (body === undefined) return facts;
+    // Documents by reference and server-side tools: no estimate bounds them (unbounded-input.ts).
+    const bounded = !unboundedInput(body);
     if (req.path === BATCHES) {
       const batch = batchFacts(body);
       if (batch.model !== undefined) facts.model = batch.model;
-      facts.estimatedUsd = costUsd(batch.counts, batch.model, prices);
+      if (bounded) facts.estimatedUsd = costUsd(batch.counts, batch.model, prices);
       return facts;
     }
     const model = optionalString(body, 'model');
     const stream = optionalBoolean(body, 'stream');
     if (model !== undefined) facts.model = model;
     if (stream !== undefined) facts.stream = stream;
-    if (req.path === MESSAGES || req.path === COMPLETE) {
+    if ((req.path === MESSAGES || req.path === COMPLETE) && bounded) {
       facts.estimatedUsd = costUsd(
         { inputTokens: estimateInputTokens([body]), outputTokens: maxTokens(body) },
         model,

@@ -16,6 +16,7 @@ import { AppError } from '../errors.ts';
 import { estimateInputTokens } from './estimate.ts';
 import { costUsd, type TokenCounts } from './pricing.ts';
 import { outputCeiling } from './output-ceiling.ts';
+import { unboundedInput } from './unbounded-input.ts';
 import { jsonUsageMeter, mediaType, sseUsageMeter, tokens, usageEventData } from './usage.ts';
 import type { AdapterRequest, PriceTable, ProviderAdapter } from './types.ts';
 
@@ -110,7 +111,8 @@ export const openaiAdapter: ProviderAdapter = {
     if (model !== undefined) facts.model = model;
     if (stream !== undefined) facts.stream = stream;
     const generating = GENERATING.has(endpoint);
-    if (model !== undefined || generating) {
+    // Files by reference and server-side tools: no estimate bounds them (unbounded-input.ts).
+    if ((model !== undefined || generating) && !unboundedInput(body)) {
       const counts = {
         inputTokens: estimateInputTokens([body]),
         outputTokens: generating ? outputTokens(body, model) : 0,
