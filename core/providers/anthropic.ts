@@ -15,12 +15,10 @@ import {
 import { keyHeader } from './auth.ts';
 import { estimateInputTokens } from './estimate.ts';
 import { unboundedInput } from './unbounded-input.ts';
+import { outputCeiling } from './output-ceiling.ts';
 import { costUsd, type TokenCounts } from './pricing.ts';
 import { jsonUsageMeter, mediaType, sseUsageMeter, tokens, usageEventData } from './usage.ts';
 import type { AdapterRequest, ProviderAdapter } from './types.ts';
-
-/** Output tokens assumed when a request sets no max_tokens (the API requires it, so this is rare). */
-const DEFAULT_MAX_TOKENS = 4096;
 
 const MESSAGES = '/v1/messages';
 const COMPLETE = '/v1/complete';
@@ -45,9 +43,10 @@ function readBody(req: AdapterRequest): JsonObject | undefined {
   return undefined;
 }
 
-function maxTokens(body: JsonObject): number {
+/** The output maximum the request sets; without one (Anthropic requires it, a compatible server may not), the model's ceiling. */
+function maxTokens(body: JsonObject, model: string | undefined): number {
   return (
-    optionalCount(body, 'max_tokens') ?? optionalCount(body, 'max_tokens_to_sample') ?? DEFAULT_MAX_TOKENS
+    optionalCount(body, 'max_tokens') ?? optionalCount(body, 'max_tokens_to_sample') ?? outputCeiling(model)
   );
 }
 
@@ -77,7 +76,7 @@ function batchFacts(body: JsonObject): { model: string | undefined; counts: Toke
     }
     model = m;
     counts.inputTokens += estimateInputTokens([params]);
-    counts.outputTokens += maxTokens(params);
+    counts.outputTokens += maxTokens(params, m);
   });
   return { model, counts };
 }
@@ -136,7 +135,7 @@ export const anthropicAdapter: ProviderAdapter = {
     if (stream !== undefined) facts.stream = stream;
     if ((req.path === MESSAGES || req.path === COMPLETE) && bounded) {
       facts.estimatedUsd = costUsd(
-        { inputTokens: estimateInputTokens([body]), outputTokens: maxTokens(body) },
+        { inputTokens: estimateInputTokens([body]), outputTokens: maxTokens(body, model) },
         model,
         prices,
       );

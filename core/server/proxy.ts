@@ -218,7 +218,14 @@ async function handleProxy(deps: ProxyDeps, ctx: AgentCtx, controller: AbortCont
 }
 
 /** Headers that change what the provider does with the same body; part of the request digest. */
-const DIGEST_HEADERS = ['content-type', 'stripe-account', 'openai-organization', 'openai-project'];
+const DIGEST_HEADERS = [
+  'content-type',
+  'stripe-account',
+  'openai-organization',
+  'openai-project',
+  // Anthropic betas change what a call may do and cost (longer context, more output, server features).
+  'anthropic-beta',
+];
 
 /**
  * The digest an approval is bound to: method, path, query, the headers that change meaning, and the body bytes.
