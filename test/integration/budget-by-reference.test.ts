@@ -7,10 +7,9 @@
 // parallel all fit and each spent hundreds of times it. Such calls now have no estimate, so a budget refuses
 // them (core/providers/unbounded-input.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import Database from 'better-sqlite3';
-import { join } from 'node:path';
 import { agentPost, startDaemonWithProviders, type TestDaemon } from '../helpers/daemon.ts';
 import type { FakeUpstream } from '../helpers/upstream.ts';
+import { budgetUsedUsd, raceHeld } from '../helpers/budget-race.ts';
 
 let t: TestDaemon;
 let up: Record<'anthropic', FakeUpstream>;
@@ -19,17 +18,6 @@ beforeAll(async () => {
   ({ t, up } = await startDaemonWithProviders({ anthropic: { key: 'sk-ant-MASTER-rev10-budget-01' } }));
 });
 afterAll(() => t.stop());
-
-function spentUsd(agentId: string): number {
-  const db = new Database(join(t.dir, 'keychain.db'), { readonly: true });
-  const row = db
-    .prepare<[string], { spent: number | null; reserved: number | null }>(
-      "SELECT SUM(spent_micro) AS spent, SUM(reserved_micro) AS reserved FROM counters WHERE agent_id = ? AND key LIKE 'budget:%'",
-    )
-    .get(agentId);
-  db.close();
-  return ((row?.spent ?? 0) + (row?.reserved ?? 0)) / 1e6;
-}
 
 /** Sends `n` copies of `body` at once, holds every answer until all are decided, then answers with `usage`. */
 async function parallelSpend(
@@ -45,46 +33,22 @@ async function parallelSpend(
       providers: { anthropic: { models: ['claude-sonnet-4-5'], budget: { usd: budgetUsd, per: 'day' } } },
     },
   });
-  const held: (() => void)[] = [];
-  let arrived: () => void = () => undefined;
-  const before = up.anthropic.received.length;
-  up.anthropic.handle((_req, _body, res) => {
-    held.push(() => {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({
-          id: 'msg_1',
-          type: 'message',
-          role: 'assistant',
-          model: 'claude-sonnet-4-5',
-          content: [{ type: 'text', text: 'summary' }],
-          stop_reason: 'end_turn',
-          usage,
-        }),
-      );
-    });
-    arrived();
+  const { forwarded } = await raceHeld(t, up.anthropic, {
+    agentId: agent.id,
+    n,
+    send: () => agentPost(t.url, token, '/v1/proxy/anthropic/v1/messages', body),
+    answer: {
+      id: 'msg_1',
+      type: 'message',
+      role: 'assistant',
+      model: 'claude-sonnet-4-5',
+      content: [{ type: 'text', text: 'summary' }],
+      stop_reason: 'end_turn',
+      usage,
+    },
   });
-  let decided = 0;
-  let allowed = 0;
-  let allDecided: () => void = () => undefined;
-  const everyone = new Promise<void>((r) => (allDecided = r));
-  const off = t.daemon.subscribe((e) => {
-    if (e.name === 'audit.appended' && e.data.agentId === agent.id && e.data.action === 'llm.request') {
-      decided += 1;
-      if (e.data.decision === 'allow') allowed += 1;
-      if (decided === n) allDecided();
-    }
-  });
-  const calls = Array.from({ length: n }, () =>
-    agentPost(t.url, token, '/v1/proxy/anthropic/v1/messages', body),
-  );
-  await everyone;
-  off();
-  while (held.length < allowed) await new Promise<void>((r) => (arrived = r));
-  for (const release of held) release();
-  await Promise.all(calls);
-  return { spent: spentUsd(agent.id), forwarded: up.anthropic.received.length - before };
+  const used = budgetUsedUsd(t, agent.id);
+  return { spent: used.spent + used.reserved, forwarded };
 }
 
 describe('Anthropic budgets against input the request only points at', () => {

@@ -11,6 +11,7 @@ import {
   startTestDaemon,
   type TestDaemon,
 } from '../helpers/daemon.ts';
+import { budgetUsedUsd, raceHeld } from '../helpers/budget-race.ts';
 import { answerJson, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
 import { ERROR_STATUS } from '../../shared/errors.ts';
@@ -214,58 +215,28 @@ describe('budgets', () => {
       scopes: { providers: { openai: { models: ['gpt-4o-mini'], budget: { usd: budgetUsd, per: 'day' } } } },
     });
     // The upstream holds every answer until all 32 requests have been decided.
-    let heldChanged: () => void = () => undefined;
-    const held: (() => void)[] = [];
-    up.openai.handle((_req, _body, res) => {
-      held.push(() => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(
-          JSON.stringify({
-            id: 'x',
-            object: 'chat.completion',
-            created: 1,
-            model: 'gpt-4o-mini',
-            choices: [],
-            usage: { prompt_tokens: 5, completion_tokens: 1000, total_tokens: 1005 },
-          }),
-        );
-      });
-      heldChanged();
+    const { results, forwarded: allowed } = await raceHeld(t, up.openai, {
+      agentId: agent.id,
+      n: 32,
+      send: () => call(token, 'openai', '/chat/completions', body),
+      answer: {
+        id: 'x',
+        object: 'chat.completion',
+        created: 1,
+        model: 'gpt-4o-mini',
+        choices: [],
+        usage: { prompt_tokens: 5, completion_tokens: 1000, total_tokens: 1005 },
+      },
     });
-    let decided = 0;
-    let allowDecisions = 0;
-    let allDecided: () => void = () => undefined;
-    const everyoneDecided = new Promise<void>((r) => (allDecided = r));
-    const unsubscribe = t.daemon.subscribe((e) => {
-      if (e.name === 'audit.appended' && e.data.agentId === agent.id && e.data.action === 'llm.request') {
-        decided += 1;
-        if (e.data.decision === 'allow') allowDecisions += 1;
-        if (decided === 32) allDecided();
-      }
-    });
-    const calls = Array.from({ length: 32 }, () => call(token, 'openai', '/chat/completions', body));
-    await everyoneDecided;
-    unsubscribe();
-    // Every allowed request reaches the upstream (and is held there) before any answer goes back.
-    while (held.length < allowDecisions) await new Promise<void>((r) => (heldChanged = r));
-    const allowed = held.length;
-    for (const release of held) release();
-    const results = await Promise.all(calls);
     const ok = results.filter((r) => r.status === 200).length;
     const over = results.filter((r) => r.status === 429);
     expect(ok).toBe(7);
     expect(allowed).toBe(7);
     expect(over).toHaveLength(25);
     expect(over[0]?.json()).toMatchObject({ error: { code: 'budget_exceeded' } });
-    const db = new Database(join(t.dir, 'keychain.db'), { readonly: true });
-    const row = db
-      .prepare<[string], { spent: number; reserved: number }>(
-        "SELECT SUM(spent_micro) AS spent, SUM(reserved_micro) AS reserved FROM counters WHERE agent_id = ? AND key LIKE 'budget:%'",
-      )
-      .get(agent.id);
-    db.close();
-    expect(row?.reserved).toBe(0);
-    expect((row?.spent ?? 0) / 1e6).toBeLessThanOrEqual(budgetUsd);
+    const used = budgetUsedUsd(t, agent.id);
+    expect(used.reserved).toBe(0);
+    expect(used.spent).toBeLessThanOrEqual(budgetUsd);
   });
 });
 
