@@ -60,3 +60,19 @@ export async function raceHeld<T>(
   for (const release of held) release();
   return { results: await Promise.all(calls), forwarded };
 }
+
+/** An OpenAI chat completion answer whose usage settles the call's cost. */
+export function chatAnswer(promptTokens: number, completionTokens: number): Record<string, unknown> {
+  return {
+    id: 'x',
+    object: 'chat.completion',
+    created: 1,
+    model: 'gpt-4o-mini',
+    choices: [],
+    usage: {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    },
+  };
+}

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentPost, startDaemonWithProviders, type TestDaemon } from '../helpers/daemon.ts';
 import { answerJson, type FakeUpstream } from '../helpers/upstream.ts';
-import { budgetUsedUsd, raceHeld } from '../helpers/budget-race.ts';
+import { budgetUsedUsd, chatAnswer, raceHeld } from '../helpers/budget-race.ts';
 
 let t: TestDaemon;
 let up: Record<'openai', FakeUpstream>;
@@ -30,14 +30,7 @@ describe('budgets against requests whose cost the estimate does not bound', () =
       agentId: agent.id,
       n: 16,
       send: () => agentPost(t.url, token, '/v1/proxy/openai/chat/completions', body),
-      answer: {
-        id: 'x',
-        object: 'chat.completion',
-        created: 1,
-        model: 'gpt-4o-mini',
-        choices: [],
-        usage: { prompt_tokens: 10, completion_tokens: 16_384, total_tokens: 16_394 },
-      },
+      answer: chatAnswer(10, 16_384),
     });
     const used = budgetUsedUsd(t, agent.id);
     expect(used.spent + used.reserved).toBeLessThanOrEqual(budgetUsd);

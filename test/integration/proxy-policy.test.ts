@@ -11,7 +11,7 @@ import {
   startTestDaemon,
   type TestDaemon,
 } from '../helpers/daemon.ts';
-import { budgetUsedUsd, raceHeld } from '../helpers/budget-race.ts';
+import { budgetUsedUsd, chatAnswer, raceHeld } from '../helpers/budget-race.ts';
 import { answerJson, startUpstream, type FakeUpstream } from '../helpers/upstream.ts';
 import { ADAPTERS, DEFAULT_PRICES } from '../../core/providers/registry.ts';
 import { ERROR_STATUS } from '../../shared/errors.ts';
@@ -219,14 +219,7 @@ describe('budgets', () => {
       agentId: agent.id,
       n: 32,
       send: () => call(token, 'openai', '/chat/completions', body),
-      answer: {
-        id: 'x',
-        object: 'chat.completion',
-        created: 1,
-        model: 'gpt-4o-mini',
-        choices: [],
-        usage: { prompt_tokens: 5, completion_tokens: 1000, total_tokens: 1005 },
-      },
+      answer: chatAnswer(5, 1000),
     });
     const ok = results.filter((r) => r.status === 200).length;
     const over = results.filter((r) => r.status === 429);
